@@ -1,0 +1,64 @@
+/**
+ * Configuration, resolved once per command: flags > environment (KILN_*) > config file > defaults.
+ * The config file is `--config FILE`, or `kiln.config.yaml` in the working folder when present.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { KilnError } from '../core/errors.js';
+import { LOG_LEVELS } from '../core/logger.js';
+import { parseParams, z } from '../core/params.js';
+
+export const configSchema = z.strictObject({
+  home: z.string().min(1).describe('Folder of the embedded store: runs, models and artifacts.'),
+  host: z.string().min(1).describe('Address the server listens on; loopback unless you ask otherwise.'),
+  port: z.coerce.number().int().min(0).max(65535).describe('Port the server listens on.'),
+  logLevel: z.enum(LOG_LEVELS).describe('How much the JSON log on stderr says.'),
+});
+
+export type KilnConfig = z.output<typeof configSchema>;
+
+export const DEFAULT_CONFIG: KilnConfig = { home: './.kiln', host: '127.0.0.1', port: 8080, logLevel: 'info' };
+
+const ENV_KEYS: Record<keyof KilnConfig, string> = {
+  home: 'KILN_HOME',
+  host: 'KILN_HOST',
+  port: 'KILN_PORT',
+  logLevel: 'KILN_LOG_LEVEL',
+};
+
+export const DEFAULT_CONFIG_FILE = 'kiln.config.yaml';
+
+export function resolveConfig(
+  flags: Partial<Record<keyof KilnConfig, unknown>>,
+  options: { env?: NodeJS.ProcessEnv; configFile?: string; cwd?: string } = {},
+): KilnConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const fileConfig = readConfigFile(options.configFile, cwd);
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...fileConfig };
+  for (const [key, name] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  for (const [key, value] of Object.entries(flags)) if (value !== undefined) merged[key] = value;
+  const config = parseParams(configSchema, merged, 'configuration');
+  return { ...config, home: resolve(cwd, config.home) };
+}
+
+function readConfigFile(explicit: string | undefined, cwd: string): Record<string, unknown> {
+  const file = explicit ?? (existsSync(resolve(cwd, DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : undefined);
+  if (file === undefined) return {};
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(resolve(cwd, file), 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new KilnError('DATA_NOT_FOUND', { path: file });
+    throw new KilnError('INVALID_PARAMS', { what: `configuration file ${file}`, summary: 'it is not valid YAML' });
+  }
+  if (raw === null || raw === undefined) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new KilnError('INVALID_PARAMS', { what: `configuration file ${file}`, summary: 'it must be a mapping of settings' });
+  }
+  return raw as Record<string, unknown>;
+}

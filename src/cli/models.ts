@@ -1,0 +1,89 @@
+/** `kiln models [list | show REF | alias NAME ALIAS VERSION]`: the model registry. */
+import type { Command } from 'commander';
+import { KilnError } from '../core/errors.js';
+import { parseModelRef } from '../store/model-ref.js';
+import type { ModelVersion } from '../store/store.js';
+import { commandContext, withHome } from './context.js';
+import { table } from './output.js';
+
+export function registerModels(program: Command): void {
+  const models = program.command('models').description('list registered models, show a version, move an alias');
+
+  models
+    .command('list', { isDefault: true })
+    .description('list registered models with their latest version and aliases')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const ctx = commandContext(cmd);
+      const rows = await withHome(ctx, async ({ store }) => {
+        const list = await store.listModels();
+        return Promise.all(list.map(async (m) => ({ ...m, versions: await store.listVersions(m.name) })));
+      });
+      ctx.out.result(
+        {
+          models: rows.map((m) => ({
+            name: m.name,
+            latest_version: m.latestVersion,
+            aliases: m.aliases,
+            versions: m.versions.map(versionJson),
+          })),
+        },
+        () =>
+          rows.length === 0
+            ? 'no models yet: train one with `kiln train examples/titanic/kiln.yaml`'
+            : table(
+                ['model', 'version', 'created', 'status', 'aliases', 'test metrics'],
+                rows.flatMap((m) =>
+                  m.versions.map((v) => [m.name, String(v.version), v.createdAt, v.status, v.aliases.join(','), headline(v)]),
+                ),
+              ),
+      );
+    });
+
+  models
+    .command('show')
+    .description('show one version: signature, metrics, lineage')
+    .argument('<ref>', 'NAME, NAME:VERSION or NAME@ALIAS')
+    .action(async (ref: string, _opts: unknown, cmd: Command) => {
+      const ctx = commandContext(cmd);
+      const parsed = parseModelRef(ref);
+      const version = await withHome(ctx, ({ store }) => store.resolve(parsed));
+      ctx.out.result(versionJson(version), () => JSON.stringify(versionJson(version), null, 2));
+    });
+
+  models
+    .command('alias')
+    .description('point an alias (e.g. champion) at a version')
+    .argument('<name>', 'model name')
+    .argument('<alias>', 'alias, e.g. champion')
+    .argument('<version>', 'version number')
+    .action(async (name: string, alias: string, versionText: string, _opts: unknown, cmd: Command) => {
+      const ctx = commandContext(cmd);
+      const version = Number(versionText);
+      if (!Number.isInteger(version) || version < 1) throw new KilnError('INVALID_MODEL_REF', { ref: `${name}:${versionText}` });
+      parseModelRef(`${name}@${alias}`);
+      await withHome(ctx, ({ store }) => store.setAlias(name, alias, version));
+      ctx.out.result({ model: name, alias, version }, () => `${name}@${alias} → version ${version}`);
+    });
+}
+
+function versionJson(v: ModelVersion): Record<string, unknown> {
+  return {
+    model: v.model,
+    version: v.version,
+    status: v.status,
+    created_at: v.createdAt,
+    aliases: v.aliases,
+    run_id: v.runId,
+    metrics: v.metrics,
+    signature: v.signature,
+    artifacts: v.artifacts,
+    description: v.description,
+  };
+}
+
+function headline(v: ModelVersion): string {
+  return Object.entries(v.metrics)
+    .filter(([k]) => k.startsWith('test.'))
+    .map(([k, x]) => `${k.slice(5)}=${x.toFixed(3)}`)
+    .join(' ');
+}

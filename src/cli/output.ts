@@ -1,0 +1,50 @@
+/**
+ * Where CLI output goes. With `--json`, stdout carries exactly one JSON document (the result, or the
+ * error) and nothing else; human-readable output, progress and logs go to stderr.
+ */
+import { asKilnError, type KilnError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+
+export interface Output {
+  readonly json: boolean;
+  /** The command's result: JSON on stdout with --json, else the human text on stderr. */
+  result(data: unknown, human: () => string): void;
+  /** A line for people (stderr); silent with --json. */
+  info(line: string): void;
+}
+
+export function createOutput(json: boolean): Output {
+  return {
+    json,
+    result(data, human) {
+      if (json) process.stdout.write(JSON.stringify(data, null, 2) + '\n');
+      else process.stderr.write(human() + '\n');
+    },
+    info(line) {
+      if (!json) process.stderr.write(line + '\n');
+    },
+  };
+}
+
+/** Shows an error the way a user should see it (never a stack trace) and returns the exit code. */
+export function reportError(err: unknown, json: boolean, logger?: Logger): number {
+  const error: KilnError = asKilnError(err);
+  if (error.code === 'INTERNAL') logger?.error({ err }, 'internal error');
+  if (json) {
+    process.stdout.write(JSON.stringify({ error: error.toJSON() }, null, 2) + '\n');
+  } else {
+    const lines = [`error [${error.code}]: ${error.message}`];
+    for (const p of error.problems) lines.push(`  - ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    const hint = error.hint;
+    if (hint !== undefined) lines.push(`  hint: ${hint}`);
+    process.stderr.write(lines.join('\n') + '\n');
+  }
+  return error.exitCode;
+}
+
+/** A plain text table with aligned columns. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, j) => c.padEnd(widths[j] ?? 0)).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

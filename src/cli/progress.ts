@@ -1,0 +1,33 @@
+/**
+ * Training progress on stderr: a live bar on a terminal, plain stage lines elsewhere (CI logs, pipes).
+ * Silent with --json so that nothing but the result reaches stdout, and nothing noisy reaches stderr.
+ */
+import cliProgress from 'cli-progress';
+import type { TrainEvent } from '../modules/train-events.js';
+
+export function trainProgress(enabled: boolean): { onEvent: (e: TrainEvent) => void; stop: () => void } {
+  if (!enabled) return { onEvent: () => {}, stop: () => {} };
+  const live = process.stderr.isTTY === true;
+  let bar: cliProgress.SingleBar | undefined;
+  const stop = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  const onEvent = (e: TrainEvent) => {
+    if (e.type === 'progress') {
+      if (!live) return;
+      if (bar === undefined) {
+        bar = new cliProgress.SingleBar(
+          { format: '  fitting [{bar}] {value}/{total} iterations · loss {loss}', stream: process.stderr, hideCursor: true, clearOnComplete: false },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(e.maxIterations, 0, { loss: '-' });
+      }
+      bar.update(e.iteration, { loss: e.trainLoss.toFixed(5) });
+      return;
+    }
+    stop();
+    process.stderr.write(e.type === 'stage' ? `• ${e.message}\n` : `  ${e.message}\n`);
+  };
+  return { onEvent, stop };
+}

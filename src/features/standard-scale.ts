@@ -1,0 +1,22 @@
+/**
+ * Standardisation statistics: mean and population standard deviation (scikit-learn's StandardScaler).
+ * A column with no spread gets scale 1, so it maps to 0 instead of dividing by zero.
+ */
+export interface Standardiser {
+  readonly mean: number;
+  readonly scale: number;
+}
+
+export function fitStandardiser(values: Float64Array): Standardiser {
+  const n = values.length;
+  if (n === 0) return { mean: 0, scale: 1 };
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += ((values[i] as number) - mean) / (i + 1);
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const d = (values[i] as number) - mean;
+    ss += d * d;
+  }
+  const std = Math.sqrt(ss / n);
+  return { mean, scale: std > 1e-12 * Math.max(1, Math.abs(mean)) ? std : 1 };
+}

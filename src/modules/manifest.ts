@@ -1,0 +1,52 @@
+/**
+ * The manifest of an AI module version: what it expects, what it answers, how it was made.
+ * It travels with the ONNX file (as `manifest.json` in the artifact store, in exports and containers),
+ * so a module can be served, checked and monitored without any other Kiln state.
+ */
+import type { DatasetRef } from '../store/store.js';
+
+export const MANIFEST_FORMAT = 1;
+
+/** Open Inference Protocol datatypes that Kiln's modules use. */
+export type TensorDatatype = 'FP32' | 'FP64' | 'INT64' | 'INT32' | 'BOOL' | 'BYTES';
+
+export interface TensorSpec {
+  readonly name: string;
+  readonly datatype: TensorDatatype;
+  /** -1 for a variable dimension (the batch). */
+  readonly shape: readonly number[];
+}
+
+/** One model input: a column of the original table. */
+export interface InputSpec extends TensorSpec {
+  /** How the column is treated: a number (NaN or null = missing) or a category (null/"" = missing). */
+  readonly kind: 'numeric' | 'categorical';
+}
+
+export interface Signature {
+  readonly inputs: readonly InputSpec[];
+  readonly outputs: readonly TensorSpec[];
+}
+
+export type ModuleTask = 'binary' | 'multiclass' | 'regression';
+
+export interface ModuleManifest {
+  readonly format: typeof MANIFEST_FORMAT;
+  readonly name: string;
+  readonly task: ModuleTask;
+  readonly target: string;
+  /** Class labels in the order of the `probabilities` output (classification only). */
+  readonly classes?: readonly (string | number)[];
+  readonly signature: Signature;
+  readonly learner: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Holdout metrics with scikit-learn's names, e.g. `test.accuracy`. */
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly dataset: DatasetRef;
+  readonly seed: number;
+  readonly trainedAt: string;
+  readonly kilnVersion: string;
+}
+
+/** The artifact names a module version is made of. */
+export const MODULE_ARTIFACTS = { model: 'model.onnx', manifest: 'manifest.json', predictor: 'predictor.json' } as const;

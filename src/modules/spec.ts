@@ -1,0 +1,82 @@
+/**
+ * The module spec: a declarative description of an AI module, written by hand in YAML or by the app.
+ * One zod schema validates it and documents it.
+ *
+ *   name: titanic
+ *   data: titanic.csv          # relative to the spec file
+ *   target: Survived
+ *   drop: [PassengerId, Name, Ticket, Cabin]
+ *   learner: logistic-regression
+ *   params: { C: 1.0 }
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { KilnError } from '../core/errors.js';
+import { z, zodProblems } from '../core/params.js';
+import { SEMANTIC_TYPES } from '../data/infer-schema.js';
+
+export const TASKS = ['auto', 'binary', 'multiclass', 'classification', 'regression'] as const;
+
+export const moduleSpecSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a module name uses letters, digits, "_", "-" and "." (e.g. titanic)')
+    .describe('The model name it is registered under.'),
+  description: z.string().optional().describe('What the module predicts, in plain words.'),
+  data: z.string().min(1).describe('The training table: a CSV file path, relative to the spec.'),
+  target: z.string().min(1).describe('The column to predict.'),
+  task: z.enum(TASKS).default('auto').describe('What kind of prediction; "auto" infers it from the target column.'),
+  drop: z.array(z.string()).default([]).describe('Columns to leave out (ids, free text, leaks).'),
+  columns: z
+    .record(z.string(), z.enum(SEMANTIC_TYPES))
+    .default({})
+    .describe('Overrides of inferred column types, e.g. {Pclass: categorical}.'),
+  split: z
+    .strictObject({
+      test: z.number().gt(0).lt(1).default(0.2).describe('Fraction of rows held out for the final test.'),
+      stratify: z.boolean().default(true).describe('Keep class shares equal in both parts (classification).'),
+    })
+    .prefault({})
+    .describe('How the holdout test part is drawn.'),
+  seed: z.number().int().min(0).default(42).describe('Seed for every random choice: same seed and data, same model.'),
+  learner: z.string().optional().describe('The algorithm; the task\'s default when omitted.'),
+  params: z.record(z.string(), z.unknown()).default({}).describe('The learner\'s parameters.'),
+});
+
+export type ModuleSpec = z.output<typeof moduleSpecSchema>;
+
+/** A spec with `data` resolved to an absolute path. */
+export interface LoadedSpec {
+  readonly spec: ModuleSpec;
+  readonly dataPath: string;
+  readonly file: string | null;
+}
+
+export function validateSpec(raw: unknown, file: string | null, baseDir: string): LoadedSpec {
+  const result = moduleSpecSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = zodProblems(result.error);
+    const summary = problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ');
+    throw new KilnError('INVALID_SPEC', { file: file ?? '', summary }, { problems });
+  }
+  const spec = result.data;
+  return { spec, dataPath: isAbsolute(spec.data) ? spec.data : resolve(baseDir, spec.data), file };
+}
+
+export function loadSpecFile(file: string): LoadedSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new KilnError('DATA_NOT_FOUND', { path: file });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new KilnError('INVALID_SPEC', { file, summary: `it is not valid YAML (${reason})` });
+  }
+  return validateSpec(raw, file, dirname(resolve(file)));
+}

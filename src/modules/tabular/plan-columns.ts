@@ -1,0 +1,117 @@
+/**
+ * Deciding, before anything is fitted, what the model will learn from and what it predicts:
+ * which columns become features (and how), which are left out and why, the task, and the classes.
+ */
+import { KilnError } from '../../core/errors.js';
+import type { Frame } from '../../core/frame.js';
+import { isMissingCategory } from '../../core/frame.js';
+import { FEATURE_TYPES, type ColumnSchema, type SemanticType } from '../../data/infer-schema.js';
+import type { ColumnPlan } from '../../features/tabular-preprocessor.js';
+import type { ModuleTask } from '../manifest.js';
+import type { ModuleSpec } from '../spec.js';
+
+export interface ExcludedColumn {
+  readonly name: string;
+  readonly reason: string;
+}
+
+export interface ColumnDecision {
+  readonly features: readonly ColumnPlan[];
+  readonly excluded: readonly ExcludedColumn[];
+}
+
+export function planColumns(schema: readonly ColumnSchema[], spec: ModuleSpec): ColumnDecision {
+  const names = new Set(schema.map((c) => c.name));
+  for (const name of [...spec.drop, ...Object.keys(spec.columns)]) {
+    if (!names.has(name)) throw new KilnError('COLUMN_NOT_FOUND', { column: name, columns: [...names] });
+  }
+  const dropped = new Set(spec.drop);
+  const features: ColumnPlan[] = [];
+  const excluded: ExcludedColumn[] = [];
+  for (const c of schema) {
+    if (c.name === spec.target) continue;
+    if (dropped.has(c.name)) {
+      excluded.push({ name: c.name, reason: 'dropped in the spec' });
+      continue;
+    }
+    const type: SemanticType = spec.columns[c.name] ?? c.type;
+    if (!FEATURE_TYPES.has(type)) {
+      excluded.push({ name: c.name, reason: `${type}: ${spec.columns[c.name] ? 'set in the spec' : c.reason}` });
+      continue;
+    }
+    features.push({ name: c.name, kind: type === 'categorical' ? 'categorical' : 'numeric' });
+  }
+  if (features.length === 0) throw new KilnError('NO_FEATURES', {});
+  return { features, excluded };
+}
+
+export interface TargetEncoding {
+  readonly task: ModuleTask;
+  /** Class labels (classification), in the order of the probability columns. */
+  readonly classes: readonly (string | number)[];
+  /** Class index per row (classification). */
+  readonly classIndex: Int32Array;
+  /** The target as numbers (regression). */
+  readonly values: Float64Array;
+}
+
+/**
+ * Infers the task as scikit-learn's peers do (a numeric target with more than 20 distinct values is a
+ * regression, otherwise classes) unless the spec names it, and encodes the target.
+ */
+export function encodeTarget(frame: Frame, spec: ModuleSpec): TargetEncoding {
+  const column = frame.get(spec.target);
+  if (column === undefined) {
+    throw new KilnError('TARGET_NOT_FOUND', { target: spec.target, columns: frame.names, closest: closestNames(spec.target, frame.names) });
+  }
+  const missing = column.kind === 'numeric'
+    ? column.values.filter(Number.isNaN).length
+    : column.values.filter(isMissingCategory).length;
+  if (missing > 0) throw new KilnError('TARGET_HAS_MISSING', { target: spec.target, count: missing });
+
+  const distinct = new Set<string | number>(Array.from(column.values as ArrayLike<string | number>));
+  let task: ModuleTask;
+  if (spec.task === 'binary' || spec.task === 'multiclass' || spec.task === 'regression') task = spec.task;
+  else if (spec.task === 'classification' || column.kind === 'categorical') task = distinct.size <= 2 ? 'binary' : 'multiclass';
+  else {
+    const integers = [...distinct].every((v) => Number.isInteger(v));
+    task = integers && distinct.size <= 20 ? (distinct.size <= 2 ? 'binary' : 'multiclass') : 'regression';
+  }
+
+  if (task === 'regression') {
+    if (column.kind !== 'numeric') {
+      throw new KilnError('UNSUPPORTED_TASK', { task: `regression on the text column "${spec.target}"`, available: 'binary, multiclass' });
+    }
+    return { task, classes: [], classIndex: new Int32Array(0), values: column.values };
+  }
+  const classes = [...distinct].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : 1));
+  if (classes.length < 2) throw new KilnError('SINGLE_CLASS', { target: spec.target, value: classes[0] });
+  if (task === 'binary' && classes.length > 2) task = 'multiclass';
+  const index = new Map(classes.map((c, k) => [c, k]));
+  const classIndex = new Int32Array(frame.nRows);
+  for (let i = 0; i < frame.nRows; i++) classIndex[i] = index.get(column.values[i] as string | number) as number;
+  return { task, classes, classIndex, values: new Float64Array(0) };
+}
+
+/** Up to two column names within a small edit distance of `name` (case-insensitive). */
+export function closestNames(name: string, candidates: readonly string[]): string[] {
+  const target = name.toLowerCase();
+  return candidates
+    .map((c) => ({ c, d: editDistance(target, c.toLowerCase()) }))
+    .filter(({ d }) => d <= Math.max(2, Math.floor(target.length / 3)))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 2)
+    .map(({ c }) => c);
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}

@@ -1,0 +1,229 @@
+/**
+ * Training a tabular module end to end: read → infer the schema → seeded (stratified) holdout split →
+ * fit the preprocessing on the training part only → fit the learner → holdout metrics → ONE ONNX graph
+ * (checked against the in-process predictor) → a tracked run and a registered version.
+ */
+import { arch, platform } from 'node:os';
+import { KilnError, asKilnError } from '../../core/errors.js';
+import type { Frame } from '../../core/frame.js';
+import type { Matrix } from '../../core/matrix.js';
+import { KILN_VERSION } from '../../core/version.js';
+import { inferSchema } from '../../data/infer-schema.js';
+import { readCsv } from '../../data/sources/csv.js';
+import { randomSplit, stratifiedSplit, type Split } from '../../data/split.js';
+import { classificationMetrics, regressionMetrics } from '../../evaluate/metrics/index.js';
+import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
+import type { FitOptions, Predictor } from '../../learners/learner.js';
+import { getLearner } from '../../learners/registry.js';
+import { openSession } from '../../onnx/session.js';
+import type { ArtifactStore, Store } from '../../store/store.js';
+import { frameToFeeds } from '../frame-feeds.js';
+import { MANIFEST_FORMAT, MODULE_ARTIFACTS, type ModuleManifest } from '../manifest.js';
+import type { LoadedSpec } from '../spec.js';
+import type { TrainListener } from '../train-events.js';
+import { buildModuleGraph, moduleSignature } from './module-graph.js';
+import { encodeTarget, planColumns, type ExcludedColumn, type TargetEncoding } from './plan-columns.js';
+
+/** How far the ONNX graph may stray from the in-process predictor before the module is refused. */
+export const ONNX_AGREEMENT_TOLERANCE = 1e-5;
+
+export interface TrainContext {
+  readonly store: Store;
+  readonly artifacts: ArtifactStore;
+  readonly onEvent?: TrainListener;
+  readonly signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  readonly model: string;
+  readonly version: number;
+  readonly runId: string;
+  readonly task: string;
+  readonly learner: string;
+  readonly fitSeconds: number;
+  readonly rows: { readonly train: number; readonly test: number };
+  readonly features: readonly string[];
+  readonly excluded: readonly ExcludedColumn[];
+  /** scikit-learn's metric names, on the training part and on the held-out test part. */
+  readonly metrics: { readonly train: Record<string, number>; readonly test: Record<string, number> };
+  /** Largest difference between the ONNX graph's outputs and the predictor's on the test rows. */
+  readonly onnxMaxAbsDiff: number;
+}
+
+const DEFAULT_LEARNER = { binary: 'logistic-regression', multiclass: 'logistic-regression', regression: 'ridge' } as const;
+
+export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext): Promise<TrainResult> {
+  const { spec } = loaded;
+  const emit: TrainListener = ctx.onEvent ?? (() => {});
+
+  emit({ type: 'stage', stage: 'read', message: `reading ${spec.data}` });
+  const table = await readCsv(loaded.dataPath);
+  const frame = table.frame;
+
+  emit({ type: 'stage', stage: 'schema', message: `${frame.nRows} rows × ${frame.columns.length} columns` });
+  const target = encodeTarget(frame, spec);
+  const schema = inferSchema(frame, table.sourceTypes);
+  const { features, excluded } = planColumns(schema, spec);
+  for (const e of excluded) emit({ type: 'note', message: `left out "${e.name}" (${e.reason})` });
+
+  const learnerName = spec.learner ?? DEFAULT_LEARNER[target.task];
+  const learner = getLearner(learnerName);
+  if ((learner.kind === 'regressor') !== (target.task === 'regression')) {
+    throw new KilnError('UNKNOWN_LEARNER', { learner: learnerName, task: target.task, available: DEFAULT_LEARNER[target.task] });
+  }
+
+  const run = await ctx.store.createRun({
+    name: spec.name,
+    task: target.task,
+    learner: learnerName,
+    params: { ...spec.params, seed: spec.seed, test_fraction: spec.split.test, stratify: spec.split.stratify },
+    dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
+    environment: { kiln: KILN_VERSION, node: process.version, platform: `${platform()}-${arch()}` },
+  });
+
+  try {
+    const split = splitRows(frame, target, spec.split.test, spec.split.stratify, spec.seed);
+    emit({ type: 'stage', stage: 'split', message: `${split.train.length} rows to train on, ${split.test.length} held out for the test` });
+    const trainFrame = frame.select(features.map((f) => f.name)).take(split.train);
+    const testFrame = frame.select(features.map((f) => f.name)).take(split.test);
+
+    emit({ type: 'stage', stage: 'preprocess', message: `preparing ${features.length} columns` });
+    const preprocessor = TabularPreprocessor.fit(trainFrame, features);
+    const Xtrain = preprocessor.transform(trainFrame);
+    const Xtest = preprocessor.transform(testFrame);
+
+    emit({ type: 'stage', stage: 'fit', message: `training ${learnerName} on ${preprocessor.nFeatures} features` });
+    const started = performance.now();
+    const fitOptions: FitOptions = {
+      seed: spec.seed,
+      onProgress: (p) => emit({ type: 'progress', ...p }),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    };
+    const predictor: Predictor =
+      learner.kind === 'classifier'
+        ? await learner.fit(Xtrain, pick(target.classIndex, split.train), target.classes.length, spec.params, fitOptions)
+        : await learner.fit(Xtrain, pick(target.values, split.train), spec.params, fitOptions);
+    const fitSeconds = (performance.now() - started) / 1000;
+
+    emit({ type: 'stage', stage: 'evaluate', message: 'scoring the held-out test part' });
+    const metrics = {
+      train: score(predictor, Xtrain, target, split.train),
+      test: score(predictor, Xtest, target, split.test),
+    };
+
+    emit({ type: 'stage', stage: 'export', message: 'exporting preprocessing + model as one ONNX graph' });
+    const onnx = buildModuleGraph(spec.name, preprocessor, predictor, target.classes, { kiln_run_id: run.id });
+    const signature = moduleSignature(preprocessor, predictor, target.classes);
+    const onnxMaxAbsDiff = await onnxAgreement(onnx, signature, testFrame, predictor, Xtest);
+    if (!(onnxMaxAbsDiff <= ONNX_AGREEMENT_TOLERANCE)) {
+      throw new KilnError('INTERNAL', {
+        reason: `the exported ONNX graph differs from the trained model by ${onnxMaxAbsDiff} (more than ${ONNX_AGREEMENT_TOLERANCE})`,
+      });
+    }
+
+    const flatMetrics = flatten(metrics);
+    const manifest: ModuleManifest = {
+      format: MANIFEST_FORMAT,
+      name: spec.name,
+      task: target.task,
+      target: spec.target,
+      ...(target.task === 'regression' ? {} : { classes: target.classes }),
+      signature,
+      learner: learnerName,
+      params: spec.params,
+      metrics: flatMetrics,
+      dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
+      seed: spec.seed,
+      trainedAt: new Date().toISOString(),
+      kilnVersion: KILN_VERSION,
+    };
+
+    emit({ type: 'stage', stage: 'register', message: `registering a new version of "${spec.name}"` });
+    const encoder = new TextEncoder();
+    const artifacts = {
+      [MODULE_ARTIFACTS.model]: await ctx.artifacts.put(onnx),
+      [MODULE_ARTIFACTS.manifest]: await ctx.artifacts.put(encoder.encode(JSON.stringify(manifest, null, 2))),
+      [MODULE_ARTIFACTS.predictor]: await ctx.artifacts.put(
+        encoder.encode(JSON.stringify({ preprocessor: preprocessor.toJSON(), predictor: predictor.toJSON() })),
+      ),
+    };
+    await ctx.store.logMetrics(run.id, { ...flatMetrics, fit_s: fitSeconds, onnx_max_abs_diff: onnxMaxAbsDiff });
+    const version = await ctx.store.createModelVersion({
+      model: spec.name,
+      runId: run.id,
+      artifacts,
+      signature,
+      metrics: flatMetrics,
+      ...(spec.description === undefined ? {} : { description: spec.description }),
+    });
+    await ctx.store.finishRun(run.id, 'finished');
+    return {
+      model: spec.name,
+      version: version.version,
+      runId: run.id,
+      task: target.task,
+      learner: learnerName,
+      fitSeconds,
+      rows: { train: split.train.length, test: split.test.length },
+      features: preprocessor.featureNames(),
+      excluded,
+      metrics,
+      onnxMaxAbsDiff,
+    };
+  } catch (err) {
+    await ctx.store.finishRun(run.id, 'failed', asKilnError(err).message).catch(() => {});
+    throw err;
+  }
+}
+
+function splitRows(frame: Frame, target: TargetEncoding, testFraction: number, stratify: boolean, seed: number): Split {
+  const split =
+    target.task !== 'regression' && stratify
+      ? stratifiedSplit(target.classIndex, target.classes.length, testFraction, seed)
+      : randomSplit(frame.nRows, testFraction, seed);
+  if (split.train.length < 2 || split.test.length < 1) {
+    throw new KilnError('TOO_FEW_ROWS', { what: 'the data', rows: frame.nRows, needed: Math.ceil(3 / Math.min(testFraction, 1 - testFraction)) });
+  }
+  return split;
+}
+
+function pick<T extends Int32Array | Float64Array>(values: T, indices: Int32Array): T {
+  const out = new (values.constructor as { new (n: number): T })(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k] as number] as number;
+  return out;
+}
+
+function score(predictor: Predictor, X: Matrix, target: TargetEncoding, rows: Int32Array): Record<string, number> {
+  if (predictor.kind === 'classifier') return { ...classificationMetrics(pick(target.classIndex, rows), predictor.predictProba(X)) };
+  return { ...regressionMetrics(pick(target.values, rows), predictor.predict(X)) };
+}
+
+function flatten(metrics: TrainResult['metrics']): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [part, values] of Object.entries(metrics)) for (const [k, v] of Object.entries(values)) out[`${part}.${k}`] = v;
+  return out;
+}
+
+/** Runs the exported graph on the test rows and returns the largest difference from the predictor. */
+async function onnxAgreement(
+  onnx: Uint8Array,
+  signature: ReturnType<typeof moduleSignature>,
+  frame: Frame,
+  predictor: Predictor,
+  X: Matrix,
+): Promise<number> {
+  const session = await openSession(onnx);
+  try {
+    const out = await session.run(frameToFeeds(frame, signature));
+    const expected = predictor.kind === 'classifier' ? predictor.predictProba(X).data : predictor.predict(X);
+    const got = out[predictor.kind === 'classifier' ? 'probabilities' : 'prediction']?.data as Float32Array;
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) {
+      const diff = Math.abs((got[i] as number) - (expected[i] as number));
+      worst = Number.isNaN(diff) ? Infinity : Math.max(worst, diff);
+    }
+    return worst;
+  } finally {
+    await session.release();
+  }
+}

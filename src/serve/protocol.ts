@@ -1,0 +1,118 @@
+/**
+ * The Open Inference Protocol (KServe V2) JSON types, as in kserve/open-inference-protocol
+ * `specification/protocol/inference_rest.md`, and the structural check of an inference request body.
+ *
+ * Only the envelope is checked here (is `inputs` a list of objects with a name, a shape and a datatype?).
+ * Whether the tensors fit the model is the data plane's job, because that needs the model's signature.
+ * The `data` arrays are deliberately NOT walked here: they can hold millions of elements and are read
+ * exactly once, while being written into the tensors onnxruntime gets.
+ */
+import { z } from 'zod';
+import { KilnError, type Problem } from '../core/errors.js';
+
+export type Parameters = Readonly<Record<string, unknown>>;
+
+export interface RequestInput {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly datatype: string;
+  readonly parameters?: Parameters;
+  /** Row-major elements, flat or nested. */
+  readonly data: unknown;
+}
+
+export interface RequestOutput {
+  readonly name: string;
+  readonly parameters?: Parameters;
+}
+
+export interface InferRequest {
+  readonly id?: string;
+  readonly parameters?: Parameters;
+  readonly inputs: readonly RequestInput[];
+  readonly outputs?: readonly RequestOutput[];
+}
+
+export interface ResponseOutput {
+  readonly name: string;
+  readonly datatype: string;
+  readonly shape: readonly number[];
+  readonly parameters?: Parameters;
+  readonly data: readonly (number | string | boolean)[];
+}
+
+export interface InferResponse {
+  readonly model_name: string;
+  readonly model_version: string;
+  readonly id: string;
+  readonly parameters?: Parameters;
+  readonly outputs: readonly ResponseOutput[];
+}
+
+export interface TensorMetadata {
+  readonly name: string;
+  readonly datatype: string;
+  readonly shape: readonly number[];
+}
+
+export interface ServerMetadata {
+  readonly name: string;
+  readonly version: string;
+  readonly extensions: readonly string[];
+}
+
+export interface ModelMetadata {
+  readonly name: string;
+  readonly versions: readonly string[];
+  readonly platform: string;
+  readonly inputs: readonly TensorMetadata[];
+  readonly outputs: readonly TensorMetadata[];
+}
+
+export interface ModelReadiness {
+  readonly name: string;
+  readonly ready: boolean;
+}
+
+const PARAMETERS = z.record(z.string(), z.unknown());
+
+const INFER_REQUEST = z.object({
+  id: z.string().optional(),
+  parameters: PARAMETERS.optional(),
+  inputs: z.array(
+    z.object({
+      name: z.string().min(1),
+      shape: z.array(z.number().int()),
+      datatype: z.string().min(1),
+      parameters: PARAMETERS.optional(),
+      // checked (and read) element by element by the data plane; see the file comment
+      data: z.custom<unknown>((v) => v !== undefined, { message: 'Required' }),
+    }),
+  ),
+  outputs: z.array(z.object({ name: z.string().min(1), parameters: PARAMETERS.optional() })).optional(),
+});
+
+/** Checks an inference request body's structure; MALFORMED_REQUEST lists every problem found. */
+export function parseInferRequest(body: unknown): InferRequest {
+  const parsed = INFER_REQUEST.safeParse(body);
+  if (parsed.success) return parsed.data as InferRequest;
+  throw malformed(parsed.error.issues);
+}
+
+/** A MALFORMED_REQUEST error from zod issues: the first one in the message, all of them as problems. */
+export function malformed(issues: readonly z.core.$ZodIssue[]): KilnError {
+  const problems: Problem[] = issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message, code: issue.code }));
+  const first = problems[0];
+  const reason = first === undefined ? 'unknown problem' : first.path === '' ? first.message : `${first.path}: ${first.message}`;
+  return new KilnError('MALFORMED_REQUEST', { reason }, { problems });
+}
+
+/** `['inputs', 0, 'shape']` → `inputs[0].shape`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}

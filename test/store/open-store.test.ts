@@ -1,0 +1,51 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openHome } from '../../src/store/open-store.js';
+import { assertKilnError, runInput, versionInput } from './store-conformance.js';
+
+const tempDirs: string[] = [];
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-home-'));
+  tempDirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('openHome', () => {
+  test('creates kiln.db and artifacts/ in a new home', async () => {
+    const home = join(freshDir(), 'nested', '.kiln');
+    const opened = await openHome(home);
+    assert.equal(opened.home, home);
+    assert.equal(opened.store.location, join(home, 'kiln.db'));
+    assert.ok(existsSync(join(home, 'kiln.db')));
+    assert.ok(statSync(join(home, 'artifacts')).isDirectory());
+    await opened.store.close();
+  });
+
+  test('a reopened home has what was stored before', async () => {
+    const home = freshDir();
+    const first = await openHome(home);
+    const digest = await first.artifacts.put(new TextEncoder().encode('onnx bytes'));
+    const run = await first.store.createRun(runInput());
+    await first.store.createModelVersion(versionInput('titanic', { runId: run.id, artifacts: { 'model.onnx': digest } }));
+    await first.store.close();
+
+    const second = await openHome(home);
+    const version = await second.store.resolve({ name: 'titanic', kind: 'latest' });
+    const stored = version.artifacts['model.onnx'];
+    assert.equal(stored, digest);
+    assert.equal((await second.artifacts.get(digest)).toString(), 'onnx bytes');
+    await second.store.close();
+  });
+
+  test('a home that is a file is STORE_UNAVAILABLE', async () => {
+    const home = join(freshDir(), 'home');
+    writeFileSync(home, '');
+    await assertKilnError(openHome(home), 'STORE_UNAVAILABLE', { location: home });
+  });
+});
