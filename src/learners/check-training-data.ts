@@ -13,6 +13,25 @@ import type { Matrix } from '../core/matrix.js';
 export function checkFeatures(X: Matrix, what = 'the training data'): void {
   if (X.rows === 0) throw new KilnError('DATA_EMPTY', { path: what });
   if (X.cols === 0) throw new KilnError('NO_FEATURES', {});
+  checkFinite(X);
+}
+
+/**
+ * What a predictor checks before predicting: the column count it was trained on, and finite values
+ * (a linear model would otherwise answer NaN without a word). No rows is fine: no predictions.
+ */
+export function checkPredictionInput(X: Matrix, nFeatures: number, model: string): void {
+  checkFeatureCount(X, nFeatures, model);
+  checkFinite(X);
+}
+
+function checkFeatureCount(X: Matrix, nFeatures: number, model: string): void {
+  if (X.cols !== nFeatures) {
+    throw new KilnError('INPUT_SHAPE', { input: `features of ${model}`, got: `[${X.rows}, ${X.cols}]`, expected: `[N, ${nFeatures}]` });
+  }
+}
+
+function checkFinite(X: Matrix): void {
   const { data, cols } = X;
   for (let k = 0; k < data.length; k++) {
     const v = data[k] as number;
@@ -20,13 +39,6 @@ export function checkFeatures(X: Matrix, what = 'the training data'): void {
     if (v - v !== 0) {
       throw new KilnError('FEATURE_NOT_FINITE', { column: k % cols, row: Math.floor(k / cols), value: String(v) });
     }
-  }
-}
-
-/** X's column count is the one the model was trained on (checked before predicting). */
-export function checkFeatureCount(X: Matrix, nFeatures: number, model: string): void {
-  if (X.cols !== nFeatures) {
-    throw new KilnError('INPUT_SHAPE', { input: `features of ${model}`, got: `[${X.rows}, ${X.cols}]`, expected: `[N, ${nFeatures}]` });
   }
 }
 
@@ -51,21 +63,27 @@ export function checkClassificationData(X: Matrix, y: ArrayLike<number>, nClasse
 export function checkRegressionData(X: Matrix, y: Float64Array): void {
   checkFeatures(X);
   checkTargetLength(X, y);
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i] as number;
-    if (v - v !== 0) throw new KilnError('TARGET_NOT_FINITE', { row: i, value: String(v) });
-  }
+  checkFiniteTargets(y);
 }
 
 /**
- * Checks a held-out set given for validation-loss reporting: same columns as the training data, and
- * for classifiers, class indices in range (absent classes are fine there).
+ * Checks a held-out set given for validation-loss reporting: the training data's columns, finite
+ * values, and targets that are class indices in range (with `nClasses`; absent classes are fine here)
+ * or finite numbers (without).
  */
 export function checkValidationData(X: Matrix, y: ArrayLike<number>, nFeatures: number, nClasses?: number): void {
   checkFeatures(X, 'the validation data');
   checkFeatureCount(X, nFeatures, 'the validation data');
   checkTargetLength(X, y);
   if (nClasses !== undefined) classCounts(y, nClasses);
+  else checkFiniteTargets(y);
+}
+
+function checkFiniteTargets(y: ArrayLike<number>): void {
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i] as number;
+    if (v - v !== 0) throw new KilnError('TARGET_NOT_FINITE', { row: i, value: String(v) });
+  }
 }
 
 function checkTargetLength(X: Matrix, y: ArrayLike<number>): void {

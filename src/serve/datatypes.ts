@@ -143,3 +143,10 @@ export function oipDatatype(type: ort.Tensor.Type): string {
       return type.toUpperCase();
   }
 }
+
+/** A bad element, shortened for an error message (it comes from the client and may be huge). */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  const json = JSON.stringify(value);
+  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
+}

@@ -6,6 +6,9 @@
  * Whether the tensors fit the model is the data plane's job, because that needs the model's signature.
  * The `data` arrays are deliberately NOT walked here: they can hold millions of elements and are read
  * exactly once, while being written into the tensors onnxruntime gets.
+ *
+ * `parameters` are accepted and ignored. In particular Triton's `binary_data_output` is not honoured:
+ * answers are always JSON (the binary tensor extension is not implemented; see server.ts).
  */
 import { z } from 'zod';
 import { KilnError, type Problem } from '../core/errors.js';

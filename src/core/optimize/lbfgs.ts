@@ -156,13 +156,15 @@ export function* lbfgsSteps(f: Objective, x0: ArrayLike<number>, options: LbfgsO
     converged: stop === 'gradient' || stop === 'relative-change',
   });
 
-  if (options.signal?.aborted === true) return finish('aborted', 0, Number.NaN);
+  // A function, not an inline test: TypeScript would otherwise treat `aborted` as constant after one check.
+  const aborted = (): boolean => options.signal?.aborted === true;
+  if (aborted()) return finish('aborted', 0, Number.NaN);
   let value = evaluate(x, g);
   if (!Number.isFinite(value)) throw new RangeError(`the objective is ${value} at the starting point`);
   if (maxAbs(g) <= gtol) return finish('gradient', 0, value);
 
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
-    if (options.signal?.aborted === true) return finish('aborted', iteration - 1, value);
+    if (aborted()) return finish('aborted', iteration - 1, value);
 
     history.searchDirection(g, direction);
     let slope = dot(g, direction);
@@ -199,8 +201,9 @@ export function* lbfgsSteps(f: Objective, x0: ArrayLike<number>, options: LbfgsO
     options.onIteration?.(report);
     yield report;
 
-    if ((previous - value) / Math.max(Math.abs(previous), Math.abs(value), 1) <= ftol) return finish('relative-change', iteration, value);
+    // Checked in scipy's order: the gradient first, then the relative decrease.
     if (gradientMaxAbs <= gtol) return finish('gradient', iteration, value);
+    if ((previous - value) / Math.max(Math.abs(previous), Math.abs(value), 1) <= ftol) return finish('relative-change', iteration, value);
   }
   return finish('max-iterations', maxIterations, value);
 }

@@ -4,11 +4,12 @@
  * everything else as text categories, and records the bytes' digest for lineage.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KilnError } from '../../core/errors.js';
 import { Frame, type Column } from '../../core/frame.js';
 import { sqlIdentifier, sqlString, withDuckDB } from '../duckdb.js';
+import { diagnoseRaggedCsv } from './csv-diagnose.js';
 
 export interface LoadedTable {
   readonly frame: Frame;
@@ -49,6 +50,10 @@ export async function readCsv(path: string): Promise<LoadedTable> {
     try {
       const described = await conn.runAndReadAll(`DESCRIBE ${table}`);
       const schema = described.getRowObjectsJS().map((r) => ({ name: String(r['column_name']), type: String(r['column_type']) }));
+      if (schema.length === 1 && size < 256 * 1024 * 1024) {
+        const reason = diagnoseRaggedCsv(schema[0]?.name ?? '', readFileSync(file, 'utf8'));
+        if (reason !== undefined) throw new KilnError('DATA_UNREADABLE', { path, reason });
+      }
       const selectList = schema
         .map((c) => `CAST(${sqlIdentifier(c.name)} AS ${isNumericSourceType(c.type) ? 'DOUBLE' : 'VARCHAR'})`)
         .join(', ');

@@ -1,0 +1,46 @@
+/**
+ * The `kiln` command line. One file per verb registers itself here; this file owns the global
+ * options and the one place where errors become messages and exit codes:
+ * 0 success, 1 user error (explained), 2 usage error, 3 internal error.
+ */
+import { Command, CommanderError } from 'commander';
+import { KILN_VERSION } from '../core/version.js';
+import { reportError } from './output.js';
+import { registerDemo } from './demo.js';
+import { registerModels } from './models.js';
+import { registerPredict } from './predict.js';
+import { registerServe } from './serve.js';
+import { registerTrain } from './train.js';
+
+export function buildProgram(): Command {
+  const program = new Command('kiln')
+    .description('Kiln: from a table to a monitored, versioned prediction service')
+    .version(KILN_VERSION, '-v, --version')
+    .option('--home <dir>', 'folder of the embedded store (env KILN_HOME, default ./.kiln)')
+    .option('--json', 'print one machine-readable JSON document on stdout; messages go to stderr')
+    .option('--config <file>', 'configuration file (default ./kiln.config.yaml when present)')
+    .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (env KILN_LOG_LEVEL)')
+    .showHelpAfterError('(run `kiln --help` for the verbs and their options)')
+    // Subcommands inherit these settings when created, so they must come before the verbs.
+    .exitOverride();
+  registerDemo(program);
+  registerTrain(program);
+  registerPredict(program);
+  registerModels(program);
+  registerServe(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0; usage errors were already printed.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    process.exitCode = reportError(err, argv.includes('--json'));
+  }
+}

@@ -1,0 +1,55 @@
+/** `kiln predict REF FILE.csv [--out FILE]`: score a table with a registered module version. */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { KilnError } from '../core/errors.js';
+import type { Column } from '../core/frame.js';
+import { readCsv } from '../data/sources/csv.js';
+import { toCsv, type Cell } from '../data/write-csv.js';
+import { loadModule } from '../modules/load-module.js';
+import { scoreFrame } from '../modules/score-table.js';
+import { parseModelRef } from '../store/model-ref.js';
+import { commandContext, withHome } from './context.js';
+
+export function registerPredict(program: Command): void {
+  program
+    .command('predict')
+    .description('score a CSV file with a model version; writes the rows with their predictions')
+    .argument('<ref>', 'NAME, NAME:VERSION or NAME@ALIAS')
+    .argument('<file>', 'a CSV file with the model\'s input columns')
+    .option('--out <file>', 'write to this file (.csv or .json) instead of stdout')
+    .action(async (ref: string, file: string, opts: { out?: string }, cmd: Command) => {
+      const ctx = commandContext(cmd);
+      const parsed = parseModelRef(ref);
+      const { version, module } = await withHome(ctx, async ({ store, artifacts }) => {
+        const v = await store.resolve(parsed);
+        return { version: v, module: await loadModule(v, artifacts) };
+      });
+      const table = await readCsv(file);
+      const missing = module.manifest.signature.inputs.filter((i) => !table.frame.has(i.name)).map((i) => i.name);
+      if (missing.length > 0) {
+        throw new KilnError('COLUMN_NOT_FOUND', { column: missing.join('", "'), columns: table.frame.names });
+      }
+      const scores = await scoreFrame(module, table.frame);
+      const outputNames = Object.keys(scores.columns);
+      const header = [...table.frame.names, ...outputNames];
+      const columns: ArrayLike<Cell>[] = [...table.frame.columns.map(cellsOf), ...outputNames.map((n) => scores.columns[n] ?? [])];
+      const n = table.frame.nRows;
+      const rows = () =>
+        Array.from({ length: n }, (_, i) => Object.fromEntries(header.map((h, j) => [h, columns[j]?.[i] ?? null])));
+      const summary = { model: version.model, version: version.version, rows: n, outputs: outputNames };
+
+      if (opts.out !== undefined) {
+        writeFileSync(opts.out, opts.out.endsWith('.json') ? JSON.stringify(rows(), null, 2) + '\n' : toCsv(header, columns, n));
+        ctx.out.result({ ...summary, out: opts.out }, () => `scored ${n} rows with ${version.model}:${version.version} → ${opts.out}`);
+      } else if (ctx.out.json) {
+        ctx.out.result({ ...summary, predictions: rows() }, () => '');
+      } else {
+        process.stdout.write(toCsv(header, columns, n));
+        ctx.out.info(`scored ${n} rows with ${version.model}:${version.version}`);
+      }
+    });
+}
+
+function cellsOf(c: Column): ArrayLike<Cell> {
+  return c.kind === 'numeric' ? Array.from(c.values, (v) => (Number.isNaN(v) ? null : v)) : c.values;
+}

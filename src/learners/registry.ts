@@ -1,0 +1,46 @@
+/**
+ * Every learner Kiln offers, by name, frozen at start-up (Evidently's stat-test registry,
+ * transformers.js's task table): the CLI, the app and module specs refer to learners by these names,
+ * and a saved predictor is loaded back by the learner name it records.
+ */
+import { KilnError } from '../core/errors.js';
+import type { ClassifierLearner, Learner, Predictor, RegressorLearner, SerializedPredictor, Task } from './learner.js';
+import { logisticRegression } from './linear/logistic-regression.js';
+import { ridgeRegression } from './linear/ridge-regression.js';
+
+const LEARNERS: Readonly<Record<string, Learner>> = Object.freeze({
+  [logisticRegression.name]: logisticRegression,
+  [ridgeRegression.name]: ridgeRegression,
+});
+
+/** The learner kind a task needs. */
+const KIND_FOR_TASK = { binary: 'classifier', multiclass: 'classifier', regression: 'regressor' } as const satisfies Record<Task, Learner['kind']>;
+
+/** Names of all learners, in registration order. */
+export const learnerNames: readonly string[] = Object.freeze(Object.keys(LEARNERS));
+
+/** The learners that can fit `task`. */
+export function learnersFor(task: Task): readonly Learner[] {
+  return Object.values(LEARNERS).filter((l) => l.kind === KIND_FOR_TASK[task]);
+}
+
+/**
+ * The learner called `name`; with `task`, also checks that it fits that task. Throws UNKNOWN_LEARNER
+ * (listing what is available) otherwise.
+ */
+export function getLearner(name: string, task: 'binary' | 'multiclass'): ClassifierLearner;
+export function getLearner(name: string, task: 'regression'): RegressorLearner;
+export function getLearner(name: string, task?: Task): Learner;
+export function getLearner(name: string, task?: Task): Learner {
+  const learner = Object.hasOwn(LEARNERS, name) ? LEARNERS[name] : undefined;
+  if (learner === undefined || (task !== undefined && learner.kind !== KIND_FOR_TASK[task])) {
+    const available = task === undefined ? learnerNames : learnersFor(task).map((l) => l.name);
+    throw new KilnError('UNKNOWN_LEARNER', { learner: name, task: task ?? 'any', available: available.join(', ') });
+  }
+  return learner;
+}
+
+/** Rebuilds a predictor saved with `toJSON()`, through the learner that made it. */
+export function loadPredictor(serialized: SerializedPredictor): Predictor {
+  return getLearner(serialized.learner).load(serialized);
+}

@@ -1,0 +1,49 @@
+/**
+ * KServe v1 JSON routes, for people who think in rows:
+ *
+ *   POST /v1/models/titanic:predict   {"instances": [{"Pclass": 3, "Sex": "male", "Age": 22}]}
+ *   → {"predictions": [{"label": 0, "probabilities": {"0": 0.9, "1": 0.1}}]}
+ *   GET  /v1/models/titanic           → {"name": "titanic", "ready": true}   (503 with ready: false if not)
+ *
+ * `name:predict` puts a colon inside one path segment, which Fastify's router reads as the start of a
+ * parameter; so the route takes the whole segment and splits it on its last colon. The model part may
+ * be any model reference (`titanic@champion:predict`, `titanic:3:predict`).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { KilnError } from '../../core/errors.js';
+import type { DataPlane } from '../data-plane.js';
+import type { Row } from '../decode-rows.js';
+import { malformed } from '../protocol.js';
+
+export interface V1RoutesOptions {
+  readonly dataPlane: DataPlane;
+}
+
+const isRow = (v: unknown): v is Row => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Rows are checked to be objects, not walked: decode-rows reads each value once, into the tensors. */
+const PREDICT_REQUEST = z.object({
+  instances: z
+    .array(z.custom<Row>(isRow, { message: 'each instance must be an object of column values, e.g. {"Age": 22, "Sex": "male"}' }))
+    .min(1, { message: 'instances must hold at least one row' }),
+});
+
+export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, { dataPlane }) => {
+  app.get<{ Params: { name: string } }>('/v1/models/:name', async (request, reply) => {
+    const readiness = await dataPlane.modelReady(request.params.name);
+    return reply.code(readiness.ready ? 200 : 503).send(readiness);
+  });
+
+  app.post<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', async (request) => {
+    const segment = request.params.nameAndVerb;
+    const colon = segment.lastIndexOf(':');
+    if (colon < 0 || segment.slice(colon + 1) !== 'predict') {
+      throw new KilnError('ROUTE_NOT_FOUND', { method: request.method, url: request.url });
+    }
+    const parsed = PREDICT_REQUEST.safeParse(request.body);
+    if (!parsed.success) throw malformed(parsed.error.issues);
+    const predictions = await dataPlane.predictRows(segment.slice(0, colon), undefined, parsed.data.instances, { requestId: request.id });
+    return { predictions };
+  });
+};
