@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { isKilnError, type ErrorCode } from '../../src/core/errors.js';
 import { createMatrix, matrixFromRows, takeRows, type Matrix } from '../../src/core/matrix.js';
 import { classificationMetrics } from '../../src/evaluate/metrics/index.js';
 import type { Progress } from '../../src/learners/learner.js';
@@ -9,6 +8,7 @@ import { logisticRegression, logisticRegressionParams } from '../../src/learners
 import { loadPredictor } from '../../src/learners/registry.js';
 import { GraphBuilder } from '../../src/onnx/graph-builder.js';
 import { openSession, ort } from '../../src/onnx/session.js';
+import { expectCode, maxAbsDiff } from '../helpers/assertions.js';
 
 /** What test/fixtures/sklearn/make_fixtures.py writes for a logistic regression data set. */
 interface LogisticFixture {
@@ -35,18 +35,6 @@ function data(fx: LogisticFixture): { X: Matrix; y: Int32Array } {
   return { X: matrixFromRows(fx.X), y: Int32Array.from(fx.y) };
 }
 
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
-
-const expectCode = (code: ErrorCode, check: (details: Record<string, unknown>) => void = () => {}) => (err: unknown): boolean => {
-  assert.ok(isKilnError(err, code), `expected ${code}, got ${String(err)}`);
-  check(err.details);
-  return true;
-};
 
 for (const [label, fx] of [['binary (breast cancer)', binary], ['multinomial (wine)', multiclass]] as const) {
   for (const fit of fx.fits) {

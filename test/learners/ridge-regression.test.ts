@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { isKilnError, type ErrorCode } from '../../src/core/errors.js';
 import { createMatrix, matrixFromRows, takeRows, type Matrix } from '../../src/core/matrix.js';
 import { regressionMetrics } from '../../src/evaluate/metrics/index.js';
 import type { Progress } from '../../src/learners/learner.js';
@@ -9,6 +8,7 @@ import { ridgeRegression, ridgeRegressionParams } from '../../src/learners/linea
 import { loadPredictor } from '../../src/learners/registry.js';
 import { GraphBuilder } from '../../src/onnx/graph-builder.js';
 import { openSession, ort } from '../../src/onnx/session.js';
+import { expectCode, maxAbsDiff } from '../helpers/assertions.js';
 
 /** What test/fixtures/sklearn/make_fixtures.py writes for ridge (diabetes: 200 rows, 10 standardised features). */
 interface RidgeFixture {
@@ -28,18 +28,6 @@ const fx = JSON.parse(readFileSync(new URL('../fixtures/sklearn/ridge.json', imp
 const X = matrixFromRows(fx.X);
 const y = Float64Array.from(fx.y);
 
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
-
-const expectCode = (code: ErrorCode, check: (details: Record<string, unknown>) => void = () => {}) => (err: unknown): boolean => {
-  assert.ok(isKilnError(err, code), `expected ${code}, got ${String(err)}`);
-  check(err.details);
-  return true;
-};
 
 for (const fit of fx.fits) {
   test(`${JSON.stringify(fit.params)}: matches scikit-learn ${fx.sklearn_version}'s Ridge exactly (to rounding)`, async () => {

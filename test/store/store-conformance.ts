@@ -9,12 +9,10 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KilnError, type ErrorCode } from '../../src/core/errors.js';
 import type {
-  ModelVersion,
   ModelVersionInput,
   PredictionRecord,
   RunInput,
   Store,
-  VersionStatus,
 } from '../../src/store/store.js';
 
 /** Every store implementation runs this suite. */

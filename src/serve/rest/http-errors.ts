@@ -43,13 +43,9 @@ export function toKilnError(err: unknown, request: FastifyRequest): KilnError {
 }
 
 export function errorBody(err: KilnError): ErrorBody {
-  const hint = err.hint;
-  return {
-    error: err.message,
-    code: err.code,
-    ...(hint === undefined ? {} : { hint }),
-    ...(err.problems.length > 0 ? { problems: err.problems } : {}),
-  };
+  // OIP's error shape is {"error": message}; the code, hint and problems ride along.
+  const { message, ...rest } = err.toJSON();
+  return { error: message, ...rest };
 }
 
 /** Logs and answers one error. Client errors are logged briefly; server errors with their cause's stack. */
