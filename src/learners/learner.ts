@@ -13,7 +13,8 @@ import type { z } from 'zod';
 import type { Matrix } from '../core/matrix.js';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 
-export type Task = 'binary' | 'multiclass' | 'regression';
+/** Supervised tasks, and the two unsupervised ones (segments, anomalies). */
+export type Task = 'binary' | 'multiclass' | 'regression' | 'cluster' | 'anomaly';
 
 export interface Progress {
   readonly iteration: number;
@@ -65,7 +66,34 @@ export interface RegressorPredictor extends PredictorBase {
   toOnnx(g: GraphBuilder, features: string): { readonly prediction: string };
 }
 
-export type Predictor = ClassifierPredictor | RegressorPredictor;
+/** Assigns rows to one of `nClusters` groups (k-means). */
+export interface ClustererPredictor extends PredictorBase {
+  readonly kind: 'clusterer';
+  readonly nClusters: number;
+  /** The cluster index of each row. */
+  predict(X: Matrix): Int32Array;
+  /** Distance of each row to each cluster centre: `rows × nClusters`. */
+  transform(X: Matrix): Matrix;
+  /** Adds the model to `g`; returns an int64 [N, 1] cluster tensor and a float [N, nClusters] distance tensor. */
+  toOnnx(g: GraphBuilder, features: string): { readonly cluster: string; readonly distances: string };
+}
+
+/** Scores how unusual each row is (isolation forest). */
+export interface AnomalyPredictor extends PredictorBase {
+  readonly kind: 'anomaly';
+  /** Rows scoring above this are flagged (set from the contamination parameter at fit time). */
+  readonly threshold: number;
+  /** Anomaly score per row; higher means more unusual. */
+  score(X: Matrix): Float64Array;
+  /** 1 for rows scoring above `threshold`, else 0. */
+  predict(X: Matrix): Int32Array;
+  /** Adds the model to `g`; returns a float [N, 1] score tensor and an int64 [N, 1] flag tensor. */
+  toOnnx(g: GraphBuilder, features: string): { readonly score: string; readonly flag: string };
+}
+
+export type SupervisedPredictor = ClassifierPredictor | RegressorPredictor;
+
+export type Predictor = SupervisedPredictor | ClustererPredictor | AnomalyPredictor;
 
 export interface ClassifierLearner<S extends z.ZodType = z.ZodType> {
   readonly name: string;
@@ -86,4 +114,22 @@ export interface RegressorLearner<S extends z.ZodType = z.ZodType> {
   load(serialized: SerializedPredictor): RegressorPredictor;
 }
 
-export type Learner = ClassifierLearner | RegressorLearner;
+export interface ClustererLearner<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly kind: 'clusterer';
+  readonly summary: string;
+  readonly paramsSchema: S;
+  fit(X: Matrix, params: unknown, options?: FitOptions): Promise<ClustererPredictor>;
+  load(serialized: SerializedPredictor): ClustererPredictor;
+}
+
+export interface AnomalyLearner<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly kind: 'anomaly';
+  readonly summary: string;
+  readonly paramsSchema: S;
+  fit(X: Matrix, params: unknown, options?: FitOptions): Promise<AnomalyPredictor>;
+  load(serialized: SerializedPredictor): AnomalyPredictor;
+}
+
+export type Learner = ClassifierLearner | RegressorLearner | ClustererLearner | AnomalyLearner;

@@ -14,7 +14,13 @@ const LEARNERS: Readonly<Record<string, Learner>> = Object.freeze({
 });
 
 /** The learner kind a task needs. */
-const KIND_FOR_TASK = { binary: 'classifier', multiclass: 'classifier', regression: 'regressor' } as const satisfies Record<Task, Learner['kind']>;
+const KIND_FOR_TASK = {
+  binary: 'classifier',
+  multiclass: 'classifier',
+  regression: 'regressor',
+  cluster: 'clusterer',
+  anomaly: 'anomaly',
+} as const satisfies Record<Task, Learner['kind']>;
 
 /** Names of all learners, in registration order. */
 export const learnerNames: readonly string[] = Object.freeze(Object.keys(LEARNERS));

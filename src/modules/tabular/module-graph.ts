@@ -4,12 +4,12 @@
  * Kiln's server, in Triton or in any onnxruntime without Kiln's code.
  */
 import { attr, GraphBuilder, tensor } from '../../onnx/graph-builder.js';
-import type { Predictor } from '../../learners/learner.js';
+import type { SupervisedPredictor } from '../../learners/learner.js';
 import type { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
 import type { InputSpec, Signature, TensorSpec } from '../manifest.js';
 import { KILN_VERSION } from '../../core/version.js';
 
-export function moduleSignature(preprocessor: TabularPreprocessor, predictor: Predictor, classes: readonly (string | number)[]): Signature {
+export function moduleSignature(preprocessor: TabularPreprocessor, predictor: SupervisedPredictor, classes: readonly (string | number)[]): Signature {
   const inputs: InputSpec[] = preprocessor.inputColumns().map((c) => ({
     name: c.name,
     kind: c.kind,
@@ -29,7 +29,7 @@ export function moduleSignature(preprocessor: TabularPreprocessor, predictor: Pr
 export function buildModuleGraph(
   name: string,
   preprocessor: TabularPreprocessor,
-  predictor: Predictor,
+  predictor: SupervisedPredictor,
   classes: readonly (string | number)[],
   metadata: Readonly<Record<string, string>> = {},
 ): Uint8Array {

@@ -13,7 +13,7 @@ import { readCsv } from '../../data/sources/csv.js';
 import { randomSplit, stratifiedSplit, type Split } from '../../data/split.js';
 import { classificationMetrics, regressionMetrics } from '../../evaluate/metrics/index.js';
 import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
-import type { FitOptions, Predictor } from '../../learners/learner.js';
+import type { FitOptions, SupervisedPredictor } from '../../learners/learner.js';
 import { getLearner } from '../../learners/registry.js';
 import { openSession } from '../../onnx/session.js';
 import type { ArtifactStore, Store } from '../../store/store.js';
@@ -67,10 +67,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
   for (const e of excluded) emit({ type: 'note', message: `left out "${e.name}" (${e.reason})` });
 
   const learnerName = spec.learner ?? DEFAULT_LEARNER[target.task];
-  const learner = getLearner(learnerName);
-  if ((learner.kind === 'regressor') !== (target.task === 'regression')) {
-    throw new KilnError('UNKNOWN_LEARNER', { learner: learnerName, task: target.task, available: DEFAULT_LEARNER[target.task] });
-  }
+  getLearner(learnerName, target.task); // refuses an unknown or unfitting learner before a run is recorded
 
   const run = await ctx.store.createRun({
     name: spec.name,
@@ -99,10 +96,12 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       onProgress: (p) => emit({ type: 'progress', ...p }),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
-    const predictor: Predictor =
-      learner.kind === 'classifier'
-        ? await learner.fit(Xtrain, pick(target.classIndex, split.train), target.classes.length, spec.params, fitOptions)
-        : await learner.fit(Xtrain, pick(target.values, split.train), spec.params, fitOptions);
+    const predictor: SupervisedPredictor =
+      target.task === 'regression'
+        ? await getLearner(learnerName, 'regression').fit(Xtrain, pick(target.values, split.train), spec.params, fitOptions)
+        : await getLearner(learnerName, target.task).fit(
+            Xtrain, pick(target.classIndex, split.train), target.classes.length, spec.params, fitOptions,
+          );
     const fitSeconds = (performance.now() - started) / 1000;
 
     emit({ type: 'stage', stage: 'evaluate', message: 'scoring the held-out test part' });
@@ -193,7 +192,7 @@ function pick<T extends Int32Array | Float64Array>(values: T, indices: Int32Arra
   return out;
 }
 
-function score(predictor: Predictor, X: Matrix, target: TargetEncoding, rows: Int32Array): Record<string, number> {
+function score(predictor: SupervisedPredictor, X: Matrix, target: TargetEncoding, rows: Int32Array): Record<string, number> {
   if (predictor.kind === 'classifier') return { ...classificationMetrics(pick(target.classIndex, rows), predictor.predictProba(X)) };
   return { ...regressionMetrics(pick(target.values, rows), predictor.predict(X)) };
 }
@@ -209,7 +208,7 @@ async function onnxAgreement(
   onnx: Uint8Array,
   signature: ReturnType<typeof moduleSignature>,
   frame: Frame,
-  predictor: Predictor,
+  predictor: SupervisedPredictor,
   X: Matrix,
 ): Promise<number> {
   const session = await openSession(onnx);
