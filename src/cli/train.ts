@@ -1,6 +1,12 @@
-/** `kiln train SPEC.yaml`: train a module from its spec, record the run, register a new version. */
+/**
+ * `kiln train SPEC.yaml` or `kiln train --data SOURCE --target COL [...]`: train a module, record the
+ * run, register a new version. Flags given with a spec override the spec's fields.
+ */
+import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
-import { loadSpecFile } from '../modules/spec.js';
+import { parse as parseYamlValue } from 'yaml';
+import { KilnError } from '../core/errors.js';
+import { loadSpecFile, validateSpec, type LoadedSpec } from '../modules/spec.js';
 import { trainTabularModule, type TrainResult } from '../modules/tabular/train-tabular.js';
 import { commandContext, withHome } from './context.js';
 import { table } from './output.js';
@@ -9,17 +15,83 @@ import { trainProgress } from './progress.js';
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('train a module from its spec (YAML), record the run and register a new version')
-    .argument('<spec>', 'the module spec, e.g. examples/titanic/kiln.yaml')
-    .action(async (specFile: string, _opts: unknown, cmd: Command) => {
+    .description('train a module from its spec (YAML) or from flags, record the run and register a new version')
+    .argument('[spec]', 'the module spec, e.g. examples/titanic/kiln.yaml')
+    .option('--data <source>', 'the training table (a CSV file)')
+    .option('--target <column>', 'the column to predict')
+    .option('--name <model>', 'the model name (default: the data file\'s name)')
+    .option('--task <task>', 'auto | binary | multiclass | classification | regression')
+    .option('--learner <name>', 'the algorithm (default: the task\'s default)')
+    .option('--param <key=value>', 'a learner parameter; repeat for more', collect, [])
+    .option('--drop <columns>', 'comma-separated columns to leave out')
+    .option('--seed <n>', 'seed for every random choice')
+    .option('--test-fraction <f>', 'fraction of rows held out for the test (default 0.2)')
+    .action(async (specFile: string | undefined, opts: TrainFlags, cmd: Command) => {
       const ctx = commandContext(cmd);
-      const loaded = loadSpecFile(specFile);
+      const loaded = specFromFlags(specFile, opts);
       const progress = trainProgress(!ctx.out.json);
       const result = await withHome(ctx, (home) =>
         trainTabularModule(loaded, { ...home, onEvent: progress.onEvent }).finally(progress.stop),
       );
       ctx.out.result(trainJson(result), () => trainSummary(result));
     });
+}
+
+export interface TrainFlags {
+  readonly data?: string;
+  readonly target?: string;
+  readonly name?: string;
+  readonly task?: string;
+  readonly learner?: string;
+  readonly param: string[];
+  readonly drop?: string;
+  readonly seed?: string;
+  readonly testFraction?: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The spec file (if any) with the flags laid over it, validated by the one spec schema. */
+export function specFromFlags(specFile: string | undefined, flags: TrainFlags): LoadedSpec {
+  if (specFile === undefined && (flags.data === undefined || flags.target === undefined)) {
+    throw new KilnError('INVALID_PARAMS', {
+      what: 'train arguments',
+      summary: 'give a module spec file, or both --data SOURCE and --target COLUMN',
+    });
+  }
+  const base = specFile === undefined ? undefined : loadSpecFile(specFile);
+  const raw: Record<string, unknown> = base === undefined ? {} : { ...base.spec, data: base.dataPath };
+  if (flags.data !== undefined) raw['data'] = flags.data;
+  if (flags.target !== undefined) raw['target'] = flags.target;
+  if (flags.name !== undefined) raw['name'] = flags.name;
+  else if (raw['name'] === undefined) raw['name'] = modelNameFrom(String(raw['data']));
+  if (flags.task !== undefined) raw['task'] = flags.task;
+  if (flags.learner !== undefined) raw['learner'] = flags.learner;
+  if (flags.drop !== undefined) raw['drop'] = flags.drop.split(',').map((c) => c.trim()).filter(Boolean);
+  if (flags.seed !== undefined) raw['seed'] = Number(flags.seed);
+  if (flags.testFraction !== undefined) raw['split'] = { ...(raw['split'] as object | undefined), test: Number(flags.testFraction) };
+  if (flags.param.length > 0) raw['params'] = { ...(raw['params'] as object | undefined), ...parseParamFlags(flags.param) };
+  return validateSpec(raw, base?.file ?? null, process.cwd());
+}
+
+/** `--param C=0.5 --param classWeight=balanced` → {C: 0.5, classWeight: 'balanced'} (values read as YAML scalars). */
+export function parseParamFlags(pairs: readonly string[]): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      throw new KilnError('INVALID_PARAMS', { what: 'learner parameters', summary: `"${pair}" is not KEY=VALUE (e.g. --param C=0.5)` });
+    }
+    params[pair.slice(0, eq)] = parseYamlValue(pair.slice(eq + 1)) as unknown;
+  }
+  return params;
+}
+
+/** titanic.csv → titanic; a name that is not a valid model name is left for the spec schema to refuse. */
+function modelNameFrom(source: string): string {
+  return basename(source, extname(source)).replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'model';
 }
 
 export function trainJson(r: TrainResult): Record<string, unknown> {

@@ -101,6 +101,26 @@ describe('kiln CLI', () => {
     });
   });
 
+  test('train from flags, without a spec: the model is named after the data file', async () => {
+    const home = tempHome();
+    const r = await kiln(['train', '--data', DATA, '--target', 'Survived', '--drop', 'PassengerId,Name,Ticket,Cabin', '--param', 'C=0.5', '--seed', '7', '--json', '--home', home]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.model, 'titanic');
+    assert.equal(doc.version, 1);
+    assert.equal(doc.learner, 'logistic-regression');
+    assert.ok(doc.metrics.test.accuracy > 0.75);
+    const run = await kiln(['models', 'show', 'titanic', '--json', '--home', home]);
+    assert.equal(JSON.parse(run.stdout).run_id, doc.run_id);
+
+    const missing = await kiln(['train', '--data', DATA, '--home', home]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--data SOURCE and --target COLUMN/);
+    const badParam = await kiln(['train', '--data', DATA, '--target', 'Survived', '--param', 'C', '--home', home]);
+    assert.equal(badParam.code, 2);
+    assert.match(badParam.stderr, /"C" is not KEY=VALUE/);
+  });
+
   describe('bad input to train', () => {
     const dir = tempHome('kiln-specs-');
     const write = (name: string, text: string) => {

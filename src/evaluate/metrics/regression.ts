@@ -48,3 +48,17 @@ export function r2(yTrue: Float64Array, yPred: Float64Array): number {
 function checkLength(yTrue: Float64Array, yPred: Float64Array): void {
   if (yTrue.length !== yPred.length) throw new RangeError(`${yPred.length} predictions for ${yTrue.length} true values`);
 }
+
+/**
+ * Mean absolute percentage error as a fraction (scikit-learn's `mean_absolute_percentage_error`):
+ * |y − ŷ| / max(|y|, ε) with ε = float64 machine epsilon, so a zero target gives a huge but finite term.
+ */
+export function mape(yTrue: Float64Array, yPred: Float64Array): number {
+  if (yTrue.length !== yPred.length) throw new RangeError(`${yPred.length} predictions for ${yTrue.length} true values`);
+  let sum = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    const y = yTrue[i] as number;
+    sum += Math.abs(y - (yPred[i] as number)) / Math.max(Math.abs(y), Number.EPSILON);
+  }
+  return sum / yTrue.length;
+}

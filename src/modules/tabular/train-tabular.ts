@@ -5,6 +5,7 @@
  */
 import { arch, platform } from 'node:os';
 import { KilnError, asKilnError } from '../../core/errors.js';
+import { parseParams } from '../../core/params.js';
 import type { Frame } from '../../core/frame.js';
 import type { Matrix } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
@@ -67,13 +68,15 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
   for (const e of excluded) emit({ type: 'note', message: `left out "${e.name}" (${e.reason})` });
 
   const learnerName = spec.learner ?? DEFAULT_LEARNER[target.task];
-  getLearner(learnerName, target.task); // refuses an unknown or unfitting learner before a run is recorded
+  // Refuse an unknown learner or bad parameters before a run is recorded; record the effective
+  // parameters (defaults filled in) so the run can be reproduced.
+  const learnerParams = parseParams(getLearner(learnerName, target.task).paramsSchema, spec.params, `${learnerName} parameters`) as Record<string, unknown>;
 
   const run = await ctx.store.createRun({
     name: spec.name,
     task: target.task,
     learner: learnerName,
-    params: { ...spec.params, seed: spec.seed, test_fraction: spec.split.test, stratify: spec.split.stratify },
+    params: { ...learnerParams, seed: spec.seed, test_fraction: spec.split.test, stratify: spec.split.stratify },
     dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
     environment: { kiln: KILN_VERSION, node: process.version, platform: `${platform()}-${arch()}` },
   });
@@ -129,7 +132,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       ...(target.task === 'regression' ? {} : { classes: target.classes }),
       signature,
       learner: learnerName,
-      params: spec.params,
+      params: learnerParams,
       metrics: flatMetrics,
       dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
       seed: spec.seed,
