@@ -107,6 +107,9 @@ export function trainJson(r: TrainResult): Record<string, unknown> {
     excluded: r.excluded,
     metrics: r.metrics,
     onnx_max_abs_diff: r.onnxMaxAbsDiff,
+    baseline: r.report.baseline,
+    diagnoses: r.report.diagnoses,
+    importances: r.report.importances,
   };
 }
 
@@ -121,6 +124,15 @@ function trainSummary(r: TrainResult): string {
       ['metric', 'train', `test (${r.rows.test} held-out rows)`],
       names.map((n) => [n, fmt(r.metrics.train[n]), fmt(r.metrics.test[n])]),
     ),
+    '',
+    r.report.baseline.sentence,
+    ...r.report.diagnoses.flatMap((d) => [`${d.severity.toUpperCase()}: ${d.message}`, ...d.nextSteps.map((s) => `  → ${s}`)]),
+    '',
+    `columns that matter most: ${r.report.importances
+      .slice(0, 5)
+      .filter((c) => c.importance > 0)
+      .map((c) => `${c.column} (${c.importance.toFixed(3)})`)
+      .join(', ')}`,
     '',
     `serve it:   kiln serve        then   curl http://127.0.0.1:8080/v2/models/${r.model}`,
   ].join('\n');

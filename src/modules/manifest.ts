@@ -49,4 +49,4 @@ export interface ModuleManifest {
 }
 
 /** The artifact names a module version is made of. */
-export const MODULE_ARTIFACTS = { model: 'model.onnx', manifest: 'manifest.json', predictor: 'predictor.json' } as const;
+export const MODULE_ARTIFACTS = { model: 'model.onnx', manifest: 'manifest.json', predictor: 'predictor.json', report: 'report.json' } as const;

@@ -5,10 +5,14 @@
 import { KilnError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
 import { isMissingCategory } from '../../core/frame.js';
+import { closestNames } from '../../data/closest-names.js';
 import { FEATURE_TYPES, type ColumnSchema, type SemanticType } from '../../data/infer-schema.js';
 import type { ColumnPlan } from '../../features/tabular-preprocessor.js';
 import type { ModuleTask } from '../manifest.js';
 import type { ModuleSpec } from '../spec.js';
+
+// Moved to the data layer, where `kiln inspect` needs it too; re-exported for existing callers.
+export { closestNames } from '../../data/closest-names.js';
 
 export interface ExcludedColumn {
   readonly name: string;
@@ -91,27 +95,4 @@ export function encodeTarget(frame: Frame, spec: ModuleSpec): TargetEncoding {
   const classIndex = new Int32Array(frame.nRows);
   for (let i = 0; i < frame.nRows; i++) classIndex[i] = index.get(column.values[i] as string | number) as number;
   return { task, classes, classIndex, values: new Float64Array(0) };
-}
-
-/** Up to two column names within a small edit distance of `name` (case-insensitive). */
-export function closestNames(name: string, candidates: readonly string[]): string[] {
-  const target = name.toLowerCase();
-  return candidates
-    .map((c) => ({ c, d: editDistance(target, c.toLowerCase()) }))
-    .filter(({ d }) => d <= Math.max(2, Math.floor(target.length / 3)))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 2)
-    .map(({ c }) => c);
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length] as number;
 }

@@ -22,6 +22,8 @@ import { frameToFeeds } from '../frame-feeds.js';
 import { MANIFEST_FORMAT, MODULE_ARTIFACTS, type ModuleManifest } from '../manifest.js';
 import type { LoadedSpec } from '../spec.js';
 import type { TrainListener } from '../train-events.js';
+import type { LossPoint } from '../../evaluate/diagnostics/learning-curve.js';
+import { buildModelReport, type ModelReport } from './model-report.js';
 import { buildModuleGraph, moduleSignature } from './module-graph.js';
 import { encodeTarget, planColumns, type ExcludedColumn, type TargetEncoding } from './plan-columns.js';
 
@@ -49,6 +51,8 @@ export interface TrainResult {
   readonly metrics: { readonly train: Record<string, number>; readonly test: Record<string, number> };
   /** Largest difference between the ONNX graph's outputs and the predictor's on the test rows. */
   readonly onnxMaxAbsDiff: number;
+  /** Baseline comparison, diagnoses and column importances. */
+  readonly report: ModelReport;
 }
 
 const DEFAULT_LEARNER = { binary: 'logistic-regression', multiclass: 'logistic-regression', regression: 'ridge' } as const;
@@ -94,9 +98,13 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
 
     emit({ type: 'stage', stage: 'fit', message: `training ${learnerName} on ${preprocessor.nFeatures} features` });
     const started = performance.now();
+    const learningCurve: LossPoint[] = [];
     const fitOptions: FitOptions = {
       seed: spec.seed,
-      onProgress: (p) => emit({ type: 'progress', ...p }),
+      onProgress: (p) => {
+        learningCurve.push({ iteration: p.iteration, trainLoss: p.trainLoss, ...(p.validationLoss === undefined ? {} : { validationLoss: p.validationLoss }) });
+        emit({ type: 'progress', ...p });
+      },
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
     const predictor: SupervisedPredictor =
@@ -112,6 +120,11 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       train: score(predictor, Xtrain, target, split.train),
       test: score(predictor, Xtest, target, split.test),
     };
+    const report = buildModelReport({
+      predictor, preprocessor, target, trainRows: split.train, testRows: split.test, testFrame,
+      testMetrics: metrics.test, learningCurve, seed: spec.seed,
+    });
+    for (const d of report.diagnoses) emit({ type: 'note', message: `${d.severity}: ${d.message}` });
 
     emit({ type: 'stage', stage: 'export', message: 'exporting preprocessing + model as one ONNX graph' });
     const onnx = buildModuleGraph(spec.name, preprocessor, predictor, target.classes, { kiln_run_id: run.id });
@@ -148,6 +161,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       [MODULE_ARTIFACTS.predictor]: await ctx.artifacts.put(
         encoder.encode(JSON.stringify({ preprocessor: preprocessor.toJSON(), predictor: predictor.toJSON() })),
       ),
+      [MODULE_ARTIFACTS.report]: await ctx.artifacts.put(encoder.encode(JSON.stringify(report, null, 2))),
     };
     await ctx.store.logMetrics(run.id, { ...flatMetrics, fit_s: fitSeconds, onnx_max_abs_diff: onnxMaxAbsDiff });
     const version = await ctx.store.createModelVersion({
@@ -171,6 +185,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       excluded,
       metrics,
       onnxMaxAbsDiff,
+      report,
     };
   } catch (err) {
     await ctx.store.finishRun(run.id, 'failed', asKilnError(err).message).catch(() => {});

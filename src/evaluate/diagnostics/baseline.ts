@@ -1,0 +1,101 @@
+/**
+ * Comparing a model with the trivial answer anyone could give without it: the most frequent class,
+ * or the mean. A model that does not beat it has learned nothing (underfitting); a model that is
+ * almost perfect on held-out rows has usually been handed the answer (leakage).
+ */
+import type { Diagnosis } from './verdict.js';
+
+export interface BaselineComparison {
+  /** The trivial answer, in words: "always answering 0" or "always answering the average, 32.2". */
+  readonly baseline: string;
+  readonly metric: string;
+  readonly baselineScore: number;
+  readonly modelScore: number;
+  /** Classification: share of errors avoided relative to the baseline; regression: share of squared error avoided (R²). */
+  readonly improvement: number;
+  /** The comparison in one sentence for a person. */
+  readonly sentence: string;
+}
+
+/** Classification: accuracy against always answering the most frequent training class. */
+export function classificationBaseline(
+  yTrain: Int32Array,
+  yTest: Int32Array,
+  modelAccuracy: number,
+  classLabel: (k: number) => string,
+): BaselineComparison {
+  const counts = new Map<number, number>();
+  for (const y of yTrain) counts.set(y, (counts.get(y) ?? 0) + 1);
+  const majority = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 0;
+  let hits = 0;
+  for (const y of yTest) if (y === majority) hits++;
+  const baselineScore = hits / Math.max(1, yTest.length);
+  const baselineErrors = 1 - baselineScore;
+  const modelErrors = 1 - modelAccuracy;
+  const improvement = baselineErrors === 0 ? 0 : (baselineErrors - modelErrors) / baselineErrors;
+  const answer = `always answering "${classLabel(majority)}"`;
+  const sentence =
+    improvement > 0
+      ? `${Math.round(100 * improvement)}% fewer errors than ${answer} (right ${pct(modelAccuracy)} of the time instead of ${pct(baselineScore)}).`
+      : `No better than ${answer}, which is right ${pct(baselineScore)} of the time.`;
+  return { baseline: answer, metric: 'accuracy', baselineScore, modelScore: modelAccuracy, improvement, sentence };
+}
+
+/** Regression: R² is exactly the share of the squared error of "always the mean" that the model avoids. */
+export function regressionBaseline(yTrain: Float64Array, modelR2: number): BaselineComparison {
+  let mean = 0;
+  for (let i = 0; i < yTrain.length; i++) mean += ((yTrain[i] as number) - mean) / (i + 1);
+  const answer = `always answering the average, ${mean.toPrecision(4)}`;
+  const sentence =
+    modelR2 > 0
+      ? `${Math.round(100 * modelR2)}% less squared error than ${answer}.`
+      : `No better than ${answer}.`;
+  return { baseline: answer, metric: 'r2', baselineScore: 0, modelScore: modelR2, improvement: modelR2, sentence };
+}
+
+export interface BaselineThresholds {
+  /** Improvement at or below which the model counts as not having learned (underfitting). */
+  readonly underfit: number;
+  /** Held-out score at or above which the result is suspiciously perfect (accuracy, AUC or R²). */
+  readonly perfect: number;
+}
+
+export const DEFAULT_BASELINE_THRESHOLDS: BaselineThresholds = { underfit: 0.02, perfect: 0.995 };
+
+export function diagnoseAgainstBaseline(
+  comparison: BaselineComparison,
+  heldOut: Readonly<Record<string, number>>,
+  thresholds: BaselineThresholds = DEFAULT_BASELINE_THRESHOLDS,
+): Diagnosis[] {
+  const found: Diagnosis[] = [];
+  const perfectMetric = ['roc_auc', 'accuracy', 'r2'].find((m) => (heldOut[m] ?? 0) >= thresholds.perfect);
+  if (perfectMetric !== undefined) {
+    found.push({
+      code: 'leakage',
+      severity: 'critical',
+      message:
+        `The model is almost perfect on rows it never saw (${perfectMetric} ${(heldOut[perfectMetric] as number).toFixed(3)}). ` +
+        'Real problems are rarely this easy: most likely a column contains the answer, or is only known after the fact.',
+      nextSteps: [
+        'Look at the most important columns: drop any that is recorded after the outcome or copies it.',
+        'Check that rows of the same person or event are not split between training and test.',
+      ],
+      evidence: { [perfectMetric]: heldOut[perfectMetric] as number },
+    });
+  } else if (comparison.improvement <= thresholds.underfit) {
+    found.push({
+      code: 'underfitting',
+      severity: 'warning',
+      message: `The model has not learned anything useful: ${comparison.sentence}`,
+      nextSteps: [
+        'Check that the columns can plausibly predict the target.',
+        'Try a more flexible learner (gradient boosting) or weaker regularisation.',
+        'Add columns that carry information about the outcome.',
+      ],
+      evidence: { baseline: comparison.baselineScore, model: comparison.modelScore, improvement: comparison.improvement },
+    });
+  }
+  return found;
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;

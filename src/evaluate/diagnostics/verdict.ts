@@ -1,0 +1,18 @@
+/**
+ * A diagnosis, in the words of a good engineer talking to someone who is not one: what was noticed,
+ * how sure, and what to do next. Diagnostics never fail a run; they explain it.
+ */
+export type DiagnosisCode = 'overfitting' | 'underfitting' | 'divergence' | 'instability' | 'leakage' | 'healthy';
+
+export type Severity = 'info' | 'warning' | 'critical';
+
+export interface Diagnosis {
+  readonly code: DiagnosisCode;
+  readonly severity: Severity;
+  /** One plain sentence: what is going on. */
+  readonly message: string;
+  /** Concrete next steps. */
+  readonly nextSteps: readonly string[];
+  /** The numbers behind the verdict, for engineers. */
+  readonly evidence: Readonly<Record<string, number>>;
+}

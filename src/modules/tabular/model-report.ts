@@ -1,0 +1,68 @@
+/**
+ * The "diagnose & explain" stage of a tabular module: how the model compares with the trivial
+ * answer, what the learning curve and the held-out scores say (overfitting, underfitting, divergence,
+ * leakage), and which columns matter — computed once at training time and stored with the version.
+ */
+import type { Frame } from '../../core/frame.js';
+import { classificationMetrics, regressionMetrics } from '../../evaluate/metrics/index.js';
+import { classificationBaseline, diagnoseAgainstBaseline, regressionBaseline, type BaselineComparison } from '../../evaluate/diagnostics/baseline.js';
+import { diagnoseLearningCurve, type LossPoint } from '../../evaluate/diagnostics/learning-curve.js';
+import type { Diagnosis } from '../../evaluate/diagnostics/verdict.js';
+import { permutationImportance, type ColumnImportance } from '../../evaluate/explain/permutation-importance.js';
+import type { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
+import type { SupervisedPredictor } from '../../learners/learner.js';
+import type { TargetEncoding } from './plan-columns.js';
+
+export interface ModelReport {
+  readonly baseline: BaselineComparison;
+  readonly diagnoses: readonly Diagnosis[];
+  /** Permutation importance of each input column on the held-out rows, most important first. */
+  readonly importances: readonly ColumnImportance[];
+  readonly learningCurve: readonly LossPoint[];
+}
+
+/** Permutation importance is O(columns × repeats × rows): score at most this many held-out rows. */
+const IMPORTANCE_ROWS = 2000;
+
+export interface ReportInput {
+  readonly predictor: SupervisedPredictor;
+  readonly preprocessor: TabularPreprocessor;
+  readonly target: TargetEncoding;
+  readonly trainRows: Int32Array;
+  readonly testRows: Int32Array;
+  readonly testFrame: Frame;
+  readonly testMetrics: Readonly<Record<string, number>>;
+  readonly learningCurve: readonly LossPoint[];
+  readonly seed: number;
+}
+
+export function buildModelReport(input: ReportInput): ModelReport {
+  const { predictor, preprocessor, target, testMetrics } = input;
+  const baseline =
+    target.task === 'regression'
+      ? regressionBaseline(pick(target.values, input.trainRows), testMetrics['r2'] ?? 0)
+      : classificationBaseline(pick(target.classIndex, input.trainRows), pick(target.classIndex, input.testRows), testMetrics['accuracy'] ?? 0, (k) =>
+          String(target.classes[k]),
+        );
+  const diagnoses = [...diagnoseLearningCurve(input.learningCurve), ...diagnoseAgainstBaseline(baseline, testMetrics)];
+
+  const n = Math.min(input.testFrame.nRows, IMPORTANCE_ROWS);
+  const sample = Int32Array.from({ length: n }, (_, i) => i);
+  const frame = input.testFrame.take(sample);
+  const rows = input.testRows.subarray(0, n);
+  const score =
+    predictor.kind === 'classifier'
+      ? (f: Frame) => {
+          const m = classificationMetrics(pick(target.classIndex, rows), predictor.predictProba(preprocessor.transform(f)));
+          return predictor.nClasses === 2 && Number.isFinite(m.roc_auc) ? m.roc_auc : m.accuracy;
+        }
+      : (f: Frame) => regressionMetrics(pick(target.values, rows), predictor.predict(preprocessor.transform(f))).r2;
+  const importances = permutationImportance(frame, preprocessor.inputColumns().map((c) => c.name), score, { repeats: 5, seed: input.seed });
+  return { baseline, diagnoses, importances, learningCurve: input.learningCurve };
+}
+
+function pick<T extends Int32Array | Float64Array>(values: T, indices: Int32Array): T {
+  const out = new (values.constructor as { new (n: number): T })(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k] as number] as number;
+  return out;
+}

@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Frame } from '../../src/core/frame.js';
+import { Rng } from '../../src/core/rng.js';
+import { bestThreshold, thresholdTable } from '../../src/evaluate/business/threshold.js';
+import { classificationBaseline, diagnoseAgainstBaseline, regressionBaseline } from '../../src/evaluate/diagnostics/baseline.js';
+import { diagnoseLearningCurve, type LossPoint } from '../../src/evaluate/diagnostics/learning-curve.js';
+import { permutationImportance } from '../../src/evaluate/explain/permutation-importance.js';
+
+const curve = (train: (i: number) => number, validation: (i: number) => number, n = 50): LossPoint[] =>
+  Array.from({ length: n }, (_, i) => ({ iteration: i + 1, trainLoss: train(i), validationLoss: validation(i) }));
+
+test('a healthy learning curve raises nothing', () => {
+  const healthy = curve((i) => 0.3 + 0.4 * Math.exp(-i / 8), (i) => 0.33 + 0.4 * Math.exp(-i / 8));
+  assert.deepEqual(diagnoseLearningCurve(healthy), []);
+});
+
+test('training loss falling while validation loss turns back up is overfitting', () => {
+  const overfit = curve((i) => 0.6 * Math.exp(-i / 10), (i) => 0.4 + 0.004 * (i - 15) ** 2 / 10);
+  const found = diagnoseLearningCurve(overfit);
+  assert.deepEqual(found.map((d) => d.code), ['overfitting']);
+  assert.match(found[0]!.message, /memorises/);
+  assert.ok(found[0]!.nextSteps.length > 0);
+});
+
+test('growing or non-finite loss is divergence', () => {
+  assert.equal(diagnoseLearningCurve(curve((i) => 0.7 * 1.05 ** i, (i) => 0.7 * 1.05 ** i))[0]?.code, 'divergence');
+  assert.equal(diagnoseLearningCurve(curve((i) => (i > 10 ? Number.NaN : 0.6), () => 0.6))[0]?.code, 'divergence');
+});
+
+test('a validation loss that jumps around is instability', () => {
+  const zigzag = curve((i) => 0.5 - 0.002 * i, (i) => (i % 2 === 0 ? 0.45 : 0.65));
+  assert.ok(diagnoseLearningCurve(zigzag).some((d) => d.code === 'instability'));
+});
+
+test('comparison with the trivial answer: in words, underfitting and leakage', () => {
+  const yTrain = Int32Array.from([0, 0, 0, 1, 1]);
+  const yTest = Int32Array.from([0, 0, 0, 1, 1, 0, 1, 0, 0, 1]);
+  const good = classificationBaseline(yTrain, yTest, 0.8, (k) => (k === 0 ? 'did not survive' : 'survived'));
+  assert.equal(good.baselineScore, 0.6);
+  assert.ok(Math.abs(good.improvement - 0.5) < 1e-12);
+  assert.equal(good.sentence, '50% fewer errors than always answering "did not survive" (right 80% of the time instead of 60%).');
+  assert.deepEqual(diagnoseAgainstBaseline(good, { accuracy: 0.8, roc_auc: 0.85 }), []);
+
+  const useless = classificationBaseline(yTrain, yTest, 0.6, String);
+  assert.deepEqual(diagnoseAgainstBaseline(useless, { accuracy: 0.6 }).map((d) => d.code), ['underfitting']);
+  const leaky = classificationBaseline(yTrain, yTest, 1, String);
+  assert.deepEqual(diagnoseAgainstBaseline(leaky, { accuracy: 1, roc_auc: 1 }).map((d) => d.code), ['leakage']);
+
+  const reg = regressionBaseline(Float64Array.from([1, 2, 3]), 0.42);
+  assert.equal(reg.sentence, '42% less squared error than always answering the average, 2.000.');
+  assert.deepEqual(diagnoseAgainstBaseline(regressionBaseline(Float64Array.from([1, 2]), 0.9999), { r2: 0.9999 }).map((d) => d.code), ['leakage']);
+});
+
+test('permutation importance: a column the model uses matters, one it ignores is exactly zero', () => {
+  const rng = new Rng(1);
+  const n = 400;
+  const x = Float64Array.from({ length: n }, () => rng.normal());
+  const z = Float64Array.from({ length: n }, () => rng.normal());
+  const y = Int32Array.from(x, (v) => (v > 0 ? 1 : 0));
+  const frame = new Frame([{ kind: 'numeric', name: 'x', values: x }, { kind: 'numeric', name: 'z', values: z }]);
+  const accuracyOfRule = (f: Frame) => {
+    const xs = f.get('x')!.values as Float64Array;
+    let hits = 0;
+    for (let i = 0; i < n; i++) if ((xs[i]! > 0 ? 1 : 0) === y[i]) hits++;
+    return hits / n;
+  };
+  const result = permutationImportance(frame, ['x', 'z'], accuracyOfRule, { repeats: 4, seed: 3 });
+  assert.equal(result[0]?.column, 'x');
+  assert.ok(result[0]!.importance > 0.35, `importance of x: ${result[0]!.importance}`);
+  assert.equal(result[1]?.importance, 0);
+  assert.deepEqual(permutationImportance(frame, ['x'], accuracyOfRule, { repeats: 4, seed: 3 })[0], result[0], 'seeded');
+});
+
+test('the threshold table values decisions per 1,000 cases and picks the best', () => {
+  const positive = Uint8Array.from([1, 1, 0, 0]);
+  const p1 = Float64Array.from([0.9, 0.4, 0.35, 0.1]);
+  // catching a positive is worth 100, a false alarm costs 10, a miss costs 50
+  const table = thresholdTable(positive, p1, { truePositive: 100, falsePositive: -10, falseNegative: -50, trueNegative: 0 }, 20);
+  const at05 = table.find((r) => Math.abs(r.threshold - 0.5) < 1e-12)!;
+  assert.deepEqual([at05.truePositives, at05.falsePositives, at05.falseNegatives, at05.trueNegatives], [1, 0, 1, 2]);
+  assert.equal(at05.valuePer1000, (1000 * (100 - 50)) / 4);
+  const best = bestThreshold(table);
+  assert.ok(best.threshold > 0.35 && best.threshold <= 0.4, `best threshold ${best.threshold}`);
+  assert.equal(best.valuePer1000, (1000 * 200) / 4);
+});
