@@ -27,6 +27,14 @@ export function trainProgress(enabled: boolean): { onEvent: (e: TrainEvent) => v
       return;
     }
     stop();
+    if (e.type === 'trial') {
+      const t = e.trial;
+      if (!t.final && t.status === 'ok') return; // subsample rungs are too many to print
+      const value = t.status === 'ok' ? `${e.metric} ${t.value.toFixed(4)}` : t.status;
+      const lead = e.leader !== undefined && e.leader.id === t.id ? '  ★ best so far' : '';
+      process.stderr.write(`  trial ${String(t.id).padStart(3)}  ${t.learner.padEnd(22)} ${value}  (${t.folds} folds, ${t.seconds.toFixed(1)} s)${lead}\n`);
+      return;
+    }
     process.stderr.write(e.type === 'stage' ? `• ${e.message}\n` : `  ${e.message}\n`);
   };
   return { onEvent, stop };

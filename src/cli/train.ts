@@ -26,6 +26,8 @@ export function registerTrain(program: Command): void {
     .option('--drop <columns>', 'comma-separated columns to leave out')
     .option('--seed <n>', 'seed for every random choice')
     .option('--test-fraction <f>', 'fraction of rows held out for the test (default 0.2)')
+    .option('--budget <duration>', 'search learners and settings for this long (AutoML), e.g. 60s or 5m')
+    .option('--metric <name>', 'what the search optimises: roc_auc, accuracy, log_loss, f1_macro, rmse, mae, r2, …')
     .action(async (specFile: string | undefined, opts: TrainFlags, cmd: Command) => {
       const ctx = commandContext(cmd);
       const loaded = specFromFlags(specFile, opts);
@@ -47,6 +49,8 @@ export interface TrainFlags {
   readonly drop?: string;
   readonly seed?: string;
   readonly testFraction?: string;
+  readonly budget?: string;
+  readonly metric?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -72,6 +76,8 @@ export function specFromFlags(specFile: string | undefined, flags: TrainFlags): 
   if (flags.drop !== undefined) raw['drop'] = flags.drop.split(',').map((c) => c.trim()).filter(Boolean);
   if (flags.seed !== undefined) raw['seed'] = Number(flags.seed);
   if (flags.testFraction !== undefined) raw['split'] = { ...(raw['split'] as object | undefined), test: Number(flags.testFraction) };
+  if (flags.budget !== undefined) raw['budget'] = flags.budget;
+  if (flags.metric !== undefined) raw['metric'] = flags.metric;
   if (flags.param.length > 0) raw['params'] = { ...(raw['params'] as object | undefined), ...parseParamFlags(flags.param) };
   return validateSpec(raw, base?.file ?? null, process.cwd());
 }
@@ -107,6 +113,7 @@ export function trainJson(r: TrainResult): Record<string, unknown> {
     excluded: r.excluded,
     metrics: r.metrics,
     onnx_max_abs_diff: r.onnxMaxAbsDiff,
+    ...(r.search === undefined ? {} : { search: r.search }),
     baseline: r.report.baseline,
     diagnoses: r.report.diagnoses,
     importances: r.report.importances,
@@ -124,6 +131,14 @@ function trainSummary(r: TrainResult): string {
       ['metric', 'train', `test (${r.rows.test} held-out rows)`],
       names.map((n) => [n, fmt(r.metrics.train[n]), fmt(r.metrics.test[n])]),
     ),
+    ...(r.search === undefined
+      ? []
+      : [
+          '',
+          `searched ${r.search.trials} trials in ${r.search.seconds.toFixed(0)} s; best cross-validated ${r.search.metric}:`,
+          ...r.search.leaderboard.slice(0, 5).map((t, i) => `  ${i + 1}. ${t.learner.padEnd(22)} ${t.cv.toFixed(4)}  ${JSON.stringify(t.params)}`),
+          ...(r.search.ensemble ? [`  → an average of ${r.search.ensemble.join(' + ')} scored better still, and was kept`] : []),
+        ]),
     '',
     r.report.baseline.sentence,
     ...r.report.diagnoses.flatMap((d) => [`${d.severity.toUpperCase()}: ${d.message}`, ...d.nextSteps.map((s) => `  → ${s}`)]),

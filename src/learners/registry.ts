@@ -4,13 +4,35 @@
  * and a saved predictor is loaded back by the learner name it records.
  */
 import { KilnError } from '../core/errors.js';
+import { softVotingLearners } from './ensemble/soft-voting.js';
 import type { ClassifierLearner, Learner, Predictor, RegressorLearner, SerializedPredictor, Task } from './learner.js';
 import { logisticRegression } from './linear/logistic-regression.js';
 import { ridgeRegression } from './linear/ridge-regression.js';
+import { mlpClassifier } from './mlp/mlp-classifier.js';
+import { mlpRegressor } from './mlp/mlp-regressor.js';
+import { gradientBoosting, gradientBoostingRegressor } from './gbdt/gradient-boosting.js';
+import { elasticNet, lasso } from './linear/elastic-net.js';
+import { linearRegression } from './linear/linear-regression.js';
+
+// Soft voting fits and loads its members through this registry, which is handed in as functions.
+const softVoting = softVotingLearners({
+  classifier: (name) => getLearner(name, 'binary'),
+  regressor: (name) => getLearner(name, 'regression'),
+  load: (serialized) => loadPredictor(serialized),
+});
 
 const LEARNERS: Readonly<Record<string, Learner>> = Object.freeze({
+  [softVoting.classifier.name]: softVoting.classifier,
+  [softVoting.regressor.name]: softVoting.regressor,
   [logisticRegression.name]: logisticRegression,
   [ridgeRegression.name]: ridgeRegression,
+  [mlpClassifier.name]: mlpClassifier,
+  [mlpRegressor.name]: mlpRegressor,
+  [gradientBoosting.name]: gradientBoosting,
+  [gradientBoostingRegressor.name]: gradientBoostingRegressor,
+  [linearRegression.name]: linearRegression,
+  [lasso.name]: lasso,
+  [elasticNet.name]: elasticNet,
 });
 
 /** The learner kind a task needs. */

@@ -40,11 +40,27 @@ export const moduleSpecSchema = z.strictObject({
     .prefault({})
     .describe('How the holdout test part is drawn.'),
   seed: z.number().int().min(0).default(42).describe('Seed for every random choice: same seed and data, same model.'),
-  learner: z.string().optional().describe('The algorithm; the task\'s default when omitted.'),
+  learner: z.string().optional().describe('The algorithm; the task\'s default when omitted, "auto" to search.'),
+  budget: z
+    .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?\s*(s|m|h)?$/, 'a duration such as 60s, 5m or 1h')])
+    .optional()
+    .describe('Search learners and settings for this long (AutoML), e.g. 60s or 5m.'),
+  metric: z.string().optional().describe('What the search optimises (scikit-learn names: roc_auc, accuracy, log_loss, f1_macro, rmse, mae, r2, …).'),
+  learners: z.array(z.string()).optional().describe('Only search these learners.'),
+  folds: z.number().int().min(2).max(20).default(5).describe('Cross-validation folds used by the search.'),
+  ensemble: z.boolean().default(true).describe('Let the search average its best few models when that scores better.'),
   params: z.record(z.string(), z.unknown()).default({}).describe('The learner\'s parameters.'),
 });
 
 export type ModuleSpec = z.output<typeof moduleSpecSchema>;
+
+/** A budget as seconds: 60, "60", "60s", "5m", "1h". */
+export function budgetSeconds(budget: number | string): number {
+  if (typeof budget === 'number') return budget;
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(budget.trim());
+  const value = Number(m?.[1] ?? Number.NaN);
+  return value * (m?.[2] === 'h' ? 3600 : m?.[2] === 'm' ? 60 : 1);
+}
 
 /** A spec with `data` resolved to an absolute path. */
 export interface LoadedSpec {

@@ -24,6 +24,7 @@ import type { LoadedSpec } from '../spec.js';
 import type { TrainListener } from '../train-events.js';
 import type { LossPoint } from '../../evaluate/diagnostics/learning-curve.js';
 import { buildModelReport, type ModelReport } from './model-report.js';
+import { checkSearchSpec, isSearch, searchLearner, type SearchChoice } from './search-learner.js';
 import { buildModuleGraph, moduleSignature } from './module-graph.js';
 import { encodeTarget, planColumns, type ExcludedColumn, type TargetEncoding } from './plan-columns.js';
 
@@ -53,6 +54,18 @@ export interface TrainResult {
   readonly onnxMaxAbsDiff: number;
   /** Baseline comparison, diagnoses and column importances. */
   readonly report: ModelReport;
+  /** What the AutoML search tried, when the spec asked for one. */
+  readonly search?: SearchSummary;
+}
+
+export interface SearchSummary {
+  readonly metric: string;
+  readonly trials: number;
+  readonly seconds: number;
+  /** Complete (all rows, all folds) trials, best first, with their cross-validated metric. */
+  readonly leaderboard: readonly { learner: string; params: Record<string, unknown>; cv: number }[];
+  /** The learners averaged, when an ensemble won. */
+  readonly ensemble?: readonly string[];
 }
 
 const DEFAULT_LEARNER = { binary: 'logistic-regression', multiclass: 'logistic-regression', regression: 'ridge' } as const;
@@ -71,16 +84,24 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
   const { features, excluded } = planColumns(schema, spec);
   for (const e of excluded) emit({ type: 'note', message: `left out "${e.name}" (${e.reason})` });
 
-  const learnerName = spec.learner ?? DEFAULT_LEARNER[target.task];
-  // Refuse an unknown learner or bad parameters before a run is recorded; record the effective
-  // parameters (defaults filled in) so the run can be reproduced.
-  const learnerParams = parseParams(getLearner(learnerName, target.task).paramsSchema, spec.params, `${learnerName} parameters`) as Record<string, unknown>;
+  // Refuse an unknown learner, bad parameters or bad search settings before a run is recorded; record
+  // the effective parameters (defaults filled in) so the run can be reproduced.
+  const searching = isSearch(spec);
+  let learnerName = searching ? 'automl' : (spec.learner ?? DEFAULT_LEARNER[target.task]);
+  let learnerParams: Record<string, unknown> = searching ? {} : effectiveParams(learnerName, target.task, spec.params);
+  const searchSettings = searching ? checkSearchSpec(spec, target.task) : undefined;
 
   const run = await ctx.store.createRun({
     name: spec.name,
     task: target.task,
     learner: learnerName,
-    params: { ...learnerParams, seed: spec.seed, test_fraction: spec.split.test, stratify: spec.split.stratify },
+    params: {
+      ...learnerParams,
+      seed: spec.seed,
+      test_fraction: spec.split.test,
+      stratify: spec.split.stratify,
+      ...(searchSettings ? { budget_s: searchSettings.budget, metric: searchSettings.metric, folds: spec.folds } : {}),
+    },
     dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
     environment: { kiln: KILN_VERSION, node: process.version, platform: `${platform()}-${arch()}` },
   });
@@ -96,6 +117,16 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     const Xtrain = preprocessor.transform(trainFrame);
     const Xtest = preprocessor.transform(testFrame);
 
+    let search: SearchChoice | undefined;
+    if (searching) {
+      emit({ type: 'stage', stage: 'search', message: `searching learners and settings for ${searchSettings?.budget} s (${spec.folds}-fold cross-validation)` });
+      search = await searchLearner(spec, trainFrame, features, target, split.train, {
+        store: ctx.store, parentRunId: run.id, emit, datasetDigest: table.digest, ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+      learnerName = search.learner;
+      learnerParams = effectiveParams(learnerName, target.task, search.params);
+    }
+
     emit({ type: 'stage', stage: 'fit', message: `training ${learnerName} on ${preprocessor.nFeatures} features` });
     const started = performance.now();
     const learningCurve: LossPoint[] = [];
@@ -109,9 +140,9 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     };
     const predictor: SupervisedPredictor =
       target.task === 'regression'
-        ? await getLearner(learnerName, 'regression').fit(Xtrain, pick(target.values, split.train), spec.params, fitOptions)
+        ? await getLearner(learnerName, 'regression').fit(Xtrain, pick(target.values, split.train), learnerParams, fitOptions)
         : await getLearner(learnerName, target.task).fit(
-            Xtrain, pick(target.classIndex, split.train), target.classes.length, spec.params, fitOptions,
+            Xtrain, pick(target.classIndex, split.train), target.classes.length, learnerParams, fitOptions,
           );
     const fitSeconds = (performance.now() - started) / 1000;
 
@@ -186,11 +217,27 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       metrics,
       onnxMaxAbsDiff,
       report,
+      ...(search === undefined ? {} : { search: summarise(search) }),
     };
   } catch (err) {
     await ctx.store.finishRun(run.id, 'failed', asKilnError(err).message).catch(() => {});
     throw err;
   }
+}
+
+function summarise(choice: SearchChoice): SearchSummary {
+  const { result } = choice;
+  return {
+    metric: choice.metric,
+    trials: result.trials.length,
+    seconds: result.seconds,
+    leaderboard: result.leaderboard.slice(0, 10).map((t) => ({ learner: t.learner, params: t.params, cv: t.value })),
+    ...(result.ensemble ? { ensemble: result.ensemble.members.map((m) => m.learner) } : {}),
+  };
+}
+
+function effectiveParams(learner: string, task: TargetEncoding['task'], params: Record<string, unknown>): Record<string, unknown> {
+  return parseParams(getLearner(learner, task).paramsSchema, params, `${learner} parameters`) as Record<string, unknown>;
 }
 
 function splitRows(frame: Frame, target: TargetEncoding, testFraction: number, stratify: boolean, seed: number): Split {

@@ -1,0 +1,219 @@
+/**
+ * AutoML: find a good learner and settings within a wall-clock budget.
+ *
+ *   1. every candidate learner's defaults, scored by k-fold cross-validation on all training rows
+ *      (a search must never end worse than the defaults);
+ *   2. then, while time remains, brackets of successive halving: η² seeded random settings scored on
+ *      a small subsample and one fold, the best 1/η promoted to η× more rows, … up to full k-fold;
+ *   3. optionally a soft-voting ensemble of the best few, kept only if its out-of-fold score beats
+ *      the best single model.
+ *
+ * The test part is never seen here: the caller passes only training rows. Trials run one after the
+ * other; learners that parallelise internally (forests) use the cores themselves.
+ */
+import { isKilnError, KilnError } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
+import type { SupervisedPredictor } from '../../learners/learner.js';
+import { getLearner } from '../../learners/registry.js';
+import { subsample, type Fold } from './fold-data.js';
+import { fromScore, metricsOf, predictOutputs, toScore, type SearchTask } from './objective.js';
+import { spacesFor, type ParamSpace, type Params } from './search-space.js';
+
+export interface SearchOptions {
+  readonly task: SearchTask;
+  readonly nClasses: number;
+  readonly metric: string;
+  readonly budgetSeconds: number;
+  readonly seed: number;
+  /** Only these learners (default: every registered learner with a search space for the task). */
+  readonly learners?: readonly string[];
+  /** Halving rate (default 3). */
+  readonly eta?: number;
+  /** Members of the ensemble tried at the end (0 = no ensemble; default 3). */
+  readonly ensembleSize?: number;
+  readonly signal?: AbortSignal;
+  /** Called after every trial (tracking, live leaderboard). */
+  readonly onTrial?: (trial: Trial, leader: Trial | undefined) => void | Promise<void>;
+}
+
+export interface Trial {
+  readonly id: number;
+  readonly learner: string;
+  readonly params: Params;
+  /** 0 = the smallest subsample; `final` trials used every row and every fold. */
+  readonly rung: number;
+  readonly final: boolean;
+  readonly rows: number;
+  readonly folds: number;
+  readonly status: 'ok' | 'failed' | 'cancelled';
+  /** Mean over folds of the metric (NaN unless ok). */
+  readonly value: number;
+  /** The same as a higher-is-better score. */
+  readonly score: number;
+  readonly seconds: number;
+  readonly error?: string;
+}
+
+export interface EnsembleChoice {
+  readonly members: readonly Trial[];
+  readonly value: number;
+  readonly score: number;
+}
+
+export interface SearchResult {
+  readonly best: Trial;
+  /** Final (full-data, all folds) trials, best first. */
+  readonly leaderboard: readonly Trial[];
+  readonly trials: readonly Trial[];
+  /** Set when averaging the best few beat the best single model out of fold. */
+  readonly ensemble?: EnsembleChoice;
+  readonly seconds: number;
+}
+
+export async function searchModels(folds: readonly Fold[], options: SearchOptions): Promise<SearchResult> {
+  const started = performance.now();
+  const deadline = started + options.budgetSeconds * 1000;
+  const eta = options.eta ?? 3;
+  const rng = new Rng(options.seed);
+  const spaces = spacesFor(options.task, options.learners);
+  const nRows = (folds[0]?.X.rows ?? 0);
+  const trials: Trial[] = [];
+  const oof = new Map<number, Float64Array>(); // out-of-fold outputs of final trials, for the ensemble
+  const secondsPerRow = new Map<string, number>(); // per learner, from its final default trial
+  let leader: Trial | undefined;
+
+  const timeLeft = () => (deadline - performance.now()) / 1000;
+  const rowsAtRung = (rung: number, rungs: number) => Math.max(Math.min(nRows, 200), Math.floor(nRows / eta ** (rungs - rung)));
+
+  const run = async (space: ParamSpace, params: Params, rung: number, final: boolean): Promise<Trial> => {
+    const rows = final ? nRows : rowsAtRung(rung, 2);
+    const useFolds = final ? folds : folds.slice(0, 1);
+    const t0 = performance.now();
+    const id = trials.length + 1;
+    let trial: Trial;
+    try {
+      const values: number[] = [];
+      const outputs = final ? new Float64Array(totalValRows(folds) * width(options)) : undefined;
+      for (const fold of useFolds) {
+        const data = subsample(fold, rows);
+        const signal = AbortSignal.any([AbortSignal.timeout(Math.max(1, Math.ceil(deadline - performance.now()))), ...(options.signal ? [options.signal] : [])]);
+        const predictor = await fit(space.learner, options, data.X, data.y, params, signal);
+        const out = predictOutputs(predictor, fold.Xval);
+        values.push(metricsOf(options.task, fold.yval, out, options.nClasses)[options.metric] ?? Number.NaN);
+        if (outputs) scatterRows(outputs, out, fold.valRows, width(options));
+      }
+      const value = values.reduce((a, b) => a + b, 0) / values.length;
+      const seconds = (performance.now() - t0) / 1000;
+      trial = { id, learner: space.learner, params, rung, final, rows, folds: useFolds.length, status: 'ok', value, score: toScore(options.metric, value), seconds };
+      if (outputs) oof.set(id, outputs);
+    } catch (err) {
+      options.signal?.throwIfAborted();
+      const cancelled = isKilnError(err, 'CANCELLED');
+      const seconds = (performance.now() - t0) / 1000;
+      trial = {
+        id, learner: space.learner, params, rung, final, rows, folds: useFolds.length,
+        status: cancelled ? 'cancelled' : 'failed', value: Number.NaN, score: -Infinity, seconds,
+        error: err instanceof Error ? err.message : String(err),
+      };
+    }
+    trials.push(trial);
+    if (trial.final && trial.status === 'ok' && (leader === undefined || trial.score > leader.score)) leader = trial;
+    await options.onTrial?.(trial, leader);
+    return trial;
+  };
+
+  // 1. defaults of every learner, on everything
+  for (const space of spaces) {
+    if (timeLeft() <= 0 && leader !== undefined) break;
+    const t = await run(space, space.defaults, 2, true);
+    if (t.status === 'ok') secondsPerRow.set(space.learner, t.seconds / Math.max(1, nRows));
+  }
+
+  // 2. successive halving brackets while the budget lasts
+  const tunable = spaces.filter((s) => secondsPerRow.has(s.learner));
+  while (tunable.length > 0 && timeLeft() > 0) {
+    let candidates = Array.from({ length: eta * eta }, () => {
+      const space = tunable[rng.int(tunable.length)] as ParamSpace;
+      return { space, params: space.sample(rng) };
+    });
+    for (let rung = 0; rung <= 2 && candidates.length > 0; rung++) {
+      const final = rung === 2;
+      const scored: { space: ParamSpace; params: Params; score: number }[] = [];
+      for (const c of candidates) {
+        const estimate = (secondsPerRow.get(c.space.learner) ?? 0) * (final ? nRows : rowsAtRung(rung, 2) * folds.length);
+        if (estimate > timeLeft()) continue;
+        const t = await run(c.space, c.params, rung, final);
+        scored.push({ ...c, score: t.score });
+      }
+      scored.sort((a, b) => b.score - a.score);
+      candidates = scored.filter((s) => Number.isFinite(s.score)).slice(0, Math.max(1, Math.ceil(scored.length / eta)));
+      if (timeLeft() <= 0) break;
+    }
+  }
+
+  const leaderboard = trials.filter((t) => t.final && t.status === 'ok').sort((a, b) => b.score - a.score);
+  const best = leaderboard[0];
+  if (best === undefined) {
+    const reasons = [...new Set(trials.map((t) => t.error).filter(Boolean))].join('; ');
+    throw new KilnError('TRAINING_FAILED', { reason: `no model could be trained within the budget${reasons ? ` (${reasons})` : ''}; give it more time` });
+  }
+  const ensemble = chooseEnsemble(leaderboard, oof, folds, options);
+  return { best, leaderboard, trials, ...(ensemble ? { ensemble } : {}), seconds: (performance.now() - started) / 1000 };
+}
+
+async function fit(
+  learner: string,
+  options: SearchOptions,
+  X: Fold['X'],
+  y: Int32Array | Float64Array,
+  params: Params,
+  signal: AbortSignal,
+): Promise<SupervisedPredictor> {
+  const fitOptions = { seed: options.seed, signal };
+  return options.task === 'regression'
+    ? getLearner(learner, 'regression').fit(X, y as Float64Array, params, fitOptions)
+    : getLearner(learner, options.task).fit(X, y as Int32Array, options.nClasses, params, fitOptions);
+}
+
+const width = (o: SearchOptions): number => (o.task === 'regression' ? 1 : o.nClasses);
+
+function totalValRows(folds: readonly Fold[]): number {
+  return folds.reduce((n, f) => n + f.valRows.length, 0);
+}
+
+function scatterRows(target: Float64Array, rows: Float64Array, positions: Int32Array, w: number): void {
+  for (let k = 0; k < positions.length; k++) target.set(rows.subarray(k * w, (k + 1) * w), (positions[k] as number) * w);
+}
+
+/** Averages the out-of-fold outputs of the best 2..size distinct learners; keeps the best mix that beats the leader. */
+function chooseEnsemble(leaderboard: readonly Trial[], oof: Map<number, Float64Array>, folds: readonly Fold[], options: SearchOptions): EnsembleChoice | undefined {
+  const size = options.ensembleSize ?? 3;
+  const leader = leaderboard[0];
+  if (size < 2 || leader === undefined) return undefined;
+  // one member per learner: near-identical settings of one learner add little
+  const members: Trial[] = [];
+  for (const t of leaderboard) if (!members.some((m) => m.learner === t.learner) && oof.has(t.id)) members.push(t);
+  const yAll = allValidationTargets(folds, options);
+  // Compare like with like: the leader's pooled out-of-fold score, not its mean over folds.
+  const pooled = (o: Float64Array) => toScore(options.metric, metricsOf(options.task, yAll, o, options.nClasses)[options.metric] ?? Number.NaN);
+  const leaderPooled = pooled(oof.get(leader.id) as Float64Array);
+  let choice: EnsembleChoice | undefined;
+  for (let k = 2; k <= Math.min(size, members.length); k++) {
+    const group = members.slice(0, k);
+    const avg = new Float64Array((oof.get(leader.id) as Float64Array).length);
+    for (const m of group) {
+      const o = oof.get(m.id) as Float64Array;
+      for (let i = 0; i < avg.length; i++) avg[i] = (avg[i] as number) + (o[i] as number) / k;
+    }
+    const score = pooled(avg);
+    if (score > (choice?.score ?? leaderPooled)) choice = { members: group, value: fromScore(options.metric, score), score };
+  }
+  return choice;
+}
+
+function allValidationTargets(folds: readonly Fold[], options: SearchOptions): Int32Array | Float64Array {
+  const n = totalValRows(folds);
+  const y = options.task === 'regression' ? new Float64Array(n) : new Int32Array(n);
+  for (const f of folds) f.valRows.forEach((pos, k) => (y[pos] = f.yval[k] as number));
+  return y;
+}

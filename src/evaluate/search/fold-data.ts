@@ -1,0 +1,51 @@
+/**
+ * The cross-validation folds of a search, prepared once: for each fold the preprocessing is fitted on
+ * that fold's training rows only (so no statistic of a validation row leaks into its own scoring),
+ * and the resulting matrices are reused by every trial.
+ */
+import type { Frame } from '../../core/frame.js';
+import { takeRows, type Matrix } from '../../core/matrix.js';
+import { Rng } from '../../core/rng.js';
+import type { Split } from '../../data/split.js';
+import { TabularPreprocessor, type ColumnPlan } from '../../features/tabular-preprocessor.js';
+
+export interface Fold {
+  readonly X: Matrix;
+  readonly y: Int32Array | Float64Array;
+  readonly Xval: Matrix;
+  readonly yval: Int32Array | Float64Array;
+  /** Row positions (into the searched rows) of the validation part, for out-of-fold predictions. */
+  readonly valRows: Int32Array;
+  /** A fixed, seeded order of the training rows: rung subsamples are its prefixes, so they nest. */
+  readonly order: Int32Array;
+}
+
+export function prepareFolds(frame: Frame, plan: readonly ColumnPlan[], y: Int32Array | Float64Array, splits: readonly Split[], seed: number): Fold[] {
+  const rng = new Rng(seed);
+  return splits.map((split) => {
+    const trainFrame = frame.take(split.train);
+    const valFrame = frame.take(split.test);
+    const preprocessor = TabularPreprocessor.fit(trainFrame, plan);
+    return {
+      X: preprocessor.transform(trainFrame),
+      y: pickRows(y, split.train),
+      Xval: preprocessor.transform(valFrame),
+      yval: pickRows(y, split.test),
+      valRows: split.test,
+      order: rng.shuffle(Int32Array.from({ length: split.train.length }, (_, i) => i)),
+    };
+  });
+}
+
+/** The first `rows` rows of the fold's seeded order (the whole fold when rows ≥ its size). */
+export function subsample(fold: Fold, rows: number): { X: Matrix; y: Int32Array | Float64Array } {
+  if (rows >= fold.X.rows) return { X: fold.X, y: fold.y };
+  const idx = fold.order.subarray(0, rows);
+  return { X: takeRows(fold.X, idx), y: pickRows(fold.y, idx) };
+}
+
+export function pickRows<T extends Int32Array | Float64Array>(values: T, indices: ArrayLike<number>): T {
+  const out = new (values.constructor as { new (n: number): T })(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k] as number] as number;
+  return out;
+}

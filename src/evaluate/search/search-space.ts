@@ -1,0 +1,82 @@
+/**
+ * Where the search looks: for each learner, its default settings (always tried first — defaults are
+ * strong, and a search must never end worse than them) and a seeded sampler of promising settings,
+ * on the scales that matter (regularisation strengths log-uniform, fractions uniform).
+ */
+import type { Rng } from '../../core/rng.js';
+import { getLearner, learnersFor } from '../../learners/registry.js';
+import type { SearchTask } from './objective.js';
+
+export type Params = Record<string, unknown>;
+
+export interface ParamSpace {
+  readonly learner: string;
+  /** Parameters tried first. */
+  readonly defaults: Params;
+  sample(rng: Rng): Params;
+}
+
+const logUniform = (rng: Rng, lo: number, hi: number): number => Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo)));
+const uniform = (rng: Rng, lo: number, hi: number): number => lo + rng.next() * (hi - lo);
+const intBetween = (rng: Rng, lo: number, hi: number): number => lo + rng.int(hi - lo + 1);
+const oneOf = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)] as T;
+
+const SPACES: readonly ParamSpace[] = [
+  {
+    learner: 'logistic-regression',
+    defaults: {},
+    sample: (rng) => ({ C: logUniform(rng, 1e-3, 1e2), classWeight: oneOf(rng, [null, 'balanced']) }),
+  },
+  { learner: 'ridge', defaults: {}, sample: (rng) => ({ alpha: logUniform(rng, 1e-3, 1e3) }) },
+  { learner: 'lasso', defaults: {}, sample: (rng) => ({ alpha: logUniform(rng, 1e-4, 1e1) }) },
+  { learner: 'elastic-net', defaults: {}, sample: (rng) => ({ alpha: logUniform(rng, 1e-4, 1e1), l1Ratio: uniform(rng, 0.05, 0.95) }) },
+  {
+    learner: 'gradient-boosting',
+    defaults: {},
+    sample: (rng) => ({
+      learningRate: logUniform(rng, 0.02, 0.3),
+      numLeaves: oneOf(rng, [7, 15, 31, 63]),
+      minSamplesLeaf: intBetween(rng, 5, 50),
+      l2Regularization: logUniform(rng, 1e-3, 10),
+      maxIter: oneOf(rng, [100, 200, 400]),
+      featureFraction: uniform(rng, 0.5, 1),
+      subsample: uniform(rng, 0.6, 1),
+    }),
+  },
+  {
+    learner: 'gradient-boosting-regressor',
+    defaults: {},
+    sample: (rng) => ({
+      learningRate: logUniform(rng, 0.02, 0.3),
+      numLeaves: oneOf(rng, [7, 15, 31, 63]),
+      minSamplesLeaf: intBetween(rng, 5, 50),
+      l2Regularization: logUniform(rng, 1e-3, 10),
+      maxIter: oneOf(rng, [100, 200, 400]),
+      featureFraction: uniform(rng, 0.5, 1),
+      subsample: uniform(rng, 0.6, 1),
+    }),
+  },
+  {
+    learner: 'random-forest',
+    defaults: {},
+    sample: (rng) => ({ nEstimators: oneOf(rng, [100, 200]), maxFeatures: oneOf(rng, ['sqrt', 0.5, 1]), minSamplesLeaf: intBetween(rng, 1, 10) }),
+  },
+  {
+    learner: 'extra-trees',
+    defaults: {},
+    sample: (rng) => ({ nEstimators: oneOf(rng, [100, 200]), maxFeatures: oneOf(rng, ['sqrt', 0.5, 1]), minSamplesLeaf: intBetween(rng, 1, 10) }),
+  },
+];
+
+/**
+ * The spaces to search for `task`: those of the registered learners that fit it (optionally only
+ * `names`). A space whose sampled parameters its learner refuses is skipped at search time.
+ */
+export function spacesFor(task: SearchTask, names?: readonly string[]): ParamSpace[] {
+  const available = new Set(learnersFor(task).map((l) => l.name));
+  if (names !== undefined) for (const n of names) getLearner(n, task);
+  return SPACES.filter((s) => available.has(s.learner) && (names === undefined || names.includes(s.learner))).concat(
+    // a requested learner without a tuned space is still tried with its defaults
+    (names ?? []).filter((n) => !SPACES.some((s) => s.learner === n)).map((learner) => ({ learner, defaults: {}, sample: () => ({}) })),
+  );
+}

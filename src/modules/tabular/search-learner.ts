@@ -1,0 +1,92 @@
+/**
+ * The AutoML step of a tabular module: cross-validated search over learners and settings on the
+ * training part only, every trial recorded as its own run (tagged with the parent run), the winner
+ * (or an ensemble of the best few) returned as a learner name and parameters to refit on everything.
+ */
+import type { Frame } from '../../core/frame.js';
+import { KILN_VERSION } from '../../core/version.js';
+import { kFold, stratifiedKFold } from '../../data/splits/k-fold.js';
+import { searchModels, type SearchResult, type Trial } from '../../evaluate/search/automl.js';
+import { prepareFolds, pickRows } from '../../evaluate/search/fold-data.js';
+import { checkMetric, defaultMetric } from '../../evaluate/search/objective.js';
+import { spacesFor } from '../../evaluate/search/search-space.js';
+import type { ColumnPlan } from '../../features/tabular-preprocessor.js';
+import type { Store } from '../../store/store.js';
+import { budgetSeconds, type ModuleSpec } from '../spec.js';
+import type { TrainListener } from '../train-events.js';
+import type { TargetEncoding } from './plan-columns.js';
+
+export interface SearchChoice {
+  readonly learner: string;
+  readonly params: Record<string, unknown>;
+  readonly metric: string;
+  readonly result: SearchResult;
+}
+
+export function isSearch(spec: ModuleSpec): boolean {
+  return spec.budget !== undefined || spec.learner === 'auto';
+}
+
+/** Checks the search settings before any work is recorded. */
+export function checkSearchSpec(spec: ModuleSpec, task: TargetEncoding['task']): { metric: string; budget: number } {
+  const metric = spec.metric ?? defaultMetric(task);
+  checkMetric(task, metric);
+  spacesFor(task, spec.learners);
+  return { metric, budget: spec.budget === undefined ? 60 : budgetSeconds(spec.budget) };
+}
+
+export async function searchLearner(
+  spec: ModuleSpec,
+  trainFrame: Frame,
+  plan: readonly ColumnPlan[],
+  target: TargetEncoding,
+  trainRows: Int32Array,
+  ctx: { store: Store; parentRunId: string; emit: TrainListener; signal?: AbortSignal; datasetDigest: string },
+): Promise<SearchChoice> {
+  const { metric, budget } = checkSearchSpec(spec, target.task);
+  const y = target.task === 'regression' ? pickRows(target.values, trainRows) : pickRows(target.classIndex, trainRows);
+  const k = Math.min(spec.folds, trainFrame.nRows);
+  const splits =
+    target.task === 'regression'
+      ? kFold(trainFrame.nRows, k, { seed: spec.seed })
+      : stratifiedKFold(y as Int32Array, target.classes.length, k, { seed: spec.seed });
+  const folds = prepareFolds(trainFrame, plan, y, splits, spec.seed);
+
+  const record = async (trial: Trial) => {
+    const run = await ctx.store.createRun({
+      name: `${spec.name} trial ${trial.id}`,
+      task: target.task,
+      learner: trial.learner,
+      params: { ...trial.params, rows: trial.rows, folds: trial.folds, rung: trial.rung },
+      tags: { automl_parent: ctx.parentRunId, final: String(trial.final) },
+      environment: { kiln: KILN_VERSION, node: process.version },
+    });
+    if (trial.status === 'ok') await ctx.store.logMetrics(run.id, { [`cv.${metric}`]: trial.value, seconds: trial.seconds });
+    await ctx.store.finishRun(run.id, trial.status === 'ok' ? 'finished' : 'failed', trial.error);
+  };
+
+  const result = await searchModels(folds, {
+    task: target.task,
+    nClasses: target.classes.length,
+    metric,
+    budgetSeconds: budget,
+    seed: spec.seed,
+    ensembleSize: spec.ensemble ? 3 : 0,
+    ...(spec.learners === undefined ? {} : { learners: spec.learners }),
+    ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    onTrial: async (trial, leader) => {
+      await record(trial);
+      ctx.emit({ type: 'trial', trial, leader, metric });
+    },
+  });
+
+  if (result.ensemble !== undefined) {
+    return {
+      learner: target.task === 'regression' ? 'soft-voting-regressor' : 'soft-voting',
+      params: { members: result.ensemble.members.map((m) => ({ learner: m.learner, params: m.params })) },
+      metric,
+      result,
+    };
+  }
+  return { learner: result.best.learner, params: result.best.params, metric, result };
+}

@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Frame } from '../../src/core/frame.js';
+import { parseParams } from '../../src/core/params.js';
+import { Rng } from '../../src/core/rng.js';
+import { stratifiedKFold } from '../../src/data/splits/k-fold.js';
+import { searchModels } from '../../src/evaluate/search/automl.js';
+import { prepareFolds } from '../../src/evaluate/search/fold-data.js';
+import { spacesFor } from '../../src/evaluate/search/search-space.js';
+import { getLearner, learnerNames } from '../../src/learners/registry.js';
+
+function blobs(n: number, seed: number) {
+  const rng = new Rng(seed);
+  const y = Int32Array.from({ length: n }, (_, i) => i % 2);
+  const a = Float64Array.from(y, (c) => c * 1.2 + rng.normal());
+  const b = Float64Array.from(y, (c) => -c * 0.8 + rng.normal());
+  const colour = Array.from(y, (c) => (rng.next() < 0.7 ? (c ? 'red' : 'blue') : 'green'));
+  const frame = new Frame([
+    { kind: 'numeric', name: 'a', values: a },
+    { kind: 'numeric', name: 'b', values: b },
+    { kind: 'categorical', name: 'colour', values: colour },
+  ]);
+  return { frame, y };
+}
+
+const plan = [
+  { name: 'a', kind: 'numeric' as const },
+  { name: 'b', kind: 'numeric' as const },
+  { name: 'colour', kind: 'categorical' as const },
+];
+
+test('every search space samples parameters its learner accepts', () => {
+  const rng = new Rng(5);
+  for (const task of ['binary', 'multiclass', 'regression'] as const) {
+    for (const space of spacesFor(task)) {
+      assert.ok(learnerNames.includes(space.learner));
+      for (let i = 0; i < 20; i++) {
+        const params = space.sample(rng);
+        assert.doesNotThrow(() => parseParams(getLearner(space.learner).paramsSchema, params), `${space.learner}: ${JSON.stringify(params)}`);
+      }
+    }
+  }
+});
+
+test('the search scores defaults first, then halves, and returns a leaderboard of complete trials', async () => {
+  const { frame, y } = blobs(300, 1);
+  const folds = prepareFolds(frame, plan, y, stratifiedKFold(y, 2, 3, { seed: 1 }), 1);
+  const seen: number[] = [];
+  const result = await searchModels(folds, {
+    task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 1.5, seed: 2, learners: ['logistic-regression'],
+    onTrial: (t) => { seen.push(t.id); },
+  });
+  assert.equal(result.trials[0]?.learner, 'logistic-regression');
+  assert.deepEqual(result.trials[0]?.params, {}, 'defaults come first');
+  assert.equal(result.trials[0]?.final, true);
+  assert.ok(result.trials.some((t) => !t.final), 'subsample rungs ran');
+  assert.deepEqual(seen, result.trials.map((t) => t.id), 'every trial was reported');
+  const scores = result.leaderboard.map((t) => t.score);
+  assert.deepEqual(scores, [...scores].sort((p, q) => q - p), 'leaderboard sorted best first');
+  assert.ok(result.leaderboard.every((t) => t.final && t.folds === 3 && t.rows === folds[0]!.X.rows));
+  assert.equal(result.best, result.leaderboard[0]);
+  assert.ok(result.best.score >= result.trials[0]!.score, 'never worse than the defaults');
+  assert.ok(result.best.value > 0.7, `cross-validated AUC ${result.best.value}`);
+  assert.ok(result.seconds < 4, `took ${result.seconds} s for a 1.5 s budget`);
+});
+
+test('preprocessing inside the folds is fitted on each fold\'s training rows only', () => {
+  const { frame, y } = blobs(60, 3);
+  const splits = stratifiedKFold(y, 2, 3, { seed: 1 });
+  const folds = prepareFolds(frame, plan, y, splits, 1);
+  for (const [f, fold] of folds.entries()) {
+    // the standardised column "a" has mean 0 over the fold's training rows, not over all rows
+    let mean = 0;
+    for (let i = 0; i < fold.X.rows; i++) mean += fold.X.data[i * fold.X.cols]!;
+    assert.ok(Math.abs(mean / fold.X.rows) < 1e-9, `fold ${f}`);
+    assert.equal(fold.X.rows + fold.Xval.rows, 60);
+    assert.deepEqual(Array.from(fold.valRows), Array.from(splits[f]!.test));
+  }
+});
