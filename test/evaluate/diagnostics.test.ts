@@ -84,3 +84,26 @@ test('the threshold table values decisions per 1,000 cases and picks the best', 
   assert.ok(best.threshold > 0.35 && best.threshold <= 0.4, `best threshold ${best.threshold}`);
   assert.equal(best.valuePer1000, (1000 * 200) / 4);
 });
+
+test('robustness check: each perturbation touches what it says, seeded', async () => {
+  const { robustnessCheck } = await import('../../src/evaluate/robustness.js');
+  const n = 2000;
+  const x = Float64Array.from({ length: n }, (_, i) => i % 10);
+  const c = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 'a' : i % 3 === 1 ? 'b' : 'c'));
+  const frame = new Frame([{ kind: 'numeric', name: 'x', values: x }, { kind: 'categorical', name: 'c', values: c }]);
+  // score = share of rows left exactly as they were
+  const unchanged = (f: Frame) => {
+    const fx = f.get('x')!.values as Float64Array;
+    const fc = f.get('c')!.values as (string | null)[];
+    let same = 0;
+    for (let i = 0; i < n; i++) if (fx[i] === x[i] && fc[i] === c[i]) same++;
+    return same / n;
+  };
+  const results = robustnessCheck(frame, unchanged, { seed: 4 });
+  const by = Object.fromEntries(results.map((r) => [r.perturbation, r]));
+  assert.equal(by['numeric_jitter']!.score, 0, 'every number moved');
+  assert.ok(Math.abs(by['swapped_categories']!.score - 0.9) < 0.03, `swapped: ${by['swapped_categories']!.score}`);
+  assert.ok(Math.abs(by['extra_missing']!.score - 0.81) < 0.03, `missing: ${by['extra_missing']!.score}`);
+  assert.ok(results.every((r) => Math.abs(r.change - (r.score - 1)) < 1e-12));
+  assert.deepEqual(robustnessCheck(frame, unchanged, { seed: 4 }), results);
+});

@@ -4,11 +4,15 @@
  * leakage), and which columns matter — computed once at training time and stored with the version.
  */
 import type { Frame } from '../../core/frame.js';
-import { classificationMetrics, regressionMetrics } from '../../evaluate/metrics/index.js';
+import type { Matrix } from '../../core/matrix.js';
+import { precisionRecallCurve, rocCurve, type Curve } from '../../evaluate/metrics/curves.js';
+import { argmaxRows, calibrationCurve, classificationMetrics, confusionMatrix, regressionMetrics } from '../../evaluate/metrics/index.js';
+import type { CalibrationCurve } from '../../evaluate/metrics/probability.js';
 import { classificationBaseline, diagnoseAgainstBaseline, regressionBaseline, type BaselineComparison } from '../../evaluate/diagnostics/baseline.js';
 import { diagnoseLearningCurve, type LossPoint } from '../../evaluate/diagnostics/learning-curve.js';
 import type { Diagnosis } from '../../evaluate/diagnostics/verdict.js';
 import { permutationImportance, type ColumnImportance } from '../../evaluate/explain/permutation-importance.js';
+import { robustnessCheck, type RobustnessResult } from '../../evaluate/robustness.js';
 import type { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
 import type { SupervisedPredictor } from '../../learners/learner.js';
 import type { TargetEncoding } from './plan-columns.js';
@@ -19,6 +23,21 @@ export interface ModelReport {
   /** Permutation importance of each input column on the held-out rows, most important first. */
   readonly importances: readonly ColumnImportance[];
   readonly learningCurve: readonly LossPoint[];
+  /** The held-out score with noisier inputs (jitter, swapped categories, missing values). */
+  readonly robustness: readonly RobustnessResult[];
+  /** Which score importances and robustness are measured in. */
+  readonly scoreMetric: string;
+  /** What the report draws, from the held-out rows. */
+  readonly charts: ReportCharts;
+}
+
+export interface ReportCharts {
+  readonly confusion?: { readonly labels: readonly string[]; readonly counts: readonly (readonly number[])[] };
+  readonly roc?: Curve;
+  readonly pr?: Curve;
+  readonly calibration?: CalibrationCurve;
+  /** Up to 500 held-out rows: the actual value and the prediction (regression). */
+  readonly predictedVsActual?: { readonly actual: readonly number[]; readonly predicted: readonly number[] };
 }
 
 /** Permutation importance is O(columns × repeats × rows): score at most this many held-out rows. */
@@ -58,7 +77,26 @@ export function buildModelReport(input: ReportInput): ModelReport {
         }
       : (f: Frame) => regressionMetrics(pick(target.values, rows), predictor.predict(preprocessor.transform(f))).r2;
   const importances = permutationImportance(frame, preprocessor.inputColumns().map((c) => c.name), score, { repeats: 5, seed: input.seed });
-  return { baseline, diagnoses, importances, learningCurve: input.learningCurve };
+  const robustness = robustnessCheck(frame, score, { seed: input.seed });
+  const charts = heldOutCharts(predictor, preprocessor.transform(input.testFrame), target, input.testRows);
+  const scoreMetric = predictor.kind === 'regressor' ? 'r2' : predictor.nClasses === 2 ? 'roc_auc' : 'accuracy';
+  return { baseline, diagnoses, importances, learningCurve: input.learningCurve, robustness, scoreMetric, charts };
+}
+
+function heldOutCharts(predictor: SupervisedPredictor, X: Matrix, target: TargetEncoding, rows: Int32Array): ReportCharts {
+  if (predictor.kind === 'regressor') {
+    const n = Math.min(500, rows.length);
+    const predicted = predictor.predict(X);
+    return { predictedVsActual: { actual: Array.from(pick(target.values, rows.subarray(0, n))), predicted: Array.from(predicted.subarray(0, n)) } };
+  }
+  const proba = predictor.predictProba(X);
+  const y = pick(target.classIndex, rows);
+  const labels = target.classes.map(String);
+  const charts: ReportCharts = { confusion: { labels, counts: confusionMatrix(y, argmaxRows(proba), labels.length) } };
+  if (predictor.nClasses !== 2) return charts;
+  const p1 = Float64Array.from({ length: proba.rows }, (_, i) => proba.data[i * 2 + 1] as number);
+  const positive = Uint8Array.from(y, (v) => (v === 1 ? 1 : 0));
+  return { ...charts, roc: rocCurve(positive, p1), pr: precisionRecallCurve(positive, p1), calibration: calibrationCurve(y, p1, 10) };
 }
 
 function pick<T extends Int32Array | Float64Array>(values: T, indices: Int32Array): T {
