@@ -26,6 +26,7 @@ export function registerTrain(program: Command): void {
     .option('--drop <columns>', 'comma-separated columns to leave out')
     .option('--seed <n>', 'seed for every random choice')
     .option('--test-fraction <f>', 'fraction of rows held out for the test (default 0.2)')
+    .option('--test-data <source>', 'test on this table instead of holding out a part of --data')
     .option('--budget <duration>', 'search learners and settings for this long (AutoML), e.g. 60s or 5m')
     .option('--metric <name>', 'what the search optimises: roc_auc, accuracy, log_loss, f1_macro, rmse, mae, r2, …')
     .action(async (specFile: string | undefined, opts: TrainFlags, cmd: Command) => {
@@ -50,6 +51,7 @@ export interface TrainFlags {
   readonly seed?: string;
   readonly testFraction?: string;
   readonly budget?: string;
+  readonly testData?: string;
   readonly metric?: string;
 }
 
@@ -66,7 +68,8 @@ export function specFromFlags(specFile: string | undefined, flags: TrainFlags): 
     });
   }
   const base = specFile === undefined ? undefined : loadSpecFile(specFile);
-  const raw: Record<string, unknown> = base === undefined ? {} : { ...base.spec, data: base.dataPath };
+  const raw: Record<string, unknown> =
+    base === undefined ? {} : { ...base.spec, data: base.dataPath, ...(base.testDataPath === undefined ? {} : { testData: base.testDataPath }) };
   if (flags.data !== undefined) raw['data'] = flags.data;
   if (flags.target !== undefined) raw['target'] = flags.target;
   if (flags.name !== undefined) raw['name'] = flags.name;
@@ -77,6 +80,7 @@ export function specFromFlags(specFile: string | undefined, flags: TrainFlags): 
   if (flags.seed !== undefined) raw['seed'] = Number(flags.seed);
   if (flags.testFraction !== undefined) raw['split'] = { ...(raw['split'] as object | undefined), test: Number(flags.testFraction) };
   if (flags.budget !== undefined) raw['budget'] = flags.budget;
+  if (flags.testData !== undefined) raw['testData'] = flags.testData;
   if (flags.metric !== undefined) raw['metric'] = flags.metric;
   if (flags.param.length > 0) raw['params'] = { ...(raw['params'] as object | undefined), ...parseParamFlags(flags.param) };
   return validateSpec(raw, base?.file ?? null, process.cwd());

@@ -81,3 +81,26 @@ export function takeColumn(c: Column, indices: ArrayLike<number>): Column {
 
 export const isMissingNumber = (v: number): boolean => Number.isNaN(v);
 export const isMissingCategory = (v: string | null | undefined): boolean => v === null || v === undefined || v === '';
+
+/**
+ * The rows of `top` followed by those of `bottom`, matched by column name. A column that is numeric
+ * in one and categorical in the other becomes categorical (numbers as their text). Columns of
+ * `bottom` that `top` lacks are dropped; a column of `top` that `bottom` lacks is an error.
+ */
+export function concatRows(top: Frame, bottom: Frame): Frame {
+  return new Frame(
+    top.columns.map((a): Column => {
+      const b = bottom.get(a.name);
+      if (b === undefined) throw new RangeError(`column "${a.name}" is missing from the rows to append`);
+      if (a.kind === 'numeric' && b.kind === 'numeric') {
+        const values = new Float64Array(a.values.length + b.values.length);
+        values.set(a.values);
+        values.set(b.values, a.values.length);
+        return { kind: 'numeric', name: a.name, values };
+      }
+      const text = (c: Column): (string | null)[] =>
+        c.kind === 'categorical' ? [...c.values] : Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v)));
+      return { kind: 'categorical', name: a.name, values: [...text(a), ...text(b)] };
+    }),
+  );
+}

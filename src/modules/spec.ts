@@ -26,6 +26,11 @@ export const moduleSpecSchema = z.strictObject({
   description: z.string().optional().describe('What the module predicts, in plain words.'),
   data: z.string().min(1).describe('The training table: a CSV file path, relative to the spec.'),
   target: z.string().min(1).describe('The column to predict.'),
+  testData: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('A separate table to test on (relative to the spec); without it, a part of `data` is held out.'),
   task: z.enum(TASKS).default('auto').describe('What kind of prediction; "auto" infers it from the target column.'),
   drop: z.array(z.string()).default([]).describe('Columns to leave out (ids, free text, leaks).'),
   columns: z
@@ -66,6 +71,8 @@ export function budgetSeconds(budget: number | string): number {
 export interface LoadedSpec {
   readonly spec: ModuleSpec;
   readonly dataPath: string;
+  /** `testData` resolved, when the spec names one. */
+  readonly testDataPath?: string;
   readonly file: string | null;
 }
 
@@ -77,7 +84,8 @@ export function validateSpec(raw: unknown, file: string | null, baseDir: string)
     throw new KilnError('INVALID_SPEC', { file: file ?? '', summary }, { problems });
   }
   const spec = result.data;
-  return { spec, dataPath: isAbsolute(spec.data) ? spec.data : resolve(baseDir, spec.data), file };
+  const at = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
+  return { spec, dataPath: at(spec.data), ...(spec.testData === undefined ? {} : { testDataPath: at(spec.testData) }), file };
 }
 
 export function loadSpecFile(file: string): LoadedSpec {

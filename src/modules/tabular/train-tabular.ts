@@ -6,7 +6,7 @@
 import { arch, platform } from 'node:os';
 import { KilnError, asKilnError } from '../../core/errors.js';
 import { parseParams } from '../../core/params.js';
-import type { Frame } from '../../core/frame.js';
+import { concatRows, type Frame } from '../../core/frame.js';
 import type { Matrix } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
 import { inferSchema } from '../../data/infer-schema.js';
@@ -76,7 +76,9 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
 
   emit({ type: 'stage', stage: 'read', message: `reading ${spec.data}` });
   const table = await readCsv(loaded.dataPath);
-  const frame = table.frame;
+  // With a separate test table, its rows are appended and become the held-out part.
+  const testTable = loaded.testDataPath === undefined ? undefined : await readCsv(loaded.testDataPath);
+  const frame = testTable === undefined ? table.frame : appendTestRows(table.frame, testTable.frame, loaded.testDataPath as string);
 
   emit({ type: 'stage', stage: 'schema', message: `${frame.nRows} rows × ${frame.columns.length} columns` });
   const target = encodeTarget(frame, spec);
@@ -107,7 +109,10 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
   });
 
   try {
-    const split = splitRows(frame, target, spec.split.test, spec.split.stratify, spec.seed);
+    const split =
+      testTable === undefined
+        ? splitRows(frame, target, spec.split.test, spec.split.stratify, spec.seed)
+        : fixedSplit(table.frame.nRows, testTable.frame.nRows);
     emit({ type: 'stage', stage: 'split', message: `${split.train.length} rows to train on, ${split.test.length} held out for the test` });
     const trainFrame = frame.select(features.map((f) => f.name)).take(split.train);
     const testFrame = frame.select(features.map((f) => f.name)).take(split.test);
@@ -238,6 +243,17 @@ function summarise(choice: SearchChoice): SearchSummary {
 
 function effectiveParams(learner: string, task: TargetEncoding['task'], params: Record<string, unknown>): Record<string, unknown> {
   return parseParams(getLearner(learner, task).paramsSchema, params, `${learner} parameters`) as Record<string, unknown>;
+}
+
+function appendTestRows(train: Frame, test: Frame, testPath: string): Frame {
+  const missing = train.names.filter((n) => !test.has(n));
+  if (missing.length > 0) throw new KilnError('COLUMN_NOT_FOUND', { column: `${missing.join('", "')}" in ${testPath} "`, columns: test.names });
+  return concatRows(train, test);
+}
+
+/** The training table's rows train; the appended test table's rows test. */
+function fixedSplit(nTrain: number, nTest: number): Split {
+  return { train: Int32Array.from({ length: nTrain }, (_, i) => i), test: Int32Array.from({ length: nTest }, (_, i) => nTrain + i) };
 }
 
 function splitRows(frame: Frame, target: TargetEncoding, testFraction: number, stratify: boolean, seed: number): Split {
