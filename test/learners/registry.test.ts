@@ -5,25 +5,32 @@ import { matrixFromRows } from '../../src/core/matrix.js';
 import { getLearner, learnerNames, learnersFor, loadPredictor } from '../../src/learners/registry.js';
 
 test('learners are found by name and by task', () => {
-  assert.deepEqual([...learnerNames], ['logistic-regression', 'ridge']);
+  for (const name of ['logistic-regression', 'ridge', 'soft-voting']) assert.ok(learnerNames.includes(name), name);
+  assert.equal(new Set(learnerNames).size, learnerNames.length, 'names are unique');
   assert.equal(getLearner('ridge').kind, 'regressor');
   assert.equal(getLearner('logistic-regression', 'multiclass').kind, 'classifier');
-  assert.deepEqual(learnersFor('binary').map((l) => l.name), ['logistic-regression']);
-  assert.deepEqual(learnersFor('multiclass').map((l) => l.name), ['logistic-regression']);
-  assert.deepEqual(learnersFor('regression').map((l) => l.name), ['ridge']);
+  // every learner is listed under exactly the tasks its kind serves
+  const kinds = { binary: 'classifier', multiclass: 'classifier', regression: 'regressor', cluster: 'clusterer', anomaly: 'anomaly' } as const;
+  for (const [task, kind] of Object.entries(kinds)) {
+    const names = learnersFor(task as keyof typeof kinds).map((l) => l.name);
+    assert.deepEqual(names, learnerNames.filter((n) => getLearner(n).kind === kind), task);
+  }
+  assert.ok(learnersFor('binary').some((l) => l.name === 'logistic-regression'));
+  assert.ok(learnersFor('regression').some((l) => l.name === 'ridge'));
 });
 
 test('an unknown learner, or one that does not fit the task, is UNKNOWN_LEARNER listing what is available', () => {
   assert.throws(() => getLearner('xgboost'), (err: unknown) => {
     assert.ok(isKilnError(err, 'UNKNOWN_LEARNER'));
     assert.equal(err.details['learner'], 'xgboost');
-    assert.equal(err.details['available'], 'logistic-regression, ridge');
+    assert.equal(err.details['available'], learnerNames.join(', '));
     return true;
   });
   assert.throws(() => getLearner('ridge', 'binary'), (err: unknown) => {
     assert.ok(isKilnError(err, 'UNKNOWN_LEARNER'));
     assert.equal(err.details['task'], 'binary');
-    assert.equal(err.details['available'], 'logistic-regression');
+    assert.equal(err.details['available'], learnersFor('binary').map((l) => l.name).join(', '));
+    assert.ok(!String(err.details['available']).split(', ').includes('ridge'));
     return true;
   });
   // Inherited object keys are not learners.

@@ -57,6 +57,17 @@ const SPACES: readonly ParamSpace[] = [
     }),
   },
   {
+    learner: 'mlp',
+    // early stopping keeps the default fit short on small tables; the search varies size and regularisation
+    defaults: { earlyStopping: true },
+    sample: (rng) => ({
+      hiddenLayerSizes: oneOf(rng, [[32], [64], [64, 32], [128, 64]]),
+      alpha: logUniform(rng, 1e-5, 1e-1),
+      learningRate: logUniform(rng, 3e-4, 3e-2),
+      earlyStopping: true,
+    }),
+  },
+  {
     learner: 'random-forest',
     defaults: {},
     sample: (rng) => ({ nEstimators: oneOf(rng, [100, 200]), maxFeatures: oneOf(rng, ['sqrt', 0.5, 1]), minSamplesLeaf: intBetween(rng, 1, 10) }),

@@ -1,0 +1,61 @@
+/**
+ * bench/automl: Kiln's AutoML with a wall-clock budget against scikit-learn's and XGBoost's default
+ * models, on the same train/test split (made by the peers' script, as ../shared/bench/peers.py does).
+ *
+ *   node --import tsx bench/automl/automl.ts [--budget 60] [--only titanic,breast_cancer,synth_reg]
+ *
+ * Needs Debian's python3-sklearn, python3-pandas, python3-xgboost, and synth_reg.csv from
+ * `/usr/bin/python3 ../shared/bench/make_data.py /tmp/kiln-bench` (made here when missing).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateSpec } from '../../src/modules/spec.js';
+import { trainTabularModule } from '../../src/modules/tabular/train-tabular.js';
+import { openHome } from '../../src/store/open-store.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const budget = Number(flag('--budget') ?? 60);
+const only = flag('--only')?.split(',');
+const benchData = '/tmp/kiln-bench';
+const out = join(import.meta.dirname, '..', 'out', 'automl');
+mkdirSync(out, { recursive: true });
+
+if (!existsSync(join(benchData, 'synth_reg.csv'))) {
+  execFileSync('/usr/bin/python3', [join(import.meta.dirname, '..', '..', '..', 'shared', 'bench', 'make_data.py'), benchData], { stdio: 'inherit' });
+}
+console.error('peers: splitting and fitting the default models …');
+const peerLines = execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'peers_on_split.py'), out, join(benchData, 'synth_reg.csv')], { encoding: 'utf8' });
+const peers = peerLines.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | string>);
+
+const targets: Record<string, string> = { titanic: 'Survived', breast_cancer: 'target', synth_reg: 'target' };
+const rows: string[] = [];
+const results: unknown[] = [];
+for (const [data, target] of Object.entries(targets)) {
+  if (only && !only.includes(data)) continue;
+  const home = await openHome(mkdtempSync(join(tmpdir(), 'kiln-automl-')));
+  const spec = validateSpec({ name: data, data: join(out, data, 'train.csv'), testData: join(out, data, 'test.csv'), target, budget }, null, out);
+  const started = performance.now();
+  const kiln = await trainTabularModule(spec, home);
+  const seconds = (performance.now() - started) / 1000;
+  await home.store.close();
+  const regression = kiln.task === 'regression';
+  const metric = regression ? 'rmse' : 'roc_auc';
+  const better = (a: number, b: number) => (regression ? a < b : a > b);
+  const mine = kiln.metrics.test[metric] as number;
+  const theirs = peers.filter((p) => p['data'] === data);
+  const beaten = theirs.filter((p) => better(mine, p[metric] as number)).length;
+  results.push({ data, budget, seconds, kiln: { learner: kiln.learner, metrics: kiln.metrics.test, trials: kiln.search?.trials }, peers: theirs });
+  const peerCells = theirs.map((p) => `${p['model']} ${(p[metric] as number).toFixed(4)}${regression ? '' : ` / acc ${(p['accuracy'] as number).toFixed(3)}`}`);
+  rows.push(
+    `| ${data} | ${metric} | **${mine.toFixed(4)}**${regression ? '' : ` / acc ${(kiln.metrics.test['accuracy'] as number).toFixed(3)}`} (${kiln.learner}, ${kiln.search?.trials} trials, ${seconds.toFixed(0)} s) | ${peerCells.join('; ')} | ${beaten}/${theirs.length} |`,
+  );
+  console.error(rows.at(-1));
+}
+writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2));
+console.log(['| data | metric | Kiln AutoML (test) | scikit-learn / XGBoost defaults (test) | peers beaten |', '|---|---|---|---|---|', ...rows].join('\n'));
