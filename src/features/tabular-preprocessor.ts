@@ -1,120 +1,126 @@
 /**
  * The preprocessing of a table for a model, fitted on the training part only and exported with the
- * model into the same ONNX graph:
+ * model into the same ONNX graph. Each column gets its own chain (column-pipeline.ts), chosen by its
+ * kind unless its plan names a transform:
  *
  *   numeric column      → median imputation → standardisation                      → 1 feature
  *   categorical column  → most-frequent imputation → one-hot (unknown → all zeros)  → k features
+ *   boolean column      → as numeric (0/1)
+ *   datetime column     → parts (year, month, day, weekday, hour) → median → standard
+ *   text column         → TF-IDF of words
  *
  * In the ONNX graph every column is its own input named like the column (shape [N, 1]; FP32 with NaN
- * for a missing number, string with "" for a missing category), which is what Triton and KServe
- * clients send and what skl2onnx produces for scikit-learn pipelines.
+ * for a missing number, string with "" for a missing category or text, INT64 epoch milliseconds with
+ * INT64_MIN for a missing datetime), which is what Triton and KServe clients send and what skl2onnx
+ * produces for scikit-learn pipelines.
+ *
+ * Leakage: everything is fitted on the frame given to `fit`. Target encoding also needs the training
+ * rows' features to be cross-fitted; `fitTransform` returns them, and `transform` of the very frame
+ * given to `fit` returns them too, so the fit-then-transform pattern stays leak-free.
  */
 import { KilnError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
-import { isMissingCategory } from '../core/frame.js';
 import { createMatrix, type Matrix } from '../core/matrix.js';
-import { toCategoricalColumn, toNumericColumn } from '../data/coerce.js';
-import { attr, tensor, type GraphBuilder } from '../onnx/graph-builder.js';
-import { fitMedian, fitMostFrequent } from './impute.js';
-import { fitStandardiser } from './standard-scale.js';
+import { attr, type GraphBuilder } from '../onnx/graph-builder.js';
+import { writeBlock } from './block.js';
+import { ColumnPipeline, type InputColumn, type SerializedColumnPipeline } from './column-pipeline.js';
+import { parseColumnTransform, type ColumnKind, type ColumnTransformChoice } from './column-transform.js';
+import type { EncodingTarget } from './target-encode.js';
 
-export interface NumericStep {
-  readonly name: string;
-  readonly kind: 'numeric';
-  readonly median: number;
-  readonly mean: number;
-  readonly scale: number;
-}
-
-export interface CategoricalStep {
-  readonly name: string;
-  readonly kind: 'categorical';
-  /** What a missing value becomes; null when the column was empty in training (then: all zeros). */
-  readonly mostFrequent: string | null;
-  /** The one-hot columns, sorted. */
-  readonly categories: readonly string[];
-}
-
-export type ColumnStep = NumericStep | CategoricalStep;
+export type { InputColumn } from './column-pipeline.js';
 
 export interface ColumnPlan {
   readonly name: string;
-  readonly kind: 'numeric' | 'categorical';
+  readonly kind: ColumnKind;
+  /** Overrides the kind's default chain (validated; see column-transform.ts). */
+  readonly transform?: ColumnTransformChoice;
 }
 
+export interface FitOptions {
+  /** The training rows' target: needed by target encoding, ignored otherwise. */
+  readonly target?: EncodingTarget;
+  /** Seeds target encoding's cross-fitting folds (default 0). */
+  readonly seed?: number;
+}
+
+/** Format 2: one fitted chain per column. */
 export interface SerializedPreprocessor {
+  readonly format: 2;
+  readonly columns: readonly SerializedColumnPipeline[];
+}
+
+/** Format 1 (Kiln ≤ 0.1): median + standard for numbers, most-frequent + one-hot for categories. */
+export interface SerializedPreprocessorV1 {
   readonly format: 1;
-  readonly steps: readonly ColumnStep[];
+  readonly steps: readonly (
+    | { readonly name: string; readonly kind: 'numeric'; readonly median: number; readonly mean: number; readonly scale: number }
+    | { readonly name: string; readonly kind: 'categorical'; readonly mostFrequent: string | null; readonly categories: readonly string[] }
+  )[];
 }
 
 export class TabularPreprocessor {
   readonly nFeatures: number;
+  /** The frame `fit` saw and its (cross-fitted) features; dropped from JSON. */
+  private training: { frame: Frame; features: Matrix } | null = null;
 
-  private constructor(readonly steps: readonly ColumnStep[]) {
-    this.nFeatures = steps.reduce((n, s) => n + (s.kind === 'numeric' ? 1 : s.categories.length), 0);
+  private constructor(readonly columns: readonly ColumnPipeline[]) {
+    this.nFeatures = columns.reduce((n, c) => n + c.width, 0);
   }
 
-  /** Fits every column's statistics on `frame` (the training part). */
-  static fit(frame: Frame, plan: readonly ColumnPlan[]): TabularPreprocessor {
-    const steps = plan.map((p): ColumnStep => {
+  /** Fits every column's transforms on `frame` (the training part). */
+  static fit(frame: Frame, plan: readonly ColumnPlan[], options: FitOptions = {}): TabularPreprocessor {
+    return TabularPreprocessor.fitTransform(frame, plan, options).preprocessor;
+  }
+
+  /** Fits on `frame` and returns its features, target-encoded columns cross-fitted. */
+  static fitTransform(frame: Frame, plan: readonly ColumnPlan[], options: FitOptions = {}): { preprocessor: TabularPreprocessor; features: Matrix } {
+    const fitted = plan.map((p) => {
       const column = frame.get(p.name);
       if (column === undefined) throw new KilnError('COLUMN_NOT_FOUND', { column: p.name, columns: frame.names });
-      if (p.kind === 'numeric') {
-        const values = toNumericColumn(column).values;
-        const median = fitMedian(values);
-        const imputed = values.map((v) => (Number.isNaN(v) ? median : v));
-        const { mean, scale } = fitStandardiser(imputed);
-        return { name: p.name, kind: 'numeric', median, mean, scale };
-      }
-      const values = toCategoricalColumn(column).values;
-      const categories = [...new Set(values.filter((v) => !isMissingCategory(v)) as string[])].sort();
-      return { name: p.name, kind: 'categorical', mostFrequent: fitMostFrequent(values), categories };
+      const choice = p.transform === undefined ? {} : parseColumnTransform(p.name, p.kind, p.transform);
+      return { column, ...ColumnPipeline.fit(column, p.kind, choice, options) };
     });
-    return new TabularPreprocessor(steps);
+    const preprocessor = new TabularPreprocessor(fitted.map((f) => f.pipeline));
+    const features = createMatrix(frame.nRows, preprocessor.nFeatures);
+    let offset = 0;
+    for (const { column, pipeline, crossFitted } of fitted) {
+      if (crossFitted) writeBlock(crossFitted, features, offset);
+      else pipeline.transformInto(column, features, offset);
+      offset += pipeline.width;
+    }
+    preprocessor.training = { frame, features };
+    return { preprocessor, features };
   }
 
-  static fromJSON(json: SerializedPreprocessor): TabularPreprocessor {
-    return new TabularPreprocessor(json.steps);
+  static fromJSON(json: SerializedPreprocessor | SerializedPreprocessorV1): TabularPreprocessor {
+    if (json.format === 1) return new TabularPreprocessor(json.steps.map((s) => ColumnPipeline.fromJSON(fromV1(s))));
+    return new TabularPreprocessor(json.columns.map((c) => ColumnPipeline.fromJSON(c)));
   }
 
   toJSON(): SerializedPreprocessor {
-    return { format: 1, steps: this.steps };
+    return { format: 2, columns: this.columns.map((c) => c.toJSON()) };
   }
 
-  /** The name of each output feature: the column, or `column=category` for one-hot features. */
+  /** The name of each output feature: the column, `column=category` for one-hot features, etc. */
   featureNames(): string[] {
-    return this.steps.flatMap((s) => (s.kind === 'numeric' ? [s.name] : s.categories.map((c) => `${s.name}=${c}`)));
+    return this.columns.flatMap((c) => c.featureNames());
   }
 
   /** The columns the model reads, in order (its input signature). */
-  inputColumns(): ColumnPlan[] {
-    return this.steps.map((s) => ({ name: s.name, kind: s.kind }));
+  inputColumns(): InputColumn[] {
+    return this.columns.map((c) => c.input());
   }
 
+  /** Features of `frame`. For the frame given to `fit`, its cross-fitted training features. */
   transform(frame: Frame): Matrix {
+    if (this.training !== null && frame === this.training.frame) return this.training.features;
     const out = createMatrix(frame.nRows, this.nFeatures);
-    const { data, cols } = out;
     let offset = 0;
-    for (const step of this.steps) {
-      const column = frame.get(step.name);
-      if (column === undefined) throw new KilnError('COLUMN_NOT_FOUND', { column: step.name, columns: frame.names });
-      if (step.kind === 'numeric') {
-        const values = toNumericColumn(column).values;
-        for (let i = 0; i < values.length; i++) {
-          const v = values[i] as number;
-          data[i * cols + offset] = ((Number.isNaN(v) ? step.median : v) - step.mean) / step.scale;
-        }
-        offset += 1;
-      } else {
-        const index = new Map(step.categories.map((c, k) => [c, k]));
-        const values = toCategoricalColumn(column).values;
-        for (let i = 0; i < values.length; i++) {
-          const v = values[i];
-          const k = index.get(isMissingCategory(v) ? (step.mostFrequent ?? '') : (v as string));
-          if (k !== undefined) data[i * cols + offset + k] = 1;
-        }
-        offset += step.categories.length;
-      }
+    for (const c of this.columns) {
+      const column = frame.get(c.name);
+      if (column === undefined) throw new KilnError('COLUMN_NOT_FOUND', { column: c.name, columns: frame.names });
+      c.transformInto(column, out, offset);
+      offset += c.width;
     }
     return out;
   }
@@ -125,42 +131,26 @@ export class TabularPreprocessor {
    */
   toOnnx(g: GraphBuilder): string {
     // Inputs first: their names are the public signature and must not clash with generated names.
-    const inputs = this.steps.map((step) => g.input(step.name, step.kind === 'numeric' ? 'float' : 'string', ['N', 1]));
-    const parts = this.steps.map((step, j) =>
-      step.kind === 'numeric' ? numericToOnnx(g, step, inputs[j] as string) : categoricalToOnnx(g, step, inputs[j] as string),
-    );
+    const inputs = this.columns.map((c) => c.inputToOnnx(g));
+    const parts = this.columns.map((c, j) => c.toOnnx(g, inputs[j] as string));
     if (parts.length === 1) return parts[0] as string;
     return g.op('Concat', parts, { axis: attr.int(1) }, { name: 'features' });
   }
 }
 
-function numericToOnnx(g: GraphBuilder, step: NumericStep, x: string): string {
-  const imputed = g.op(
-    'Imputer',
-    [x],
-    { imputed_value_floats: attr.floats([step.median]), replaced_value_float: attr.float(Number.NaN) },
-    { domain: 'ai.onnx.ml', name: `${step.name}_imputed` },
-  );
-  const centred = g.op('Sub', [imputed, g.constant(`${step.name}_mean`, tensor.float([step.mean]))], {}, { name: `${step.name}_centred` });
-  return g.op('Div', [centred, g.constant(`${step.name}_scale`, tensor.float([step.scale]))], {}, { name: `${step.name}_scaled` });
-}
-
-function categoricalToOnnx(g: GraphBuilder, step: CategoricalStep, x: string): string {
-  // Category → its one-hot position; a missing value ("") → the most frequent category's position;
-  // anything unseen in training → -1, which matches no position and so becomes all zeros.
-  const keys = [...step.categories];
-  const values = step.categories.map((_, k) => k);
-  if (step.mostFrequent !== null && !keys.includes('')) {
-    keys.push('');
-    values.push(step.categories.indexOf(step.mostFrequent));
+function fromV1(step: SerializedPreprocessorV1['steps'][number]): SerializedColumnPipeline {
+  if (step.kind === 'numeric') {
+    return {
+      kind: 'numeric',
+      name: step.name,
+      imputer: { type: 'numeric-imputer', strategy: 'median', fill: [step.median], indicatorOf: [] },
+      scaler: { type: 'scaler', kind: 'standard', offset: [step.mean], scale: [step.scale] },
+    };
   }
-  const position = g.op(
-    'LabelEncoder',
-    [x],
-    { keys_strings: attr.strings(keys), values_int64s: attr.ints(values), default_int64: attr.int(-1) },
-    { domain: 'ai.onnx.ml', name: `${step.name}_position` },
-  );
-  const positions = g.constant(`${step.name}_positions`, tensor.int64(step.categories.map((_, k) => k)));
-  const hot = g.op('Equal', [position, positions], {}, { name: `${step.name}_is` });
-  return g.op('Cast', [hot], { to: attr.int(1 /* FLOAT */) }, { name: `${step.name}_onehot` });
+  return {
+    kind: 'categorical',
+    name: step.name,
+    imputer: { type: 'categorical-imputer', strategy: 'most_frequent', fill: step.mostFrequent },
+    encoder: { type: 'one-hot', column: step.name, categories: step.categories, infrequent: [], handleUnknown: 'ignore' },
+  };
 }

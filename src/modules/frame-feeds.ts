@@ -1,24 +1,21 @@
 /**
- * A Frame as onnxruntime inputs for a module: one [N, 1] tensor per input column, numbers as float32
- * (NaN for missing), categories as strings ("" for missing).
+ * A Frame as onnxruntime inputs for a module: one [N, 1] tensor per input column, in the datatype
+ * its signature names (FP32 numbers with NaN for missing, strings with "" for missing, INT64 epoch
+ * milliseconds for datetimes). The conversion itself lives with the feature transforms.
  */
-import { KilnError } from '../core/errors.js';
-import type { Frame } from '../core/frame.js';
-import { toCategoricalColumn, toNumericColumn } from '../data/coerce.js';
-import { ort } from '../onnx/session.js';
+import { inputTensors } from '../features/input-tensors.js';
+import type { ort } from '../onnx/session.js';
 import type { Signature } from './manifest.js';
 
-export function frameToFeeds(frame: Frame, signature: Signature): Record<string, ort.Tensor> {
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const input of signature.inputs) {
-    const column = frame.get(input.name);
-    if (column === undefined) {
-      throw new KilnError('COLUMN_NOT_FOUND', { column: input.name, columns: frame.names });
-    }
-    feeds[input.name] =
-      input.kind === 'numeric'
-        ? new ort.Tensor('float32', Float32Array.from(toNumericColumn(column).values), [frame.nRows, 1])
-        : new ort.Tensor('string', toCategoricalColumn(column).values.map((v) => v ?? ''), [frame.nRows, 1]);
-  }
-  return feeds;
+export function frameToFeeds(frame: Parameters<typeof inputTensors>[0], signature: Signature): Record<string, ort.Tensor> {
+  return inputTensors(
+    frame,
+    signature.inputs.map((i) => ({
+      name: i.name,
+      kind: i.kind,
+      type: i.type ?? i.kind,
+      datatype: i.datatype as 'FP32' | 'BYTES' | 'INT64',
+      ...(i.unit === undefined ? {} : { unit: i.unit }),
+    })),
+  );
 }

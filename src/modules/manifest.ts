@@ -19,8 +19,12 @@ export interface TensorSpec {
 
 /** One model input: a column of the original table. */
 export interface InputSpec extends TensorSpec {
-  /** How the column is treated: a number (NaN or null = missing) or a category (null/"" = missing). */
+  /** How its values travel: a number (NaN or null = missing) or text (null/"" = missing). */
   readonly kind: 'numeric' | 'categorical';
+  /** What the column holds (numeric, categorical, boolean, datetime, text); `kind` when absent. */
+  readonly type?: 'numeric' | 'categorical' | 'boolean' | 'datetime' | 'text';
+  /** Datetime columns: INT64 epoch milliseconds in the tensor; how plain numbers in a table are read. */
+  readonly unit?: 'ms' | 's';
 }
 
 export interface Signature {

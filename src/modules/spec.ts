@@ -37,6 +37,10 @@ export const moduleSpecSchema = z.strictObject({
     .record(z.string(), z.enum(SEMANTIC_TYPES))
     .default({})
     .describe('Overrides of inferred column types, e.g. {Pclass: categorical}.'),
+  transforms: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('Per-column preprocessing instead of the default for its type, e.g. {Embarked: {encode: {method: ordinal}}} (see docs/features.md).'),
   split: z
     .strictObject({
       test: z.number().gt(0).lt(1).default(0.2).describe('Fraction of rows held out for the final test.'),

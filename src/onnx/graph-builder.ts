@@ -60,11 +60,16 @@ export const tensor = {
   string: (values: readonly string[], dims: readonly number[] = [values.length]): TensorValue => ({ type: 'string', dims, values }),
 };
 
-/** The operator sets Kiln targets: widely supported by onnxruntime and Triton's ONNX backend. */
-export const OPSET = { 'ai.onnx': 17, 'ai.onnx.ml': 3 } as const;
+/**
+ * The operator sets Kiln targets: widely supported by onnxruntime and Triton's ONNX backend.
+ * `com.microsoft` (onnxruntime's contrib operators) is used only for text tokenising.
+ */
+export const OPSET = { 'ai.onnx': 17, 'ai.onnx.ml': 3, 'com.microsoft': 1 } as const;
+
+export type OpDomain = 'ai.onnx.ml' | 'com.microsoft';
 
 export interface NodeOptions {
-  readonly domain?: 'ai.onnx.ml';
+  readonly domain?: OpDomain;
   /** How many outputs the node has (default 1). */
   readonly outputs?: number;
   /** A readable hint for the output names. */

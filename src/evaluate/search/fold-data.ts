@@ -8,6 +8,7 @@ import { takeRows, type Matrix } from '../../core/matrix.js';
 import { Rng } from '../../core/rng.js';
 import type { Split } from '../../data/split.js';
 import { TabularPreprocessor, type ColumnPlan } from '../../features/tabular-preprocessor.js';
+import type { EncodingTarget } from '../../features/target-encode.js';
 
 export interface Fold {
   readonly X: Matrix;
@@ -20,15 +21,19 @@ export interface Fold {
   readonly order: Int32Array;
 }
 
-export function prepareFolds(frame: Frame, plan: readonly ColumnPlan[], y: Int32Array | Float64Array, splits: readonly Split[], seed: number): Fold[] {
+/** `nClasses` 0 means a regression target (needed by target encoding inside each fold). */
+export function prepareFolds(frame: Frame, plan: readonly ColumnPlan[], y: Int32Array | Float64Array, splits: readonly Split[], seed: number, nClasses = 0): Fold[] {
   const rng = new Rng(seed);
   return splits.map((split) => {
     const trainFrame = frame.take(split.train);
     const valFrame = frame.take(split.test);
-    const preprocessor = TabularPreprocessor.fit(trainFrame, plan);
+    const yTrain = pickRows(y, split.train);
+    const target: EncodingTarget =
+      nClasses > 0 ? { kind: 'classes', classIndex: yTrain as Int32Array, nClasses } : { kind: 'continuous', values: yTrain as Float64Array };
+    const preprocessor = TabularPreprocessor.fit(trainFrame, plan, { target, seed });
     return {
       X: preprocessor.transform(trainFrame),
-      y: pickRows(y, split.train),
+      y: yTrain,
       Xval: preprocessor.transform(valFrame),
       yval: pickRows(y, split.test),
       valRows: split.test,

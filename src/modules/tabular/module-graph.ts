@@ -13,8 +13,10 @@ export function moduleSignature(preprocessor: TabularPreprocessor, predictor: Su
   const inputs: InputSpec[] = preprocessor.inputColumns().map((c) => ({
     name: c.name,
     kind: c.kind,
-    datatype: c.kind === 'numeric' ? 'FP32' : 'BYTES',
+    type: c.type,
+    datatype: c.datatype,
     shape: [-1, 1],
+    ...(c.unit === undefined ? {} : { unit: c.unit }),
   }));
   const outputs: TensorSpec[] =
     predictor.kind === 'classifier'

@@ -6,7 +6,8 @@ import { KilnError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
 import { isMissingCategory } from '../../core/frame.js';
 import { closestNames } from '../../data/closest-names.js';
-import { FEATURE_TYPES, type ColumnSchema, type SemanticType } from '../../data/infer-schema.js';
+import type { ColumnSchema, SemanticType } from '../../data/infer-schema.js';
+import { parseColumnTransform, type ColumnKind } from '../../features/column-transform.js';
 import type { ColumnPlan } from '../../features/tabular-preprocessor.js';
 import type { ModuleTask } from '../manifest.js';
 import type { ModuleSpec } from '../spec.js';
@@ -24,9 +25,19 @@ export interface ColumnDecision {
   readonly excluded: readonly ExcludedColumn[];
 }
 
+/** How each semantic type is prepared; identifiers and constants are left out (they only add noise). */
+const FEATURE_KIND: Partial<Record<SemanticType, ColumnKind>> = {
+  numeric: 'numeric',
+  integer: 'numeric',
+  boolean: 'boolean',
+  categorical: 'categorical',
+  datetime: 'datetime',
+  text: 'text',
+};
+
 export function planColumns(schema: readonly ColumnSchema[], spec: ModuleSpec): ColumnDecision {
   const names = new Set(schema.map((c) => c.name));
-  for (const name of [...spec.drop, ...Object.keys(spec.columns)]) {
+  for (const name of [...spec.drop, ...Object.keys(spec.columns), ...Object.keys(spec.transforms)]) {
     if (!names.has(name)) throw new KilnError('COLUMN_NOT_FOUND', { column: name, columns: [...names] });
   }
   const dropped = new Set(spec.drop);
@@ -39,11 +50,13 @@ export function planColumns(schema: readonly ColumnSchema[], spec: ModuleSpec): 
       continue;
     }
     const type: SemanticType = spec.columns[c.name] ?? c.type;
-    if (!FEATURE_TYPES.has(type)) {
+    const kind = FEATURE_KIND[type];
+    if (kind === undefined) {
       excluded.push({ name: c.name, reason: `${type}: ${spec.columns[c.name] ? 'set in the spec' : c.reason}` });
       continue;
     }
-    features.push({ name: c.name, kind: type === 'categorical' ? 'categorical' : 'numeric' });
+    const transform = spec.transforms[c.name];
+    features.push({ name: c.name, kind, ...(transform === undefined ? {} : { transform: parseColumnTransform(c.name, kind, transform) }) });
   }
   if (features.length === 0) throw new KilnError('NO_FEATURES', {});
   return { features, excluded };

@@ -50,7 +50,7 @@ export async function searchLearner(
     target.task === 'regression'
       ? kFold(trainFrame.nRows, k, { seed: spec.seed })
       : stratifiedKFold(y as Int32Array, target.classes.length, k, { seed: spec.seed });
-  const folds = prepareFolds(trainFrame, plan, y, splits, spec.seed);
+  const folds = prepareFolds(trainFrame, plan, y, splits, spec.seed, target.task === 'regression' ? 0 : target.classes.length);
 
   const record = async (trial: Trial) => {
     const run = await ctx.store.createRun({

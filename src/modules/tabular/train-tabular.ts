@@ -14,6 +14,7 @@ import { readCsv } from '../../data/sources/csv.js';
 import { randomSplit, stratifiedSplit, type Split } from '../../data/split.js';
 import { classificationMetrics, regressionMetrics } from '../../evaluate/metrics/index.js';
 import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
+import type { EncodingTarget } from '../../features/target-encode.js';
 import type { FitOptions, SupervisedPredictor } from '../../learners/learner.js';
 import { getLearner } from '../../learners/registry.js';
 import { openSession } from '../../onnx/session.js';
@@ -118,7 +119,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     const testFrame = frame.select(features.map((f) => f.name)).take(split.test);
 
     emit({ type: 'stage', stage: 'preprocess', message: `preparing ${features.length} columns` });
-    const preprocessor = TabularPreprocessor.fit(trainFrame, features);
+    const preprocessor = TabularPreprocessor.fit(trainFrame, features, { target: encodingTarget(target, split.train), seed: spec.seed });
     const Xtrain = preprocessor.transform(trainFrame);
     const Xtest = preprocessor.transform(testFrame);
 
@@ -239,6 +240,13 @@ function summarise(choice: SearchChoice): SearchSummary {
     leaderboard: result.leaderboard.slice(0, 10).map((t) => ({ learner: t.learner, params: t.params, cv: t.value })),
     ...(result.ensemble ? { ensemble: result.ensemble.members.map((m) => m.learner) } : {}),
   };
+}
+
+/** The training rows' target, for transforms that learn from it (target encoding, cross-fitted). */
+function encodingTarget(target: TargetEncoding, rows: Int32Array): EncodingTarget {
+  return target.task === 'regression'
+    ? { kind: 'continuous', values: pick(target.values, rows) }
+    : { kind: 'classes', classIndex: pick(target.classIndex, rows), nClasses: target.classes.length };
 }
 
 function effectiveParams(learner: string, task: TargetEncoding['task'], params: Record<string, unknown>): Record<string, unknown> {
