@@ -26,7 +26,16 @@ export interface CurveThresholds {
 
 export const DEFAULT_CURVE_THRESHOLDS: CurveThresholds = { overfitGap: 0.3, overfitRise: 0.1, divergenceGrowth: 1.5, instability: 0.15 };
 
-export function diagnoseLearningCurve(curve: readonly LossPoint[], thresholds: CurveThresholds = DEFAULT_CURVE_THRESHOLDS): Diagnosis[] {
+/**
+ * `trivialLoss`, when known, is the training loss of the trivial answer (the log loss of the class
+ * shares, or the variance of a regression target): a model that ends far above it has diverged even
+ * if its loss fell from a huge start.
+ */
+export function diagnoseLearningCurve(
+  curve: readonly LossPoint[],
+  thresholds: CurveThresholds = DEFAULT_CURVE_THRESHOLDS,
+  trivialLoss?: number,
+): Diagnosis[] {
   const found: Diagnosis[] = [];
   if (curve.length < 2) return found;
   const first = curve[0] as LossPoint;
@@ -34,15 +43,18 @@ export function diagnoseLearningCurve(curve: readonly LossPoint[], thresholds: C
 
   const nonFinite = curve.some((p) => !Number.isFinite(p.trainLoss) || (p.validationLoss !== undefined && !Number.isFinite(p.validationLoss)));
   const growth = last.trainLoss / Math.max(first.trainLoss, 1e-12);
-  if (nonFinite || growth >= thresholds.divergenceGrowth) {
+  const aboveTrivial = trivialLoss !== undefined && trivialLoss > 0 ? last.trainLoss / trivialLoss : 0;
+  if (nonFinite || growth >= thresholds.divergenceGrowth || aboveTrivial >= thresholds.divergenceGrowth) {
     found.push({
       code: 'divergence',
       severity: 'critical',
       message: nonFinite
         ? 'Training blew up: the loss became infinite or not a number, so the model learned nothing reliable.'
-        : `Training went the wrong way: the training loss ended ${growth.toFixed(1)}× higher than it started.`,
+        : growth >= thresholds.divergenceGrowth
+          ? `Training went the wrong way: the training loss ended ${growth.toFixed(1)}× higher than it started.`
+          : `Training never settled: its loss ends ${aboveTrivial.toFixed(1)}× higher than that of always giving the average answer.`,
       nextSteps: ['Lower the learning rate (try a tenth of it).', 'Standardise numeric features if they are on very different scales.'],
-      evidence: { first_train_loss: first.trainLoss, last_train_loss: last.trainLoss },
+      evidence: { first_train_loss: first.trainLoss, last_train_loss: last.trainLoss, ...(trivialLoss === undefined ? {} : { trivial_loss: trivialLoss }) },
     });
     return found;
   }

@@ -9,6 +9,7 @@ import { precisionRecallCurve, rocCurve, type Curve } from '../../evaluate/metri
 import { argmaxRows, calibrationCurve, classificationMetrics, confusionMatrix, regressionMetrics } from '../../evaluate/metrics/index.js';
 import type { CalibrationCurve } from '../../evaluate/metrics/probability.js';
 import { classificationBaseline, diagnoseAgainstBaseline, regressionBaseline, type BaselineComparison } from '../../evaluate/diagnostics/baseline.js';
+import { diagnoseGeneralisationGap } from '../../evaluate/diagnostics/generalisation-gap.js';
 import { diagnoseLearningCurve, type LossPoint } from '../../evaluate/diagnostics/learning-curve.js';
 import type { Diagnosis } from '../../evaluate/diagnostics/verdict.js';
 import { permutationImportance, type ColumnImportance } from '../../evaluate/explain/permutation-importance.js';
@@ -50,6 +51,7 @@ export interface ReportInput {
   readonly trainRows: Int32Array;
   readonly testRows: Int32Array;
   readonly testFrame: Frame;
+  readonly trainMetrics: Readonly<Record<string, number>>;
   readonly testMetrics: Readonly<Record<string, number>>;
   readonly learningCurve: readonly LossPoint[];
   readonly seed: number;
@@ -63,7 +65,13 @@ export function buildModelReport(input: ReportInput): ModelReport {
       : classificationBaseline(pick(target.classIndex, input.trainRows), pick(target.classIndex, input.testRows), testMetrics['accuracy'] ?? 0, (k) =>
           String(target.classes[k]),
         );
-  const diagnoses = [...diagnoseLearningCurve(input.learningCurve), ...diagnoseAgainstBaseline(baseline, testMetrics)];
+  const curve = diagnoseLearningCurve(input.learningCurve, undefined, trivialLoss(target, input.trainRows));
+  const diagnoses = [
+    ...curve,
+    // one overfitting verdict is enough: the curve's, when it saw it
+    ...(curve.some((d) => d.code === 'overfitting') ? [] : diagnoseGeneralisationGap(input.trainMetrics, testMetrics)),
+    ...diagnoseAgainstBaseline(baseline, testMetrics),
+  ];
 
   const n = Math.min(input.testFrame.nRows, IMPORTANCE_ROWS);
   const sample = Int32Array.from({ length: n }, (_, i) => i);
@@ -97,6 +105,20 @@ function heldOutCharts(predictor: SupervisedPredictor, X: Matrix, target: Target
   const p1 = Float64Array.from({ length: proba.rows }, (_, i) => proba.data[i * 2 + 1] as number);
   const positive = Uint8Array.from(y, (v) => (v === 1 ? 1 : 0));
   return { ...charts, roc: rocCurve(positive, p1), pr: precisionRecallCurve(positive, p1), calibration: calibrationCurve(y, p1, 10) };
+}
+
+/** The loss of the trivial answer on the training rows: class-share log loss, or the target's variance. */
+function trivialLoss(target: TargetEncoding, rows: Int32Array): number {
+  if (target.task === 'regression') {
+    const y = pick(target.values, rows);
+    const mean = y.reduce((a, b) => a + b, 0) / Math.max(1, y.length);
+    return y.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, y.length);
+  }
+  const counts = new Float64Array(target.classes.length);
+  for (const i of rows) counts[target.classIndex[i] as number] = (counts[target.classIndex[i] as number] as number) + 1;
+  let loss = 0;
+  for (const c of counts) if (c > 0) loss -= (c / rows.length) * Math.log(c / rows.length);
+  return loss;
 }
 
 function pick<T extends Int32Array | Float64Array>(values: T, indices: Int32Array): T {

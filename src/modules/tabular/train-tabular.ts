@@ -23,7 +23,7 @@ import { frameToFeeds } from '../frame-feeds.js';
 import { MANIFEST_FORMAT, MODULE_ARTIFACTS, type ModuleManifest } from '../manifest.js';
 import type { LoadedSpec } from '../spec.js';
 import type { TrainListener } from '../train-events.js';
-import type { LossPoint } from '../../evaluate/diagnostics/learning-curve.js';
+import { diagnoseLearningCurve, type LossPoint } from '../../evaluate/diagnostics/learning-curve.js';
 import { buildModelReport, type ModelReport } from './model-report.js';
 import { checkSearchSpec, isSearch, searchLearner, type SearchChoice } from './search-learner.js';
 import { buildModuleGraph, moduleSignature } from './module-graph.js';
@@ -152,6 +152,8 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
           );
     const fitSeconds = (performance.now() - started) / 1000;
 
+    refuseDivergedModel(predictor, Xtrain, learningCurve);
+
     emit({ type: 'stage', stage: 'evaluate', message: 'scoring the held-out test part' });
     const metrics = {
       train: score(predictor, Xtrain, target, split.train),
@@ -159,7 +161,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     };
     const report = buildModelReport({
       predictor, preprocessor, target, trainRows: split.train, testRows: split.test, testFrame,
-      testMetrics: metrics.test, learningCurve, seed: spec.seed,
+      trainMetrics: metrics.train, testMetrics: metrics.test, learningCurve, seed: spec.seed,
     });
     for (const d of report.diagnoses) emit({ type: 'note', message: `${d.severity}: ${d.message}` });
 
@@ -240,6 +242,19 @@ function summarise(choice: SearchChoice): SearchSummary {
     leaderboard: result.leaderboard.slice(0, 10).map((t) => ({ learner: t.learner, params: t.params, cv: t.value })),
     ...(result.ensemble ? { ensemble: result.ensemble.members.map((m) => m.learner) } : {}),
   };
+}
+
+/**
+ * A model whose outputs are not numbers (a diverged fit) cannot be scored or served: refuse it with
+ * the divergence diagnosis as the reason, instead of failing later in a metric.
+ */
+function refuseDivergedModel(predictor: SupervisedPredictor, X: Matrix, curve: readonly LossPoint[]): void {
+  const out = predictor.kind === 'classifier' ? predictor.predictProba(X).data : predictor.predict(X);
+  if (out.every(Number.isFinite)) return;
+  const diverged = diagnoseLearningCurve(curve).find((d) => d.code === 'divergence');
+  throw new KilnError('TRAINING_FAILED', {
+    reason: diverged?.message ?? 'the model predicts values that are not numbers (training diverged)',
+  });
 }
 
 /** The training rows' target, for transforms that learn from it (target encoding, cross-fitted). */

@@ -1,0 +1,76 @@
+/**
+ * Issue 5's constructed cases, through the real training pipeline: each diagnostic fires where it
+ * should and stays quiet on a healthy model (the Titanic logistic regression; see report.test.ts).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Rng } from '../../src/core/rng.js';
+import { validateSpec } from '../../src/modules/spec.js';
+import { trainTabularModule } from '../../src/modules/tabular/train-tabular.js';
+import { openHome } from '../../src/store/open-store.js';
+import { tempHome } from '../helpers/kiln-cli.js';
+
+function writeTable(dir: string, n: number, seed: number, row: (rng: Rng, i: number) => number[]): string {
+  const rng = new Rng(seed);
+  const lines = ['a,b,c,d,y'];
+  for (let i = 0; i < n; i++) lines.push(row(rng, i).map((v) => (Number.isInteger(v) ? String(v) : v.toFixed(6))).join(','));
+  const file = join(dir, `t${seed}.csv`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+async function diagnosesOf(spec: Record<string, unknown>, file: string): Promise<string[]> {
+  const dir = tempHome();
+  const home = await openHome(dir);
+  try {
+    const result = await trainTabularModule(validateSpec({ name: 'case', data: file, target: 'y', ...spec }, null, dir), home);
+    return result.report.diagnoses.map((d) => d.code);
+  } finally {
+    await home.store.close();
+  }
+}
+
+const dir = tempHome('kiln-cases-');
+
+test('a deep tree on pure noise is overfitting', async () => {
+  const noise = writeTable(dir, 600, 1, (rng) => [rng.normal(), rng.normal(), rng.normal(), rng.normal(), rng.int(2)]);
+  const codes = await diagnosesOf({ learner: 'decision-tree' }, noise);
+  assert.ok(codes.includes('overfitting'), codes.join(', '));
+  assert.ok(!codes.includes('leakage'));
+});
+
+test('a much too high learning rate is divergence: diagnosed, or refused when the model is unusable', async () => {
+  const data = writeTable(dir, 600, 2, (rng) => {
+    const a = rng.normal();
+    const b = rng.normal();
+    return [a, b, rng.normal(), rng.normal(), a + 0.5 * b + 0.3 * rng.normal() > 0 ? 1 : 0];
+  });
+  // the network's loss falls from a huge start but never comes near a sensible level
+  const codes = await diagnosesOf({ learner: 'mlp', params: { learningRate: 50, maxIter: 30, hiddenLayerSizes: [16] } }, data);
+  assert.ok(codes.includes('divergence'), codes.join(', '));
+  // boosting with a learning rate of 8 predicts infinities: nothing is registered, and the error says why
+  await assert.rejects(
+    diagnosesOf({ learner: 'gradient-boosting', params: { learningRate: 8, maxIter: 30 } }, data),
+    (e: Error & { code?: string }) => e.code === 'TRAINING_FAILED' && /blew up/.test(e.message),
+  );
+});
+
+test('a copy of the target among the features is leakage', async () => {
+  const leaky = writeTable(dir, 600, 3, (rng) => {
+    const y = rng.int(2);
+    return [rng.normal(), rng.normal(), y === 1 ? 1 + rng.next() : -1 - rng.next(), rng.normal(), y];
+  });
+  const codes = await diagnosesOf({ learner: 'logistic-regression' }, leaky);
+  assert.deepEqual(codes, ['leakage']);
+});
+
+test('a healthy model on learnable data raises nothing', async () => {
+  const data = writeTable(dir, 800, 4, (rng) => {
+    const a = rng.normal();
+    const b = rng.normal();
+    return [a, b, rng.normal(), rng.normal(), a - b + 0.8 * rng.normal() > 0 ? 1 : 0];
+  });
+  assert.deepEqual(await diagnosesOf({ learner: 'logistic-regression' }, data), []);
+});
