@@ -8,6 +8,7 @@ import { parse as parseYamlValue } from 'yaml';
 import { KilnError } from '../core/errors.js';
 import { loadSpecFile, validateSpec, type LoadedSpec } from '../modules/spec.js';
 import { trainTabularModule, type TrainResult } from '../modules/tabular/train-tabular.js';
+import { deliverDueWebhooks } from '../store/webhooks/dispatcher.js';
 import { commandContext, withHome } from './context.js';
 import { table } from './output.js';
 import { trainProgress } from './progress.js';
@@ -33,9 +34,12 @@ export function registerTrain(program: Command): void {
       const ctx = commandContext(cmd);
       const loaded = specFromFlags(specFile, opts);
       const progress = trainProgress(!ctx.out.json);
-      const result = await withHome(ctx, (home) =>
-        trainTabularModule(loaded, { ...home, onEvent: progress.onEvent }).finally(progress.stop),
-      );
+      const result = await withHome(ctx, async (home) => {
+        const trained = await trainTabularModule(loaded, { ...home, onEvent: progress.onEvent }).finally(progress.stop);
+        // "version created" goes out now, not when a server next runs its dispatcher
+        await deliverDueWebhooks(home.store).catch((err: unknown) => ctx.logger.warn({ err }, 'webhook delivery will be retried by the server'));
+        return trained;
+      });
       ctx.out.result(trainJson(result), () => trainSummary(result));
     });
 }

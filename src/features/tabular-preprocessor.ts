@@ -106,6 +106,11 @@ export class TabularPreprocessor {
     return this.columns.flatMap((c) => c.featureNames());
   }
 
+  /** The input column each output feature comes from (explanations add features up per column). */
+  featureColumns(): string[] {
+    return this.columns.flatMap((c) => c.featureNames().map(() => c.name));
+  }
+
   /** The columns the model reads, in order (its input signature). */
   inputColumns(): InputColumn[] {
     return this.columns.map((c) => c.input());

@@ -47,6 +47,8 @@ export interface ModuleManifest {
   /** Holdout metrics with scikit-learn's names, e.g. `test.accuracy`. */
   readonly metrics: Readonly<Record<string, number>>;
   readonly dataset: DatasetRef;
+  /** The immutable dataset version (Parquet snapshot) the model was trained on. */
+  readonly datasetVersion?: string;
   readonly seed: number;
   readonly trainedAt: string;
   readonly kilnVersion: string;

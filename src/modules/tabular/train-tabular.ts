@@ -18,6 +18,7 @@ import type { EncodingTarget } from '../../features/target-encode.js';
 import type { FitOptions, SupervisedPredictor } from '../../learners/learner.js';
 import { getLearner } from '../../learners/registry.js';
 import { openSession } from '../../onnx/session.js';
+import { snapshotDataset } from '../../store/datasets.js';
 import type { ArtifactStore, Store } from '../../store/store.js';
 import { frameToFeeds } from '../frame-feeds.js';
 import { MANIFEST_FORMAT, MODULE_ARTIFACTS, type ModuleManifest } from '../manifest.js';
@@ -94,6 +95,8 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
   let learnerParams: Record<string, unknown> = searching ? {} : effectiveParams(learnerName, target.task, spec.params);
   const searchSettings = searching ? checkSearchSpec(spec, target.task) : undefined;
 
+  // The data as trained on becomes an immutable, content-addressed dataset version (lineage).
+  const datasetVersion = await snapshotDataset(table, { store: ctx.store, artifacts: ctx.artifacts });
   const run = await ctx.store.createRun({
     name: spec.name,
     task: target.task,
@@ -106,6 +109,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       ...(searchSettings ? { budget_s: searchSettings.budget, metric: searchSettings.metric, folds: spec.folds } : {}),
     },
     dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
+    datasetVersionId: datasetVersion.id,
     environment: { kiln: KILN_VERSION, node: process.version, platform: `${platform()}-${arch()}` },
   });
 
@@ -187,6 +191,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       params: learnerParams,
       metrics: flatMetrics,
       dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
+      datasetVersion: datasetVersion.id,
       seed: spec.seed,
       trainedAt: new Date().toISOString(),
       kilnVersion: KILN_VERSION,
@@ -198,7 +203,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       [MODULE_ARTIFACTS.model]: await ctx.artifacts.put(onnx),
       [MODULE_ARTIFACTS.manifest]: await ctx.artifacts.put(encoder.encode(JSON.stringify(manifest, null, 2))),
       [MODULE_ARTIFACTS.predictor]: await ctx.artifacts.put(
-        encoder.encode(JSON.stringify({ preprocessor: preprocessor.toJSON(), predictor: predictor.toJSON() })),
+        encoder.encode(JSON.stringify({ preprocessor: preprocessor.toJSON(), predictor: predictor.toJSON(), featureMeans: columnMeans(Xtrain) })),
       ),
       [MODULE_ARTIFACTS.report]: await ctx.artifacts.put(encoder.encode(JSON.stringify(report, null, 2))),
     };
@@ -242,6 +247,12 @@ function summarise(choice: SearchChoice): SearchSummary {
     leaderboard: result.leaderboard.slice(0, 10).map((t) => ({ learner: t.learner, params: t.params, cv: t.value })),
     ...(result.ensemble ? { ensemble: result.ensemble.members.map((m) => m.learner) } : {}),
   };
+}
+
+function columnMeans(X: Matrix): number[] {
+  const means = new Array<number>(X.cols).fill(0);
+  for (let i = 0; i < X.rows; i++) for (let j = 0; j < X.cols; j++) means[j] = (means[j] as number) + (X.data[i * X.cols + j] as number) / X.rows;
+  return means;
 }
 
 /**

@@ -1,0 +1,44 @@
+/** `kiln explain REF FILE.csv [--top N] [--rows a,b]`: the reasons behind each prediction, by column. */
+import type { Command } from 'commander';
+import { readCsv } from '../data/sources/csv.js';
+import { explainRows, reasonText, type SavedModel } from '../modules/explain-rows.js';
+import { loadModule } from '../modules/load-module.js';
+import { MODULE_ARTIFACTS } from '../modules/manifest.js';
+import { KilnError } from '../core/errors.js';
+import { parseModelRef } from '../store/model-ref.js';
+import { commandContext, withHome } from './context.js';
+
+export function registerExplain(program: Command): void {
+  program
+    .command('explain')
+    .description('the reasons behind each prediction of a model version, column by column (exact SHAP values)')
+    .argument('<ref>', 'NAME, NAME:VERSION or NAME@ALIAS')
+    .argument('<file>', 'a CSV file with the rows to explain')
+    .option('--top <n>', 'reasons per row', '5')
+    .option('--rows <list>', 'only these row numbers (0-based, comma-separated)')
+    .action(async (ref: string, file: string, opts: { top: string; rows?: string }, cmd: Command) => {
+      const ctx = commandContext(cmd);
+      const { saved, manifest, version } = await withHome(ctx, async ({ store, artifacts }) => {
+        const v = await store.resolve(parseModelRef(ref));
+        const digest = v.artifacts[MODULE_ARTIFACTS.predictor];
+        if (digest === undefined) throw new KilnError('MODEL_NOT_READY', { model: `${v.model}:${v.version}`, reason: 'it has no saved predictor to explain' });
+        const module = await loadModule(v, artifacts);
+        return { saved: JSON.parse((await artifacts.get(digest)).toString('utf8')) as SavedModel, manifest: module.manifest, version: v };
+      });
+      let frame = (await readCsv(file)).frame;
+      if (opts.rows !== undefined) {
+        const rows = opts.rows.split(',').map(Number);
+        const bad = rows.find((r) => !Number.isInteger(r) || r < 0 || r >= frame.nRows);
+        if (bad !== undefined) throw new KilnError('INVALID_PARAMS', { what: '--rows', summary: `row ${bad} is not between 0 and ${frame.nRows - 1}` });
+        frame = frame.take(rows);
+      }
+      const top = Number(opts.top);
+      const explanations = explainRows(saved, manifest, frame, Number.isInteger(top) && top > 0 ? top : 5);
+      ctx.out.result({ model: version.model, version: version.version, explanations }, () =>
+        explanations
+          .map((e) => `row ${e.row}: ${e.outcome} — ${e.reasons.filter((r) => r.contribution > 0).map(reasonText).join(', ') || 'no strong reason'}` +
+            (e.reasons.some((r) => r.contribution < 0) ? `; against: ${e.reasons.filter((r) => r.contribution < 0).map(reasonText).join(', ')}` : ''))
+          .join('\n'),
+      );
+    });
+}

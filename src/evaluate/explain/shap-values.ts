@@ -1,0 +1,102 @@
+/**
+ * SHAP values of a fitted model for rows of its feature matrix, in the model's raw-score space
+ * (log-odds for binary classifiers, per-class scores for multiclass, the prediction for regression):
+ * for every row, `base[k] + Σ_j values[row][k][j]` equals raw output k.
+ *
+ *   - gradient boosting: exact TreeSHAP, tree by tree;
+ *   - linear models: exact for independent features, w_j · (x_j − E[x_j]) with E taken over the
+ *     training rows (the `background` feature means).
+ * Other learners have no exact method here and are refused with a coded error.
+ */
+import { KilnError } from '../../core/errors.js';
+import type { Matrix } from '../../core/matrix.js';
+import type { BoostedEnsemble } from '../../learners/gbdt/predictor.js';
+import type { Tree as BoostedTree } from '../../learners/gbdt/tree.js';
+import type { SupervisedPredictor } from '../../learners/learner.js';
+import { expectedValue, treeShap, type ShapTree } from './tree-shap.js';
+
+export interface ShapResult {
+  /** Raw outputs per row (1 for binary and regression, nClasses for multiclass). */
+  readonly nOutputs: number;
+  readonly nFeatures: number;
+  /** Expected raw output of each output. */
+  readonly base: Float64Array;
+  /** values[(row * nOutputs + k) * nFeatures + j]. */
+  readonly values: Float64Array;
+}
+
+/** Routing of a boosted tree at one node: the same decision as the predictor's `leafIndex`. */
+export function boostedShapTree(tree: BoostedTree): ShapTree {
+  return {
+    left: tree.left,
+    right: tree.right,
+    feature: tree.feature,
+    value: tree.value,
+    cover: tree.count,
+    next(node, row, offset) {
+      const x = row[offset + (tree.feature[node] as number)] as number;
+      const categories = tree.leftCategories[node];
+      const goLeft =
+        categories != null ? categories.includes(x) : x !== x ? tree.missingLeft[node] === 1 : Math.fround(x) <= (tree.threshold[node] as number);
+      return (goLeft ? tree.left[node] : tree.right[node]) as number;
+    },
+  };
+}
+
+export function boostedShap(model: BoostedEnsemble, X: Matrix): ShapResult {
+  const K = model.nOutputs;
+  const F = model.nFeatures;
+  const trees = model.trees.map(boostedShapTree);
+  const base = Float64Array.from(model.baseline);
+  trees.forEach((t, i) => (base[i % K] = (base[i % K] as number) + expectedValue(t)));
+  const values = new Float64Array(X.rows * K * F);
+  const phi = new Float64Array(F);
+  for (let r = 0; r < X.rows; r++) {
+    for (let t = 0; t < trees.length; t++) {
+      const k = t % K;
+      phi.fill(0);
+      treeShap(trees[t] as ShapTree, X.data, r * X.cols, phi);
+      const at = (r * K + k) * F;
+      for (let j = 0; j < F; j++) values[at + j] = (values[at + j] as number) + (phi[j] as number);
+    }
+  }
+  return { nOutputs: K, nFeatures: F, base, values };
+}
+
+interface LinearView {
+  coefficients(): { weights: Float64Array[] | Float64Array; intercepts?: Float64Array | readonly number[]; intercept?: number };
+}
+
+/** Exact SHAP of a linear model given the training feature means. */
+export function linearShap(model: LinearView, X: Matrix, background: Float64Array): ShapResult {
+  const c = model.coefficients();
+  const weights = Array.isArray(c.weights) ? c.weights : [c.weights as Float64Array];
+  const intercepts = c.intercepts !== undefined ? Array.from(c.intercepts) : [c.intercept ?? 0];
+  const K = weights.length;
+  const F = X.cols;
+  const base = new Float64Array(K);
+  weights.forEach((w, k) => {
+    let b = intercepts[k] ?? 0;
+    for (let j = 0; j < F; j++) b += (w[j] as number) * (background[j] as number);
+    base[k] = b;
+  });
+  const values = new Float64Array(X.rows * K * F);
+  for (let r = 0; r < X.rows; r++) {
+    for (let k = 0; k < K; k++) {
+      const w = weights[k] as Float64Array;
+      for (let j = 0; j < F; j++) values[(r * K + k) * F + j] = (w[j] as number) * ((X.data[r * F + j] as number) - (background[j] as number));
+    }
+  }
+  return { nOutputs: K, nFeatures: F, base, values };
+}
+
+/** SHAP values for the learners that have an exact method; others are refused. */
+export function shapValues(predictor: SupervisedPredictor, X: Matrix, background: Float64Array): ShapResult {
+  const p = predictor as SupervisedPredictor & { ensemble?: () => BoostedEnsemble; coefficients?: LinearView['coefficients'] };
+  if (typeof p.ensemble === 'function') return boostedShap(p.ensemble(), X);
+  if (typeof p.coefficients === 'function') return linearShap(p as LinearView, X, background);
+  throw new KilnError('UNSUPPORTED_TASK', {
+    task: `explaining single predictions of ${predictor.learner}`,
+    available: 'gradient boosting (TreeSHAP) and linear models; use the permutation importances of `kiln report` for the others',
+  });
+}
