@@ -3,17 +3,23 @@
  * The config file is `--config FILE`, or `kiln.config.yaml` in the working folder when present.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { KilnError } from '../core/errors.js';
 import { LOG_LEVELS } from '../core/logger.js';
 import { parseParams, z } from '../core/params.js';
+import { storeScheme } from '../store/open-store.js';
 
 export const configSchema = z.strictObject({
   home: z.string().min(1).describe('Folder of the embedded store: runs, models and artifacts.'),
   host: z.string().min(1).describe('Address the server listens on; loopback unless you ask otherwise.'),
   port: z.coerce.number().int().min(0).max(65535).describe('Port the server listens on.'),
   logLevel: z.enum(LOG_LEVELS).describe('How much the JSON log on stderr says.'),
+  store: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Where runs and models are recorded: a SQLite file (a path or sqlite:PATH) or postgres://USER@HOST/DB; default <home>/kiln.db.'),
 });
 
 export type KilnConfig = z.output<typeof configSchema>;
@@ -25,6 +31,7 @@ const ENV_KEYS: Record<keyof KilnConfig, string> = {
   host: 'KILN_HOST',
   port: 'KILN_PORT',
   logLevel: 'KILN_LOG_LEVEL',
+  store: 'KILN_STORE_URL',
 };
 
 export const DEFAULT_CONFIG_FILE = 'kiln.config.yaml';
@@ -43,7 +50,15 @@ export function resolveConfig(
   }
   for (const [key, value] of Object.entries(flags)) if (value !== undefined) merged[key] = value;
   const config = parseParams(configSchema, merged, 'configuration');
-  return { ...config, home: resolve(cwd, config.home) };
+  const home = resolve(cwd, config.home);
+  return { ...config, home, store: resolveStoreUrl(config.store, home, cwd) };
+}
+
+/** The store URL with its default (`<home>/kiln.db`) and a relative SQLite path made absolute. */
+function resolveStoreUrl(store: string | undefined, home: string, cwd: string): string {
+  if (store === undefined) return join(home, 'kiln.db');
+  if (storeScheme(store) !== 'sqlite:' || /^sqlite:/i.test(store)) return store;
+  return resolve(cwd, store);
 }
 
 function readConfigFile(explicit: string | undefined, cwd: string): Record<string, unknown> {

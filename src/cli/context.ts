@@ -11,23 +11,24 @@ export interface GlobalOptions {
   readonly json?: boolean;
   readonly config?: string;
   readonly logLevel?: string;
+  readonly store?: string;
 }
 
 export interface CommandContext {
   readonly config: KilnConfig;
   readonly out: Output;
   readonly logger: Logger;
-  /** Opens the store and artifact folder under `config.home`; closed by the caller. */
+  /** Opens the store (`config.store`) and the artifact folder under `config.home`; closed by the caller. */
   openHome(): Promise<{ store: Store; artifacts: ArtifactStore }>;
 }
 
 export function commandContext(cmd: Command, extra: Partial<Record<keyof KilnConfig, unknown>> = {}): CommandContext {
   const g = cmd.optsWithGlobals<GlobalOptions>();
-  const config = resolveConfig({ home: g.home, logLevel: g.logLevel, ...extra }, g.config === undefined ? {} : { configFile: g.config });
+  const config = resolveConfig({ home: g.home, logLevel: g.logLevel, store: g.store, ...extra }, g.config === undefined ? {} : { configFile: g.config });
   const out = createOutput(g.json === true);
   // With --json, only warnings and worse reach stderr unless a level was asked for explicitly.
   const logger = createLogger(g.json === true && g.logLevel === undefined && process.env['KILN_LOG_LEVEL'] === undefined ? 'warn' : config.logLevel);
-  return { config, out, logger, openHome: () => openHome(config.home) };
+  return { config, out, logger, openHome: () => openHome(config.home, config.store) };
 }
 
 /** Runs `fn` with the home store open, closing it afterwards whatever happens. */

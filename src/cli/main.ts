@@ -7,8 +7,14 @@ import { Command, CommanderError } from 'commander';
 import { KILN_VERSION } from '../core/version.js';
 import { reportError } from './output.js';
 import { registerDemo } from './demo.js';
+import { registerExplain } from './explain.js';
+import { registerExport } from './export.js';
+import { registerInspect } from './inspect.js';
 import { registerModels } from './models.js';
+import { registerMonitor } from './monitor.js';
 import { registerPredict } from './predict.js';
+import { registerReport } from './report.js';
+import { registerRuns } from './runs.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
 
@@ -27,7 +33,13 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerPredict(program);
   registerModels(program);
+  registerReport(program);
+  registerExplain(program);
+  registerRuns(program);
   registerServe(program);
+  registerExport(program);
+  registerInspect(program);
+  registerMonitor(program);
   return program;
 }
 

@@ -1,13 +1,19 @@
-/** `kiln models [list | show REF | alias NAME ALIAS VERSION]`: the model registry. */
+/**
+ * `kiln models [list | show REF | alias NAME ALIAS VERSION | archive REF | unarchive REF]`: the model
+ * registry. After a change, the webhook deliveries it queued are attempted at once, so a change made from
+ * the CLI reaches subscribers without waiting for a server (failures are retried by `kiln serve`).
+ */
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { parseModelRef } from '../store/model-ref.js';
-import type { ModelVersion } from '../store/store.js';
+import type { ModelVersion, Store, VersionStatus } from '../store/store.js';
+import { deliverDueWebhooks } from '../store/webhooks/dispatcher.js';
 import { commandContext, withHome } from './context.js';
 import { table } from './output.js';
 
 export function registerModels(program: Command): void {
-  const models = program.command('models').description('list registered models, show a version, move an alias');
+  const models = program.command('models').description('list registered models, show a version, move an alias, archive a version');
 
   models
     .command('list', { isDefault: true })
@@ -61,9 +67,39 @@ export function registerModels(program: Command): void {
       const version = Number(versionText);
       if (!Number.isInteger(version) || version < 1) throw new KilnError('INVALID_MODEL_REF', { ref: `${name}:${versionText}` });
       parseModelRef(`${name}@${alias}`);
-      await withHome(ctx, ({ store }) => store.setAlias(name, alias, version));
+      await withHome(ctx, async ({ store }) => {
+        await store.setAlias(name, alias, version);
+        await deliverWebhooks(store, ctx.logger);
+      });
       ctx.out.result({ model: name, alias, version }, () => `${name}@${alias} → version ${version}`);
     });
+
+  for (const [verb, status] of [['archive', 'archived'], ['unarchive', 'ready']] as const) {
+    models
+      .command(verb)
+      .description(
+        status === 'archived'
+          ? 'archive a version: it stays reachable by number and alias, but is no longer the latest'
+          : 'bring an archived version back',
+      )
+      .argument('<ref>', 'NAME:VERSION or NAME@ALIAS (NAME alone means the latest version)')
+      .action(async (ref: string, _opts: unknown, cmd: Command) => {
+        const ctx = commandContext(cmd);
+        const parsed = parseModelRef(ref);
+        const changed = await withHome(ctx, async ({ store }) => {
+          const target = await store.resolve(parsed);
+          const updated = await store.setVersionStatus(target.model, target.version, status satisfies VersionStatus);
+          await deliverWebhooks(store, ctx.logger);
+          return updated;
+        });
+        ctx.out.result(versionJson(changed), () => `${changed.model}:${changed.version} is ${changed.status}`);
+      });
+  }
+}
+
+/** Attempts the webhook deliveries a change queued; never fails the command (the outbox keeps them). */
+export async function deliverWebhooks(store: Store, logger: Logger): Promise<void> {
+  await deliverDueWebhooks(store, { logger, policy: { timeoutMs: 5000 } }).catch((err: unknown) => logger.warn({ err }, 'could not deliver webhooks now'));
 }
 
 function versionJson(v: ModelVersion): Record<string, unknown> {
@@ -78,6 +114,7 @@ function versionJson(v: ModelVersion): Record<string, unknown> {
     signature: v.signature,
     artifacts: v.artifacts,
     description: v.description,
+    tags: v.tags,
   };
 }
 

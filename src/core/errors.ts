@@ -149,10 +149,10 @@ export const ERROR_CODES = {
     hint: (d) => `available learners: ${s(d['available'])}`,
   },
   TRAINING_FAILED: {
-    status: 500,
-    exit: 3,
-    message: (d) => `training did not converge to a usable model: ${s(d['reason'])}`,
-    hint: () => 'try standardising features or a stronger regularisation (a smaller C)',
+    status: 422,
+    exit: 1,
+    message: (d) => `training did not produce a usable model: ${s(d['reason'])}`,
+    hint: () => 'lower the learning rate, standardise the features, or regularise more (e.g. a smaller C, a larger alpha)',
   },
   CANCELLED: {
     status: 499,
@@ -203,6 +203,30 @@ export const ERROR_CODES = {
     exit: 3,
     message: (d) => `the store at ${s(d['location'])} cannot be opened: ${s(d['reason'])}`,
     hint: () => 'check that KILN_HOME (or --home) points to a writable folder',
+  },
+  // --- store & registry: datasets, webhooks (tracking and registry area) ---------------------------
+  DATASET_VERSION_NOT_FOUND: {
+    status: 404,
+    exit: 1,
+    message: (d) => `there is no dataset version "${s(d['id'])}"`,
+    hint: () => 'list the dataset versions with GET /api/datasets, or snapshot the data again by training on it',
+  },
+  WEBHOOK_NOT_FOUND: {
+    status: 404,
+    exit: 1,
+    message: (d) => `there is no webhook "${s(d['id'])}"`,
+    hint: () => 'list the webhooks with GET /api/webhooks',
+  },
+  WEBHOOK_DELIVERY_NOT_FOUND: {
+    status: 404,
+    exit: 1,
+    message: (d) => `there is no webhook delivery ${s(d['id'])}`,
+  },
+  UNSUPPORTED_STORE: {
+    status: 400,
+    exit: 2,
+    message: (d) => `"${s(d['url'])}" is not a store Kiln can open`,
+    hint: (d) => `use a file path or sqlite:PATH for SQLite, or postgres://USER@HOST/DB for PostgreSQL (schemes: ${s(d['schemes'])})`,
   },
   // --- serving -----------------------------------------------------------------------------------
   MALFORMED_REQUEST: {
@@ -277,12 +301,216 @@ export const ERROR_CODES = {
     message: (d) => `no route ${s(d['method'])} ${s(d['url'])}`,
     hint: () => 'see GET /v2 for server metadata; the inference routes are under /v2/models and /v1/models',
   },
+  // --- learners: histogram binning & gradient boosting (src/learners/hist, src/learners/gbdt) ---------
+  CATEGORY_NOT_CODE: {
+    status: 400,
+    exit: 1,
+    message: (d) => `categorical feature column ${s(d['column'])} holds ${s(d['value'])} in row ${s(d['row'])}; categories must be codes 0, 1, 2, …`,
+    hint: () => 'encode the categories as non-negative integers (missing as NaN), or do not mark the column categorical',
+  },
+  MISSING_NOT_ALLOWED: {
+    status: 400,
+    exit: 1,
+    message: (d) => `feature column ${s(d['column'])} is missing (NaN) in row ${s(d['row'])}, and missing values are set to "error"`,
+    hint: () => 'impute the missing values, or let gradient boosting learn where they go with missing: "learn"',
+  },
+  // --- serving: model repository, scheduler, binary tensors, export (src/serve, src/cli/export.ts) ----
+  QUEUE_FULL: {
+    status: 503,
+    exit: 1,
+    message: (d) => `model "${s(d['model'])}" has ${s(d['queued'])} requests waiting, its queue limit`,
+    hint: () => 'retry after a short pause, add instances (instance_group count), or raise max_queue_size',
+  },
+  REQUEST_TIMEOUT: {
+    status: 503,
+    exit: 1,
+    message: (d) => `the request to model "${s(d['model'])}" waited longer than its timeout of ${s(d['timeoutMs'])} ms`,
+    hint: () => 'retry later, or allow a longer timeout (the "timeout" request parameter, in microseconds)',
+  },
+  MODEL_CONFIG_INVALID: {
+    status: 400,
+    exit: 1,
+    message: (d) => `the configuration of model "${s(d['model'])}" is not valid: ${s(d['reason'])}`,
+    hint: () => 'config.pbtxt is protobuf text format; Kiln reads name, platform, backend, max_batch_size, input, output, dynamic_batching, instance_group and version_policy',
+  },
+  MODEL_UNAVAILABLE: {
+    status: 404,
+    exit: 1,
+    message: (d) => `model "${s(d['model'])}" is not loaded${d['reason'] === undefined ? '' : `: ${s(d['reason'])}`}`,
+    hint: () => 'load it with POST /v2/repository/models/NAME/load; GET /v2/repository/index lists every model and its state',
+  },
+  REPOSITORY_UNREADABLE: {
+    status: 400,
+    exit: 1,
+    message: (d) => `the model repository ${s(d['path'])} cannot be read: ${s(d['reason'])}`,
+    hint: () => 'a Triton model repository is a folder of <model>/config.pbtxt (optional) and <model>/<version>/model.onnx',
+  },
+  BINARY_DATA_INVALID: {
+    status: 400,
+    exit: 1,
+    message: (d) => `the binary tensor data is not valid: ${s(d['reason'])}`,
+    hint: () => 'the first Inference-Header-Content-Length bytes are the JSON header; each binary input then follows in order with exactly its binary_data_size bytes',
+  },
+  TENSOR_TOO_LARGE: {
+    status: 413,
+    exit: 1,
+    message: (d) => `input "${s(d['input'])}" has ${s(d['elements'])} elements, more than the server accepts (${s(d['limit'])})`,
+    hint: () => 'send the batch in smaller requests, or start the server with a larger tensor limit',
+  },
+  EXPORT_FAILED: {
+    status: 400,
+    exit: 1,
+    message: (d) => `cannot export ${s(d['ref'])}: ${s(d['reason'])}`,
+  },
+  // --- data sources & inspect (data layer: src/data/sources, src/data/profile, kiln inspect) ------
+  SOURCE_UNKNOWN: {
+    status: 400,
+    exit: 1,
+    message: (d) => `Kiln cannot tell what kind of source "${s(d['source'])}" is`,
+    hint: (d) => `name a file ending in ${s(d['extensions'])}, or a source starting with ${s(d['schemes'])}`,
+  },
+  SOURCE_INVALID: {
+    status: 400,
+    exit: 1,
+    message: (d) => `the source "${s(d['source'])}" cannot be used as written: ${s(d['reason'])}`,
+    hint: (d) => s(d['example'] ?? 'see `kiln inspect --help` for examples of source strings'),
+  },
+  SOURCE_UNREACHABLE: {
+    status: 502,
+    exit: 1,
+    message: (d) => `could not reach ${s(d['source'])}: ${s(d['reason'])}`,
+    hint: () => 'check the path or address, that the server is running, and the user name and database in the URL',
+  },
+  DATA_ENCODING: {
+    status: 400,
+    exit: 1,
+    message: (d) => `${s(d['path'])} is not UTF-8 text (${s(d['reason'])})`,
+    hint: () => 'save the file as UTF-8, or name its encoding: `file.csv?encoding=latin-1` (also utf-16)',
+  },
+  DATA_TOO_LARGE: {
+    status: 413,
+    exit: 1,
+    message: (d) => `${s(d['path'])} is too large to ${s(d['what'] ?? 'load into memory')}: ${s(d['reason'])}`,
+    hint: () => '`kiln inspect` profiles any size; to train, sample the rows first (e.g. `sql:SELECT * FROM \'big.csv\' USING SAMPLE 1000000 ROWS`)',
+  },
   // --- anything else -----------------------------------------------------------------------------
   INTERNAL: {
     status: 500,
     exit: 3,
     message: (d) => `an internal error occurred: ${s(d['reason'])}`,
     hint: () => 'this is a bug in Kiln; the log has the details',
+  },
+  // --- features & splits (src/features, src/data/split.ts, src/data/splits) --------------------------
+  TOO_FEW_GROUPS: {
+    status: 400,
+    exit: 1,
+    message: (d) => `the split needs at least ${s(d['needed'])} distinct groups, but the group column has ${s(d['groups'])}`,
+    hint: () => 'choose a group column with more distinct values, or fewer folds',
+  },
+  TIME_MISSING: {
+    status: 400,
+    exit: 1,
+    message: (d) => `row ${s(d['row'])} has no time, so it cannot be placed in a time-ordered split`,
+    hint: () => 'fill or drop the rows without a time, or use a random split',
+  },
+  INVALID_SPLIT: {
+    status: 400,
+    exit: 1,
+    message: (d) => `cannot make ${s(d['what'])}: ${s(d['reason'])}`,
+    hint: () => 'use fewer folds or a smaller test part, or collect more rows',
+  },
+  INVALID_DATETIME: {
+    status: 400,
+    exit: 1,
+    message: (d) => `column "${s(d['column'])}" row ${s(d['row'])} holds "${s(d['value'])}", which is not a date or time`,
+    hint: () => 'write dates as ISO 8601 (2024-03-01 or 2024-03-01T12:30:00Z) or as epoch milliseconds',
+  },
+  EMPTY_VOCABULARY: {
+    status: 400,
+    exit: 1,
+    message: (d) => `the text column "${s(d['column'])}" yields no terms to learn from: ${s(d['reason'])}`,
+    hint: () => 'lower min_df, raise max_df, or check that the column holds words',
+  },
+  TARGET_REQUIRED: {
+    status: 400,
+    exit: 2,
+    message: (d) => `column "${s(d['column'])}" uses target encoding, which needs the target when fitting`,
+    hint: () => 'pass { target } to fit, or choose one-hot or ordinal encoding for the column',
+  },
+  UNKNOWN_CATEGORY: {
+    status: 400,
+    exit: 1,
+    message: (d) => `column "${s(d['column'])}" holds "${s(d['value'])}", a category not seen in training, and unknown categories are set to "error"`,
+    hint: () => 'set handle_unknown to "ignore" or "infrequent_if_exist" for the column',
+  },
+  // --- classic learners: k-means, kNN, naive Bayes (src/learners/{kmeans,knn,bayes}) -------------
+  FEWER_ROWS_THAN_PARAM: {
+    status: 400,
+    exit: 1,
+    message: (d) => `the training data has ${s(d['rows'])} row(s), fewer than ${s(d['param'])} = ${s(d['value'])}`,
+    hint: (d) => `lower ${s(d['param'])} to at most the number of rows, or train on more rows`,
+  },
+  FEATURE_NEGATIVE: {
+    status: 400,
+    exit: 1,
+    message: (d) => `feature column ${s(d['column'])} holds ${s(d['value'])} in row ${s(d['row'])}, but ${s(d['learner'])} needs non-negative features (counts or frequencies)`,
+    hint: () => 'use counts (e.g. a bag of words) for multinomial naive Bayes, or use gaussian-nb for real-valued features',
+  },
+  // --- monitoring: drift and the prediction log (src/monitor) -------------------------------------
+  REFERENCE_INVALID: {
+    status: 422,
+    exit: 1,
+    message: (d) => `the reference profile ${s(d['where'])} is not usable: ${s(d['reason'])}`,
+    hint: () => 'rebuild it with buildReferenceProfile (src/monitor/reference-profile.ts) from the training rows',
+  },
+  REFERENCE_MISSING: {
+    status: 404,
+    exit: 1,
+    message: (d) => `model ${s(d['model'])} has no reference profile (artifact reference.json), so its drift cannot be checked`,
+    hint: () => 'retrain the model with this Kiln version: training stores the reference profile with the version',
+  },
+  MONITOR_NO_PREDICTIONS: {
+    status: 404,
+    exit: 1,
+    message: (d) => `no logged predictions for ${s(d['model'])} in the window (${s(d['window'])})`,
+    hint: () => 'serve the model with `kiln serve` (prediction logging on) and send requests, or widen --window / --since',
+  },
+  MONITOR_COLUMN_MISSING: {
+    status: 422,
+    exit: 1,
+    message: (d) => `the current data has no column "${s(d['column'])}", which the reference profile has`,
+    hint: () => 'log the same input columns the model was trained on',
+  },
+  MONITOR_NO_VALUES: {
+    status: 422,
+    exit: 1,
+    message: (d) => `column "${s(d['column'])}" has no non-missing values in the ${s(d['side'])} data, so its drift cannot be tested`,
+    hint: () => 'widen the window of current data, or leave the column out of monitoring',
+  },
+  DRIFT_TEST_UNKNOWN: {
+    status: 400,
+    exit: 2,
+    message: (d) => `no drift test called "${s(d['test'])}"`,
+    hint: (d) => `choose one of ${s(d['known'])}`,
+  },
+  DRIFT_TEST_UNSUITED: {
+    status: 400,
+    exit: 2,
+    message: (d) => `drift test "${s(d['test'])}" does not apply to column "${s(d['column'])}" (${s(d['kind'])})`,
+    hint: () => 'ks and wasserstein need numbers with many values; chisquare and z need categories; jensenshannon and psi take both',
+  },
+  INVALID_WINDOW: {
+    status: 400,
+    exit: 2,
+    message: (d) => `invalid monitoring window: ${s(d['reason'])}`,
+    hint: () => 'use --window N (the last N predictions) or --since DURATION such as 30m, 24h or 7d',
+  },
+  // --- A/B statistics (src/experiment/stats) -----------------------------------------------------
+  INVALID_EXPERIMENT_DATA: {
+    status: 400,
+    exit: 1,
+    message: (d) => `cannot analyse the experiment: ${s(d['reason'])}`,
+    hint: () => 'each arm needs at least two outcomes; rates must lie in (0, 1) and counts be whole numbers',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -6,6 +6,8 @@
 import { KilnError } from '../core/errors.js';
 import { softVotingLearners } from './ensemble/soft-voting.js';
 import type { ClassifierLearner, Learner, Predictor, RegressorLearner, SerializedPredictor, Task } from './learner.js';
+import { decisionTree, decisionTreeRegressor } from './tree/decision-tree.js';
+import { extraTrees, extraTreesRegressor, randomForest, randomForestRegressor } from './forest/forest.js';
 import { logisticRegression } from './linear/logistic-regression.js';
 import { ridgeRegression } from './linear/ridge-regression.js';
 import { mlpClassifier } from './mlp/mlp-classifier.js';
@@ -13,6 +15,12 @@ import { mlpRegressor } from './mlp/mlp-regressor.js';
 import { gradientBoosting, gradientBoostingRegressor } from './gbdt/gradient-boosting.js';
 import { elasticNet, lasso } from './linear/elastic-net.js';
 import { linearRegression } from './linear/linear-regression.js';
+import { kmeans } from './kmeans/kmeans.js';
+import { minibatchKmeans } from './kmeans/minibatch-kmeans.js';
+import { isolationForest } from './iforest/isolation-forest.js';
+import { gaussianNb } from './bayes/gaussian-nb.js';
+import { multinomialNb } from './bayes/multinomial-nb.js';
+import { knnClassifier, knnRegressor } from './knn/knn.js';
 
 // Soft voting fits and loads its members through this registry, which is handed in as functions.
 const softVoting = softVotingLearners({
@@ -33,6 +41,19 @@ const LEARNERS: Readonly<Record<string, Learner>> = Object.freeze({
   [linearRegression.name]: linearRegression,
   [lasso.name]: lasso,
   [elasticNet.name]: elasticNet,
+  [kmeans.name]: kmeans,
+  [minibatchKmeans.name]: minibatchKmeans,
+  [isolationForest.name]: isolationForest,
+  [gaussianNb.name]: gaussianNb,
+  [multinomialNb.name]: multinomialNb,
+  [knnClassifier.name]: knnClassifier,
+  [knnRegressor.name]: knnRegressor,
+  [decisionTree.name]: decisionTree,
+  [decisionTreeRegressor.name]: decisionTreeRegressor,
+  [randomForest.name]: randomForest,
+  [randomForestRegressor.name]: randomForestRegressor,
+  [extraTrees.name]: extraTrees,
+  [extraTreesRegressor.name]: extraTreesRegressor,
 });
 
 /** The learner kind a task needs. */

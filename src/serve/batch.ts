@@ -1,15 +1,15 @@
 /**
- * A decoded batch: the model's inputs as onnxruntime tensors, plus per-row views of a batch and of the
- * model's answers. The views are what a row-minded reader sees (the v1 API's predictions and the
- * prediction log): `{Age: 22, Sex: "male"}` in, `{label: 0, probabilities: {"0": 0.9, "1": 0.1}}` out.
+ * A decoded batch: the model's inputs as host tensors, plus per-row views of a batch and of the model's
+ * answers. The views are what a row-minded reader sees (the v1 API's predictions and the prediction
+ * log): `{Age: 22, Sex: "male"}` in, `{label: 0, probabilities: {"0": 0.9, "1": 0.1}}` out.
  */
-import type { ort } from '../onnx/session.js';
-import { tensorElement } from './datatypes.js';
+import { tensorElement, type HostTensor, type JsonElement } from './datatypes.js';
 import type { LoadedModel } from './loaded-model.js';
+import type { Feeds } from './scheduler/batch-tensors.js';
 
 export interface DecodedColumn {
-  /** What onnxruntime is fed: `[rows, 1]` for a table column. */
-  readonly tensor: ort.Tensor;
+  /** What the model is fed: `[rows, 1]` for a table column. */
+  readonly tensor: HostTensor;
   /** The row values as the client sent them (`null` = missing), for the prediction log. */
   readonly values: ArrayLike<unknown>;
 }
@@ -20,10 +20,10 @@ export interface DecodedBatch {
   readonly columns: ReadonlyMap<string, DecodedColumn>;
 }
 
-export type ModelOutputs = ort.InferenceSession.OnnxValueMapType;
+export type ModelOutputs = Feeds;
 
-export function feedsOf(batch: DecodedBatch): Record<string, ort.Tensor> {
-  const feeds: Record<string, ort.Tensor> = {};
+export function feedsOf(batch: DecodedBatch): Record<string, HostTensor> {
+  const feeds: Record<string, HostTensor> = {};
   for (const [name, column] of batch.columns) feeds[name] = column.tensor;
   return feeds;
 }
@@ -38,21 +38,21 @@ export function rowInputs(batch: DecodedBatch, i: number): Record<string, unknow
 /**
  * A reader of per-row answers. Classification: `{label, probabilities: {classLabel: p}}` (class labels in
  * the manifest's order, which is the order of the `probabilities` columns); regression: `{prediction}`.
- * A graph without those outputs gets `{output: value}` with a list for outputs wider than one column.
+ * Any other graph gets `{output: value}` with a list for outputs wider than one element per row.
  */
 export function rowOutputReader(model: LoadedModel, outputs: ModelOutputs, rows: number): (i: number) => Record<string, unknown> {
-  const { task, classes } = model.manifest;
+  const task = model.manifest?.task;
+  const classes = model.manifest?.classes;
   const label = outputs['label'];
   const probabilities = outputs['probabilities'];
   const prediction = outputs['prediction'];
 
-  if (task !== 'regression' && label !== undefined && probabilities !== undefined) {
-    const k = rows === 0 ? 0 : probabilities.size / rows;
+  if (task !== undefined && task !== 'regression' && label !== undefined && probabilities !== undefined) {
+    const k = rows === 0 ? 0 : probabilities.data.length / rows;
     const classNames = Array.from({ length: k }, (_, c) => String(classes?.[c] ?? c));
-    const p = probabilities.data as Float32Array;
     return (i) => {
       const byClass: Record<string, number> = {};
-      for (let c = 0; c < k; c++) byClass[classNames[c] as string] = p[i * k + c] as number;
+      for (let c = 0; c < k; c++) byClass[classNames[c] as string] = tensorElement(probabilities, i * k + c) as number;
       return { label: tensorElement(label, i), probabilities: byClass };
     };
   }
@@ -63,10 +63,10 @@ export function rowOutputReader(model: LoadedModel, outputs: ModelOutputs, rows:
   return (i) => {
     const row: Record<string, unknown> = {};
     for (const name of names) {
-      const tensor = outputs[name] as ort.Tensor;
-      const width = rows === 0 ? 0 : tensor.size / rows;
+      const tensor = outputs[name] as HostTensor;
+      const width = rows === 0 ? 0 : tensor.data.length / rows;
       row[name] =
-        width === 1 ? tensorElement(tensor, i) : Array.from({ length: width }, (_, j) => tensorElement(tensor, i * width + j));
+        width === 1 ? tensorElement(tensor, i) : Array.from({ length: width }, (_, j): JsonElement | null => tensorElement(tensor, i * width + j));
     }
     return row;
   };

@@ -1,32 +1,33 @@
 /**
  * The data plane: what the server does, independent of how requests arrive (KServe's data plane).
- * REST v2, v1 JSON and (later) gRPC are thin adapters that parse their transport's request, call one
- * method here, and write the answer back; validation, inference and the prediction log live here once.
+ * REST v2 (with Triton's extensions), v1 JSON and gRPC are thin adapters that parse their transport's
+ * request, call one method here, and write the answer back; validation, scheduling, statistics and the
+ * prediction log live here once.
  *
  * Every method takes the model as the request names it: `name` (which may be a reference such as
  * `titanic@champion`) and the URL's optional version segment (a version number or an alias name).
+ *
+ * Inference answers carry host tensors, not JSON: each transport encodes them its own way (JSON arrays,
+ * Triton's binary tensor data, gRPC raw contents).
  */
 import { KilnError } from '../core/errors.js';
 import type { PredictionRecord } from '../store/store.js';
 import { feedsOf, rowInputs, rowOutputReader, type DecodedBatch, type ModelOutputs } from './batch.js';
-import { oipDatatype, tensorToJson } from './datatypes.js';
-import { decodeRows, type Row } from './decode-rows.js';
-import { decodeTensors } from './decode-tensors.js';
+import { classify } from './classification.js';
+import type { HostTensor } from './datatypes.js';
+import { decodeRows } from './decode-rows.js';
+import { DEFAULT_MAX_TENSOR_ELEMENTS, decodeTensors } from './decode-tensors.js';
 import type { LoadedModel } from './loaded-model.js';
-import { modelRefFromPath, type ModelRepository } from './model-repository.js';
+import { configToJson, PLATFORM } from './model-config.js';
+import { modelRefFromPath, type IndexEntry, type ModelRepository } from './model-repository.js';
 import type { PredictionSink } from './prediction-log.js';
-import type {
-  InferRequest,
-  InferResponse,
-  ModelMetadata,
-  ModelReadiness,
-  RequestOutput,
-  ResponseOutput,
-  ServerMetadata,
-} from './protocol.js';
+import type { InferRequest, ModelMetadata, ModelReadiness, Parameters, RequestOutput, ServerMetadata } from './protocol.js';
+import type { Outcome } from './statistics.js';
 
-/** The OIP platform name of Triton's ONNX Runtime backend, which runs the same files. */
-export const PLATFORM = 'onnxruntime_onnx';
+export { PLATFORM };
+
+/** Triton's names for the protocol extensions Kiln implements (GET /v2 lists them). */
+export const EXTENSIONS = ['binary_tensor_data', 'classification', 'model_configuration', 'model_repository', 'schedule_policy', 'statistics', 'parameters'] as const;
 
 export interface DataPlaneOptions {
   readonly repository: ModelRepository;
@@ -34,6 +35,8 @@ export interface DataPlaneOptions {
   readonly predictionLog?: PredictionSink;
   readonly serverName?: string;
   readonly serverVersion?: string;
+  /** Most elements one input tensor may have (default 16 Mi). */
+  readonly maxTensorElements?: number;
 }
 
 /** What the transport knows about a request. */
@@ -42,19 +45,37 @@ export interface RequestContext {
   readonly requestId: string;
 }
 
+/** One output of an answer, still a tensor; `parameters` are the ones the client asked the output with. */
+export interface InferResultOutput {
+  readonly name: string;
+  readonly tensor: HostTensor;
+  readonly requested: Parameters;
+}
+
+export interface InferResult {
+  readonly model_name: string;
+  readonly model_version: string;
+  readonly id: string;
+  /** The request's own parameters (binary_data_output, …), for the transport. */
+  readonly requestParameters: Parameters;
+  readonly outputs: readonly InferResultOutput[];
+}
+
 /** One row's answer in the row-minded (v1) API. */
 export type RowPrediction = Record<string, unknown>;
 
 export class DataPlane {
-  private readonly repository: ModelRepository;
+  readonly repository: ModelRepository;
   private readonly predictionLog: PredictionSink | undefined;
   private readonly metadata: ServerMetadata;
+  private readonly maxTensorElements: number;
   private closing = false;
 
   constructor(options: DataPlaneOptions) {
     this.repository = options.repository;
     this.predictionLog = options.predictionLog;
-    this.metadata = { name: options.serverName ?? 'kiln', version: options.serverVersion ?? '0.0.0', extensions: [] };
+    this.maxTensorElements = options.maxTensorElements ?? DEFAULT_MAX_TENSOR_ELEMENTS;
+    this.metadata = { name: options.serverName ?? 'kiln', version: options.serverVersion ?? '0.0.0', extensions: [...EXTENSIONS] };
   }
 
   serverMetadata(): ServerMetadata {
@@ -79,19 +100,19 @@ export class DataPlane {
   async modelMetadata(name: string, version?: string): Promise<ModelMetadata> {
     const model = await this.repository.get(modelRefFromPath(name, version));
     const versions = await this.repository.versions(model.name);
-    const { inputs, outputs } = model.manifest.signature;
     return {
       name: model.name,
       versions: versions.map(String),
       platform: PLATFORM,
-      inputs: inputs.map(({ name: n, datatype, shape }) => ({ name: n, datatype, shape })),
-      outputs: outputs.map(({ name: n, datatype, shape }) => ({ name: n, datatype, shape })),
+      inputs: [...model.inputs.values()].map(({ name: n, datatype, shape }) => ({ name: n, datatype, shape })),
+      outputs: [...model.outputs.values()].map(({ name: n, datatype, shape }) => ({ name: n, datatype, shape })),
     };
   }
 
   /**
-   * Whether the model can answer now. Asking loads it (so a readiness probe warms the model up); a model
-   * that failed to load is "not ready", while a model or version that does not exist is an error.
+   * Whether the model can answer now. Asking loads a registered model (so a readiness probe warms it up);
+   * a model that failed to load or was unloaded is "not ready", while a model or version that does not
+   * exist is an error.
    */
   async modelReady(name: string, version?: string): Promise<ModelReadiness> {
     const ref = modelRefFromPath(name, version);
@@ -99,58 +120,104 @@ export class DataPlane {
       await this.repository.get(ref);
       return { name: ref.name, ready: true };
     } catch (err) {
-      if (err instanceof KilnError && (err.code === 'MODEL_NOT_READY' || err.code === 'SERVER_CLOSING')) return { name: ref.name, ready: false };
+      if (err instanceof KilnError && (err.code === 'MODEL_NOT_READY' || err.code === 'SERVER_CLOSING' || err.code === 'MODEL_UNAVAILABLE')) {
+        return { name: ref.name, ready: false };
+      }
       throw err;
     }
+  }
+
+  /** Triton's model configuration extension. */
+  async modelConfig(name: string, version?: string): Promise<Record<string, unknown>> {
+    const model = await this.repository.get(modelRefFromPath(name, version));
+    return configToJson(model.config);
+  }
+
+  /** Triton's statistics extension: every loaded version, or those of one model (one version). */
+  async modelStatistics(name?: string, version?: string): Promise<{ model_stats: Record<string, unknown>[] }> {
+    let models = this.repository.loadedModels();
+    if (name !== undefined) {
+      const model = await this.repository.get(modelRefFromPath(name, version));
+      models = version === undefined ? models.filter((m) => m.name === model.name) : [model];
+    }
+    models.sort((a, b) => (a.name === b.name ? a.version - b.version : a.name < b.name ? -1 : 1));
+    return { model_stats: models.map((m) => m.statistics.toTriton(m.name, m.version)) };
+  }
+
+  repositoryIndex(): Promise<IndexEntry[]> {
+    return this.repository.index();
+  }
+
+  loadModel(name: string): Promise<void> {
+    return this.repository.loadModel(name);
+  }
+
+  unloadModel(name: string): Promise<void> {
+    return this.repository.unloadModel(name);
   }
 
   /**
    * Open Inference Protocol inference. The response's `id` echoes the request's `id`, or the transport's
    * request id when the body has none, so that a response can always be matched with its log records.
    */
-  async infer(name: string, version: string | undefined, request: InferRequest, context: RequestContext): Promise<InferResponse> {
-    const started = performance.now();
+  async infer(name: string, version: string | undefined, request: InferRequest, context: RequestContext): Promise<InferResult> {
+    const started = process.hrtime.bigint();
     const model = await this.repository.get(modelRefFromPath(name, version));
-    const requested = requestedOutputs(model, request.outputs);
-    const batch = decodeTensors(model, request.inputs);
-    const outputs = await run(model, batch);
-    const id = request.id ?? context.requestId;
-    this.log(model, batch, outputs, id, performance.now() - started);
+    try {
+      const requested = requestedOutputs(model, request.outputs);
+      const batch = decodeTensors(model, request.inputs, { maxTensorElements: this.maxTensorElements });
+      const decoded = process.hrtime.bigint();
+      model.statistics.recordDecode(Number(decoded - started));
+      const outputs = await model.scheduler.submit({ feeds: feedsOf(batch), rows: Math.max(1, batch.rows), ...scheduling(request.parameters) });
+      const ran = process.hrtime.bigint();
+      const id = request.id ?? context.requestId;
+      this.log(model, batch, outputs, id, Number(ran - started) / 1e6);
 
-    const response: ResponseOutput[] = [];
-    for (const outputName of requested) {
-      const tensor = outputs[outputName];
-      if (tensor === undefined) continue;
-      response.push({
-        name: outputName,
-        datatype: model.outputs.get(outputName)?.datatype ?? oipDatatype(tensor.type),
-        shape: tensor.dims,
-        data: tensorToJson(tensor),
-      });
+      const answers: InferResultOutput[] = [];
+      for (const [outputName, parameters] of requested) {
+        const tensor = outputs[outputName];
+        if (tensor === undefined) continue;
+        const k = parameters['classification'];
+        answers.push({ name: outputName, tensor: k === undefined ? tensor : classify(model, outputName, tensor, k, batch.rows), requested: parameters });
+      }
+      const done = process.hrtime.bigint();
+      model.statistics.recordEncode(Number(done - ran));
+      model.statistics.recordRequest('success', Number(done - started));
+      return { model_name: model.name, model_version: String(model.version), id, requestParameters: request.parameters ?? {}, outputs: answers };
+    } catch (err) {
+      model.statistics.recordRequest(outcomeOf(err), Number(process.hrtime.bigint() - started));
+      throw err;
     }
-    return { model_name: model.name, model_version: String(model.version), id, outputs: response };
   }
 
   /**
    * Row-minded inference (KServe v1): one answer per row, `{label, probabilities}` or `{prediction}`.
    * Columns absent from a row are missing values (see decode-rows.ts).
    */
-  async predictRows(name: string, version: string | undefined, rows: readonly Row[], context: RequestContext): Promise<RowPrediction[]> {
-    const started = performance.now();
+  async predictRows(name: string, version: string | undefined, rows: readonly unknown[], context: RequestContext): Promise<RowPrediction[]> {
+    const started = process.hrtime.bigint();
     const model = await this.repository.get(modelRefFromPath(name, version));
-    const batch = decodeRows(model, rows);
-    const outputs = await run(model, batch);
-    this.log(model, batch, outputs, context.requestId, performance.now() - started);
-    const rowOutputs = rowOutputReader(model, outputs, batch.rows);
-    return Array.from({ length: batch.rows }, (_, i) => rowOutputs(i));
+    try {
+      const batch = decodeRows(model, rows);
+      const outputs = await model.scheduler.submit({ feeds: feedsOf(batch), rows: batch.rows });
+      this.log(model, batch, outputs, context.requestId, Number(process.hrtime.bigint() - started) / 1e6);
+      const rowOutputs = rowOutputReader(model, outputs, batch.rows);
+      const predictions = Array.from({ length: batch.rows }, (_, i) => rowOutputs(i));
+      model.statistics.recordRequest('success', Number(process.hrtime.bigint() - started));
+      return predictions;
+    } catch (err) {
+      model.statistics.recordRequest(outcomeOf(err), Number(process.hrtime.bigint() - started));
+      throw err;
+    }
   }
 
   /**
-   * One record per row. Building them is a few small objects per row; writing them is the logger's
-   * business, off the response path.
+   * One record per row, for Kiln modules (whose inputs are table columns that monitoring can compare).
+   * Building them is a few small objects per row; writing them is the logger's business, off the
+   * response path.
    */
   private log(model: LoadedModel, batch: DecodedBatch, outputs: ModelOutputs, requestId: string, latencyMs: number): void {
-    if (this.predictionLog === undefined) return;
+    if (this.predictionLog === undefined || model.kind !== 'module') return;
     const timestamp = Date.now();
     const rowOutputs = rowOutputReader(model, outputs, batch.rows);
     const records: PredictionRecord[] = new Array<PredictionRecord>(batch.rows);
@@ -169,21 +236,39 @@ export class DataPlane {
   }
 }
 
-/** The outputs to answer with: the requested ones (each must exist), or all of the signature's. */
-function requestedOutputs(model: LoadedModel, requested: readonly RequestOutput[] | undefined): string[] {
-  if (requested === undefined || requested.length === 0) return [...model.outputs.keys()];
-  return requested.map(({ name }) => {
+/** The outputs to answer with and their parameters: the requested ones (each must exist), or all of the signature's. */
+function requestedOutputs(model: LoadedModel, requested: readonly RequestOutput[] | undefined): Map<string, Parameters> {
+  if (requested === undefined || requested.length === 0) return new Map([...model.outputs.keys()].map((n) => [n, {}]));
+  const out = new Map<string, Parameters>();
+  for (const { name, parameters } of requested) {
     if (!model.outputs.has(name)) {
       throw new KilnError('OUTPUT_UNKNOWN', { model: model.name, output: name, expected: [...model.outputs.keys()].join(', ') });
     }
-    return name;
-  });
+    out.set(name, parameters ?? {});
+  }
+  return out;
 }
 
-async function run(model: LoadedModel, batch: DecodedBatch): Promise<ModelOutputs> {
-  try {
-    return await model.session.run(feedsOf(batch));
-  } catch (err) {
-    throw new KilnError('INFERENCE_FAILED', { model: `${model.name}:${model.version}`, reason: (err as Error).message }, { cause: err });
+/** Triton's request parameters for the scheduler: `priority` (1 = highest) and `timeout` (µs). */
+function scheduling(parameters: Parameters | undefined): { priority?: number; timeoutMicroseconds?: number } {
+  if (parameters === undefined) return {};
+  const priority = parameters['priority'];
+  const timeout = parameters['timeout'];
+  const integer = (v: unknown, what: string): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new KilnError('MALFORMED_REQUEST', { reason: `parameter "${what}" must be a non-negative integer, got ${JSON.stringify(v)}` });
+    return v;
+  };
+  return {
+    ...(priority === undefined ? {} : { priority: integer(priority, 'priority') }),
+    ...(timeout === undefined ? {} : { timeoutMicroseconds: integer(timeout, 'timeout') }),
+  };
+}
+
+/** The outcome label of a failed request. */
+export function outcomeOf(err: unknown): Outcome {
+  if (err instanceof KilnError) {
+    if (err.code === 'QUEUE_FULL' || err.code === 'REQUEST_TIMEOUT' || err.code === 'MODEL_UNAVAILABLE' || err.code === 'SERVER_CLOSING') return 'rejected';
+    return err.status < 500 ? 'client_error' : 'server_error';
   }
+  return 'server_error';
 }

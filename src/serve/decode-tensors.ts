@@ -4,23 +4,33 @@
  * Datatypes must match the signature exactly, as in Triton: an FP64 or INT64 tensor sent to an FP32
  * input is rejected (INPUT_DATATYPE) rather than converted. JSON numbers carry no width, so converting
  * would be easy, but Kiln promises that a request that works here works unchanged against the same
- * module exported to Triton, and Triton rejects it. The error names the expected datatype.
+ * model exported to Triton, and Triton rejects it. The error names the expected datatype.
  *
- * Shapes: a table column is declared `[-1, 1]`; `[N, 1]` and the plain `[N]` are both accepted (clients
- * that think in columns send the latter). Every input must have the same batch size N.
+ * Shapes: the request's shape must be the signature's with every -1 filled in. A Kiln module's column is
+ * declared `[-1, 1]`; for those both `[N, 1]` and the plain `[N]` are accepted (clients that think in
+ * columns send the latter). When the model batches, every input must have the same batch size N.
  *
- * Data: flat or nested arrays, read row-major (the OIP allows both), written straight into the typed
- * array onnxruntime reads, with no intermediate copy. `null` is a missing value (see datatypes.ts).
+ * Data: JSON arrays (flat or nested, read row-major, as the OIP allows) written straight into the typed
+ * array the model reads; or raw little-endian bytes (binary tensor extension, gRPC raw contents). `null` is
+ * a missing value (see datatypes.ts). Element counts are checked against the server's limit before
+ * anything is allocated.
  */
 import { KilnError } from '../core/errors.js';
-import type { InputSpec } from '../modules/manifest.js';
 import type { DecodedBatch, DecodedColumn } from './batch.js';
-import { ELEMENT_CODECS, describeValue, type ColumnWriter } from './datatypes.js';
-import type { LoadedModel } from './loaded-model.js';
+import { ELEMENT_CODECS, describeValue, elementCount, fromRawBytes, tensorToJson, type ColumnWriter, type HostTensor } from './datatypes.js';
+import type { LoadedModel, ServedInput } from './loaded-model.js';
 import type { RequestInput } from './protocol.js';
 
-export function decodeTensors(model: LoadedModel, inputs: readonly RequestInput[]): DecodedBatch {
+export interface DecodeLimits {
+  /** Most elements one input tensor may have. */
+  readonly maxTensorElements: number;
+}
+
+export const DEFAULT_MAX_TENSOR_ELEMENTS = 16 * 1024 * 1024;
+
+export function decodeTensors(model: LoadedModel, inputs: readonly RequestInput[], limits: DecodeLimits = { maxTensorElements: DEFAULT_MAX_TENSOR_ELEMENTS }): DecodedBatch {
   const byName = matchInputs(model, inputs);
+  const batching = model.config.maxBatchSize > 0;
 
   let rows: number | undefined;
   let firstInput = '';
@@ -31,7 +41,12 @@ export function decodeTensors(model: LoadedModel, inputs: readonly RequestInput[
     if (input.datatype !== spec.datatype) {
       throw new KilnError('INPUT_DATATYPE', { input: name, got: input.datatype, expected: spec.datatype });
     }
-    const batch = batchSize(input, spec);
+    const shape = servedShape(input, spec);
+    const count = elementCount(shape);
+    if (count > limits.maxTensorElements) {
+      throw new KilnError('TENSOR_TOO_LARGE', { input: name, elements: count, limit: limits.maxTensorElements });
+    }
+    const batch = batching ? (shape[0] as number) : 1;
     if (rows === undefined) {
       rows = batch;
       firstInput = name;
@@ -42,7 +57,7 @@ export function decodeTensors(model: LoadedModel, inputs: readonly RequestInput[
         expected: `${formatShape(withBatch(spec.shape, rows))} (every input must have the batch size of "${firstInput}", ${rows})`,
       });
     }
-    columns.set(name, decodeColumn(input, spec, batch));
+    columns.set(name, input.raw === undefined ? decodeJson(input, spec, shape) : decodeRaw(input, spec, shape, input.raw));
   }
   return { rows: rows ?? 0, columns };
 }
@@ -63,36 +78,50 @@ function matchInputs(model: LoadedModel, inputs: readonly RequestInput[]): Map<s
 }
 
 /**
- * The batch size N of an input whose shape must be the signature's with the batch dimension filled in
- * (`[N, 1]` for `[-1, 1]`); a single-column input may also come as `[N]`.
+ * The shape the model is fed: the request's, when it is the signature's with variable dimensions filled
+ * in (and at least one row when the first dimension is the batch); `[N]` becomes `[N, 1]` for a column.
  */
-function batchSize(input: RequestInput, spec: InputSpec): number {
+function servedShape(input: RequestInput, spec: ServedInput): number[] {
   const shape = input.shape;
-  const batch = shape[0];
-  const rowWidth = spec.shape.slice(1).reduce((a, b) => a * b, 1);
-  const fits =
-    batch !== undefined &&
-    batch >= 1 &&
-    ((shape.length === spec.shape.length && spec.shape.every((d, i) => i === 0 || d === -1 || d === shape[i])) ||
-      (shape.length === 1 && rowWidth === 1));
-  if (!fits) {
-    const expected = formatShape(withBatch(spec.shape, 'N'));
-    throw new KilnError('INPUT_SHAPE', {
-      input: input.name,
-      got: formatShape(shape),
-      expected: rowWidth === 1 && spec.shape.length === 2 ? `${expected} or [N] with N ≥ 1` : `${expected} with N ≥ 1`,
-    });
-  }
-  return batch;
+  const column = spec.shape.length === 2 && spec.shape[0] === -1 && spec.shape[1] === 1;
+  const positive = shape.every((d) => d >= 0) && (spec.shape[0] !== -1 || (shape[0] ?? 0) >= 1);
+  if (positive && shape.length === spec.shape.length && spec.shape.every((d, i) => d === -1 || d === shape[i])) return [...shape];
+  if (positive && column && shape.length === 1) return [shape[0] as number, 1];
+  const expected = formatShape(spec.shape.map((d, i) => (d !== -1 ? d : i === 0 ? 'N' : '*')));
+  throw new KilnError('INPUT_SHAPE', {
+    input: input.name,
+    got: formatShape(shape),
+    expected: column ? `${expected} or [N] with N ≥ 1` : `${expected} (* = any size${spec.shape[0] === -1 ? ', N ≥ 1' : ''})`,
+  });
 }
 
-function decodeColumn(input: RequestInput, spec: InputSpec, rows: number): DecodedColumn {
+function decodeRaw(input: RequestInput, spec: ServedInput, shape: readonly number[], raw: Uint8Array): DecodedColumn {
+  const count = elementCount(shape);
+  const data = fromRawBytes(spec.datatype, raw, count);
+  if (data === undefined) {
+    throw new KilnError('INPUT_SHAPE', {
+      input: input.name,
+      got: `${formatShape(input.shape)} with ${raw.byteLength} byte(s) of binary data`,
+      expected:
+        spec.datatype === 'BYTES'
+          ? `${count} length-prefixed string(s) (4-byte little-endian length, then the bytes) filling the data exactly`
+          : `${count} element(s) of ${spec.datatype}, the product of the shape`,
+    });
+  }
+  const tensor: HostTensor = { datatype: spec.datatype, shape, data };
+  return { tensor, values: tensorToJson(tensor) };
+}
+
+function decodeJson(input: RequestInput, spec: ServedInput, shape: readonly number[]): DecodedColumn {
   const data = input.data;
+  if (data === undefined) {
+    throw new KilnError('INPUT_DATA', { input: input.name, reason: 'there is no "data"; send the elements as JSON, or as binary data with the binary_data_size parameter' });
+  }
   if (!Array.isArray(data)) {
     throw new KilnError('INPUT_DATA', { input: input.name, reason: 'data must be an array of elements (flat or nested)' });
   }
   const codec = ELEMENT_CODECS[spec.datatype];
-  const count = input.shape.reduce((a, b) => a * b, 1);
+  const count = elementCount(shape);
   const lengthMismatch = (got: number): KilnError =>
     new KilnError('INPUT_SHAPE', {
       input: input.name,
@@ -112,9 +141,8 @@ function decodeColumn(input: RequestInput, spec: InputSpec, rows: number): Decod
   });
   // (flat-looking data may still nest further on)
   if (written.count !== count) throw lengthMismatch(written.count);
-  const shape = withBatch(spec.shape, rows);
   // The log wants one value per row; nested data is flattened for it (flat data, the usual case, is used as is).
-  return { tensor: writer.toTensor(shape), values: written.nested ? (data as unknown[]).flat(Infinity) : data };
+  return { tensor: { datatype: spec.datatype, shape, data: writer.data }, values: written.nested ? (data as unknown[]).flat(Infinity) : data };
 }
 
 /**
@@ -155,6 +183,6 @@ function withBatch<B extends number | string>(shape: readonly number[], batch: B
   return shape.map((d, i) => (i === 0 ? batch : d));
 }
 
-function formatShape(shape: readonly (number | string)[]): string {
+export function formatShape(shape: readonly (number | string)[]): string {
   return `[${shape.join(', ')}]`;
 }

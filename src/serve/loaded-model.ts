@@ -1,28 +1,75 @@
 /**
- * Loading one registered module version into memory: its manifest (the signature it is served with) and
- * an onnxruntime session for its ONNX graph.
+ * Loading one model version into a runnable, served model. A served model is one of two kinds:
  *
- * The manifest and the graph are checked against each other here, once, so that a module whose files
- * disagree fails to load with a clear reason instead of failing on every request.
+ *   - a Kiln **module** (registered by `kiln train`): its manifest gives the signature (one `[-1, 1]`
+ *     column per table column, `label` / `probabilities` / `prediction` outputs) and the class labels;
+ *     the manifest and the graph are checked against each other here, once;
+ *   - a plain **tensor** model (an ONNX file from a Triton-layout folder, e.g. made by skl2onnx or a
+ *     PyTorch export): its signature comes from the graph as onnxruntime reports it, completed or
+ *     overridden by the folder's config.pbtxt (Triton's auto-complete).
+ *
+ * Either way the model runs on `instanceCount` worker threads, each with its own onnxruntime session,
+ * behind one scheduler; every instance runs one warm-up batch before the model is returned, so a model
+ * is ready only once it has answered once.
  */
 import { z } from 'zod';
-import { MANIFEST_FORMAT, MODULE_ARTIFACTS, type InputSpec, type ModuleManifest, type TensorSpec } from '../modules/manifest.js';
-import { openSession, type ort } from '../onnx/session.js';
+import { MANIFEST_FORMAT, MODULE_ARTIFACTS, type ModuleManifest } from '../modules/manifest.js';
 import type { ArtifactStore, ModelVersion } from '../store/store.js';
+import { allocate, datatypeOfOrtType, OIP_DATATYPES, type HostTensor, type OipDatatype } from './datatypes.js';
+import {
+  BACKEND,
+  DEFAULT_DYNAMIC_BATCHING,
+  DEFAULT_MAX_BATCH_SIZE,
+  PLATFORM,
+  signatureShape,
+  type ConfigDeclaration,
+  type ModelConfig,
+  type TensorConfig,
+} from './model-config.js';
+import { Instance } from './scheduler/instance.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import type { GraphValue } from './scheduler/worker-protocol.js';
+import { ModelStatistics } from './statistics.js';
+
+export type ModelKind = 'module' | 'tensor';
+
+export interface ServedTensor {
+  readonly name: string;
+  readonly datatype: OipDatatype;
+  /** With -1 for variable dimensions; the batch dimension first when the model batches. */
+  readonly shape: readonly number[];
+}
+
+export interface ServedInput extends ServedTensor {
+  /** Modules only: how a table column is treated (decides how rows are read, see decode-rows.ts). */
+  readonly kind?: 'numeric' | 'categorical';
+}
 
 export interface LoadedModel {
   readonly name: string;
   readonly version: number;
-  readonly manifest: ModuleManifest;
-  readonly session: ort.InferenceSession;
+  readonly kind: ModelKind;
+  /** Modules only. */
+  readonly manifest: ModuleManifest | undefined;
   /** The signature's inputs by name, in signature order (a Map keeps insertion order). */
-  readonly inputs: ReadonlyMap<string, InputSpec>;
-  /** The signature's outputs by name, in signature order. */
-  readonly outputs: ReadonlyMap<string, TensorSpec>;
+  readonly inputs: ReadonlyMap<string, ServedInput>;
+  readonly outputs: ReadonlyMap<string, ServedTensor>;
+  readonly config: ModelConfig;
+  readonly scheduler: Scheduler;
+  readonly statistics: ModelStatistics;
+  /** Class labels by output name, for the classification extension. */
+  readonly labels: ReadonlyMap<string, readonly string[]>;
 }
 
-const DATATYPE = z.enum(['FP32', 'FP64', 'INT64', 'INT32', 'BOOL', 'BYTES']);
-const TENSOR = { name: z.string().min(1), datatype: DATATYPE, shape: z.array(z.number().int()) };
+export interface InstanceOptions {
+  /** onnxruntime intra-op threads per instance (default 1: parallelism comes from instances and batching). */
+  readonly intraOpNumThreads?: number;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Kiln modules
+
+const TENSOR = { name: z.string().min(1), datatype: z.enum(OIP_DATATYPES), shape: z.array(z.number().int()) };
 
 /** The parts of a manifest that serving relies on; the rest (lineage, metrics) is kept as it is. */
 const SERVED_MANIFEST = z.looseObject({
@@ -54,8 +101,30 @@ export function parseManifest(bytes: Uint8Array): ModuleManifest {
   return parsed.data as unknown as ModuleManifest;
 }
 
-/** Loads a version's artifacts and opens its session. Throws an Error (or a KilnError from the artifact store). */
-export async function loadModel(version: ModelVersion, artifacts: ArtifactStore): Promise<LoadedModel> {
+/** The configuration a module is served with: batchable columns, dynamic batching on, one instance. */
+export function moduleConfig(name: string, manifest: ModuleManifest, overrides: ConfigDeclaration = {}): ModelConfig {
+  const dims = (shape: readonly number[]): number[] => shape.slice(1);
+  const labelled = manifest.classes !== undefined && manifest.signature.outputs.some((o) => o.name === 'probabilities');
+  return {
+    name,
+    platform: PLATFORM,
+    backend: BACKEND,
+    maxBatchSize: overrides.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
+    inputs: manifest.signature.inputs.map((t) => ({ name: t.name, datatype: t.datatype, dims: dims(t.shape) })),
+    outputs: manifest.signature.outputs.map((t) => ({
+      name: t.name,
+      datatype: t.datatype,
+      dims: dims(t.shape),
+      ...(labelled && t.name === 'probabilities' ? { labelFilename: 'labels.txt' } : {}),
+    })),
+    dynamicBatching: overrides.dynamicBatching ?? DEFAULT_DYNAMIC_BATCHING,
+    instanceCount: overrides.instanceCount ?? 1,
+    versionPolicy: overrides.versionPolicy ?? { kind: 'latest', numVersions: 1 },
+  };
+}
+
+/** Loads a registered module version: its manifest and ONNX graph from the artifact store. */
+export async function loadModuleVersion(version: ModelVersion, artifacts: ArtifactStore, options: InstanceOptions & { readonly config?: ConfigDeclaration } = {}): Promise<LoadedModel> {
   const manifestDigest = version.artifacts[MODULE_ARTIFACTS.manifest];
   const modelDigest = version.artifacts[MODULE_ARTIFACTS.model];
   if (manifestDigest === undefined || modelDigest === undefined) {
@@ -63,42 +132,208 @@ export async function loadModel(version: ModelVersion, artifacts: ArtifactStore)
   }
   const [manifestBytes, modelBytes] = await Promise.all([artifacts.get(manifestDigest), artifacts.get(modelDigest)]);
   const manifest = parseManifest(manifestBytes);
-
-  let session: ort.InferenceSession;
-  try {
-    session = await openSession(modelBytes);
-  } catch (err) {
-    throw new Error(`onnxruntime cannot open ${MODULE_ARTIFACTS.model}: ${(err as Error).message}`);
-  }
-  try {
-    checkGraphMatchesSignature(session, manifest);
-  } catch (err) {
-    await session.release().catch(() => undefined);
-    throw err;
-  }
-
-  return {
+  const config = moduleConfig(version.model, manifest, options.config);
+  const labels = new Map<string, readonly string[]>();
+  if (manifest.classes !== undefined) labels.set('probabilities', manifest.classes.map(String));
+  return startModel({
     name: version.model,
     version: version.version,
+    kind: 'module',
     manifest,
-    session,
-    inputs: new Map(manifest.signature.inputs.map((spec) => [spec.name, spec])),
-    outputs: new Map(manifest.signature.outputs.map((spec) => [spec.name, spec])),
-  };
+    modelBytes,
+    ...options,
+    signature: (graph) => {
+      checkGraphMatchesSignature(graph, manifest);
+      return {
+        config,
+        inputs: manifest.signature.inputs.map((s) => ({ name: s.name, datatype: s.datatype, shape: s.shape, kind: s.kind })),
+        outputs: manifest.signature.outputs.map((s) => ({ name: s.name, datatype: s.datatype, shape: s.shape })),
+      };
+    },
+    labels,
+  });
 }
 
 /** Every graph input must be fed from the signature, and every signature output must exist in the graph. */
-function checkGraphMatchesSignature(session: ort.InferenceSession, manifest: ModuleManifest): void {
+function checkGraphMatchesSignature(graph: GraphDescription, manifest: ModuleManifest): void {
   const signatureInputs = new Set(manifest.signature.inputs.map((s) => s.name));
-  const graphInputs = new Set(session.inputNames);
-  const unfed = session.inputNames.filter((n) => !signatureInputs.has(n));
-  const absentInputs = [...signatureInputs].filter((n) => !graphInputs.has(n));
-  const graphOutputs = new Set(session.outputNames);
-  const absentOutputs = manifest.signature.outputs.map((s) => s.name).filter((n) => !graphOutputs.has(n));
+  const graphInputs = new Set(graph.inputs.map((v) => v.name));
+  const graphOutputs = new Set(graph.outputs.map((v) => v.name));
   const problems = [
-    ...unfed.map((n) => `graph input "${n}" is not in the signature`),
-    ...absentInputs.map((n) => `signature input "${n}" is not in the graph`),
-    ...absentOutputs.map((n) => `signature output "${n}" is not in the graph`),
+    ...[...graphInputs].filter((n) => !signatureInputs.has(n)).map((n) => `graph input "${n}" is not in the signature`),
+    ...[...signatureInputs].filter((n) => !graphInputs.has(n)).map((n) => `signature input "${n}" is not in the graph`),
+    ...manifest.signature.outputs.map((s) => s.name).filter((n) => !graphOutputs.has(n)).map((n) => `signature output "${n}" is not in the graph`),
   ];
   if (problems.length > 0) throw new Error(`the manifest and ${MODULE_ARTIFACTS.model} disagree: ${problems.join('; ')}`);
 }
+
+// ------------------------------------------------------------------------------------------------
+// plain tensor models (Triton-layout folders)
+
+export interface TensorModelSource {
+  readonly name: string;
+  readonly version: number;
+  readonly modelBytes: Uint8Array;
+  /** What config.pbtxt declared; undefined when the folder has none. */
+  readonly declaration: ConfigDeclaration | undefined;
+  /** Class labels by output name, read from the outputs' label files. */
+  readonly labels?: ReadonlyMap<string, readonly string[]>;
+}
+
+export function loadTensorModel(source: TensorModelSource, options: InstanceOptions = {}): Promise<LoadedModel> {
+  return startModel({
+    name: source.name,
+    version: source.version,
+    kind: 'tensor',
+    manifest: undefined,
+    modelBytes: source.modelBytes,
+    ...options,
+    signature: (graph) => completeConfig(source.name, graph, source.declaration),
+    labels: source.labels ?? new Map(),
+  });
+}
+
+/**
+ * Triton's auto-complete for ONNX models: what config.pbtxt leaves out is read from the graph. The batch
+ * dimension is assumed when every graph input and output starts with a variable dimension; a folder with
+ * no config.pbtxt then gets Kiln's dynamic batching defaults.
+ */
+export function completeConfig(name: string, graph: GraphDescription, declaration: ConfigDeclaration | undefined): ServedSignature {
+  const tensors = (values: readonly GraphValue[], what: 'input' | 'output'): { name: string; datatype: OipDatatype; shape: readonly number[] }[] => {
+    const out = [];
+    for (const v of values) {
+      const datatype = datatypeOfOrtType(v.type);
+      if (datatype === undefined || v.shape === undefined) {
+        if (what === 'input') throw new Error(`graph input "${v.name}" has type ${v.type}, which the Open Inference Protocol cannot carry`);
+        continue; // e.g. skl2onnx's ZipMap output (a sequence of maps): not servable, the tensor outputs are
+      }
+      out.push({ name: v.name, datatype, shape: v.shape });
+    }
+    return out;
+  };
+  const graphInputs = tensors(graph.inputs, 'input');
+  const graphOutputs = tensors(graph.outputs, 'output');
+  const batchable = [...graphInputs, ...graphOutputs].every((t) => t.shape.length > 0 && t.shape[0] === -1);
+  const maxBatchSize = declaration?.maxBatchSize ?? (batchable ? DEFAULT_MAX_BATCH_SIZE : 0);
+  if (maxBatchSize > 0 && !batchable) {
+    throw new Error(`max_batch_size is ${maxBatchSize} but not every graph input and output has a variable first (batch) dimension; set max_batch_size: 0`);
+  }
+  const fromGraph = (t: { name: string; datatype: OipDatatype; shape: readonly number[] }): TensorConfig => ({
+    name: t.name,
+    datatype: t.datatype,
+    dims: maxBatchSize > 0 ? t.shape.slice(1) : t.shape,
+  });
+  const checkDeclared = (declared: readonly TensorConfig[] | undefined, inGraph: typeof graphInputs, what: string): TensorConfig[] => {
+    if (declared === undefined) return inGraph.map(fromGraph);
+    return declared.map((d) => {
+      const g = inGraph.find((t) => t.name === d.name);
+      if (g === undefined) throw new Error(`config.pbtxt ${what} "${d.name}" is not in the graph (it has: ${inGraph.map((t) => t.name).join(', ')})`);
+      if (g.datatype !== d.datatype) throw new Error(`config.pbtxt ${what} "${d.name}" has data_type ${d.datatype} but the graph says ${g.datatype}`);
+      const graphDims = maxBatchSize > 0 ? g.shape.slice(1) : g.shape;
+      const fits = graphDims.length === d.dims.length && graphDims.every((x, i) => x === -1 || d.dims[i] === -1 || x === d.dims[i]);
+      if (!fits) throw new Error(`config.pbtxt ${what} "${d.name}" has dims [${d.dims.join(', ')}] but the graph says [${graphDims.join(', ')}]`);
+      return d;
+    });
+  };
+  const inputs = checkDeclared(declaration?.inputs, graphInputs, 'input');
+  if (declaration?.inputs !== undefined) {
+    const missing = graphInputs.filter((g) => !inputs.some((i) => i.name === g.name));
+    if (missing.length > 0) throw new Error(`config.pbtxt does not declare the graph input(s) ${missing.map((m) => `"${m.name}"`).join(', ')}`);
+  }
+  const outputs = checkDeclared(declaration?.outputs, graphOutputs, 'output');
+  const config: ModelConfig = {
+    name,
+    platform: PLATFORM,
+    backend: BACKEND,
+    maxBatchSize,
+    inputs,
+    outputs,
+    ...(declaration === undefined
+      ? maxBatchSize > 0
+        ? { dynamicBatching: DEFAULT_DYNAMIC_BATCHING }
+        : {}
+      : declaration.dynamicBatching === undefined
+        ? {}
+        : { dynamicBatching: declaration.dynamicBatching }),
+    instanceCount: declaration?.instanceCount ?? 1,
+    versionPolicy: declaration?.versionPolicy ?? { kind: 'latest', numVersions: 1 },
+  };
+  const served = (t: TensorConfig): ServedTensor => ({ name: t.name, datatype: t.datatype, shape: signatureShape(config, t.dims) });
+  return { config, inputs: inputs.map(served), outputs: outputs.map(served) };
+}
+
+// ------------------------------------------------------------------------------------------------
+// shared: instances, scheduler, warm-up
+
+export interface GraphDescription {
+  readonly inputs: readonly GraphValue[];
+  readonly outputs: readonly GraphValue[];
+}
+
+export interface ServedSignature {
+  readonly config: ModelConfig;
+  readonly inputs: readonly ServedInput[];
+  readonly outputs: readonly ServedTensor[];
+}
+
+interface StartOptions extends InstanceOptions {
+  readonly name: string;
+  readonly version: number;
+  readonly kind: ModelKind;
+  readonly manifest: ModuleManifest | undefined;
+  readonly modelBytes: Uint8Array;
+  /** Decides the served signature once the graph is known; throws when the two disagree. */
+  readonly signature: (graph: GraphDescription) => ServedSignature;
+  readonly labels: ReadonlyMap<string, readonly string[]>;
+}
+
+async function startModel(options: StartOptions): Promise<LoadedModel> {
+  const first = await Instance.start(options.modelBytes, options);
+  const instances = [first];
+  try {
+    const { config, inputs, outputs } = options.signature(first);
+    for (let i = 1; i < config.instanceCount; i++) instances.push(await Instance.start(options.modelBytes, options));
+    const warmUp = warmUpFeeds(inputs);
+    for (const instance of instances) {
+      try {
+        await instance.run(warmUp);
+      } catch (err) {
+        throw new Error(`the warm-up inference failed: ${(err as Error).message}`);
+      }
+    }
+    const statistics = new ModelStatistics();
+    const scheduler = new Scheduler({
+      model: `${options.name}:${options.version}`,
+      maxBatchSize: config.maxBatchSize,
+      ...(config.dynamicBatching === undefined ? {} : { batching: config.dynamicBatching }),
+      instances,
+      statistics,
+    });
+    return {
+      name: options.name,
+      version: options.version,
+      kind: options.kind,
+      manifest: options.manifest,
+      inputs: new Map(inputs.map((s) => [s.name, s])),
+      outputs: new Map(outputs.map((s) => [s.name, s])),
+      config,
+      scheduler,
+      statistics,
+      labels: options.labels,
+    };
+  } catch (err) {
+    await Promise.all(instances.map((i) => i.close().catch(() => undefined)));
+    throw err;
+  }
+}
+
+/** One row of zeros (empty strings for BYTES); variable dimensions become 1. */
+function warmUpFeeds(inputs: readonly ServedTensor[]): Record<string, HostTensor> {
+  const feeds: Record<string, HostTensor> = {};
+  for (const input of inputs) {
+    const shape = input.shape.map((d) => (d === -1 ? 1 : d));
+    feeds[input.name] = { datatype: input.datatype, shape, data: allocate(input.datatype, shape.reduce((a, b) => a * b, 1)) };
+  }
+  return feeds;
+}
+

@@ -1,23 +1,29 @@
 /**
  * The model repository: turns "model name + optional version or alias" into a loaded, runnable model.
+ * Models come from two sources, a Triton-layout folder taking precedence over the registry for a name
+ * both know:
  *
- * Two caches with different lifetimes:
- *   - which version a reference points to (`titanic` → 3, `titanic@champion` → 2) is remembered only
- *     briefly (`resolveCacheMs`), because another process (`kiln train`, `kiln models alias`) may register
- *     a version or move an alias at any time, and the server must notice without a restart;
- *   - a loaded version (manifest + onnxruntime session) never changes once registered, so it is kept
- *     until the repository is closed.
+ *   - **registered modules** (the store), loaded on first use. Which version a reference points to
+ *     (`titanic` → 3, `titanic@champion` → 2) is remembered only briefly (`resolveCacheMs`), because another
+ *     process (`kiln train`, `kiln models alias`) may register a version or move an alias at any time;
+ *     a loaded version never changes once registered, so it is kept until unloaded.
+ *   - **a model repository folder** (`kiln serve --model-repository DIR`): every model in it is loaded at
+ *     start, with the versions its version policy selects.
  *
- * Each loaded version goes through explicit lifecycle states (Triton's model states). A version that
- * fails to load is remembered as failed, with its reason, so that requests get MODEL_NOT_READY quickly
- * instead of re-reading a broken file each time; after `retryFailedAfterMs` the next request tries again.
- * Other models are unaffected.
+ * Triton's repository extension is served from here: `index()` lists every model and version with its
+ * state (and the reason of a failed load); `loadModel()` loads or reloads a model without a restart, and
+ * `unloadModel()` takes it out of service. A reload builds the new versions first and swaps them in at
+ * once; the replaced versions drain (every request they accepted is answered) before their instances
+ * stop, so reloading under load loses no request. A version that fails to load is remembered as failed,
+ * with its reason, while the other models keep serving.
  */
+import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
 import { formatModelRef, isValidModelName, parseModelRef, type ModelRef } from '../store/model-ref.js';
 import type { ArtifactStore, ModelVersion, Store } from '../store/store.js';
-import { loadModel, type LoadedModel } from './loaded-model.js';
+import { loadModuleVersion, loadTensorModel, type InstanceOptions, type LoadedModel } from './loaded-model.js';
+import { listModelFolders, modelFile, readModelFolder } from './triton-directory.js';
 
 export const ModelState = {
   Loading: 'loading',
@@ -31,7 +37,7 @@ type Slot =
   | { readonly state: typeof ModelState.Loading; readonly loading: Promise<LoadedModel> }
   | { readonly state: typeof ModelState.Ready; readonly model: LoadedModel }
   | { readonly state: typeof ModelState.Failed; readonly reason: string; readonly failedAt: number }
-  | { readonly state: typeof ModelState.Unloaded };
+  | { readonly state: typeof ModelState.Unloaded; readonly reason?: string };
 
 export interface ModelStatus {
   readonly name: string;
@@ -40,9 +46,21 @@ export interface ModelStatus {
   readonly reason?: string;
 }
 
-export interface ModelRepositoryOptions {
-  readonly store: Store;
-  readonly artifacts: ArtifactStore;
+/** One row of Triton's repository index (POST /v2/repository/index). */
+export interface IndexEntry {
+  readonly name: string;
+  readonly version?: string;
+  /** Triton's names: READY, LOADING, UNAVAILABLE. */
+  readonly state: 'READY' | 'LOADING' | 'UNAVAILABLE';
+  readonly reason: string;
+}
+
+export interface ModelRepositoryOptions extends InstanceOptions {
+  /** The registry; absent when only a folder is served. */
+  readonly store?: Store;
+  readonly artifacts?: ArtifactStore;
+  /** A Triton-layout model repository folder. */
+  readonly directory?: string;
   readonly logger: Logger;
   /** How long a resolved reference (latest, alias) is trusted before asking the store again. */
   readonly resolveCacheMs?: number;
@@ -66,28 +84,55 @@ export function modelRefFromPath(name: string, version?: string): ModelRef {
 }
 
 export class ModelRepository {
-  private readonly store: Store;
-  private readonly artifacts: ArtifactStore;
+  private readonly store: Store | undefined;
+  private readonly artifacts: ArtifactStore | undefined;
+  private readonly directory: string | undefined;
   private readonly logger: Logger;
   private readonly resolveCacheMs: number;
   private readonly retryFailedAfterMs: number;
+  private readonly instanceOptions: InstanceOptions;
   /** formatModelRef(ref) → the pending or settled resolution and when to stop trusting it. */
   private readonly resolved = new Map<string, { readonly expiresAt: number; readonly version: Promise<ModelVersion> }>();
-  /** `name:version` → lifecycle slot. */
+  /** `name:version` → lifecycle slot, for both sources. */
   private readonly slots = new Map<string, Slot>();
+  /** Folder models: name → the versions served now (ascending), or the reason the model is unavailable. */
+  private readonly folderModels = new Map<string, { readonly versions: readonly number[]; readonly reason?: string }>();
+  /** Registered models taken out of service by unloadModel(). */
+  private readonly unloadedModules = new Set<string>();
+  /** One load or unload at a time per model name. */
+  private readonly lifecycle = new Map<string, Promise<unknown>>();
   private closed = false;
 
   constructor(options: ModelRepositoryOptions) {
+    if (options.store === undefined && options.directory === undefined) throw new Error('a model repository needs a store or a directory');
     this.store = options.store;
     this.artifacts = options.artifacts;
+    this.directory = options.directory;
     this.logger = options.logger;
     this.resolveCacheMs = options.resolveCacheMs ?? 500;
     this.retryFailedAfterMs = options.retryFailedAfterMs ?? 5_000;
+    this.instanceOptions = options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads };
   }
 
   /** The loaded model a reference points to now; waits while it loads. */
   async get(ref: ModelRef): Promise<LoadedModel> {
-    return this.load(await this.resolve(ref));
+    if (this.closed) throw new KilnError('SERVER_CLOSING');
+    const folder = this.folderModels.get(ref.name);
+    if (folder !== undefined) return this.getFromFolder(ref, folder);
+    if (this.store === undefined) throw new KilnError('MODEL_NOT_FOUND', { name: ref.name, known: [...this.folderModels.keys()] });
+    if (this.unloadedModules.has(ref.name)) throw new KilnError('MODEL_UNAVAILABLE', { model: ref.name, reason: 'it was unloaded' });
+    return this.loadRegistered(await this.resolve(ref));
+  }
+
+  private getFromFolder(ref: ModelRef, folder: { readonly versions: readonly number[]; readonly reason?: string }): LoadedModel {
+    if (ref.kind === 'alias') throw new KilnError('ALIAS_NOT_FOUND', { name: ref.name, alias: ref.alias });
+    const versions = folder.versions;
+    if (versions.length === 0) throw new KilnError('MODEL_UNAVAILABLE', { model: ref.name, reason: folder.reason ?? 'no version is loaded' });
+    const version = ref.kind === 'version' ? ref.version : (versions[versions.length - 1] as number);
+    const slot = this.slots.get(slotKey(ref.name, version));
+    if (slot?.state === ModelState.Ready && versions.includes(version)) return slot.model;
+    if (slot?.state === ModelState.Failed) throw notReady(slotKey(ref.name, version), slot.reason);
+    throw new KilnError('VERSION_NOT_FOUND', { name: ref.name, version, versions: versions.join(', ') || '(none)' });
   }
 
   /**
@@ -95,11 +140,12 @@ export class ModelRepository {
    * query is not cached, so a model registered a moment later is found by the next request.
    */
   resolve(ref: ModelRef): Promise<ModelVersion> {
+    const store = this.requireStore();
     const key = formatModelRef(ref);
     const now = Date.now();
     const cached = this.resolved.get(key);
     if (cached !== undefined && cached.expiresAt > now) return cached.version;
-    const version = this.store.resolve(ref);
+    const version = store.resolve(ref);
     const entry = { expiresAt: now + this.resolveCacheMs, version };
     this.resolved.set(key, entry);
     version.catch(() => {
@@ -109,7 +155,7 @@ export class ModelRepository {
   }
 
   /** The loaded form of a registered version, loading it on first use. */
-  load(version: ModelVersion): Promise<LoadedModel> {
+  private loadRegistered(version: ModelVersion): Promise<LoadedModel> {
     const key = slotKey(version.model, version.version);
     const slot = this.slots.get(key);
     switch (slot?.state) {
@@ -125,36 +171,56 @@ export class ModelRepository {
         break;
     }
     if (this.closed) return Promise.reject(new KilnError('SERVER_CLOSING'));
-    return this.startLoading(key, version);
+    return this.track(key, () => loadModuleVersion(version, this.requireArtifacts(), this.instanceOptions));
   }
 
-  private startLoading(key: string, version: ModelVersion): Promise<LoadedModel> {
+  /**
+   * Loads one version into its slot. While it loads, the slot says Loading unless a ready model already
+   * serves it (a reload): that one keeps answering until the new one is swapped in.
+   */
+  private track(key: string, load: () => Promise<LoadedModel>): Promise<LoadedModel> {
     const started = performance.now();
-    const loading = loadModel(version, this.artifacts).then(
+    const previous = this.slots.get(key);
+    const loading = load().then(
       async (model) => {
         if (this.closed) {
-          // close() ran while this version loaded: do not leak the session.
-          await model.session.release().catch(() => undefined);
+          // close() ran while this version loaded: do not leak its instances.
+          await model.scheduler.close().catch(() => undefined);
           throw new KilnError('SERVER_CLOSING');
         }
         this.slots.set(key, { state: ModelState.Ready, model });
         this.logger.info({ model: key, ms: Math.round(performance.now() - started) }, 'model loaded');
+        if (previous?.state === ModelState.Ready && previous.model !== model) this.retire(previous.model);
         return model;
       },
       (err: unknown) => {
         const reason = err instanceof Error ? err.message : String(err);
-        this.slots.set(key, { state: ModelState.Failed, reason, failedAt: Date.now() });
-        this.logger.error({ model: key, err }, 'model failed to load');
+        if (previous?.state === ModelState.Ready && !this.closed) {
+          this.logger.error({ model: key, err }, 'reload failed; the loaded version keeps serving');
+        } else {
+          this.slots.set(key, { state: ModelState.Failed, reason, failedAt: Date.now() });
+          this.logger.error({ model: key, err }, 'model failed to load');
+        }
         throw notReady(key, reason);
       },
     );
-    this.slots.set(key, { state: ModelState.Loading, loading });
+    if (previous?.state !== ModelState.Ready) this.slots.set(key, { state: ModelState.Loading, loading });
     return loading;
   }
 
-  /** Registered, non-archived version numbers of a model, oldest first. */
+  /** Takes a replaced or unloaded model out of service once every request it accepted is answered. */
+  private retire(model: LoadedModel): void {
+    model.scheduler.close().then(
+      () => this.logger.info({ model: `${model.name}:${model.version}` }, 'model instance retired'),
+      (err: unknown) => this.logger.error({ err }, 'error while retiring a model'),
+    );
+  }
+
+  /** Served version numbers of a model, oldest first: a folder model's loaded versions, or the registry's non-archived ones. */
   async versions(name: string): Promise<number[]> {
-    const versions = await this.store.listVersions(name);
+    const folder = this.folderModels.get(name);
+    if (folder !== undefined) return [...folder.versions];
+    const versions = await this.requireStore().listVersions(name);
     return versions.filter((v) => v.status !== 'archived').map((v) => v.version).sort((a, b) => a - b);
   }
 
@@ -166,8 +232,140 @@ export class ModelRepository {
     });
   }
 
-  /** Whether the store answers (the server's readiness). */
+  /** Every loaded version, for statistics and metrics. */
+  loadedModels(): LoadedModel[] {
+    const out: LoadedModel[] = [];
+    for (const slot of this.slots.values()) if (slot.state === ModelState.Ready) out.push(slot.model);
+    return out;
+  }
+
+  /** Triton's repository index: every model (folder models and registered ones) with its state. */
+  async index(): Promise<IndexEntry[]> {
+    const entries: IndexEntry[] = [];
+    const seen = new Set<string>();
+    for (const [key, slot] of this.slots) {
+      const [name, version] = splitSlotKey(key);
+      seen.add(name);
+      const state = slot.state === ModelState.Ready ? 'READY' : slot.state === ModelState.Loading ? 'LOADING' : 'UNAVAILABLE';
+      const reason = slot.state === ModelState.Failed ? slot.reason : slot.state === ModelState.Unloaded ? (slot.reason ?? 'unloaded') : '';
+      entries.push({ name, version: String(version), state, reason });
+    }
+    for (const [name, folder] of this.folderModels) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      entries.push({ name, state: 'UNAVAILABLE', reason: folder.reason ?? 'no version is loaded' });
+    }
+    if (this.directory !== undefined) {
+      for (const name of await listModelFolders(this.directory).catch(() => [])) {
+        if (!seen.has(name)) entries.push({ name, state: 'UNAVAILABLE', reason: 'not loaded' });
+        seen.add(name);
+      }
+    }
+    if (this.store !== undefined) {
+      for (const model of await this.store.listModels()) {
+        if (seen.has(model.name)) continue;
+        entries.push({ name: model.name, state: 'UNAVAILABLE', reason: this.unloadedModules.has(model.name) ? 'unloaded' : 'not loaded yet (loads on first request)' });
+      }
+    }
+    return entries.sort((a, b) => (a.name === b.name ? Number(a.version ?? 0) - Number(b.version ?? 0) : a.name < b.name ? -1 : 1));
+  }
+
+  /**
+   * Loads a model, or reloads it when loaded (Triton's repository load): a folder model is read again
+   * (config and versions); a registered model loads its latest version. Resolves when the model serves;
+   * rejects with the reason when it cannot load, in which case a model already loaded keeps serving.
+   */
+  loadModel(name: string): Promise<void> {
+    return this.serialise(name, async () => {
+      if (this.closed) throw new KilnError('SERVER_CLOSING');
+      if (this.directory !== undefined && (await listModelFolders(this.directory)).includes(name)) {
+        await this.loadFolderModel(name);
+        return;
+      }
+      if (this.store === undefined) throw new KilnError('MODEL_NOT_FOUND', { name, known: this.directory === undefined ? [] : await listModelFolders(this.directory) });
+      this.unloadedModules.delete(name);
+      this.resolved.clear();
+      const version = await this.resolve({ name, kind: 'latest' });
+      await this.track(slotKey(name, version.version), () => loadModuleVersion(version, this.requireArtifacts(), this.instanceOptions));
+    });
+  }
+
+  /** Takes every version of a model out of service; requests already accepted are answered first. */
+  unloadModel(name: string): Promise<void> {
+    return this.serialise(name, async () => {
+      const folder = this.folderModels.get(name);
+      const known = folder !== undefined || [...this.slots.keys()].some((k) => splitSlotKey(k)[0] === name) || (await this.isRegistered(name));
+      if (!known) throw new KilnError('MODEL_NOT_FOUND', { name, known: (await this.index()).map((e) => e.name) });
+      if (folder !== undefined) this.folderModels.set(name, { versions: [], reason: 'unloaded' });
+      else this.unloadedModules.add(name);
+      const draining: Promise<void>[] = [];
+      for (const [key, slot] of this.slots) {
+        if (splitSlotKey(key)[0] !== name) continue;
+        if (slot.state === ModelState.Ready) draining.push(slot.model.scheduler.close());
+        this.slots.set(key, { state: ModelState.Unloaded, reason: 'unloaded' });
+      }
+      await Promise.all(draining);
+      this.logger.info({ model: name }, 'model unloaded');
+    });
+  }
+
+  /** Reads a folder model and loads the versions its policy selects; replaced versions drain, then stop. */
+  private async loadFolderModel(name: string): Promise<void> {
+    const root = this.directory as string;
+    let folder;
+    try {
+      folder = await readModelFolder(root, name);
+      if (folder.selected.length === 0) throw new Error(`no version folder with a ${'model.onnx'} matches the version policy (available: ${folder.available.join(', ') || 'none'})`);
+    } catch (err) {
+      const reason = (err as Error).message;
+      if (!this.folderModels.has(name) || (this.folderModels.get(name)?.versions.length ?? 0) === 0) this.folderModels.set(name, { versions: [], reason });
+      this.logger.error({ model: name, err }, 'model failed to load');
+      throw err instanceof KilnError ? err : notReady(name, reason);
+    }
+    const loaded = await Promise.allSettled(
+      folder.selected.map((version) =>
+        this.track(slotKey(name, version), async () =>
+          loadTensorModel(
+            { name, version, modelBytes: await readFile(modelFile(folder, version)), declaration: folder.declaration, labels: folder.labels },
+            this.instanceOptions,
+          ),
+        ),
+      ),
+    );
+    const ready = folder.selected.filter((_, i) => loaded[i]?.status === 'fulfilled');
+    const previous = this.folderModels.get(name)?.versions ?? [];
+    const firstFailure = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    // Versions the policy no longer selects leave service (after draining).
+    for (const version of previous) {
+      if (folder.selected.includes(version)) continue;
+      const key = slotKey(name, version);
+      const slot = this.slots.get(key);
+      if (slot?.state === ModelState.Ready) this.retire(slot.model);
+      this.slots.delete(key);
+    }
+    this.folderModels.set(name, ready.length > 0 ? { versions: ready } : { versions: [], reason: (firstFailure?.reason as Error | undefined)?.message ?? 'no version loaded' });
+    if (firstFailure !== undefined) throw firstFailure.reason;
+  }
+
+  private async isRegistered(name: string): Promise<boolean> {
+    if (this.store === undefined) return false;
+    return (await this.store.listModels()).some((m) => m.name === name);
+  }
+
+  private serialise<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const before = this.lifecycle.get(name) ?? Promise.resolve();
+    const next = before.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.lifecycle.set(name, settled);
+    void settled.then(() => {
+      if (this.lifecycle.get(name) === settled) this.lifecycle.delete(name);
+    });
+    return next;
+  }
+
+  /** Whether the registry answers (the server's readiness); true when only a folder is served. */
   async storeReachable(): Promise<boolean> {
+    if (this.store === undefined) return true;
     try {
       await this.store.listModels();
       return true;
@@ -178,29 +376,49 @@ export class ModelRepository {
   }
 
   /**
-   * Loads the latest version of every registered model, so that first requests do not pay for loading.
-   * Failures are logged (and remembered as failed); they do not stop the others.
+   * Loads every folder model and the latest version of every registered model, so that first requests do
+   * not pay for loading. Failures are logged (and remembered with their reason); they do not stop the others.
    */
   async warmUp(): Promise<ModelStatus[]> {
-    const models = await this.store.listModels();
-    await Promise.all(models.map((m) => this.get({ name: m.name, kind: 'latest' }).catch(() => undefined)));
+    const work: Promise<unknown>[] = [];
+    if (this.directory !== undefined) {
+      for (const name of await listModelFolders(this.directory)) work.push(this.loadModel(name).catch(() => undefined));
+    }
+    if (this.store !== undefined) {
+      const models = await this.store.listModels();
+      await Promise.all(work);
+      for (const m of models) {
+        if (!this.folderModels.has(m.name)) work.push(this.get({ name: m.name, kind: 'latest' }).catch(() => undefined));
+      }
+    }
+    await Promise.all(work);
     return this.status();
   }
 
   /**
-   * Releases every session. Call it only once no inference is running (the server calls it after
-   * draining in-flight requests): onnxruntime must not release a session in the middle of a run.
+   * Stops every model: each drains the requests it accepted, then its instances stop. The server calls it
+   * after draining in-flight requests.
    */
   async close(): Promise<void> {
     this.closed = true;
-    const releases: Promise<void>[] = [];
+    const closing: Promise<unknown>[] = [];
     for (const [key, slot] of this.slots) {
-      if (slot.state === ModelState.Ready) releases.push(slot.model.session.release().catch(() => undefined));
-      if (slot.state === ModelState.Loading) releases.push(slot.loading.then(() => undefined, () => undefined));
+      if (slot.state === ModelState.Ready) closing.push(slot.model.scheduler.close().catch(() => undefined));
+      if (slot.state === ModelState.Loading) closing.push(slot.loading.then(() => undefined, () => undefined));
       this.slots.set(key, { state: ModelState.Unloaded });
     }
-    await Promise.all(releases);
+    await Promise.all(closing);
     this.resolved.clear();
+  }
+
+  private requireStore(): Store {
+    if (this.store === undefined) throw new KilnError('MODEL_NOT_FOUND', { name: '(registry)', known: [...this.folderModels.keys()] });
+    return this.store;
+  }
+
+  private requireArtifacts(): ArtifactStore {
+    if (this.artifacts === undefined) throw new Error('the registry has no artifact store');
+    return this.artifacts;
   }
 }
 

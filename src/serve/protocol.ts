@@ -7,8 +7,9 @@
  * The `data` arrays are deliberately NOT walked here: they can hold millions of elements and are read
  * exactly once, while being written into the tensors onnxruntime gets.
  *
- * `parameters` are accepted and ignored. In particular Triton's `binary_data_output` is not honoured:
- * answers are always JSON (the binary tensor extension is not implemented; see server.ts).
+ * Parameters Kiln acts on (Triton's): request `priority` and `timeout` (µs), `binary_data_output`;
+ * input `binary_data_size` (the tensor's bytes follow the JSON header, see rest/binary-body.ts); output
+ * `binary_data` and `classification` (top-k class labels). Other parameters are accepted and ignored.
  */
 import { z } from 'zod';
 import { KilnError, type Problem } from '../core/errors.js';
@@ -20,8 +21,10 @@ export interface RequestInput {
   readonly shape: readonly number[];
   readonly datatype: string;
   readonly parameters?: Parameters;
-  /** Row-major elements, flat or nested. */
-  readonly data: unknown;
+  /** Row-major elements, flat or nested (JSON); absent when the tensor comes as raw bytes. */
+  readonly data?: unknown;
+  /** The tensor's raw bytes (binary tensor extension, or gRPC raw_input_contents). */
+  readonly raw?: Uint8Array;
 }
 
 export interface RequestOutput {
@@ -41,7 +44,8 @@ export interface ResponseOutput {
   readonly datatype: string;
   readonly shape: readonly number[];
   readonly parameters?: Parameters;
-  readonly data: readonly (number | string | boolean)[];
+  /** Absent when the output is sent as raw bytes (parameters.binary_data_size says how many). */
+  readonly data?: readonly (number | string | boolean)[];
 }
 
 export interface InferResponse {
@@ -88,8 +92,9 @@ const INFER_REQUEST = z.object({
       shape: z.array(z.number().int()),
       datatype: z.string().min(1),
       parameters: PARAMETERS.optional(),
-      // checked (and read) element by element by the data plane; see the file comment
-      data: z.custom<unknown>((v) => v !== undefined, { message: 'Required' }),
+      // checked (and read) element by element by the data plane; see the file comment. Absent when the
+      // tensor's bytes follow the JSON header (parameters.binary_data_size).
+      data: z.unknown().optional(),
     }),
   ),
   outputs: z.array(z.object({ name: z.string().min(1), parameters: PARAMETERS.optional() })).optional(),

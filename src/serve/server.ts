@@ -1,14 +1,15 @@
 /**
- * Kiln's inference server: the data plane behind REST v2 (Open Inference Protocol) and v1 JSON routes.
+ * Kiln's inference server: the data plane behind REST v2 (Open Inference Protocol with Triton's
+ * extensions), v1 JSON, Prometheus metrics and, when asked, gRPC.
  *
  *   buildServer()     wires repository, prediction log, data plane, routes, request ids and the one
  *                     error mapping into a Fastify instance (not listening: tests use `inject`);
- *   startServer()     builds, warms up the models and listens; returns `{app, url, port, close()}`;
+ *   startServer()     builds, loads the models (each warms up) and listens; returns `{app, url, port, close()}`;
  *   closeOnSignals()  graceful shutdown on SIGINT/SIGTERM, for the CLI to call (nothing is wired at import).
  *
- * `app.close()` stops taking requests, drains the ones in flight, writes what is left of the prediction
- * log and releases the models' sessions. The store and artifact store belong to the caller, who closes
- * them after the server.
+ * `app.close()` stops taking requests, drains the ones in flight (and the gRPC server's), writes what is
+ * left of the prediction log and stops the models' instances. The store and artifact store belong to the
+ * caller, who closes them after the server.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -18,18 +19,30 @@ import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
 import type { ArtifactStore, Store } from '../store/store.js';
 import { DataPlane } from './data-plane.js';
+import { startGrpcServer, type GrpcServer } from './grpc/grpc-server.js';
+import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import { ModelRepository } from './model-repository.js';
+import { listModelFolders } from './triton-directory.js';
 import { PredictionLogger, type PredictionLoggerOptions } from './prediction-log.js';
+import { BinaryInferBody, HEADER_LENGTH, splitBinaryBody } from './rest/binary-body.js';
+import { registryApi } from '../api/registry-api.js';
 import { replyWithError } from './rest/http-errors.js';
 import { v1Routes } from './rest/v1-routes.js';
 import { v2Routes } from './rest/v2-routes.js';
 
 export interface ServerOptions {
-  readonly store: Store;
-  readonly artifacts: ArtifactStore;
+  /** The registry whose models are served (with its artifact store); absent = only `modelRepository`. */
+  readonly store?: Store;
+  readonly artifacts?: ArtifactStore;
+  /** A Triton-layout model repository folder to serve as well (`kiln serve --model-repository DIR`). */
+  readonly modelRepository?: string;
   readonly logger: Logger;
   /** Largest request body in bytes (default 32 MiB: a JSON batch of ~1M numbers). */
   readonly bodyLimit?: number;
+  /** Most elements one input tensor may have (default 16 Mi). */
+  readonly maxTensorElements?: number;
+  /** onnxruntime threads per model instance (default 1). */
+  readonly intraOpNumThreads?: number;
   /** Tuning of the prediction log (flush interval, batch size, buffer bound). */
   readonly predictionLog?: Omit<PredictionLoggerOptions, 'store' | 'logger'>;
   /** How long "latest" and aliases are trusted before asking the store again (default 500 ms). */
@@ -43,6 +56,8 @@ export interface StartServerOptions extends ServerOptions {
   readonly port?: number;
   /** Load the latest version of every model before listening (default true). */
   readonly warmUp?: boolean;
+  /** Also serve the OIP over gRPC on this port (0 picks a free one); absent = no gRPC. */
+  readonly grpcPort?: number;
 }
 
 export interface RunningServer {
@@ -51,6 +66,8 @@ export interface RunningServer {
   readonly url: string;
   /** The port it listens on (the one picked when asked for port 0). */
   readonly port: number;
+  /** Where gRPC listens (`127.0.0.1:8081`), when it was asked for. */
+  readonly grpc?: GrpcServer;
   /** Graceful stop: drains in-flight requests, flushes the prediction log, releases the models. */
   close(): Promise<void>;
 }
@@ -69,13 +86,22 @@ function requestId(req: IncomingMessage): string {
 export async function buildServer(options: ServerOptions): Promise<KilnServer> {
   const { store, artifacts, logger } = options;
   const repository = new ModelRepository({
-    store,
-    artifacts,
+    ...(store === undefined ? {} : { store }),
+    ...(artifacts === undefined ? {} : { artifacts }),
+    ...(options.modelRepository === undefined ? {} : { directory: options.modelRepository }),
+    ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
     logger: logger.child({ component: 'model-repository' }),
     ...(options.resolveCacheMs === undefined ? {} : { resolveCacheMs: options.resolveCacheMs }),
   });
-  const predictionLog = new PredictionLogger({ ...options.predictionLog, store, logger: logger.child({ component: 'prediction-log' }) });
-  const dataPlane = new DataPlane({ repository, predictionLog, serverName: 'kiln', serverVersion: kilnVersion() });
+  const predictionLog =
+    store === undefined ? undefined : new PredictionLogger({ ...options.predictionLog, store, logger: logger.child({ component: 'prediction-log' }) });
+  const dataPlane = new DataPlane({
+    repository,
+    ...(predictionLog === undefined ? {} : { predictionLog }),
+    ...(options.maxTensorElements === undefined ? {} : { maxTensorElements: options.maxTensorElements }),
+    serverName: 'kiln',
+    serverVersion: kilnVersion(),
+  });
 
   const app = Fastify({
     loggerInstance: logger,
@@ -101,22 +127,28 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
   app.addHook('onSend', async (_request, reply) => {
     if (closing) void reply.header('connection', 'close');
   });
+  const beforeClose: (() => Promise<void>)[] = [];
   app.addHook('preClose', async () => {
     closing = true;
     dataPlane.markClosing();
+    await Promise.all(beforeClose.map((stop) => stop()));
   });
   app.addHook('onClose', async () => {
-    await predictionLog.close();
     await repository.close();
+    await predictionLog?.close();
   });
 
-  registerJsonBody(app);
+  registerBodyParser(app);
   app.setErrorHandler((err, request, reply) => replyWithError(err, request, reply));
   app.setNotFoundHandler((request, reply) => replyWithError(new KilnError('ROUTE_NOT_FOUND', { method: request.method, url: request.url }), request, reply));
 
   await app.register(v2Routes, { dataPlane });
   await app.register(v1Routes, { dataPlane });
-  app.decorate('kiln', { dataPlane, repository, predictionLog } satisfies KilnServerParts);
+  if (store !== undefined) await app.register(registryApi, { store }); // the registry API under /api (src/api)
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(METRICS_CONTENT_TYPE).send(renderMetrics(repository.loadedModels(), await repository.index())),
+  );
+  app.decorate('kiln', { dataPlane, repository, predictionLog, beforeClose: (stop) => void beforeClose.push(stop) } satisfies KilnServerParts);
   return app as KilnServer;
 }
 
@@ -124,7 +156,10 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
 export interface KilnServerParts {
   readonly dataPlane: DataPlane;
   readonly repository: ModelRepository;
-  readonly predictionLog: PredictionLogger;
+  /** Absent when no registry is served. */
+  readonly predictionLog: PredictionLogger | undefined;
+  /** Registers a stop (another transport's drain) to run when closing starts, before the models stop. */
+  beforeClose(stop: () => Promise<void>): void;
 }
 
 /** A built server: a Fastify instance that also exposes its parts. */
@@ -132,28 +167,29 @@ export type KilnServer = FastifyInstance & { readonly kiln: KilnServerParts };
 
 /**
  * Bodies are JSON whatever the content type says (or when it says nothing): Triton's and KServe's
- * clients do not all send `content-type: application/json`. Triton's binary tensor extension (announced
- * by the Inference-Header-Content-Length header) is not supported and is refused clearly.
+ * clients do not all send `content-type: application/json`. A body announced by the
+ * Inference-Header-Content-Length header is Triton's binary tensor data: a JSON header followed by raw
+ * tensor bytes (see rest/binary-body.ts). An empty body is left undefined (the repository routes take
+ * none; the infer routes refuse it).
  */
-function registerJsonBody(app: FastifyInstance): void {
+function registerBodyParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  const parser = (request: { headers: IncomingMessage['headers'] }, body: string, done: (err: Error | null, value?: unknown) => void): void => {
-    if (request.headers['inference-header-content-length'] !== undefined) {
-      done(new KilnError('UNSUPPORTED_MEDIA_TYPE', { contentType: 'binary tensor data (Inference-Header-Content-Length)' }));
-      return;
+  const json = (request: { headers: IncomingMessage['headers'] }, text: string): unknown =>
+    new Promise((resolve, reject) =>
+      parseJson(request as never, text, (err, value) => (err === null ? resolve(value) : reject(new KilnError('MALFORMED_REQUEST', { reason: jsonProblem(text) })))),
+    );
+  const parser = async (request: { headers: IncomingMessage['headers'] }, body: Buffer): Promise<unknown> => {
+    const headerLength = request.headers[HEADER_LENGTH];
+    if (headerLength !== undefined) {
+      const { headerText, binary } = splitBinaryBody(body, headerLength);
+      return new BinaryInferBody(await json(request, headerText), binary);
     }
-    if (body.length === 0) {
-      done(new KilnError('MALFORMED_REQUEST', { reason: 'the body is empty; send a JSON object' }));
-      return;
-    }
-    parseJson(request as never, body, (err, value) => {
-      if (err === null) done(null, value);
-      else done(new KilnError('MALFORMED_REQUEST', { reason: jsonProblem(body) }));
-    });
+    if (body.byteLength === 0) return undefined;
+    return json(request, body.toString('utf8'));
   };
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, parser);
-  app.addContentTypeParser('*', { parseAs: 'string' }, parser);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, parser);
 }
 
 /** Why a body is not acceptable JSON. Only runs on the error path, so parsing again costs nothing that matters. */
@@ -167,6 +203,8 @@ function jsonProblem(body: string): string {
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  // A folder that cannot be read is the caller's mistake: say so now rather than serve nothing.
+  if (options.modelRepository !== undefined) await listModelFolders(options.modelRepository);
   const app = await buildServer(options);
   if (options.warmUp ?? true) {
     try {
@@ -177,10 +215,21 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       options.logger.warn({ err }, 'could not load the models ahead of the first request');
     }
   }
-  const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+  const host = options.host ?? '127.0.0.1';
+  const url = await app.listen({ host, port: options.port ?? 8080 });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 8080);
-  return { app, url, port, close: () => app.close() };
+  if (options.grpcPort === undefined) return { app, url, port, close: () => app.close() };
+  let grpc: GrpcServer;
+  try {
+    grpc = await startGrpcServer({ dataPlane: app.kiln.dataPlane, host, port: options.grpcPort, logger: options.logger.child({ component: 'grpc' }) });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  // gRPC stops taking calls and drains before the models stop.
+  app.kiln.beforeClose(() => grpc.close());
+  return { app, url, port, grpc, close: () => app.close() };
 }
 
 export interface CloseOnSignalsOptions {

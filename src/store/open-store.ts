@@ -1,13 +1,58 @@
 /**
- * A Kiln home: the folder (`--home`, `KILN_HOME`, default `./.kiln`) holding the tracking and registry
- * database `kiln.db` and the artifact folder `artifacts/`. Opening one creates what is missing.
+ * Opening stores. A store is named by a URL whose scheme picks the implementation from a registry that is
+ * frozen at start-up (like learners and drift tests): a file path or `sqlite:PATH` is SQLite,
+ * `postgres://…` (or `postgresql://…`) is PostgreSQL.
+ *
+ * A Kiln home (`--home`, `KILN_HOME`, default `./.kiln`) holds the artifact folder `artifacts/` and, unless
+ * another store is configured (`--store`, `KILN_STORE_URL`, `store:` in the config file), the SQLite
+ * database `kiln.db`. Opening one creates what is missing.
  */
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { KilnError } from '../core/errors.js';
 import { LocalArtifactStore } from './local-artifact-store.js';
+import { PostgresStore } from './postgres/postgres-store.js';
+import type { SqlStoreOptions } from './sql/sql-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { ArtifactStore, Store } from './store.js';
+
+export type StoreOptions = SqlStoreOptions;
+
+/** Opens the store at a URL whose scheme the registry knows. */
+type StoreOpener = (url: string, options: StoreOptions) => Promise<Store>;
+
+const openSqlite: StoreOpener = async (url, options) => SqliteStore.open(sqlitePath(url), options);
+const openPostgres: StoreOpener = (url, options) => PostgresStore.open(url, options);
+
+/** Store implementations by URL scheme. Frozen: what a URL means cannot change while Kiln runs. */
+export const STORE_SCHEMES: Readonly<Record<string, StoreOpener>> = Object.freeze({
+  'sqlite:': openSqlite,
+  'postgres:': openPostgres,
+  'postgresql:': openPostgres,
+});
+
+/** The scheme of a store URL (`sqlite:` for plain paths, including Windows drive letters). */
+export function storeScheme(url: string): string {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
+  if (match === null || isAbsolute(url) || /^[A-Za-z]:[\\/]/.test(url)) return 'sqlite:';
+  return `${(match[1] as string).toLowerCase()}:`;
+}
+
+/** Opens the store named by `url` (a path, `sqlite:PATH` or `postgres://…`); UNSUPPORTED_STORE for others. */
+export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
+  const open = STORE_SCHEMES[storeScheme(url)];
+  if (open === undefined) {
+    throw new KilnError('UNSUPPORTED_STORE', { url: url.replace(/:[^:@/]*@/, ':***@'), schemes: Object.keys(STORE_SCHEMES).join(', ') });
+  }
+  return open(url, options);
+}
+
+/** `sqlite:PATH`, `sqlite://PATH` or a plain path → the file path. */
+function sqlitePath(url: string): string {
+  if (!/^sqlite:/i.test(url)) return url;
+  const rest = url.slice('sqlite:'.length);
+  return rest.startsWith('//') ? rest.slice(2) : rest;
+}
 
 export interface KilnHome {
   readonly store: Store;
@@ -16,8 +61,11 @@ export interface KilnHome {
   readonly home: string;
 }
 
-/** Opens (creating if needed) the home at `home`; throws STORE_UNAVAILABLE when it cannot be used. */
-export async function openHome(home: string): Promise<KilnHome> {
+/**
+ * Opens (creating if needed) the home at `home`, with the store at `storeUrl` (default `<home>/kiln.db`);
+ * throws STORE_UNAVAILABLE when it cannot be used.
+ */
+export async function openHome(home: string, storeUrl?: string, options: StoreOptions = {}): Promise<KilnHome> {
   const absolute = resolve(home);
   const artifactsDir = join(absolute, 'artifacts');
   try {
@@ -26,6 +74,6 @@ export async function openHome(home: string): Promise<KilnHome> {
     const reason = err instanceof Error ? err.message : String(err);
     throw new KilnError('STORE_UNAVAILABLE', { location: absolute, reason }, { cause: err });
   }
-  const store = SqliteStore.open(join(absolute, 'kiln.db'));
+  const store = await openStore(storeUrl ?? join(absolute, 'kiln.db'), options);
   return { store, artifacts: new LocalArtifactStore(artifactsDir), home: absolute };
 }

@@ -1,6 +1,8 @@
 /**
- * The tracking and registry store: runs, registered models, their versions and aliases, and the
- * prediction log. Stores convert database rows into these entities; nothing above this file sees a row.
+ * The tracking and registry store: runs (with metric series and tags), dataset versions, registered
+ * models, their versions and aliases, the audit log, webhook subscriptions with their delivery outbox,
+ * and the prediction log. Stores convert database rows into these entities; nothing above this file
+ * sees a row.
  *
  * The interface is asynchronous even though the embedded SQLite store is synchronous underneath, so that
  * a PostgreSQL store can implement the same contract and pass the same conformance suite.
@@ -27,6 +29,8 @@ export interface RunInput {
   readonly dataset?: DatasetRef;
   /** Kiln version, Node version, platform: what is needed to reproduce the run. */
   readonly environment?: Readonly<Record<string, string>>;
+  /** The dataset version (from `registerDatasetVersion`) the run trained on: lineage. */
+  readonly datasetVersionId?: string;
 }
 
 export interface Run {
@@ -44,6 +48,58 @@ export interface Run {
   readonly dataset: DatasetRef | null;
   readonly environment: Readonly<Record<string, string>>;
   readonly error: string | null;
+  /** The dataset version the run trained on, when it was snapshotted. */
+  readonly datasetVersionId: string | null;
+}
+
+/** How to search runs (see run-query.ts for the filter language). */
+export interface RunQuery {
+  /** e.g. `metrics.test.roc_auc > 0.8 and params.C = 1 and tags.team = 'risk'`. */
+  readonly where?: string;
+  /** Runs having every one of these tags with exactly these values. */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** `started_at` (the default, newest first), `finished_at`, `name`, `status` or `metrics.NAME`, then `asc`/`desc`. */
+  readonly orderBy?: string;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** One value of a metric series: a learning curve is the points of one key ordered by step. */
+export interface MetricPoint {
+  readonly key: string;
+  readonly step: number;
+  readonly value: number;
+  /** ISO time; set by the store when not given. */
+  readonly timestamp?: string;
+}
+
+/** A column of a dataset snapshot. */
+export interface DatasetColumn {
+  readonly name: string;
+  /** Kiln's kind of column: `numeric` or `categorical`. */
+  readonly kind: string;
+  /** The type the source declared (DuckDB's name: BIGINT, DOUBLE, VARCHAR, …). */
+  readonly sourceType: string;
+}
+
+export interface DatasetVersionInput {
+  /** The dataset's name (by default the source file's name without extension). */
+  readonly dataset: string;
+  /** sha256 of the snapshot (a Parquet file in the artifact store): the version's address. */
+  readonly digest: string;
+  readonly source: string;
+  /** sha256 of the bytes read from the source. */
+  readonly sourceDigest: string;
+  readonly schema: readonly DatasetColumn[];
+  readonly rows: number;
+  /** Storage format of the snapshot artifact. */
+  readonly format: 'parquet';
+}
+
+export interface DatasetVersion extends DatasetVersionInput {
+  /** `DATASET@sha256:DIGEST-PREFIX`: stable, and the same for the same data. */
+  readonly id: string;
+  readonly createdAt: string;
 }
 
 export interface ModelVersionInput {
@@ -55,6 +111,7 @@ export interface ModelVersionInput {
   readonly signature: unknown;
   readonly metrics: Readonly<Record<string, number>>;
   readonly description?: string;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export type VersionStatus = 'ready' | 'archived';
@@ -69,6 +126,7 @@ export interface ModelVersion {
   readonly signature: unknown;
   readonly metrics: Readonly<Record<string, number>>;
   readonly description: string;
+  readonly tags: Readonly<Record<string, string>>;
   /** Aliases currently pointing at this version. */
   readonly aliases: readonly string[];
 }
@@ -80,6 +138,96 @@ export interface RegisteredModel {
   readonly latestVersion: number;
   readonly versionCount: number;
   readonly aliases: Readonly<Record<string, number>>;
+  readonly description: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A change to a model's or version's description and tags; tags given are merged (`null` removes one). */
+export interface DescriptionUpdate {
+  readonly description?: string;
+  readonly tags?: Readonly<Record<string, string | null>>;
+}
+
+/** Who made a registry change, for the audit log (default: the store's actor, e.g. the OS user). */
+export interface ChangeContext {
+  readonly actor?: string;
+}
+
+/** Registry changes that webhooks can subscribe to. */
+export const REGISTRY_EVENTS = ['version.created', 'alias.moved', 'version.archived'] as const;
+export type RegistryEvent = (typeof REGISTRY_EVENTS)[number];
+
+/** One row of the audit log: every registry change, who made it, and the entity before and after. */
+export interface AuditEntry {
+  readonly id: number;
+  readonly at: string;
+  readonly actor: string;
+  /** e.g. `version.created`, `alias.moved`, `version.archived`, `model.updated`, `webhook.created`. */
+  readonly action: string;
+  /** e.g. `titanic`, `titanic:3`, `titanic@champion`, `webhook:ID`. */
+  readonly entity: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+export interface AuditQuery {
+  /** Entries about this entity or anything under it (`titanic` also matches `titanic:3`). */
+  readonly entity?: string;
+  readonly limit?: number;
+}
+
+export interface WebhookInput {
+  /** http(s) URL the events are POSTed to as JSON. */
+  readonly url: string;
+  /** Events to deliver (default: all). */
+  readonly events?: readonly RegistryEvent[];
+  /** When given, each delivery carries `x-kiln-signature: sha256=HMAC(secret, body)`. */
+  readonly secret?: string;
+  readonly description?: string;
+}
+
+export interface Webhook {
+  readonly id: string;
+  readonly url: string;
+  readonly events: readonly RegistryEvent[];
+  readonly description: string;
+  /** Whether deliveries are signed (the secret itself is never shown). */
+  readonly signed: boolean;
+  readonly createdAt: string;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDelivery {
+  readonly id: number;
+  readonly webhookId: string;
+  readonly event: RegistryEvent;
+  /** The audit entry that caused it: receivers use it to drop duplicates (delivery is at least once). */
+  readonly eventId: number;
+  readonly payload: unknown;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: string;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly deliveredAt: string | null;
+}
+
+/** A delivery handed to a dispatcher, leased to it until `leaseUntil`. */
+export interface ClaimedDelivery extends WebhookDelivery {
+  readonly url: string;
+  readonly secret: string | null;
+}
+
+export type DeliveryOutcome =
+  | { readonly ok: true }
+  /** `retryAt` null: give up, the delivery is `failed`. */
+  | { readonly ok: false; readonly error: string; readonly retryAt: string | null };
+
+export interface DeliveryQuery {
+  readonly webhookId?: string;
+  readonly status?: DeliveryStatus;
+  readonly limit?: number;
 }
 
 /** One served prediction, as logged for monitoring. */
@@ -109,19 +257,51 @@ export interface Store {
   logMetrics(runId: string, metrics: Readonly<Record<string, number>>): Promise<void>;
   finishRun(runId: string, status: Exclude<RunStatus, 'running'>, error?: string): Promise<Run>;
   getRun(id: string): Promise<Run>;
-  listRuns(options?: { readonly limit?: number }): Promise<Run[]>;
+  /** Newest first unless `orderBy` says otherwise; all runs unless `limit` is given. */
+  listRuns(query?: RunQuery): Promise<Run[]>;
+  /** Merges tags into a run's tags; `null` removes a tag. */
+  setRunTags(runId: string, tags: Readonly<Record<string, string | null>>): Promise<Run>;
+  /** Appends points to metric series (a point at an existing key and step replaces it). */
+  logMetricSeries(runId: string, points: readonly MetricPoint[]): Promise<void>;
+  /** The points of one series (or all, when `key` is omitted), by key then step. */
+  getMetricSeries(runId: string, key?: string): Promise<MetricPoint[]>;
+
+  /** Records a dataset snapshot; registering the same dataset and digest again returns the existing version. */
+  registerDatasetVersion(input: DatasetVersionInput): Promise<DatasetVersion>;
+  getDatasetVersion(id: string): Promise<DatasetVersion>;
+  /** Newest first, of one dataset or of all. */
+  listDatasetVersions(dataset?: string): Promise<DatasetVersion[]>;
 
   /** Registers the next version of `input.model` (creating the model if new); numbering is atomic. */
-  createModelVersion(input: ModelVersionInput): Promise<ModelVersion>;
+  createModelVersion(input: ModelVersionInput, change?: ChangeContext): Promise<ModelVersion>;
   listModels(): Promise<RegisteredModel[]>;
   getModel(name: string): Promise<RegisteredModel>;
   listVersions(name: string): Promise<ModelVersion[]>;
   getVersion(name: string, version: number): Promise<ModelVersion>;
   /** The version a reference points to; `latest` skips archived versions. */
   resolve(ref: ModelRef): Promise<ModelVersion>;
-  setAlias(name: string, alias: string, version: number): Promise<void>;
+  setAlias(name: string, alias: string, version: number, change?: ChangeContext): Promise<void>;
   /** Archives a version (or brings it back); versions are never deleted. */
-  setVersionStatus(name: string, version: number, status: VersionStatus): Promise<ModelVersion>;
+  setVersionStatus(name: string, version: number, status: VersionStatus, change?: ChangeContext): Promise<ModelVersion>;
+  updateModel(name: string, update: DescriptionUpdate, change?: ChangeContext): Promise<RegisteredModel>;
+  updateVersion(name: string, version: number, update: DescriptionUpdate, change?: ChangeContext): Promise<ModelVersion>;
+  /** Newest first (default limit 100). */
+  listAudit(query?: AuditQuery): Promise<AuditEntry[]>;
+
+  createWebhook(input: WebhookInput, change?: ChangeContext): Promise<Webhook>;
+  listWebhooks(): Promise<Webhook[]>;
+  getWebhook(id: string): Promise<Webhook>;
+  /** Removes the subscription; its pending deliveries are dropped, its delivery history kept. */
+  deleteWebhook(id: string, change?: ChangeContext): Promise<void>;
+  /**
+   * Leases up to `limit` pending deliveries that are due at `now` to the caller until `now + leaseMs`; a
+   * dispatcher that dies mid-delivery loses its lease and another one retries.
+   */
+  claimDeliveries(options: { readonly limit: number; readonly leaseMs: number; readonly now?: Date }): Promise<ClaimedDelivery[]>;
+  /** Records one delivery attempt's outcome. */
+  recordDeliveryAttempt(id: number, outcome: DeliveryOutcome): Promise<WebhookDelivery>;
+  /** Newest first (default limit 100). */
+  listDeliveries(query?: DeliveryQuery): Promise<WebhookDelivery[]>;
 
   logPredictions(records: readonly PredictionRecord[]): Promise<void>;
   listPredictions(query?: PredictionQuery): Promise<PredictionRecord[]>;

@@ -22,7 +22,7 @@ describe('server routes', () => {
     const body = res.json();
     assert.equal(body.name, 'kiln');
     assert.equal(typeof body.version, 'string');
-    assert.deepEqual(body.extensions, []);
+    assert.deepEqual([...body.extensions].sort(), ['binary_tensor_data', 'classification', 'model_configuration', 'model_repository', 'parameters', 'schedule_policy', 'statistics']);
   });
 
   test('health: live and ready', async () => {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openHome } from '../../src/store/open-store.js';
+import { openHome, openStore, STORE_SCHEMES, storeScheme } from '../../src/store/open-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { assertKilnError, runInput, versionInput } from './store-conformance.js';
 
 const tempDirs: string[] = [];
@@ -47,5 +48,37 @@ describe('openHome', () => {
     const home = join(freshDir(), 'home');
     writeFileSync(home, '');
     await assertKilnError(openHome(home), 'STORE_UNAVAILABLE', { location: home });
+  });
+});
+
+describe('openStore', () => {
+  test('the scheme picks the store; plain paths are SQLite', async () => {
+    assert.equal(storeScheme('/abs/kiln.db'), 'sqlite:');
+    assert.equal(storeScheme('relative/kiln.db'), 'sqlite:');
+    assert.equal(storeScheme('C:\\kiln\\kiln.db'), 'sqlite:');
+    assert.equal(storeScheme('sqlite:/x.db'), 'sqlite:');
+    assert.equal(storeScheme('postgres://u@h/db'), 'postgres:');
+    assert.ok(Object.isFrozen(STORE_SCHEMES));
+    const dir = freshDir();
+    for (const url of [join(dir, 'a.db'), `sqlite:${join(dir, 'b.db')}`, `sqlite://${join(dir, 'c.db')}`]) {
+      const store = await openStore(url);
+      assert.ok(store instanceof SqliteStore, url);
+      await store.close();
+    }
+    assert.ok(existsSync(join(dir, 'a.db')) && existsSync(join(dir, 'b.db')) && existsSync(join(dir, 'c.db')));
+  });
+
+  test('an unknown scheme is UNSUPPORTED_STORE, without the password', async () => {
+    await assertKilnError(openStore('mysql://root:hunter2@db/kiln'), 'UNSUPPORTED_STORE', { url: 'mysql://root:***@db/kiln' });
+  });
+
+  test('openHome uses the store URL it is given, and keeps artifacts in the home', async () => {
+    const home = freshDir();
+    const db = join(freshDir(), 'elsewhere.db');
+    const opened = await openHome(home, db);
+    assert.equal(opened.store.location, db);
+    assert.ok(statSync(join(home, 'artifacts')).isDirectory());
+    assert.equal(existsSync(join(home, 'kiln.db')), false);
+    await opened.store.close();
   });
 });

@@ -1,18 +1,13 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { assertKilnError, prediction, runInput, storeConformance, versionInput } from './store-conformance.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = join(here, '..', '..');
+import { killMidRegistration, registerConcurrently } from './concurrency.js';
 
 const tempDirs: string[] = [];
 function freshDir(): string {
@@ -66,7 +61,7 @@ describe('SqliteStore.open', () => {
   test('enforces foreign keys on its connection', async () => {
     const store = SqliteStore.open(join(freshDir(), 'kiln.db'));
     // Reach the private connection: the pragma is per connection, so only the store's own one can tell.
-    const db = (store as unknown as { db: Database.Database }).db;
+    const db = store.database;
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
     assert.equal(db.pragma('busy_timeout', { simple: true }), 5000);
     assert.throws(() => db.prepare("INSERT INTO model_aliases VALUES ('ghost', 'champion', 1)").run(), /FOREIGN KEY/);
@@ -100,6 +95,37 @@ describe('SqliteStore.open', () => {
 });
 
 describe('migrations', () => {
+  test('a home made before run search (schema 1) is upgraded and its runs become searchable', async () => {
+    const file = join(freshDir(), 'kiln.db');
+    const old = new Database(file);
+    migrate(old, MIGRATIONS.slice(0, 1));
+    old
+      .prepare(
+        `INSERT INTO runs (id, name, task, learner, status, started_at, finished_at, params, metrics, tags, dataset, environment, error)
+         VALUES ('r1', 'titanic', 'binary', 'logistic', 'finished', '2026-01-01T00:00:00.000Z', NULL, ?, ?, ?, NULL, '{}', NULL)`,
+      )
+      .run('{"C":0.5,"penalty":"l2","fit_intercept":true,"layers":[8,4]}', '{"test.roc_auc":0.9,"log_loss":"Infinity"}', '{"team":"risk"}');
+    old.prepare("INSERT INTO registered_models VALUES ('titanic', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')").run();
+    old.close();
+
+    const store = SqliteStore.open(file);
+    try {
+      const found = async (where: string) => (await store.listRuns({ where })).map((r) => r.id);
+      assert.deepEqual(await found("metrics.test.roc_auc > 0.8 and tags.team = 'risk'"), ['r1']);
+      assert.deepEqual(await found('params.C = 0.5'), ['r1']);
+      assert.deepEqual(await found("params.penalty = 'l2' and params.fit_intercept = true"), ['r1']);
+      assert.deepEqual(await found("params.layers = '[8,4]'"), ['r1']);
+      assert.deepEqual(await found('metrics.log_loss > 1000'), ['r1']);
+      const run = await store.getRun('r1');
+      assert.equal(run.datasetVersionId, null);
+      const model = await store.getModel('titanic');
+      assert.deepEqual([model.description, model.tags], ['', {}]);
+    } finally {
+      await store.close();
+    }
+  });
+
+
   test('are numbered 1, 2, 3… with distinct names', () => {
     assert.ok(MIGRATIONS.length > 0);
     assert.deepEqual(
@@ -124,50 +150,12 @@ describe('SqliteStore performance', () => {
 });
 
 describe('SqliteStore across processes', () => {
-  // At 10 per process the race window is small: a regression to a read-before-lock transaction is caught
-  // only now and then. Raise this (100 catches it most runs, in about a second) when touching numbering.
-  const VERSIONS_PER_PROCESS = 10;
-
   test('two processes registering at once get distinct version numbers', async () => {
-    const file = join(freshDir(), 'kiln.db');
-    const fixture = join(here, 'fixtures', 'register-versions.ts');
-    const children = [0, 1].map(() =>
-      spawn(process.execPath, ['--import', 'tsx', fixture, file, 'titanic', String(VERSIONS_PER_PROCESS)], {
-        cwd: repoRoot,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      }),
-    );
-    const outputs = children.map((child) => {
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const exited = once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout: () => stdout, stderr: () => stderr }));
-      const ready = new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', () => stdout.includes('ready\n') && resolve());
-        void exited.then((r) => reject(new Error(`child exited (${r.code}) before ready: ${r.stderr()}`)));
-      });
-      return { ready, exited };
-    });
+    await registerConcurrently(join(freshDir(), 'kiln.db'));
+  });
 
-    // Both have opened the (fresh) database; release them together so that their writes contend.
-    await Promise.all(outputs.map((o) => o.ready));
-    for (const child of children) child.stdin.end('go\n');
-    const results = await Promise.all(outputs.map((o) => o.exited));
-
-    const got: number[][] = results.map((r) => {
-      assert.equal(r.code, 0, r.stderr());
-      const last = r.stdout().trim().split('\n').at(-1) ?? '';
-      return JSON.parse(last) as number[];
-    });
-    for (const versions of got) assert.equal(versions.length, VERSIONS_PER_PROCESS);
-    const all = got.flat().sort((a, b) => a - b);
-    assert.deepEqual(all, Array.from({ length: 2 * VERSIONS_PER_PROCESS }, (_, i) => i + 1));
-
-    const store = SqliteStore.open(file);
-    const listed = await store.listVersions('titanic');
-    await store.close();
-    assert.deepEqual(listed.map((v) => v.version), all);
-    assert.equal(new Set(listed.map((v) => v.description.split(' #')[0])).size, 2, 'both processes registered');
+  test('a process killed in the middle of registering leaves nothing half-registered', async () => {
+    const dir = freshDir();
+    await killMidRegistration(join(dir, 'kiln.db'), join(dir, 'artifacts'));
   });
 });

@@ -18,6 +18,8 @@ import type {
 /** Every store implementation runs this suite. */
 export type ConformanceStore = Store;
 
+const ids = (runs: readonly { id: string }[]): string[] => runs.map((r) => r.id);
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function runInput(overrides: Partial<RunInput> = {}): RunInput {
@@ -62,8 +64,8 @@ export async function assertKilnError(
   });
 }
 
-export function storeConformance(name: string, makeStore: () => Promise<ConformanceStore>): void {
-  describe(`Store conformance: ${name}`, () => {
+export function storeConformance(name: string, makeStore: () => Promise<ConformanceStore>, options: { readonly skip?: string } = {}): void {
+  describe(`Store conformance: ${name}`, { skip: options.skip ?? false }, () => {
     let store: ConformanceStore;
     beforeEach(async () => {
       store = await makeStore();
@@ -361,6 +363,325 @@ export function storeConformance(name: string, makeStore: () => Promise<Conforma
         await store.createModelVersion(versionInput('titanic'));
         await store.setVersionStatus('titanic', 1, 'archived');
         assert.equal((await store.createModelVersion(versionInput('titanic'))).version, 2);
+      });
+    });
+
+    describe('run search', () => {
+      /** Three runs with metrics, params and tags to search among; returns their ids a, b, c (oldest first). */
+      async function threeRuns(): Promise<{ a: string; b: string; c: string }> {
+        const a = await store.createRun(runInput({ name: 'a', params: { C: 1, penalty: 'l2', fit_intercept: true }, tags: { team: 'risk' } }));
+        await store.logMetrics(a.id, { 'test.roc_auc': 0.91, 'test.accuracy': 0.8 });
+        const b = await store.createRun(runInput({ name: 'b', params: { C: 0.1, penalty: 'l1' }, tags: { team: 'growth' } }));
+        await store.logMetrics(b.id, { 'test.roc_auc': 0.75, 'test.accuracy': 0.85 });
+        const c = await store.createRun(runInput({ name: 'c', learner: 'ridge', params: { C: 1 }, tags: { team: 'risk', stage: 'final' } }));
+        await store.logMetrics(c.id, { 'test.roc_auc': 0.85, 'test.accuracy': Number.NaN });
+        await store.finishRun(c.id, 'finished');
+        return { a: a.id, b: b.id, c: c.id };
+      }
+
+      test('filters by metric, param, tag and attribute', async () => {
+        const { a, b, c } = await threeRuns();
+        assert.deepEqual(ids(await store.listRuns({ where: 'metrics.test.roc_auc > 0.8' })), [c, a]);
+        assert.deepEqual(ids(await store.listRuns({ where: 'metrics.test.roc_auc >= 0.75 and metrics.test.roc_auc < 0.9' })), [c, b]);
+        assert.deepEqual(ids(await store.listRuns({ where: 'params.C = 1' })), [c, a]);
+        assert.deepEqual(ids(await store.listRuns({ where: "params.penalty = 'l1'" })), [b]);
+        assert.deepEqual(ids(await store.listRuns({ where: 'params.fit_intercept = true' })), [a]);
+        assert.deepEqual(ids(await store.listRuns({ where: "tags.team = 'risk' and metrics.test.roc_auc > 0.88" })), [a]);
+        assert.deepEqual(ids(await store.listRuns({ where: "tags.team != 'risk'" })), [b]);
+        assert.deepEqual(ids(await store.listRuns({ where: "status = 'finished'" })), [c]);
+        assert.deepEqual(ids(await store.listRuns({ where: "learner = 'ridge' AND params.C = 1" })), [c]);
+        assert.deepEqual(ids(await store.listRuns({ where: 'metrics.missing > 0' })), []);
+        assert.deepEqual(ids(await store.listRuns({ where: '  ' })), [c, b, a], 'a blank filter matches every run');
+      });
+
+      test('a NaN metric matches no comparison', async () => {
+        const { c } = await threeRuns();
+        assert.ok(!ids(await store.listRuns({ where: 'metrics.test.accuracy > 0' })).includes(c));
+        assert.ok(!ids(await store.listRuns({ where: 'metrics.test.accuracy <= 1' })).includes(c));
+      });
+
+      test('tags option, order, limit and offset', async () => {
+        const { a, b, c } = await threeRuns();
+        assert.deepEqual(ids(await store.listRuns({ tags: { team: 'risk' } })), [c, a]);
+        assert.deepEqual(ids(await store.listRuns({ tags: { team: 'risk', stage: 'final' } })), [c]);
+        assert.deepEqual(ids(await store.listRuns({ orderBy: 'metrics.test.roc_auc desc' })), [a, c, b]);
+        assert.deepEqual(ids(await store.listRuns({ orderBy: 'metrics.test.roc_auc asc' })), [b, c, a]);
+        assert.deepEqual(ids(await store.listRuns({ orderBy: 'metrics.test.accuracy desc' })), [b, a, c], 'NaN sorts last');
+        assert.deepEqual(ids(await store.listRuns({ orderBy: 'name' })), [a, b, c]);
+        assert.deepEqual(ids(await store.listRuns({ orderBy: 'started_at asc', limit: 2 })), [a, b]);
+        assert.deepEqual(ids(await store.listRuns({ limit: 1, offset: 1 })), [b]);
+        assert.deepEqual(ids(await store.listRuns({ offset: 2 })), [a]);
+      });
+
+      test('bad filters are INVALID_PARAMS naming the problem', async () => {
+        await threeRuns();
+        const bad: [string, RegExp][] = [
+          ['metrics.auc >', /expected a value/],
+          ['metrics.auc > 0.8 or params.C = 1', /"or" is not supported/],
+          ['bogus = 1', /unknown field "bogus"/],
+          ["metrics.auc > 'high'", /compare it with a number/],
+          ['tags.team = risk', /expected a value/],
+          ['tags.team = 3', /quote the value/],
+          ["tags.team = 'risk", /never closed/],
+          ['metrics.auc ~ 3', /unexpected character "~"/],
+          ['metrics = 3', /name the metric/],
+          ["params.C = 1; DROP TABLE runs", /unexpected character ";"/],
+        ];
+        for (const [where, message] of bad) {
+          await assert.rejects(store.listRuns({ where }), (err: unknown) => {
+            assert.ok(err instanceof KilnError && err.code === 'INVALID_PARAMS', `${where}: ${String(err)}`);
+            assert.equal(err.details['what'], 'run filter');
+            assert.match(err.message, message, where);
+            assert.equal(err.problems.length, 1);
+            return true;
+          });
+        }
+        await assertKilnError(store.listRuns({ orderBy: 'colour' }), 'INVALID_PARAMS', { what: 'run order' });
+        await assertKilnError(store.listRuns({ offset: -1 }), 'INVALID_PARAMS', { what: 'offset' });
+        assert.equal((await store.listRuns()).length, 3, 'nothing was dropped');
+      });
+
+      test('values with quotes are data, never SQL', async () => {
+        const run = await store.createRun(runInput({ tags: { note: "it's 'quoted'" } }));
+        assert.deepEqual(ids(await store.listRuns({ where: "tags.note = 'it''s ''quoted'''" })), [run.id]);
+        assert.deepEqual(ids(await store.listRuns({ tags: { note: "x' OR '1'='1" } })), []);
+      });
+
+      test('setRunTags merges, removes and makes runs findable by their new tags', async () => {
+        const run = await store.createRun(runInput({ tags: { team: 'risk', temp: 'yes' } }));
+        const updated = await store.setRunTags(run.id, { stage: 'final', temp: null });
+        assert.deepEqual(updated.tags, { team: 'risk', stage: 'final' });
+        assert.deepEqual(ids(await store.listRuns({ tags: { stage: 'final' } })), [run.id]);
+        assert.deepEqual(ids(await store.listRuns({ tags: { temp: 'yes' } })), []);
+        await assertKilnError(store.setRunTags('00000000-0000-4000-8000-000000000000', { a: 'b' }), 'RUN_NOT_FOUND');
+        await assertKilnError(store.setRunTags(run.id, { n: 3 as unknown as string }), 'INVALID_PARAMS', { what: 'run tags' });
+      });
+    });
+
+    describe('metric series', () => {
+      test('points round-trip by key and step; a repeated step replaces the point', async () => {
+        const run = await store.createRun(runInput());
+        await store.logMetricSeries(run.id, [
+          { key: 'loss', step: 0, value: 0.9 },
+          { key: 'loss', step: 1, value: 0.5 },
+          { key: 'val_loss', step: 0, value: 1.1, timestamp: '2026-01-01T00:00:00.000Z' },
+        ]);
+        await store.logMetricSeries(run.id, [{ key: 'loss', step: 1, value: 0.4 }, { key: 'loss', step: 2, value: Number.NaN }]);
+        const loss = await store.getMetricSeries(run.id, 'loss');
+        assert.deepEqual(loss.map((p) => [p.step, p.value]), [[0, 0.9], [1, 0.4], [2, Number.NaN]]);
+        assert.ok(loss.every((p) => p.timestamp !== undefined && !Number.isNaN(Date.parse(p.timestamp))));
+        const all = await store.getMetricSeries(run.id);
+        assert.deepEqual(all.map((p) => `${p.key}:${p.step}`), ['loss:0', 'loss:1', 'loss:2', 'val_loss:0']);
+        assert.equal(all[3]?.timestamp, '2026-01-01T00:00:00.000Z');
+      });
+
+      test('bad points and unknown runs are refused, and nothing is written', async () => {
+        const run = await store.createRun(runInput());
+        await assertKilnError(store.logMetricSeries(run.id, [{ key: 'loss', step: 0, value: 1 }, { key: 'loss', step: -1, value: 1 }]), 'INVALID_PARAMS', {
+          what: 'metric series',
+        });
+        assert.deepEqual(await store.getMetricSeries(run.id), []);
+        await assertKilnError(store.logMetricSeries('00000000-0000-4000-8000-000000000000', [{ key: 'a', step: 0, value: 1 }]), 'RUN_NOT_FOUND');
+      });
+    });
+
+    describe('dataset versions and lineage', () => {
+      const snapshot = (digest: string) => ({
+        dataset: 'titanic',
+        digest,
+        source: 'data/titanic.csv',
+        sourceDigest: 'f'.repeat(64),
+        schema: [{ name: 'Age', kind: 'numeric', sourceType: 'DOUBLE' }, { name: 'Sex', kind: 'categorical', sourceType: 'VARCHAR' }],
+        rows: 891,
+        format: 'parquet' as const,
+      });
+
+      test('registering the same snapshot again returns the same version', async () => {
+        const first = await store.registerDatasetVersion(snapshot('1'.repeat(64)));
+        assert.equal(first.id, `titanic@${'1'.repeat(16)}`);
+        assert.deepEqual(first.schema, snapshot('1'.repeat(64)).schema);
+        assert.equal(first.rows, 891);
+        const again = await store.registerDatasetVersion(snapshot('1'.repeat(64)));
+        assert.deepEqual(again, first);
+        const other = await store.registerDatasetVersion(snapshot('2'.repeat(64)));
+        assert.notEqual(other.id, first.id);
+        assert.deepEqual((await store.listDatasetVersions('titanic')).map((d) => d.id).sort(), [first.id, other.id].sort());
+        assert.deepEqual(await store.listDatasetVersions('iris'), []);
+        assert.deepEqual(await store.getDatasetVersion(first.id), first);
+        await assertKilnError(store.getDatasetVersion('titanic@0000'), 'DATASET_VERSION_NOT_FOUND', { id: 'titanic@0000' });
+        await assertKilnError(store.registerDatasetVersion({ ...snapshot('3'.repeat(64)), dataset: 'bad name' }), 'INVALID_PARAMS');
+        await assertKilnError(store.registerDatasetVersion(snapshot('XYZ')), 'INVALID_PARAMS', { what: 'dataset digest' });
+      });
+
+      test('lineage: version → run → dataset version → source', async () => {
+        const data = await store.registerDatasetVersion(snapshot('1'.repeat(64)));
+        const run = await store.createRun(runInput({ datasetVersionId: data.id }));
+        assert.equal(run.datasetVersionId, data.id);
+        const version = await store.createModelVersion(versionInput('titanic', { runId: run.id }));
+        const traced = await store.getDatasetVersion((await store.getRun(version.runId ?? '')).datasetVersionId ?? '');
+        assert.equal(traced.source, 'data/titanic.csv');
+        assert.deepEqual(ids(await store.listRuns({ where: `dataset_version = '${data.id}'` })), [run.id]);
+        await assertKilnError(store.createRun(runInput({ datasetVersionId: 'titanic@nope' })), 'DATASET_VERSION_NOT_FOUND');
+        assert.equal((await store.listRuns()).length, 1, 'a run of an unknown dataset version is not recorded');
+      });
+    });
+
+    describe('descriptions, tags and the audit log', () => {
+      test('models and versions take descriptions and tags; every change is audited with before and after', async () => {
+        await store.createModelVersion(versionInput('titanic', { tags: { framework: 'kiln' } }), { actor: 'alice' });
+        const model = await store.updateModel('titanic', { description: 'who survived', tags: { owner: 'risk' } }, { actor: 'bob' });
+        assert.equal(model.description, 'who survived');
+        assert.deepEqual(model.tags, { owner: 'risk' });
+        const version = await store.updateVersion('titanic', 1, { tags: { framework: null, reviewed: 'yes' } });
+        assert.deepEqual(version.tags, { reviewed: 'yes' });
+        assert.equal(version.description, '');
+        await store.setAlias('titanic', 'champion', 1, { actor: 'carol' });
+        await store.setVersionStatus('titanic', 1, 'archived', { actor: 'dave' });
+        await store.setVersionStatus('titanic', 1, 'archived', { actor: 'dave' }); // no change, no entry
+
+        const audit = await store.listAudit();
+        assert.deepEqual(
+          audit.map((e) => [e.action, e.entity, e.actor]),
+          [
+            ['version.archived', 'titanic:1', 'dave'],
+            ['alias.moved', 'titanic@champion', 'carol'],
+            ['version.updated', 'titanic:1', audit[2]?.actor],
+            ['model.updated', 'titanic', 'bob'],
+            ['version.created', 'titanic:1', 'alice'],
+          ],
+        );
+        assert.deepEqual([audit[0]?.before, audit[0]?.after], [{ status: 'ready' }, { status: 'archived' }]);
+        assert.deepEqual([audit[1]?.before, audit[1]?.after], [null, { alias: 'champion', version: 1 }]);
+        assert.deepEqual(audit[3]?.before, { description: '', tags: {} });
+        assert.ok(audit.every((e) => !Number.isNaN(Date.parse(e.at))));
+        assert.ok((audit[0]?.id ?? 0) > (audit[1]?.id ?? 0));
+        assert.equal(typeof audit[2]?.actor, 'string');
+        assert.notEqual(audit[2]?.actor, '');
+
+        await store.createModelVersion(versionInput('housing'));
+        assert.equal((await store.listAudit({ entity: 'titanic' })).length, 5, 'a model name matches its versions and aliases');
+        assert.equal((await store.listAudit({ entity: 'titanic@champion' })).length, 1);
+        assert.equal((await store.listAudit({ limit: 2 })).length, 2);
+        await assertKilnError(store.updateModel('iris', { description: 'x' }), 'MODEL_NOT_FOUND');
+        await assertKilnError(store.updateVersion('titanic', 7, { description: 'x' }), 'VERSION_NOT_FOUND');
+      });
+
+      test('moving an alias records where it pointed before', async () => {
+        await store.createModelVersion(versionInput('titanic'));
+        await store.createModelVersion(versionInput('titanic'));
+        await store.setAlias('titanic', 'champion', 1);
+        await store.setAlias('titanic', 'champion', 2);
+        const [moved] = await store.listAudit({ entity: 'titanic@champion' });
+        assert.deepEqual([moved?.before, moved?.after], [{ alias: 'champion', version: 1 }, { alias: 'champion', version: 2 }]);
+      });
+
+      test('a refused change leaves no audit entry', async () => {
+        await assertKilnError(store.createModelVersion(versionInput('titanic', { runId: '00000000-0000-4000-8000-000000000000' })), 'RUN_NOT_FOUND');
+        assert.deepEqual(await store.listAudit(), []);
+      });
+    });
+
+    describe('webhooks and their delivery outbox', () => {
+      test('subscriptions are created, listed and deleted; bad ones are refused', async () => {
+        const hook = await store.createWebhook({ url: 'http://127.0.0.1:9/hook', events: ['alias.moved'], secret: 's3cret', description: 'ops' });
+        assert.deepEqual([hook.url, hook.events, hook.signed, hook.description], ['http://127.0.0.1:9/hook', ['alias.moved'], true, 'ops']);
+        const all = await store.createWebhook({ url: 'https://example.com/kiln' });
+        assert.deepEqual(all.events, ['version.created', 'alias.moved', 'version.archived']);
+        assert.equal(all.signed, false);
+        // Listed oldest first; two made in the same millisecond may come in either order.
+        assert.deepEqual((await store.listWebhooks()).map((w) => w.id).sort(), [hook.id, all.id].sort());
+        assert.deepEqual(await store.getWebhook(hook.id), hook);
+        await store.deleteWebhook(hook.id);
+        assert.deepEqual((await store.listWebhooks()).map((w) => w.id), [all.id]);
+        await assertKilnError(store.getWebhook(hook.id), 'WEBHOOK_NOT_FOUND', { id: hook.id });
+        await assertKilnError(store.deleteWebhook(hook.id), 'WEBHOOK_NOT_FOUND');
+        await assertKilnError(store.createWebhook({ url: 'ftp://example.com' }), 'INVALID_PARAMS', { what: 'webhook url' });
+        await assertKilnError(store.createWebhook({ url: 'http://x', events: ['model.deleted' as never] }), 'INVALID_PARAMS', { what: 'webhook events' });
+        assert.deepEqual((await store.listAudit()).map((e) => e.action), ['webhook.deleted', 'webhook.created', 'webhook.created']);
+      });
+
+      test('registry changes queue one delivery per subscribed webhook, in the same transaction', async () => {
+        const everything = await store.createWebhook({ url: 'http://127.0.0.1:9/all' });
+        const aliases = await store.createWebhook({ url: 'http://127.0.0.1:9/aliases', events: ['alias.moved'] });
+        await store.createModelVersion(versionInput('titanic'));
+        await store.setAlias('titanic', 'champion', 1);
+        await store.updateModel('titanic', { description: 'no event for this' });
+        await store.setVersionStatus('titanic', 1, 'archived');
+        await store.setVersionStatus('titanic', 1, 'ready');
+
+        const queued = await store.listDeliveries();
+        assert.deepEqual(
+          queued.map((d) => [d.webhookId === everything.id ? 'all' : 'aliases', d.event, d.status, d.attempts]).reverse(),
+          [
+            ['all', 'version.created', 'pending', 0],
+            ['all', 'alias.moved', 'pending', 0],
+            ['aliases', 'alias.moved', 'pending', 0],
+            ['all', 'version.archived', 'pending', 0],
+          ],
+        );
+        const created = queued.at(-1);
+        assert.deepEqual(created?.payload, {
+          id: created?.eventId,
+          event: 'version.created',
+          at: (created?.payload as { at: string }).at,
+          actor: (created?.payload as { actor: string }).actor,
+          entity: 'titanic:1',
+          model: 'titanic',
+          before: null,
+          after: (created?.payload as { after: unknown }).after,
+        });
+        assert.equal(((created?.payload as { after: { version: number } }).after).version, 1);
+        const auditIds = new Set((await store.listAudit()).map((e) => e.id));
+        assert.ok(queued.every((d) => auditIds.has(d.eventId)), 'each delivery names its audit entry');
+        assert.equal((await store.listDeliveries({ webhookId: aliases.id })).length, 1);
+      });
+
+      test('claims lease due deliveries once; outcomes are recorded with attempts and errors', async () => {
+        const hook = await store.createWebhook({ url: 'http://127.0.0.1:9/hook', secret: 'k' });
+        await store.createModelVersion(versionInput('titanic'));
+        await store.createModelVersion(versionInput('titanic'));
+        const now = new Date(Date.now() + 1000);
+
+        const claimed = await store.claimDeliveries({ limit: 10, leaseMs: 60_000, now });
+        assert.equal(claimed.length, 2);
+        assert.deepEqual([claimed[0]?.url, claimed[0]?.secret, claimed[0]?.webhookId], ['http://127.0.0.1:9/hook', 'k', hook.id]);
+        assert.deepEqual(await store.claimDeliveries({ limit: 10, leaseMs: 60_000, now }), [], 'leased deliveries are not handed out twice');
+
+        const [first, second] = claimed;
+        const delivered = await store.recordDeliveryAttempt(first?.id ?? 0, { ok: true });
+        assert.deepEqual([delivered.status, delivered.attempts, delivered.lastError], ['delivered', 1, null]);
+        assert.notEqual(delivered.deliveredAt, null);
+
+        const retryAt = new Date(now.getTime() + 5000).toISOString();
+        const retry = await store.recordDeliveryAttempt(second?.id ?? 0, { ok: false, error: 'HTTP 500', retryAt });
+        assert.deepEqual([retry.status, retry.attempts, retry.lastError, retry.nextAttemptAt], ['pending', 1, 'HTTP 500', retryAt]);
+        assert.deepEqual(await store.claimDeliveries({ limit: 10, leaseMs: 60_000, now }), [], 'not due before retryAt');
+        const later = new Date(now.getTime() + 6000);
+        const again = await store.claimDeliveries({ limit: 10, leaseMs: 60_000, now: later });
+        assert.deepEqual(again.map((d) => d.id), [second?.id]);
+        const failed = await store.recordDeliveryAttempt(second?.id ?? 0, { ok: false, error: 'HTTP 500', retryAt: null });
+        assert.deepEqual([failed.status, failed.attempts], ['failed', 2]);
+        assert.deepEqual((await store.listDeliveries({ status: 'failed' })).map((d) => d.id), [second?.id]);
+        await assertKilnError(store.recordDeliveryAttempt(999_999, { ok: true }), 'WEBHOOK_DELIVERY_NOT_FOUND');
+      });
+
+      test('an expired lease is claimed again (a dispatcher died mid-delivery)', async () => {
+        await store.createWebhook({ url: 'http://127.0.0.1:9/hook' });
+        await store.createModelVersion(versionInput('titanic'));
+        const now = new Date(Date.now() + 1000);
+        const [first] = await store.claimDeliveries({ limit: 1, leaseMs: 1000, now });
+        const [reclaimed] = await store.claimDeliveries({ limit: 1, leaseMs: 1000, now: new Date(now.getTime() + 1001) });
+        assert.equal(reclaimed?.id, first?.id);
+      });
+
+      test('deleting a webhook fails its pending deliveries and keeps the history', async () => {
+        const hook = await store.createWebhook({ url: 'http://127.0.0.1:9/hook' });
+        await store.createModelVersion(versionInput('titanic'));
+        await store.deleteWebhook(hook.id);
+        const [delivery] = await store.listDeliveries({ webhookId: hook.id });
+        assert.equal(delivery?.status, 'failed');
+        assert.match(delivery?.lastError ?? '', /deleted/);
+        assert.deepEqual(await store.claimDeliveries({ limit: 10, leaseMs: 1000, now: new Date(Date.now() + 1000) }), []);
       });
     });
 

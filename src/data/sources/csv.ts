@@ -1,93 +1,209 @@
 /**
- * Reading a CSV file into a Frame. DuckDB sniffs the dialect (delimiter, quoting, header) and the
- * column types; this file turns its result into Kiln's columns: numbers (and booleans) as float64,
- * everything else as text categories, and records the bytes' digest for lineage.
+ * CSV and TSV files. DuckDB sniffs the dialect (delimiter, quoting, CRLF, UTF-8 BOM) and the column
+ * types; this file adds what a person needs on top: a decimal comma recognised, a malformed row named
+ * by its line number (or skipped and counted), an encoding problem explained.
+ *
+ * `readCsv` and `LoadedTable` stay here for the callers that read a CSV file into a Frame; new code
+ * reads any source with `readTable` (read-table.ts).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { KilnError } from '../../core/errors.js';
-import { Frame, type Column } from '../../core/frame.js';
-import { sqlIdentifier, sqlString, withDuckDB } from '../duckdb.js';
-import { diagnoseRaggedCsv } from './csv-diagnose.js';
+import type { Frame } from '../../core/frame.js';
+import { duckdbReason, queryRows, sqlIdentifier, sqlString, uniqueTableName } from '../duckdb.js';
+import { badRowError, checkReadableFile, sha256File } from './file-checks.js';
+import type { ReadOptions, SourceRef, StagedTable, TableSource } from './source.js';
+import { describeTable } from './staged-table.js';
+
+export { isNumericSourceType } from '../source-types.js';
 
 export interface LoadedTable {
   readonly frame: Frame;
   /** DuckDB's type name per column (BIGINT, DOUBLE, VARCHAR, DATE, …): schema inference uses it. */
   readonly sourceTypes: Readonly<Record<string, string>>;
   readonly source: string;
-  /** sha256 of the file's bytes. */
+  /** sha256 of the file's bytes (of the query and its result for databases). */
   readonly digest: string;
+  /** Malformed rows left out (only with `onBadRows: 'skip'`). */
+  readonly skippedRows?: number;
 }
 
-const NUMERIC_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*|BOOLEAN)$/;
-
-export function isNumericSourceType(type: string): boolean {
-  return NUMERIC_TYPES.test(type);
+/** Reads a CSV file into a Frame (the same as `readTable(path, { as: 'csv' })`). */
+export async function readCsv(path: string, options: ReadOptions = {}): Promise<LoadedTable> {
+  const { readTable } = await import('./read-table.js');
+  return readTable(path, { ...options, as: 'csv' });
 }
 
-export async function readCsv(path: string): Promise<LoadedTable> {
-  const file = resolve(path);
-  let size: number;
+type CsvArgs = Readonly<Record<string, string>>;
+
+const DELIMITERS = [',', ';', '\t', '|'] as const;
+
+export const csvSource: TableSource = {
+  name: 'csv',
+  keys: ['.csv', '.tsv', '.tab', '.txt', '.csv.gz', '.tsv.gz', '.csv.zst', '.tsv.zst'],
+  example: 'data/train.csv',
+  stage: stageCsv,
+};
+
+async function stageCsv(ref: SourceRef, conn: DuckDBConnection, options: ReadOptions): Promise<StagedTable> {
+  const size = checkReadableFile(ref);
+  options.onProgress?.(`reading ${ref.text} (${(size / 1e6).toFixed(1)} MB)`);
+  // Hashing the bytes runs on Node's side while DuckDB parses on its own threads.
+  const digesting = sha256File(ref.location);
+  digesting.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+  const table = uniqueTableName('kiln_csv');
+  const load = (args: CsvArgs) => loadCsv(conn, table, ref.location, args);
+
+  let args: CsvArgs = baseArgs(ref, options);
+  let failure = await load(args);
+  if (failure !== undefined) throwIfFatal(failure, ref);
+  if (failure !== undefined) {
+    // DuckDB guesses types from a sample; a later row may not fit the guess. Look at every row.
+    args = { ...args, sample_size: '-1' };
+    failure = await load(args);
+  }
+  if (failure === undefined && args['delim'] === undefined) {
+    // When the dialect sniffer finds no consistent layout it reads each whole line as one column.
+    // The header then still shows the real delimiter: read with it, so the bad line gets named.
+    const columns = await describeTable(conn, table);
+    const delimiter = columns.length === 1 ? DELIMITERS.find((d) => columns[0]?.name.includes(d)) : undefined;
+    if (delimiter !== undefined) {
+      args = { ...args, delim: sqlString(delimiter), quote: sqlString('"'), sample_size: '-1' };
+      failure = await load(args);
+    }
+  }
+  let skippedRows = 0;
+  if (failure !== undefined) {
+    throwIfFatal(failure, ref);
+    const rejects = await readRejects(conn, table, ref.location, args, await delimiterOf(conn, ref.location, args));
+    if ((options.onBadRows ?? 'stop') === 'stop' || rejects.failure !== undefined) {
+      const first = rejects.first;
+      if (first === undefined) throw new KilnError('DATA_UNREADABLE', { path: ref.text, reason: duckdbReason(rejects.failure ?? failure) }, { cause: failure });
+      throw badRowError(ref.text, first.line, first.reason, rejects.count);
+    }
+    skippedRows = rejects.count;
+  } else if (args['decimal_separator'] === undefined && (await holdsDecimalCommas(conn, table))) {
+    // `3,5` in a semicolon-separated file is a number written with a decimal comma (European locales).
+    const reread = await load({ ...args, decimal_separator: sqlString(',') });
+    if (reread !== undefined) await load(args);
+  }
+  return { table, digest: await digesting, skippedRows };
+}
+
+function baseArgs(ref: SourceRef, options: ReadOptions): CsvArgs {
+  const args: Record<string, string> = { header: ref.params['header'] === 'false' ? 'false' : 'true' };
+  if (ref.extension.startsWith('.tsv') || ref.extension === '.tab') args['delim'] = sqlString('\t');
+  const delim = ref.params['delim'] ?? ref.params['delimiter'];
+  if (delim !== undefined) args['delim'] = sqlString(delim === '\\t' || delim === 'tab' ? '\t' : delim);
+  const encoding = ref.params['encoding'] ?? options.encoding;
+  if (encoding !== undefined) args['encoding'] = sqlString(encoding);
+  const decimal = ref.params['decimal'];
+  if (decimal !== undefined) args['decimal_separator'] = sqlString(decimal);
+  return args;
+}
+
+/** Loads the file into `table`; returns DuckDB's error instead of throwing it. */
+async function loadCsv(conn: DuckDBConnection, table: string, file: string, args: CsvArgs): Promise<unknown> {
+  const list = Object.entries(args).map(([k, v]) => `${k} = ${v}`).join(', ');
   try {
-    const st = statSync(file);
-    if (!st.isFile()) throw new KilnError('DATA_UNREADABLE', { path, reason: 'it is a folder, not a file' });
-    size = st.size;
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM read_csv(${sqlString(file)}, ${list})`);
+    return undefined;
   } catch (err) {
-    if (err instanceof KilnError) throw err;
-    throw new KilnError('DATA_NOT_FOUND', { path });
+    return err ?? new Error('unknown DuckDB error');
   }
-  if (size === 0) throw new KilnError('DATA_EMPTY', { path });
-  const digest = await sha256File(file);
+}
 
-  return withDuckDB(async (conn) => {
-    const table = 'kiln_csv_' + digest.slice(0, 16) + '_' + Math.floor(Math.random() * 1e9).toString(36);
-    try {
-      await conn.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM read_csv(${sqlString(file)}, header = true, sample_size = -1)`);
-    } catch (err) {
-      throw new KilnError('DATA_UNREADABLE', { path, reason: firstLine(err) }, { cause: err });
-    }
-    try {
-      const described = await conn.runAndReadAll(`DESCRIBE ${table}`);
-      const schema = described.getRowObjectsJS().map((r) => ({ name: String(r['column_name']), type: String(r['column_type']) }));
-      if (schema.length === 1 && size < 256 * 1024 * 1024) {
-        const reason = diagnoseRaggedCsv(schema[0]?.name ?? '', readFileSync(file, 'utf8'));
-        if (reason !== undefined) throw new KilnError('DATA_UNREADABLE', { path, reason });
-      }
-      const selectList = schema
-        .map((c) => `CAST(${sqlIdentifier(c.name)} AS ${isNumericSourceType(c.type) ? 'DOUBLE' : 'VARCHAR'})`)
-        .join(', ');
-      const result = await conn.runAndReadAll(`SELECT ${selectList} FROM ${table}`);
-      const raw = result.getColumnsJS();
-      if ((raw[0]?.length ?? 0) === 0) throw new KilnError('DATA_EMPTY', { path });
-      const columns: Column[] = schema.map((c, j) => toColumn(c.name, isNumericSourceType(c.type), raw[j] ?? []));
-      const sourceTypes = Object.fromEntries(schema.map((c) => [c.name, c.type]));
-      return { frame: new Frame(columns), sourceTypes, source: path, digest };
-    } finally {
-      await conn.run(`DROP TABLE IF EXISTS ${table}`);
-    }
+/** Errors no retry can fix: encoding, memory, and an encoding name DuckDB does not know. */
+function throwIfFatal(err: unknown, ref: SourceRef): void {
+  const message = String(err);
+  if (/invalid unicode|not utf-8 encoded/i.test(message)) {
+    throw new KilnError('DATA_ENCODING', { path: ref.text, reason: 'some bytes are not valid UTF-8' }, { cause: err });
+  }
+  if (/encoding/i.test(message) && /not (supported|found)|unknown|invalid/i.test(message) && ref.params['encoding'] !== undefined) {
+    throw new KilnError('DATA_ENCODING', { path: ref.text, reason: duckdbReason(err) }, { cause: err });
+  }
+  if (/out of memory/i.test(message)) {
+    throw new KilnError('DATA_TOO_LARGE', { path: ref.text, what: 'read', reason: duckdbReason(err) }, { cause: err });
+  }
+}
+
+interface Rejects {
+  readonly count: number;
+  readonly first?: { line: number; reason: string };
+  /** Set when even a forgiving read failed. */
+  readonly failure?: unknown;
+}
+
+/** Reads the file again leaving out malformed rows, and collects DuckDB's record of each one. */
+async function readRejects(conn: DuckDBConnection, table: string, file: string, args: CsvArgs, delimiter: string): Promise<Rejects> {
+  const scans = uniqueTableName('kiln_reject_scans');
+  const errors = uniqueTableName('kiln_reject_errors');
+  const failure = await loadCsv(conn, table, file, {
+    ...args,
+    ignore_errors: 'true',
+    store_rejects: 'true',
+    rejects_table: sqlString(errors),
+    rejects_scan: sqlString(scans),
   });
-}
-
-function toColumn(name: string, numeric: boolean, values: readonly unknown[]): Column {
-  if (numeric) {
-    const out = new Float64Array(values.length);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      out[i] = typeof v === 'number' ? v : Number.NaN;
-    }
-    return { kind: 'numeric', name, values: out };
+  if (failure !== undefined) return { count: 0, failure };
+  try {
+    const counted = await queryRows(conn, `SELECT count(DISTINCT line) AS n FROM ${errors}`);
+    const rows = await queryRows(conn, `SELECT line, error_type, error_message, column_name, csv_line FROM ${errors} ORDER BY line LIMIT 1`);
+    const r = rows[0];
+    const count = Number(counted[0]?.['n'] ?? 0);
+    if (r === undefined) return { count };
+    const reason = plainReason(String(r['error_type']), String(r['error_message']), r['column_name'], String(r['csv_line'] ?? ''), delimiter);
+    return { count, first: { line: Number(r['line']), reason } };
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${errors}; DROP TABLE IF EXISTS ${scans}`);
   }
-  return { kind: 'categorical', name, values: values.map((v) => (v === null || v === undefined || v === '' ? null : String(v))) };
 }
 
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** DuckDB's reject record in the words of a person fixing the file. */
+function plainReason(type: string, message: string, column: unknown, line: string, delimiter: string): string {
+  const counts = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+  if ((type === 'TOO MANY COLUMNS' || type === 'TOO FEW COLUMNS') && counts) {
+    // DuckDB stops counting at one field too many; count the line's fields for the message.
+    const found = line === '' ? Number(counts[2]) : countFields(line, delimiter);
+    return `has ${found} fields but the header has ${counts[1]}`;
+  }
+  if (type === 'UNQUOTED VALUE') return 'opens or closes a quote in the middle of a field';
+  if (type === 'LINE SIZE OVER MAXIMUM') return 'is longer than the reader allows (an unclosed quote?)';
+  if (type === 'INVALID UNICODE') return 'holds bytes that are not valid UTF-8';
+  if (type === 'CAST') return `has a value in column "${String(column)}" of the wrong type (${message.split('\n')[0] ?? ''})`;
+  return `is malformed: ${message.split('\n')[0] ?? type.toLowerCase()}`;
 }
 
-function firstLine(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.split('\n')[0] ?? message;
+/** The delimiter a read uses: the one given, else the one DuckDB's sniffer finds. */
+async function delimiterOf(conn: DuckDBConnection, file: string, args: CsvArgs): Promise<string> {
+  const given = args['delim'];
+  if (given !== undefined) return given.slice(1, -1).replaceAll("''", "'");
+  try {
+    const sniffed = (await queryRows(conn, `SELECT Delimiter AS d FROM sniff_csv(${sqlString(file)})`))[0]?.['d'];
+    return typeof sniffed === 'string' && sniffed.length === 1 ? sniffed : ',';
+  } catch {
+    return ',';
+  }
+}
+
+/** Fields in one CSV line, honouring double quotes. */
+function countFields(line: string, delimiter: string): number {
+  let fields = 1;
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (ch === delimiter && !quoted) fields++;
+  }
+  return fields;
+}
+
+/** Whether some text column holds only numbers written with a decimal comma (`3,5`). */
+async function holdsDecimalCommas(conn: DuckDBConnection, table: string): Promise<boolean> {
+  const text = (await describeTable(conn, table)).filter((c) => c.type === 'VARCHAR');
+  if (text.length === 0) return false;
+  const parts = text.map((c, i) => {
+    const col = sqlIdentifier(c.name);
+    return `count(${col}) AS n${i}, count_if(regexp_full_match(${col}, '-?[0-9]*,[0-9]+')) AS d${i}`;
+  });
+  const row = (await queryRows(conn, `SELECT ${parts.join(', ')} FROM ${table}`))[0] ?? {};
+  return text.some((_, i) => Number(row[`n${i}`]) > 0 && row[`n${i}`] === row[`d${i}`]);
 }

@@ -87,3 +87,33 @@ export function heatmap(title: string, labels: readonly string[], counts: readon
 function svg(title: string, body: string, height = H): string {
   return `<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${escapeXml(title)}"><title>${escapeXml(title)}</title>${body}</svg><figcaption>${escapeXml(title)}</figcaption></figure>`;
 }
+
+/**
+ * Two distributions over the same buckets as paired bars (e.g. reference against current shares of a
+ * feature, for drift reports): one bar per side per bucket, the bucket labels below, values as shares.
+ */
+export function pairedHistogram(title: string, labels: readonly string[], first: { name: string; values: readonly number[] }, second: { name: string; values: readonly number[] }): string {
+  const k = Math.max(1, labels.length);
+  const plotW = W - PAD.left - PAD.right;
+  const plotH = H - PAD.top - PAD.bottom - 20;
+  const max = Math.max(1e-12, ...first.values, ...second.values);
+  const slot = plotW / k;
+  const barW = Math.max(1, slot / 2 - 1);
+  const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
+  let body = '';
+  for (const t of [0, max / 2, max]) {
+    body += `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(t)}" y2="${y(t)}" class="grid"/><text x="${PAD.left - 6}" y="${y(t) + 4}" text-anchor="end">${fmt(t)}</text>`;
+  }
+  labels.forEach((label, i) => {
+    const x = PAD.left + i * slot;
+    for (const [s, side] of [[first, 0], [second, 1]] as const) {
+      const v = s.values[i] ?? 0;
+      body += `<rect x="${(x + side * barW + 1).toFixed(1)}" y="${y(v).toFixed(1)}" width="${barW.toFixed(1)}" height="${(PAD.top + plotH - y(v)).toFixed(1)}" fill="${COLOURS[side]}"><title>${escapeXml(`${s.name} ${label}: ${fmt(v)}`)}</title></rect>`;
+    }
+    const cx = x + slot / 2;
+    const ly = PAD.top + plotH + 12;
+    body += `<text x="${cx.toFixed(1)}" y="${ly}" text-anchor="end" font-size="9" transform="rotate(-35 ${cx.toFixed(1)} ${ly})">${escapeXml(label.length > 14 ? `${label.slice(0, 13)}…` : label)}</text>`;
+  });
+  body += `<text x="${PAD.left + 8}" y="${PAD.top - 10}" fill="${COLOURS[0]}">■ ${escapeXml(first.name)}</text><text x="${PAD.left + 138}" y="${PAD.top - 10}" fill="${COLOURS[1]}">■ ${escapeXml(second.name)}</text>`;
+  return svg(title, body, H + 10);
+}

@@ -28,9 +28,20 @@ export function linearScores(X: Matrix, model: LinearWeights): Matrix {
     const rowStart = i * d;
     for (let r = 0; r < k; r++) {
       const wStart = r * d;
-      let z = intercepts[r] as number;
-      for (let j = 0; j < d; j++) z += (x[rowStart + j] as number) * (weights[wStart + j] as number);
-      scores[i * k + r] = z;
+      // Four independent partial sums: the CPU overlaps their multiply-adds.
+      let z0 = 0;
+      let z1 = 0;
+      let z2 = 0;
+      let z3 = 0;
+      let j = 0;
+      for (; j + 4 <= d; j += 4) {
+        z0 += (x[rowStart + j] as number) * (weights[wStart + j] as number);
+        z1 += (x[rowStart + j + 1] as number) * (weights[wStart + j + 1] as number);
+        z2 += (x[rowStart + j + 2] as number) * (weights[wStart + j + 2] as number);
+        z3 += (x[rowStart + j + 3] as number) * (weights[wStart + j + 3] as number);
+      }
+      for (; j < d; j++) z0 += (x[rowStart + j] as number) * (weights[wStart + j] as number);
+      scores[i * k + r] = (intercepts[r] as number) + (z0 + z1 + z2 + z3);
     }
   }
   return out;

@@ -78,7 +78,8 @@ export const ridgeRegression: RidgeRegressionLearner = {
   },
 };
 
-function solveRidge(X: Matrix, y: Float64Array, params: RidgeRegressionParams): LinearWeights {
+/** The exact ridge minimiser (alpha = 0 gives ordinary least squares); TRAINING_FAILED when singular. */
+export function solveRidge(X: Matrix, y: Float64Array, params: RidgeRegressionParams): LinearWeights {
   const { rows: n, cols: d, data: x } = X;
   // Column means of X and the mean of y (zeros without an intercept: then nothing is centred).
   const xMean = new Float64Array(d);

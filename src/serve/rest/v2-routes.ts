@@ -1,16 +1,29 @@
 /**
  * Open Inference Protocol (KServe V2) REST routes, as in kserve/open-inference-protocol
- * `specification/protocol/inference_rest.md`. A thin adapter: each route parses the URL (and body),
- * calls the data plane, and returns its answer; errors are thrown and mapped once, by the server.
+ * `specification/protocol/inference_rest.md`, with Triton's extensions (triton-inference-server/server
+ * docs/protocol): binary tensor data, model configuration, statistics, model repository, classification.
+ * A thin adapter: each route parses the URL (and body), calls the data plane, and returns its answer;
+ * errors are thrown and mapped once, by the server.
+ *
+ *   GET  /v2                                            server metadata (with the extensions list)
+ *   GET  /v2/health/live | /v2/health/ready
+ *   GET  /v2/models/{m}[/versions/{v}]                  model metadata
+ *   GET  /v2/models/{m}[/versions/{v}]/ready
+ *   POST /v2/models/{m}[/versions/{v}]/infer            JSON, or JSON + binary tensors
+ *   GET  /v2/models/{m}[/versions/{v}]/config           model configuration extension
+ *   GET  /v2/models[/{m}[/versions/{v}]]/stats          statistics extension
+ *   POST /v2/repository/index                           model repository extension
+ *   POST /v2/repository/models/{m}/load | /unload
  *
  * The version segment may be a version number or an alias (`/v2/models/titanic/versions/champion/infer`).
- *
  * Health answers follow KServe: 200 with `{live: true}` / `{ready: true}`, and 503 with `ready: false`
  * when not ready, so a Kubernetes probe can use the status alone (as with Triton).
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { KilnError } from '../../core/errors.js';
 import type { DataPlane } from '../data-plane.js';
 import { parseInferRequest } from '../protocol.js';
+import { BinaryInferBody, encodeInferResult, HEADER_LENGTH, withBinaryInputs } from './binary-body.js';
 
 export interface V2RoutesOptions {
   readonly dataPlane: DataPlane;
@@ -44,8 +57,40 @@ export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataP
   app.get<{ Params: ModelParams }>('/v2/models/:name/ready', ready);
   app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/ready', ready);
 
-  const infer = async (request: ModelRequest) =>
-    dataPlane.infer(request.params.name, request.params.version, parseInferRequest(request.body), { requestId: request.id });
+  const infer = async (request: ModelRequest, reply: FastifyReply) => {
+    const body = request.body;
+    if (body === undefined) throw new KilnError('MALFORMED_REQUEST', { reason: 'the body is empty; send a JSON object' });
+    const inferRequest =
+      body instanceof BinaryInferBody ? withBinaryInputs(parseInferRequest(body.header), body.binary) : withBinaryInputs(parseInferRequest(body), undefined);
+    const result = await dataPlane.infer(request.params.name, request.params.version, inferRequest, { requestId: request.id });
+    const answer = encodeInferResult(result);
+    if (answer.kind === 'json') return answer.body;
+    return reply.header(HEADER_LENGTH, String(answer.headerLength)).type('application/octet-stream').send(answer.body);
+  };
   app.post<{ Params: ModelParams }>('/v2/models/:name/infer', infer);
   app.post<{ Params: ModelParams }>('/v2/models/:name/versions/:version/infer', infer);
+
+  const config = async (request: ModelRequest) => dataPlane.modelConfig(request.params.name, request.params.version);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/config', config);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/config', config);
+
+  const stats = async (request: FastifyRequest<{ Params: Partial<ModelParams> }>) => dataPlane.modelStatistics(request.params.name, request.params.version);
+  app.get('/v2/models/stats', stats);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/stats', stats);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/stats', stats);
+
+  // Triton's index takes an optional {"ready": true} body to list only ready models.
+  app.post<{ Body: unknown }>('/v2/repository/index', async (request) => {
+    const index = await dataPlane.repositoryIndex();
+    const body = request.body as { ready?: unknown } | undefined;
+    return body !== undefined && body !== null && body.ready === true ? index.filter((e) => e.state === 'READY') : index;
+  });
+  app.post<{ Params: { name: string } }>('/v2/repository/models/:name/load', async (request) => {
+    await dataPlane.loadModel(request.params.name);
+    return {};
+  });
+  app.post<{ Params: { name: string } }>('/v2/repository/models/:name/unload', async (request) => {
+    await dataPlane.unloadModel(request.params.name);
+    return {};
+  });
 };

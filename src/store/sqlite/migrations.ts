@@ -83,6 +83,124 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX predictions_by_time ON predictions (timestamp);
     `,
   },
+  {
+    version: 2,
+    name: 'run search, metric series, datasets, tags, audit log, webhooks',
+    // Run search needs to find runs by a metric, param or tag without reading every run's JSON: the side
+    // tables below repeat those values one per row, indexed by (key, value). The JSON columns stay the
+    // source the entities are read from; the store writes both in the same transaction.
+    sql: `
+      CREATE TABLE run_metrics (
+        run_id  TEXT NOT NULL REFERENCES runs (id),
+        key     TEXT NOT NULL,
+        value   REAL,
+        PRIMARY KEY (run_id, key)
+      );
+      CREATE INDEX run_metrics_by_key_value ON run_metrics (key, value, run_id);
+
+      CREATE TABLE run_params (
+        run_id  TEXT NOT NULL REFERENCES runs (id),
+        key     TEXT NOT NULL,
+        num     REAL,
+        text    TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+      );
+      CREATE INDEX run_params_by_key_num ON run_params (key, num, run_id);
+      CREATE INDEX run_params_by_key_text ON run_params (key, text, run_id);
+
+      CREATE TABLE run_tags (
+        run_id  TEXT NOT NULL REFERENCES runs (id),
+        key     TEXT NOT NULL,
+        value   TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+      );
+      CREATE INDEX run_tags_by_key_value ON run_tags (key, value, run_id);
+
+      -- Runs already recorded become searchable too.
+      INSERT INTO run_metrics (run_id, key, value)
+        SELECT r.id, j.key,
+               CASE WHEN j.type IN ('real', 'integer') THEN j.value
+                    WHEN j.value = 'Infinity' THEN 9e999 WHEN j.value = '-Infinity' THEN -9e999 END -- NaN stays NULL
+          FROM runs r, json_each(r.metrics) j;
+      INSERT INTO run_params (run_id, key, num, text)
+        SELECT r.id, j.key,
+               CASE WHEN j.type IN ('real', 'integer') THEN j.value END,
+               CASE WHEN j.type IN ('object', 'array') THEN j.value WHEN j.type = 'null' THEN 'null' ELSE CAST(j.value AS TEXT) END
+          FROM runs r, json_each(r.params) j;
+      UPDATE run_params SET text = CASE text WHEN '1' THEN 'true' ELSE 'false' END
+       WHERE (run_id, key) IN (SELECT r.id, j.key FROM runs r, json_each(r.params) j WHERE j.type IN ('true', 'false'));
+      INSERT INTO run_tags (run_id, key, value) SELECT r.id, j.key, j.value FROM runs r, json_each(r.tags) j;
+
+      CREATE TABLE metric_series (
+        run_id     TEXT NOT NULL REFERENCES runs (id),
+        key        TEXT NOT NULL,
+        step       INTEGER NOT NULL,
+        value      REAL,
+        timestamp  TEXT NOT NULL,
+        PRIMARY KEY (run_id, key, step)
+      );
+
+      CREATE TABLE dataset_versions (
+        id             TEXT PRIMARY KEY,
+        dataset        TEXT NOT NULL,
+        digest         TEXT NOT NULL,
+        source         TEXT NOT NULL,
+        source_digest  TEXT NOT NULL,
+        schema         TEXT NOT NULL,
+        rows           INTEGER NOT NULL,
+        format         TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        UNIQUE (dataset, digest)
+      );
+      ALTER TABLE runs ADD COLUMN dataset_version_id TEXT REFERENCES dataset_versions (id);
+
+      ALTER TABLE registered_models ADD COLUMN description TEXT NOT NULL DEFAULT '';
+      ALTER TABLE registered_models ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE model_versions ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
+
+      CREATE TABLE audit_log (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        entity  TEXT NOT NULL,
+        model   TEXT,
+        before  TEXT NOT NULL,
+        after   TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_by_model ON audit_log (model, id);
+      CREATE INDEX audit_log_by_entity ON audit_log (entity, id);
+
+      CREATE TABLE webhooks (
+        id           TEXT PRIMARY KEY,
+        url          TEXT NOT NULL,
+        events       TEXT NOT NULL,
+        secret       TEXT,
+        description  TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        deleted_at   TEXT
+      );
+
+      -- The outbox: a registry change inserts its deliveries in its own transaction, so an event can
+      -- never be lost between the change and its delivery (see docs/decisions.md).
+      CREATE TABLE webhook_deliveries (
+        id               INTEGER PRIMARY KEY,
+        webhook_id       TEXT NOT NULL REFERENCES webhooks (id),
+        event_id         INTEGER NOT NULL REFERENCES audit_log (id),
+        event            TEXT NOT NULL,
+        payload          TEXT NOT NULL,
+        status           TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts         INTEGER NOT NULL,
+        next_attempt_at  TEXT NOT NULL,
+        lease_until      TEXT,
+        last_error       TEXT,
+        created_at       TEXT NOT NULL,
+        delivered_at     TEXT
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+      CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, id);
+    `,
+  },
 ];
 
 /**

@@ -1,0 +1,32 @@
+/**
+ * `kiln export REF --format onnx|triton [--out DIR]`: write a registered module version as an ONNX file
+ * with its manifest, or as a Triton model repository that Triton (and `kiln serve --model-repository`)
+ * serves unchanged. See src/serve/export.ts for the layout.
+ */
+import type { Command } from 'commander';
+import { KilnError } from '../core/errors.js';
+import { exportModel, type ExportFormat } from '../serve/export.js';
+import { parseModelRef } from '../store/model-ref.js';
+import { commandContext, withHome } from './context.js';
+
+const FORMATS: readonly ExportFormat[] = ['onnx', 'triton'];
+
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('export a model version: its ONNX file and manifest, or a Triton model repository')
+    .argument('<ref>', 'NAME, NAME:VERSION or NAME@ALIAS')
+    .requiredOption('--format <format>', 'onnx | triton')
+    .option('--out <dir>', 'folder to write into (created if needed)', '.')
+    .action(async (ref: string, opts: { format: string; out: string }, cmd: Command) => {
+      const ctx = commandContext(cmd);
+      if (!(FORMATS as readonly string[]).includes(opts.format)) {
+        throw new KilnError('INVALID_PARAMS', { what: 'options', summary: `--format must be one of ${FORMATS.join(', ')}, got "${opts.format}"` });
+      }
+      const parsed = parseModelRef(ref);
+      const result = await withHome(ctx, ({ store, artifacts }) =>
+        exportModel({ ref: parsed, format: opts.format as ExportFormat, out: opts.out, store, artifacts }),
+      );
+      ctx.out.result(result, () => `exported ${result.model}:${result.version} as ${result.format}:\n${result.files.map((f) => `  ${f}`).join('\n')}`);
+    });
+}

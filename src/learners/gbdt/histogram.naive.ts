@@ -1,0 +1,28 @@
+/**
+ * The naive reference of ./histogram.ts, the test oracle of the fast kernel: for every listed row and
+ * every feature, add the row's gradient, hessian and a count of 1 to its bin. No gathering, no
+ * subtraction; the same layout (see HISTOGRAM_ENTRY).
+ */
+import { BIN_STRIDE } from '../hist/binning.js';
+import { HISTOGRAM_ENTRY, histogramLength } from './histogram.js';
+
+export function buildHistogramNaive(
+  codes: Uint8Array,
+  nRows: number,
+  nFeatures: number,
+  rows: readonly number[],
+  grad: ArrayLike<number>,
+  hess: ArrayLike<number>,
+): Float64Array {
+  const hist = new Float64Array(histogramLength(nFeatures));
+  for (const row of rows) {
+    for (let f = 0; f < nFeatures; f++) {
+      const bin = codes[f * nRows + row] as number;
+      const at = (f * BIN_STRIDE + bin) * HISTOGRAM_ENTRY;
+      hist[at] = (hist[at] as number) + (grad[row] as number);
+      hist[at + 1] = (hist[at + 1] as number) + (hess[row] as number);
+      hist[at + 2] = (hist[at + 2] as number) + 1;
+    }
+  }
+  return hist;
+}

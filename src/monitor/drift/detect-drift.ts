@@ -1,0 +1,83 @@
+/**
+ * Drift of a whole data set: one test per column, chosen by column type and reference size with
+ * Evidently's defaults, plus the PSI of every column, and the data-set verdict (drift when at least half
+ * of the columns drift).
+ *
+ *   reference ≤ 1,000 rows: numeric with > 5 distinct values → KS (p ≤ 0.05); binary → z-test (p < 0.05);
+ *                           other categories → chi-square (p < 0.05)
+ *   reference > 1,000 rows: numeric with > 5 distinct values → Wasserstein / std (≥ 0.1);
+ *                           categories (and numbers with ≤ 5 values) → Jensen–Shannon (≥ 0.1)
+ */
+import { KilnError } from '../../core/errors.js';
+import type { ColumnProfile } from '../reference-profile.js';
+import { currentColumn, type CurrentColumn } from './current-column.js';
+import { driftTest, referenceCategories, type DriftResult } from './registry.js';
+
+/** Evidently's bound between the small-sample tests and the distances. */
+export const SMALL_REFERENCE_ROWS = 1000;
+export const DATASET_DRIFT_SHARE = 0.5;
+
+export interface ColumnDrift extends DriftResult {
+  readonly psi: number;
+  readonly psi_drift: boolean;
+  readonly reference_rows: number;
+  readonly current_rows: number;
+}
+
+export interface DatasetDrift {
+  readonly columns: readonly ColumnDrift[];
+  readonly drifted_columns: number;
+  readonly share_drifted: number;
+  readonly dataset_drift: boolean;
+}
+
+export interface DriftOptions {
+  /** Test by column name, overriding the default choice. */
+  readonly tests?: Readonly<Record<string, string>>;
+  /** Threshold by column name, overriding the test's default. */
+  readonly thresholds?: Readonly<Record<string, number>>;
+  /** Share of drifted columns at which the data set drifts (default 0.5). */
+  readonly datasetDriftShare?: number;
+}
+
+/** The default test for a column (Evidently's rule). */
+export function defaultTestFor(reference: ColumnProfile): string {
+  const categories = reference.kind === 'categorical' || reference.valueCounts !== null;
+  const small = reference.count <= SMALL_REFERENCE_ROWS;
+  if (!categories) return small ? 'ks' : 'wasserstein';
+  if (!small) return 'jensenshannon';
+  return referenceCategories(reference).size <= 2 ? 'z' : 'chisquare';
+}
+
+/** Drift of one column whose current values are already summarised. */
+export function columnDrift(reference: ColumnProfile, current: CurrentColumn, options: DriftOptions = {}): ColumnDrift {
+  const test = driftTest(options.tests?.[reference.name] ?? defaultTestFor(reference));
+  const result = test.run(reference, current, options.thresholds?.[reference.name] ?? test.defaultThreshold);
+  const psiTest = driftTest('psi');
+  const psi = psiTest.run(reference, current, psiTest.defaultThreshold);
+  return { ...result, psi: psi.statistic, psi_drift: psi.drift, reference_rows: reference.count, current_rows: current.count };
+}
+
+/**
+ * Drift of every profiled column: `current` maps a column name to its current values. A column missing
+ * from `current`, or with no values on one side, is an error naming it.
+ */
+export function detectDrift(profiles: readonly ColumnProfile[], current: ReadonlyMap<string, Float64Array | readonly (string | number | null)[]>, options: DriftOptions = {}): DatasetDrift {
+  const columns: ColumnDrift[] = [];
+  for (const reference of profiles) {
+    const values = current.get(reference.name);
+    if (values === undefined) throw new KilnError('MONITOR_COLUMN_MISSING', { column: reference.name });
+    const summary = currentColumn(reference, values);
+    if (reference.count === 0 || summary.count === 0) {
+      throw new KilnError('MONITOR_NO_VALUES', { column: reference.name, side: reference.count === 0 ? 'reference' : 'current' });
+    }
+    columns.push(columnDrift(reference, summary, options));
+  }
+  return datasetVerdict(columns, options.datasetDriftShare ?? DATASET_DRIFT_SHARE);
+}
+
+export function datasetVerdict(columns: readonly ColumnDrift[], share: number): DatasetDrift {
+  const drifted = columns.filter((c) => c.drift).length;
+  const shareDrifted = columns.length === 0 ? 0 : drifted / columns.length;
+  return { columns, drifted_columns: drifted, share_drifted: shareDrifted, dataset_drift: columns.length > 0 && shareDrifted >= share };
+}

@@ -1,0 +1,202 @@
+/**
+ * The reference profile: what a model version remembers of its training data so that drift can be
+ * checked later without the raw rows. Built once at training time and stored with the version as the
+ * `reference.json` artifact.
+ *
+ * Per numeric column: count, missing, mean and standard deviation, min and max, a uniform sample of up
+ * to 1,000 values (the small-sample tests such as Kolmogorov–Smirnov use it; below 1,000 rows it is every
+ * value, so those tests are exact), fixed quantile bin edges with the count of reference values per bin
+ * (Wasserstein, PSI, Jensen–Shannon and the report's histograms on large samples), and the value counts
+ * when the column has at most a handful of distinct values (such columns are tested as categories).
+ * Per categorical column: the category counts. Everything is mergeable: counts add, moments combine.
+ */
+import { KilnError } from '../core/errors.js';
+import type { Column, Frame } from '../core/frame.js';
+import { Rng } from '../core/rng.js';
+import { countIntoBins } from './binning.js';
+
+export const REFERENCE_FORMAT = 'kiln.reference/1';
+
+/** Numeric columns with at most this many distinct values are tested as categories (Evidently's rule). */
+export const MAX_DISTINCT_FOR_CATEGORIES = 5;
+
+export interface NumericProfile {
+  readonly kind: 'numeric';
+  readonly name: string;
+  /** Non-missing values. */
+  readonly count: number;
+  readonly missing: number;
+  readonly mean: number;
+  /** Population standard deviation (divides by count, as numpy's default). */
+  readonly std: number;
+  readonly min: number;
+  readonly max: number;
+  /** A uniform sample of up to `sampleSize` values; all of them when the column has that few. */
+  readonly sample: readonly number[];
+  /** Quantile edges e_0 = min < … ≤ e_B = max of B bins. */
+  readonly edges: readonly number[];
+  /**
+   * Reference counts per bucket: bucket 0 holds values ≤ e_0, bucket k holds (e_{k−1}, e_k], the last
+   * bucket values > e_B (empty for the reference itself; used by current data).
+   */
+  readonly binCounts: readonly number[];
+  /** Sum of the reference values in each bucket (makes the Wasserstein integral exact per bucket). */
+  readonly binSums: readonly number[];
+  /** Counts by value (as text) when the column has at most 5 distinct values, else null. */
+  readonly valueCounts: Readonly<Record<string, number>> | null;
+}
+
+export interface CategoricalProfile {
+  readonly kind: 'categorical';
+  readonly name: string;
+  readonly count: number;
+  readonly missing: number;
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+export type ColumnProfile = NumericProfile | CategoricalProfile;
+
+export interface ReferenceProfile {
+  readonly format: typeof REFERENCE_FORMAT;
+  readonly rows: number;
+  readonly columns: readonly ColumnProfile[];
+  /** The model's outputs on the training rows (see `outputsFrame`), for prediction drift. */
+  readonly predictions: readonly ColumnProfile[];
+}
+
+export interface ReferenceProfileOptions {
+  /** The model's outputs on the same rows, e.g. `outputsFrame(...)`: a `label` and one column per class probability. */
+  readonly predictions?: Frame;
+  /** Size of the stored value sample per numeric column (default 1,000, Evidently's small-sample bound). */
+  readonly sampleSize?: number;
+  /** Quantile bins per numeric column (default 100; PSI groups them into deciles). */
+  readonly bins?: number;
+  /** Seed of the value sample (default 0): the same data give the same profile. */
+  readonly seed?: number;
+}
+
+/** Quantile edges are taken from a sample this large (their counts are always exact). */
+const EDGE_SAMPLE = 100_000;
+
+export function buildReferenceProfile(frame: Frame, options: ReferenceProfileOptions = {}): ReferenceProfile {
+  const sampleSize = options.sampleSize ?? 1000;
+  const bins = options.bins ?? 100;
+  if (!Number.isInteger(sampleSize) || sampleSize < 1 || !Number.isInteger(bins) || bins < 10 || bins % 10 !== 0) {
+    throw new KilnError('INVALID_PARAMS', { what: 'reference profile options', summary: `sampleSize must be a positive integer and bins a multiple of 10 (got ${sampleSize}, ${bins})` });
+  }
+  if (frame.nRows === 0) throw new KilnError('DATA_EMPTY', { path: 'the reference (training) rows' });
+  const rng = new Rng(options.seed ?? 0);
+  const profileOf = (c: Column): ColumnProfile => (c.kind === 'numeric' ? numericProfile(c.name, c.values, sampleSize, bins, rng) : categoricalProfile(c.name, c.values));
+  const predictions = options.predictions;
+  if (predictions !== undefined && predictions.nRows !== frame.nRows) {
+    throw new KilnError('INVALID_PARAMS', { what: 'reference profile options', summary: `predictions has ${predictions.nRows} rows but the training frame ${frame.nRows}` });
+  }
+  return {
+    format: REFERENCE_FORMAT,
+    rows: frame.nRows,
+    columns: frame.columns.map(profileOf),
+    predictions: predictions === undefined ? [] : predictions.columns.map(profileOf),
+  };
+}
+
+export function categoricalProfile(name: string, values: readonly (string | null)[]): CategoricalProfile {
+  const counts: Record<string, number> = {};
+  let missing = 0;
+  for (const v of values) {
+    if (v === null || v === '') missing++;
+    else counts[v] = (counts[v] ?? 0) + 1;
+  }
+  return { kind: 'categorical', name, count: values.length - missing, missing, counts };
+}
+
+export function numericProfile(name: string, values: Float64Array, sampleSize: number, bins: number, rng: Rng): NumericProfile {
+  // One pass: moments (Welford), min/max, distinct values up to the threshold, and the present values.
+  const present = new Float64Array(values.length);
+  let n = 0;
+  let mean = 0;
+  let m2 = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let distinct: Map<number, number> | null = new Map();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (Number.isNaN(v)) continue;
+    present[n++] = v;
+    const delta = v - mean;
+    mean += delta / n;
+    m2 += delta * (v - mean);
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (distinct !== null) {
+      distinct.set(v, (distinct.get(v) ?? 0) + 1);
+      if (distinct.size > MAX_DISTINCT_FOR_CATEGORIES) distinct = null;
+    }
+  }
+  const missing = values.length - n;
+  if (n === 0) {
+    return { kind: 'numeric', name, count: 0, missing, mean: NaN, std: NaN, min: NaN, max: NaN, sample: [], edges: [], binCounts: [], binSums: [], valueCounts: null };
+  }
+  const all = present.subarray(0, n);
+  const sample = n <= sampleSize ? Array.from(all) : Array.from(sampleWithoutReplacement(all, sampleSize, rng));
+  const forEdges = n <= EDGE_SAMPLE ? Float64Array.from(all) : sampleWithoutReplacement(all, EDGE_SAMPLE, rng);
+  forEdges.sort();
+  const edges = [min];
+  for (let k = 1; k < bins; k++) edges.push(quantileOfSorted(forEdges, k / bins));
+  edges.push(max);
+  const edgeArray = Float64Array.from(edges);
+  const counts = new Float64Array(bins + 2);
+  const sums = new Float64Array(bins + 2);
+  countIntoBins(all, edgeArray, counts, sums);
+  return {
+    kind: 'numeric',
+    name,
+    count: n,
+    missing,
+    mean,
+    std: Math.sqrt(m2 / n),
+    min,
+    max,
+    sample,
+    edges,
+    binCounts: Array.from(counts),
+    binSums: Array.from(sums),
+    valueCounts: distinct === null ? null : Object.fromEntries([...distinct].sort((a, b) => a[0] - b[0]).map(([v, c]) => [String(v), c])),
+  };
+}
+
+/** Linear-interpolation quantile of sorted values (numpy's default). */
+export function quantileOfSorted(sorted: Float64Array, q: number): number {
+  const pos = q * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return (sorted[lo] as number) + (pos - lo) * ((sorted[hi] as number) - (sorted[lo] as number));
+}
+
+/** `k` values drawn uniformly without replacement (partial Fisher–Yates on a copy). */
+function sampleWithoutReplacement(values: Float64Array, k: number, rng: Rng): Float64Array {
+  const copy = Float64Array.from(values);
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(copy.length - i);
+    const t = copy[i] as number;
+    copy[i] = copy[j] as number;
+    copy[j] = t;
+  }
+  return copy.slice(0, k);
+}
+
+/**
+ * Reads a stored `reference.json` (already parsed), checking its shape so that a damaged or foreign
+ * artifact gives a clear error rather than NaNs further down.
+ */
+export function parseReferenceProfile(raw: unknown, where: string): ReferenceProfile {
+  const r = raw as Partial<ReferenceProfile> | null;
+  if (r === null || typeof r !== 'object' || r.format !== REFERENCE_FORMAT || !Array.isArray(r.columns) || typeof r.rows !== 'number') {
+    throw new KilnError('REFERENCE_INVALID', { where, reason: `expected a JSON object with format "${REFERENCE_FORMAT}", rows and columns` });
+  }
+  for (const c of [...r.columns, ...(r.predictions ?? [])]) {
+    if (c === null || typeof c !== 'object' || typeof c.name !== 'string' || (c.kind !== 'numeric' && c.kind !== 'categorical')) {
+      throw new KilnError('REFERENCE_INVALID', { where, reason: 'every column needs a name and a kind (numeric or categorical)' });
+    }
+  }
+  return { format: REFERENCE_FORMAT, rows: r.rows, columns: r.columns, predictions: r.predictions ?? [] };
+}

@@ -1,0 +1,80 @@
+/**
+ * Exporting a registered module version for other servers:
+ *
+ *   onnx    DIR/model.onnx and DIR/manifest.json — the self-contained module (the ONNX graph runs in any
+ *           onnxruntime; the manifest says what it expects and answers);
+ *   triton  a Triton model repository: DIR/<name>/config.pbtxt (inputs, outputs, max_batch_size,
+ *           dynamic_batching, instance_group), DIR/<name>/labels.txt (the class labels, named by the
+ *           probabilities output's label_filename, for the classification extension) and
+ *           DIR/<name>/<version>/model.onnx, the registered version number kept as Triton's version folder.
+ *
+ * `kiln serve --model-repository DIR` serves what the triton export wrote, with the same answers.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KilnError } from '../core/errors.js';
+import { MODULE_ARTIFACTS } from '../modules/manifest.js';
+import { formatModelRef, type ModelRef } from '../store/model-ref.js';
+import type { ArtifactStore, Store } from '../store/store.js';
+import { formatPbtxt } from './config-pbtxt.js';
+import { moduleConfig, parseManifest } from './loaded-model.js';
+import { configToPbtxt } from './model-config.js';
+import { CONFIG_FILE, MODEL_FILE } from './triton-directory.js';
+
+export type ExportFormat = 'onnx' | 'triton';
+
+export interface ExportResult {
+  readonly model: string;
+  readonly version: number;
+  readonly format: ExportFormat;
+  /** Every file written, absolute or relative as `out` was given. */
+  readonly files: readonly string[];
+}
+
+export async function exportModel(options: {
+  readonly ref: ModelRef;
+  readonly format: ExportFormat;
+  readonly out: string;
+  readonly store: Store;
+  readonly artifacts: ArtifactStore;
+}): Promise<ExportResult> {
+  const { ref, format, out, store, artifacts } = options;
+  const version = await store.resolve(ref);
+  const modelDigest = version.artifacts[MODULE_ARTIFACTS.model];
+  const manifestDigest = version.artifacts[MODULE_ARTIFACTS.manifest];
+  if (modelDigest === undefined || manifestDigest === undefined) {
+    throw new KilnError('EXPORT_FAILED', { ref: formatModelRef(ref), reason: `the version has no ${modelDigest === undefined ? MODULE_ARTIFACTS.model : MODULE_ARTIFACTS.manifest} artifact` });
+  }
+  const [onnx, manifestBytes] = await Promise.all([artifacts.get(modelDigest), artifacts.get(manifestDigest)]);
+  let manifest;
+  try {
+    manifest = parseManifest(manifestBytes);
+  } catch (err) {
+    throw new KilnError('EXPORT_FAILED', { ref: formatModelRef(ref), reason: (err as Error).message });
+  }
+  const files: string[] = [];
+  const write = async (path: string, data: Uint8Array | string): Promise<void> => {
+    await writeFile(path, data);
+    files.push(path);
+  };
+
+  if (format === 'onnx') {
+    await mkdir(out, { recursive: true });
+    await write(join(out, MODEL_FILE), onnx);
+    await write(join(out, MODULE_ARTIFACTS.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+  } else {
+    const modelDir = join(out, version.model);
+    const versionDir = join(modelDir, String(version.version));
+    await mkdir(versionDir, { recursive: true });
+    const config = moduleConfig(version.model, manifest);
+    const header = `# Written by kiln export from ${version.model}:${version.version} (learner ${manifest.learner}, task ${manifest.task}).\n`;
+    await write(join(modelDir, CONFIG_FILE), `${header}${formatPbtxt(configToPbtxt(config))}\n`);
+    for (const output of config.outputs) {
+      if (output.labelFilename !== undefined && manifest.classes !== undefined) {
+        await write(join(modelDir, output.labelFilename), `${manifest.classes.map(String).join('\n')}\n`);
+      }
+    }
+    await write(join(versionDir, MODEL_FILE), onnx);
+  }
+  return { model: version.model, version: version.version, format, files };
+}

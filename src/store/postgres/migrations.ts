@@ -1,0 +1,171 @@
+/**
+ * The PostgreSQL schema, as numbered migrations (kept apart from SQLite's: same tables, this dialect's
+ * types). Rules as for SQLite: append, never edit or renumber a released migration.
+ *
+ * Times are ISO-8601 text, as in SQLite, so that both stores return identical entities; JSON columns are
+ * text for the same reason (they are read and written whole).
+ */
+export interface PostgresMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: 'runs, datasets, registry, audit log, webhooks and prediction log',
+    sql: `
+      CREATE TABLE dataset_versions (
+        id             TEXT PRIMARY KEY,
+        dataset        TEXT NOT NULL,
+        digest         TEXT NOT NULL,
+        source         TEXT NOT NULL,
+        source_digest  TEXT NOT NULL,
+        schema         TEXT NOT NULL,
+        rows           BIGINT NOT NULL,
+        format         TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        UNIQUE (dataset, digest)
+      );
+
+      CREATE TABLE runs (
+        id                  TEXT PRIMARY KEY,
+        seq                 BIGSERIAL NOT NULL,
+        name                TEXT NOT NULL,
+        task                TEXT NOT NULL,
+        learner             TEXT NOT NULL,
+        status              TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
+        started_at          TEXT NOT NULL,
+        finished_at         TEXT,
+        params              TEXT NOT NULL,
+        metrics             TEXT NOT NULL,
+        tags                TEXT NOT NULL,
+        dataset             TEXT,
+        environment         TEXT NOT NULL,
+        error               TEXT,
+        dataset_version_id  TEXT REFERENCES dataset_versions (id)
+      );
+      CREATE INDEX runs_by_start ON runs (started_at, seq);
+
+      CREATE TABLE run_metrics (
+        run_id  TEXT NOT NULL REFERENCES runs (id),
+        key     TEXT NOT NULL,
+        value   DOUBLE PRECISION,
+        PRIMARY KEY (run_id, key)
+      );
+      CREATE INDEX run_metrics_by_key_value ON run_metrics (key, value, run_id);
+
+      CREATE TABLE run_params (
+        run_id  TEXT NOT NULL REFERENCES runs (id),
+        key     TEXT NOT NULL,
+        num     DOUBLE PRECISION,
+        text    TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+      );
+      CREATE INDEX run_params_by_key_num ON run_params (key, num, run_id);
+      CREATE INDEX run_params_by_key_text ON run_params (key, text, run_id);
+
+      CREATE TABLE run_tags (
+        run_id  TEXT NOT NULL REFERENCES runs (id),
+        key     TEXT NOT NULL,
+        value   TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+      );
+      CREATE INDEX run_tags_by_key_value ON run_tags (key, value, run_id);
+
+      CREATE TABLE metric_series (
+        run_id     TEXT NOT NULL REFERENCES runs (id),
+        key        TEXT NOT NULL,
+        step       BIGINT NOT NULL,
+        value      DOUBLE PRECISION,
+        timestamp  TEXT NOT NULL,
+        PRIMARY KEY (run_id, key, step)
+      );
+
+      CREATE TABLE registered_models (
+        name         TEXT PRIMARY KEY,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL,
+        description  TEXT NOT NULL DEFAULT '',
+        tags         TEXT NOT NULL DEFAULT '{}'
+      );
+
+      CREATE TABLE model_versions (
+        model        TEXT NOT NULL REFERENCES registered_models (name),
+        version      INTEGER NOT NULL CHECK (version >= 1),
+        run_id       TEXT REFERENCES runs (id),
+        created_at   TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('ready', 'archived')),
+        artifacts    TEXT NOT NULL,
+        signature    TEXT NOT NULL,
+        metrics      TEXT NOT NULL,
+        description  TEXT NOT NULL,
+        tags         TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (model, version)
+      );
+
+      CREATE TABLE model_aliases (
+        model    TEXT NOT NULL,
+        alias    TEXT NOT NULL,
+        version  INTEGER NOT NULL,
+        PRIMARY KEY (model, alias),
+        FOREIGN KEY (model, version) REFERENCES model_versions (model, version)
+      );
+
+      CREATE TABLE audit_log (
+        id      BIGSERIAL PRIMARY KEY,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        entity  TEXT NOT NULL,
+        model   TEXT,
+        before  TEXT NOT NULL,
+        after   TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_by_model ON audit_log (model, id);
+      CREATE INDEX audit_log_by_entity ON audit_log (entity, id);
+
+      CREATE TABLE webhooks (
+        id           TEXT PRIMARY KEY,
+        url          TEXT NOT NULL,
+        events       TEXT NOT NULL,
+        secret       TEXT,
+        description  TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        deleted_at   TEXT
+      );
+
+      CREATE TABLE webhook_deliveries (
+        id               BIGSERIAL PRIMARY KEY,
+        webhook_id       TEXT NOT NULL REFERENCES webhooks (id),
+        event_id         BIGINT NOT NULL REFERENCES audit_log (id),
+        event            TEXT NOT NULL,
+        payload          TEXT NOT NULL,
+        status           TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts         INTEGER NOT NULL,
+        next_attempt_at  TEXT NOT NULL,
+        lease_until      TEXT,
+        last_error       TEXT,
+        created_at       TEXT NOT NULL,
+        delivered_at     TEXT
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+      CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, id);
+
+      CREATE TABLE predictions (
+        id          BIGSERIAL PRIMARY KEY,
+        request_id  TEXT NOT NULL,
+        model       TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        timestamp   BIGINT NOT NULL,
+        latency_ms  DOUBLE PRECISION NOT NULL,
+        inputs      TEXT NOT NULL,
+        outputs     TEXT NOT NULL,
+        user_key    TEXT
+      );
+      CREATE INDEX predictions_by_model_version_time ON predictions (model, version, timestamp);
+      CREATE INDEX predictions_by_time ON predictions (timestamp);
+    `,
+  },
+];
