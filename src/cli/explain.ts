@@ -1,6 +1,6 @@
 /** `kiln explain REF FILE.csv [--top N] [--rows a,b]`: the reasons behind each prediction, by column. */
 import type { Command } from 'commander';
-import { readCsv } from '../data/sources/csv.js';
+import { readTable } from '../data/sources/read-table.js';
 import { explainRows, reasonText, type SavedModel } from '../modules/explain-rows.js';
 import { loadModule } from '../modules/load-module.js';
 import { MODULE_ARTIFACTS } from '../modules/manifest.js';
@@ -25,7 +25,7 @@ export function registerExplain(program: Command): void {
         const module = await loadModule(v, artifacts);
         return { saved: JSON.parse((await artifacts.get(digest)).toString('utf8')) as SavedModel, manifest: module.manifest, version: v };
       });
-      let frame = (await readCsv(file)).frame;
+      let frame = (await readTable(file)).frame;
       if (opts.rows !== undefined) {
         const rows = opts.rows.split(',').map(Number);
         const bad = rows.find((r) => !Number.isInteger(r) || r < 0 || r >= frame.nRows);

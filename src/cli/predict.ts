@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
 import type { Column } from '../core/frame.js';
-import { readCsv } from '../data/sources/csv.js';
+import { readTable } from '../data/sources/read-table.js';
 import { toCsv, type Cell } from '../data/write-csv.js';
 import { loadModule } from '../modules/load-module.js';
 import { scoreFrame } from '../modules/score-table.js';
@@ -13,9 +13,9 @@ import { commandContext, withHome } from './context.js';
 export function registerPredict(program: Command): void {
   program
     .command('predict')
-    .description('score a CSV file with a model version; writes the rows with their predictions')
+    .description('score a table with a model version; writes the rows with their predictions')
     .argument('<ref>', 'NAME, NAME:VERSION or NAME@ALIAS')
-    .argument('<file>', 'a CSV file with the model\'s input columns')
+    .argument('<source>', 'a table with the model\'s input columns: a file (CSV, JSON, Parquet, xlsx, …) or sqlite:/postgres:// source')
     .option('--out <file>', 'write to this file (.csv or .json) instead of stdout')
     .action(async (ref: string, file: string, opts: { out?: string }, cmd: Command) => {
       const ctx = commandContext(cmd);
@@ -24,7 +24,7 @@ export function registerPredict(program: Command): void {
         const v = await store.resolve(parsed);
         return { version: v, module: await loadModule(v, artifacts) };
       });
-      const table = await readCsv(file);
+      const table = await readTable(file);
       const missing = module.manifest.signature.inputs.filter((i) => !table.frame.has(i.name)).map((i) => i.name);
       if (missing.length > 0) {
         throw new KilnError('COLUMN_NOT_FOUND', { column: missing.join('", "'), columns: table.frame.names });

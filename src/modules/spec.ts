@@ -24,7 +24,10 @@ export const moduleSpecSchema = z.strictObject({
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a module name uses letters, digits, "_", "-" and "." (e.g. titanic)')
     .describe('The model name it is registered under.'),
   description: z.string().optional().describe('What the module predicts, in plain words.'),
-  data: z.string().min(1).describe('The training table: a CSV file path, relative to the spec.'),
+  data: z
+    .string()
+    .min(1)
+    .describe('The training table: a file (CSV, TSV, JSON, NDJSON, Parquet, xlsx) relative to the spec, or sqlite:…, postgres://…, sql:…'),
   target: z.string().min(1).describe('The column to predict.'),
   testData: z
     .string()
@@ -77,6 +80,8 @@ export interface LoadedSpec {
   readonly dataPath: string;
   /** `testData` resolved, when the spec names one. */
   readonly testDataPath?: string;
+  /** What relative paths inside sources (e.g. `sqlite:shop.db?table=t`) are relative to. */
+  readonly baseDir: string;
   readonly file: string | null;
 }
 
@@ -88,8 +93,9 @@ export function validateSpec(raw: unknown, file: string | null, baseDir: string)
     throw new KilnError('INVALID_SPEC', { file: file ?? '', summary }, { problems });
   }
   const spec = result.data;
-  const at = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
-  return { spec, dataPath: at(spec.data), ...(spec.testData === undefined ? {} : { testDataPath: at(spec.testData) }), file };
+  // File paths are relative to the spec; other sources (sqlite:, postgres://, sql:) are kept as written.
+  const at = (source: string) => (isAbsolute(source) || /^[a-z][a-z0-9+.-]*:/i.test(source) ? source : resolve(baseDir, source));
+  return { spec, dataPath: at(spec.data), ...(spec.testData === undefined ? {} : { testDataPath: at(spec.testData) }), baseDir, file };
 }
 
 export function loadSpecFile(file: string): LoadedSpec {

@@ -121,6 +121,8 @@ export interface ConformanceOptions {
   readonly data?: Dataset;
   /** Tolerance for ONNX agreement (default 1e-5). */
   readonly onnxTolerance?: number;
+  /** The learner treats NaN features as missing values (gradient boosting): they must fit, not fail. */
+  readonly acceptsMissing?: boolean;
 }
 
 export function learnerConformance(learner: Learner, options: ConformanceOptions = {}): void {
@@ -178,7 +180,9 @@ export function learnerConformance(learner: Learner, options: ConformanceOptions
       await assert.rejects(fit(learner, data, { ...params, noSuchParameter: 1 }, seed), (e: unknown) => isKilnError(e, 'INVALID_PARAMS'), 'unknown parameter');
       const withNaN = Float64Array.from(data.X.data);
       withNaN[5] = Number.NaN;
-      await assert.rejects(fit(learner, { ...data, X: createMatrix(data.X.rows, data.X.cols, withNaN) }, params, seed), (e: unknown) => isKilnError(e), 'NaN feature');
+      const nanData = { ...data, X: createMatrix(data.X.rows, data.X.cols, withNaN) };
+      if (options.acceptsMissing) assert.ok(outputOf(await fit(learner, nanData, params, seed), nanData.X).every(Number.isFinite), 'NaN features are missing values');
+      else await assert.rejects(fit(learner, nanData, params, seed), (e: unknown) => isKilnError(e), 'NaN feature');
       if (learner.kind === 'classifier' || learner.kind === 'regressor') {
         await assert.rejects(fit(learner, { ...data, y: data.y.slice(1) }, params, seed), (e: unknown) => isKilnError(e), 'mismatched lengths');
       }

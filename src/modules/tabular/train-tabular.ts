@@ -10,7 +10,7 @@ import { concatRows, type Frame } from '../../core/frame.js';
 import type { Matrix } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
 import { inferSchema } from '../../data/infer-schema.js';
-import { readCsv } from '../../data/sources/csv.js';
+import { readTable } from '../../data/sources/read-table.js';
 import { randomSplit, stratifiedSplit, type Split } from '../../data/split.js';
 import { classificationMetrics, regressionMetrics } from '../../evaluate/metrics/index.js';
 import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
@@ -77,9 +77,9 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
   const emit: TrainListener = ctx.onEvent ?? (() => {});
 
   emit({ type: 'stage', stage: 'read', message: `reading ${spec.data}` });
-  const table = await readCsv(loaded.dataPath);
+  const table = await readTable(loaded.dataPath, { baseDir: loaded.baseDir });
   // With a separate test table, its rows are appended and become the held-out part.
-  const testTable = loaded.testDataPath === undefined ? undefined : await readCsv(loaded.testDataPath);
+  const testTable = loaded.testDataPath === undefined ? undefined : await readTable(loaded.testDataPath, { baseDir: loaded.baseDir });
   const frame = testTable === undefined ? table.frame : appendTestRows(table.frame, testTable.frame, loaded.testDataPath as string);
 
   emit({ type: 'stage', stage: 'schema', message: `${frame.nRows} rows × ${frame.columns.length} columns` });
