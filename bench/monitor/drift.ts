@@ -23,7 +23,7 @@ import { Frame, type Column } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
 import { currentColumn } from '../../src/monitor/drift/current-column.js';
 import { columnDrift, datasetVerdict, type ColumnDrift } from '../../src/monitor/drift/detect-drift.js';
-import { buildReferenceProfile } from '../../src/monitor/reference-profile.js';
+import { buildReferenceProfile } from '../../src/data/profile/reference-profile.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const COLUMNS = Number(process.argv[3] ?? 100);

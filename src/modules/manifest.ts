@@ -55,4 +55,11 @@ export interface ModuleManifest {
 }
 
 /** The artifact names a module version is made of. */
-export const MODULE_ARTIFACTS = { model: 'model.onnx', manifest: 'manifest.json', predictor: 'predictor.json', report: 'report.json' } as const;
+export const MODULE_ARTIFACTS = {
+  model: 'model.onnx',
+  manifest: 'manifest.json',
+  predictor: 'predictor.json',
+  report: 'report.json',
+  /** Training-time statistics of the inputs and outputs: what drift monitoring compares against. */
+  reference: 'reference.json',
+} as const;

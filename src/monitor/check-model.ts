@@ -12,10 +12,11 @@ import { decileCounts } from './drift/distances.js';
 import { referenceCategories } from './drift/registry.js';
 import { errorRate, latencyOverTime, summariseLatency, type LatencyBucket, type LatencySummary } from './latency.js';
 import { DEFAULT_WINDOW, describeWindow, inputColumns, outputColumns, readWindow, type MonitorWindow } from './prediction-window.js';
-import { parseReferenceProfile, type ColumnProfile, type ReferenceProfile } from './reference-profile.js';
+import { parseReferenceProfile, type ColumnProfile, type ReferenceProfile } from '../data/profile/reference-profile.js';
+import { MODULE_ARTIFACTS } from '../modules/manifest.js';
 
 /** The artifact name of the reference profile in a model version. */
-export const REFERENCE_ARTIFACT = 'reference.json';
+export const REFERENCE_ARTIFACT = MODULE_ARTIFACTS.reference;
 
 export interface Histogram {
   readonly column: string;

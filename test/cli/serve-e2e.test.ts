@@ -153,6 +153,15 @@ describe('kiln serve, end to end over HTTP', () => {
     } finally {
       await store.close();
     }
+    // the served traffic against the training-time reference stored with the version
+    const monitor = await kiln(['monitor', 'titanic:2', '--json', '--home', home]);
+    const logged1 = await kiln(['monitor', 'titanic:1', '--json', '--home', home]);
+    assert.equal(logged1.code, 0, logged1.stderr);
+    const report = JSON.parse(logged1.stdout) as { rows: number; drift: { columns: { column: string; drift: boolean }[] }; prediction_drift: unknown };
+    assert.equal(report.rows, 10, 'every row answered by version 1 (all but the request to the latest, version 2)');
+    assert.deepEqual(report.drift.columns.map((f) => f.column).sort(), ['Age', 'Embarked', 'Fare', 'Parch', 'Pclass', 'Sex', 'SibSp']);
+    assert.notEqual(report.prediction_drift, null, 'the training-time outputs are in the reference');
+    assert.ok([0, 1].includes(monitor.code), monitor.stderr);
   });
 });
 

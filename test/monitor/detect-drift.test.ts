@@ -9,7 +9,7 @@ import { Frame, type Column } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
 import { defaultTestFor, detectDrift } from '../../src/monitor/drift/detect-drift.js';
 import { DRIFT_TESTS, driftTest } from '../../src/monitor/drift/registry.js';
-import { buildReferenceProfile, type ReferenceProfile } from '../../src/monitor/reference-profile.js';
+import { buildReferenceProfile, type ReferenceProfile } from '../../src/data/profile/reference-profile.js';
 import { expectCode } from '../helpers/assertions.js';
 
 interface Injected {

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Rng } from '../../src/core/rng.js';
-import { countIntoBins } from '../../src/monitor/binning.js';
-import { chiSquareSf, kolmogorovSf, normalQuantile, normalSf, studentTQuantile, studentTTwoSided } from '../../src/monitor/distributions.js';
+import { countIntoBins } from '../../src/data/profile/count-into-bins.js';
+import { chiSquareSf, kolmogorovSf, normalQuantile, normalSf, studentTQuantile, studentTTwoSided } from '../../src/core/stats/distributions.js';
 import { chiSquareContingency } from '../../src/monitor/drift/chi-square.js';
 import { binnedWasserstein, jensenShannonDistance, populationStabilityIndex } from '../../src/monitor/drift/distances.js';
 import { ksPValue, ksPValueExact, ksStatistic } from '../../src/monitor/drift/ks.js';
 import { proportionsZTest } from '../../src/monitor/drift/z-test.js';
-import { buildReferenceProfile, type NumericProfile } from '../../src/monitor/reference-profile.js';
+import { buildReferenceProfile, type NumericProfile } from '../../src/data/profile/reference-profile.js';
 import { Frame } from '../../src/core/frame.js';
 import { naiveChiSquare, naiveJensenShannon, naiveKsPValue, naiveKsStatistic, naiveWasserstein } from './naive-drift.js';
 

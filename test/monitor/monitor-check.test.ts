@@ -12,7 +12,7 @@ import { Rng } from '../../src/core/rng.js';
 import { checkModel, REFERENCE_ARTIFACT } from '../../src/monitor/check-model.js';
 import { errorRate, latencyOverTime, quantile, summariseLatency } from '../../src/monitor/latency.js';
 import { flattenOutputs, outputsFrame, parseDuration, readWindow } from '../../src/monitor/prediction-window.js';
-import { buildReferenceProfile } from '../../src/monitor/reference-profile.js';
+import { buildReferenceProfile } from '../../src/data/profile/reference-profile.js';
 import { renderMonitorHtml } from '../../src/monitor/report-html.js';
 import { parseModelRef } from '../../src/store/model-ref.js';
 import { openHome, type KilnHome } from '../../src/store/open-store.js';

@@ -75,7 +75,8 @@ export function heatmap(title: string, labels: readonly string[], counts: readon
       const v = counts[r]?.[c] ?? 0;
       const shade = Math.round(245 - (v / max) * 180);
       body += `<rect x="${left + c * cell}" y="${top + r * cell}" width="${cell}" height="${cell}" fill="rgb(${shade},${shade + 5 > 255 ? 255 : shade + 5},255)" stroke="#fff"/>`;
-      body += `<text x="${left + c * cell + cell / 2}" y="${top + r * cell + cell / 2 + 4}" text-anchor="middle">${v}</text>`;
+      // light text on dark cells, so every count stays readable
+      body += `<text x="${left + c * cell + cell / 2}" y="${top + r * cell + cell / 2 + 4}" text-anchor="middle"${shade < 150 ? ' style="fill:#fff"' : ''}>${v}</text>`;
     }
   }
   for (let c = 0; c < k; c++) body += `<text x="${left + c * cell + cell / 2}" y="${top - 6}" text-anchor="middle">${escapeXml(labels[c] as string)}</text>`;

@@ -4,7 +4,7 @@
  * size was fixed in advance and the result is looked at once; for repeated looks use `sequential.ts`.
  */
 import { KilnError } from '../../core/errors.js';
-import { normalQuantile, normalSf, studentTQuantile, studentTTwoSided } from '../../monitor/distributions.js';
+import { normalQuantile, normalSf, studentTQuantile, studentTTwoSided } from '../../core/stats/distributions.js';
 
 export interface ProportionArm {
   readonly successes: number;

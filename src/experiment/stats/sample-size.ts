@@ -6,7 +6,7 @@
  *   n = (z_{1−α/2} √(2 p̄ (1 − p̄)) + z_{power} √(p₁(1 − p₁) + p₂(1 − p₂)))² / mde²,  p̄ = (p₁ + p₂) / 2
  */
 import { KilnError } from '../../core/errors.js';
-import { normalQuantile } from '../../monitor/distributions.js';
+import { normalQuantile } from '../../core/stats/distributions.js';
 
 export interface SampleSizeInput {
   readonly baselineRate: number;

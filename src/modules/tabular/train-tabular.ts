@@ -6,13 +6,14 @@
 import { arch, platform } from 'node:os';
 import { KilnError, asKilnError } from '../../core/errors.js';
 import { parseParams } from '../../core/params.js';
-import { concatRows, type Frame } from '../../core/frame.js';
+import { concatRows, Frame, type Column } from '../../core/frame.js';
 import type { Matrix } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
 import { inferSchema } from '../../data/infer-schema.js';
+import { buildReferenceProfile } from '../../data/profile/reference-profile.js';
 import { readTable } from '../../data/sources/read-table.js';
 import { randomSplit, stratifiedSplit, type Split } from '../../data/split.js';
-import { classificationMetrics, regressionMetrics } from '../../evaluate/metrics/index.js';
+import { argmaxRows, classificationMetrics, regressionMetrics } from '../../evaluate/metrics/index.js';
 import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
 import type { EncodingTarget } from '../../features/target-encode.js';
 import type { FitOptions, SupervisedPredictor } from '../../learners/learner.js';
@@ -206,6 +207,9 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
         encoder.encode(JSON.stringify({ preprocessor: preprocessor.toJSON(), predictor: predictor.toJSON(), featureMeans: columnMeans(Xtrain) })),
       ),
       [MODULE_ARTIFACTS.report]: await ctx.artifacts.put(encoder.encode(JSON.stringify(report, null, 2))),
+      [MODULE_ARTIFACTS.reference]: await ctx.artifacts.put(
+        encoder.encode(JSON.stringify(buildReferenceProfile(trainFrame, { predictions: trainingOutputs(predictor, Xtrain, target.classes), seed: spec.seed }))),
+      ),
     };
     await ctx.store.logMetrics(run.id, { ...flatMetrics, fit_s: fitSeconds, onnx_max_abs_diff: onnxMaxAbsDiff });
     const version = await ctx.store.createModelVersion({
@@ -247,6 +251,26 @@ function summarise(choice: SearchChoice): SearchSummary {
     leaderboard: result.leaderboard.slice(0, 10).map((t) => ({ learner: t.learner, params: t.params, cv: t.value })),
     ...(result.ensemble ? { ensemble: result.ensemble.members.map((m) => m.learner) } : {}),
   };
+}
+
+/**
+ * The model's answers on its training rows, named as the server logs them (`label`, `probability[c]`,
+ * `prediction`), so that prediction drift compares like with like.
+ */
+function trainingOutputs(predictor: SupervisedPredictor, X: Matrix, classes: readonly (string | number)[]): Frame {
+  if (predictor.kind === 'regressor') return new Frame([{ kind: 'numeric', name: 'prediction', values: predictor.predict(X) }]);
+  const proba = predictor.predictProba(X);
+  const best = argmaxRows(proba);
+  const numeric = classes.every((c) => typeof c === 'number');
+  const label: Column = numeric
+    ? { kind: 'numeric', name: 'label', values: Float64Array.from(best, (k) => classes[k] as number) }
+    : { kind: 'categorical', name: 'label', values: Array.from(best, (k) => String(classes[k])) };
+  const probabilities: Column[] = classes.map((c, k) => ({
+    kind: 'numeric',
+    name: `probability[${c}]`,
+    values: Float64Array.from({ length: proba.rows }, (_, i) => proba.data[i * proba.cols + k] as number),
+  }));
+  return new Frame([label, ...probabilities]);
 }
 
 function columnMeans(X: Matrix): number[] {

@@ -3,7 +3,7 @@
  * like scipy's `chi2_contingency(table, correction=False)`. Unlike a goodness-of-fit test it stays finite
  * when the current data brings a category the reference never had.
  */
-import { chiSquareSf } from '../distributions.js';
+import { chiSquareSf } from '../../core/stats/distributions.js';
 
 export function chiSquareContingency(reference: ReadonlyMap<string, number>, current: ReadonlyMap<string, number>): { statistic: number; pValue: number; dof: number } {
   const keys = [...new Set([...reference.keys(), ...current.keys()])];

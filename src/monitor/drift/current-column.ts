@@ -3,8 +3,8 @@
  * values for KS, the counts and sums in the reference's buckets for Wasserstein and PSI, and
  * category counts for columns tested as categories.
  */
-import type { ColumnProfile } from '../reference-profile.js';
-import { countIntoBins } from '../binning.js';
+import type { ColumnProfile } from '../../data/profile/reference-profile.js';
+import { countIntoBins } from '../../data/profile/count-into-bins.js';
 
 export interface CurrentColumn {
   readonly name: string;

@@ -9,7 +9,7 @@
  *                           categories (and numbers with ≤ 5 values) → Jensen–Shannon (≥ 0.1)
  */
 import { KilnError } from '../../core/errors.js';
-import type { ColumnProfile } from '../reference-profile.js';
+import type { ColumnProfile } from '../../data/profile/reference-profile.js';
 import { currentColumn, type CurrentColumn } from './current-column.js';
 import { driftTest, referenceCategories, type DriftResult } from './registry.js';
 

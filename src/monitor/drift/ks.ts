@@ -2,7 +2,7 @@
  * Two-sample Kolmogorov–Smirnov test, with scipy's `ks_2samp` p-values (two-sided, method "auto"): exact
  * when both samples have at most 10,000 values, else the asymptotic Kolmogorov distribution.
  */
-import { kolmogorovSf } from '../distributions.js';
+import { kolmogorovSf } from '../../core/stats/distributions.js';
 
 /** sup |F_a − F_b| of two sorted samples (ties handled by stepping over equal values together). */
 export function ksStatistic(a: Float64Array, b: Float64Array): number {

@@ -5,7 +5,7 @@
  * Evidently), distance tests when the distance reaches it.
  */
 import { KilnError } from '../../core/errors.js';
-import type { ColumnProfile } from '../reference-profile.js';
+import type { ColumnProfile } from '../../data/profile/reference-profile.js';
 import { chiSquareContingency } from './chi-square.js';
 import type { CurrentColumn } from './current-column.js';
 import { alignedShares, binnedWasserstein, decileCounts, jensenShannonDistance, populationStabilityIndex } from './distances.js';

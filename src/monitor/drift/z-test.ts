@@ -2,7 +2,7 @@
  * Two-proportion z-test for a binary column (Evidently's `z` stat test): the share of one category in the
  * reference against its share in the current data, with the pooled proportion under the null hypothesis.
  */
-import { normalSf } from '../distributions.js';
+import { normalSf } from '../../core/stats/distributions.js';
 import { sum } from './chi-square.js';
 
 export function proportionsZTest(reference: ReadonlyMap<string, number>, current: ReadonlyMap<string, number>): { statistic: number; pValue: number; category: string } {
