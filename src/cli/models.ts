@@ -11,6 +11,7 @@ import type { ModelVersion, Store, VersionStatus } from '../store/store.js';
 import { deliverDueWebhooks } from '../store/webhooks/dispatcher.js';
 import { commandContext, withHome } from './context.js';
 import { table } from './output.js';
+import { versionJson } from '../api/json.js';
 
 export function registerModels(program: Command): void {
   const models = program.command('models').description('list registered models, show a version, move an alias, archive a version');
@@ -102,21 +103,6 @@ export async function deliverWebhooks(store: Store, logger: Logger): Promise<voi
   await deliverDueWebhooks(store, { logger, policy: { timeoutMs: 5000 } }).catch((err: unknown) => logger.warn({ err }, 'could not deliver webhooks now'));
 }
 
-function versionJson(v: ModelVersion): Record<string, unknown> {
-  return {
-    model: v.model,
-    version: v.version,
-    status: v.status,
-    created_at: v.createdAt,
-    aliases: v.aliases,
-    run_id: v.runId,
-    metrics: v.metrics,
-    signature: v.signature,
-    artifacts: v.artifacts,
-    description: v.description,
-    tags: v.tags,
-  };
-}
 
 function headline(v: ModelVersion): string {
   return Object.entries(v.metrics)

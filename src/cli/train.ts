@@ -8,8 +8,8 @@ import { parse as parseYamlValue } from 'yaml';
 import { KilnError } from '../core/errors.js';
 import { loadSpecFile, validateSpec, type LoadedSpec } from '../modules/spec.js';
 import { trainTabularModule, type TrainResult } from '../modules/tabular/train-tabular.js';
-import { deliverDueWebhooks } from '../store/webhooks/dispatcher.js';
 import { commandContext, withHome } from './context.js';
+import { deliverWebhooks } from './models.js';
 import { table } from './output.js';
 import { trainProgress } from './progress.js';
 
@@ -37,7 +37,7 @@ export function registerTrain(program: Command): void {
       const result = await withHome(ctx, async (home) => {
         const trained = await trainTabularModule(loaded, { ...home, onEvent: progress.onEvent }).finally(progress.stop);
         // "version created" goes out now, not when a server next runs its dispatcher
-        await deliverDueWebhooks(home.store).catch((err: unknown) => ctx.logger.warn({ err }, 'webhook delivery will be retried by the server'));
+        await deliverWebhooks(home.store, ctx.logger);
         return trained;
       });
       ctx.out.result(trainJson(result), () => trainSummary(result));

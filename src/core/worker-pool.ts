@@ -14,6 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, type TransferListItem } from 'node:worker_threads';
 import { ERROR_CODES, KilnError, type ErrorCode } from './errors.js';
+import { setMaxListeners } from 'node:events';
 
 /** A task's answer, with the buffers to move (not copy) back to the caller. */
 export interface TaskResult<R> {
@@ -114,7 +115,12 @@ export class WorkerPool {
         reject,
         onAbort: () => this.cancel(task),
       };
-      signal?.addEventListener('abort', task.onAbort, { once: true });
+      if (signal !== undefined) {
+        // A forest queues one task per tree on the same signal: many listeners at once is expected
+        // here (each is removed when its task settles), not a leak.
+        setMaxListeners(0, signal);
+        signal.addEventListener('abort', task.onAbort, { once: true });
+      }
       this.queue.push(task);
       this.dispatch();
     });

@@ -8,7 +8,7 @@
  * A feature with no spread gets scale 1, as scikit-learn does, instead of dividing by zero. In ONNX
  * it is one Sub and one Div over the [N, width] block.
  */
-import { tensor, type GraphBuilder } from '../onnx/graph-builder.js';
+import { attr, tensor, type GraphBuilder } from '../onnx/graph-builder.js';
 import type { Block } from './block.js';
 import { fitStandardiser } from './standard-scale.js';
 
@@ -92,9 +92,16 @@ export class Scaler {
     });
   }
 
-  /** `x` is a float [N, width] tensor. */
+  /**
+   * `x` is a float [N, width] tensor. The arithmetic runs in double, as `transform` does, and only the
+   * result is rounded to float: a value lying exactly on a tree's split threshold (a midpoint of two
+   * training values, e.g. age 24.5 between 24 and 25) then routes the same way in the graph as in the
+   * predictor, which float32 subtraction and division would not guarantee.
+   */
   toOnnx(g: GraphBuilder, x: string, hint: string): string {
-    const centred = g.op('Sub', [x, g.constant(`${hint}_offset`, tensor.float(this.state.offset))], {}, { name: `${hint}_centred` });
-    return g.op('Div', [centred, g.constant(`${hint}_scale`, tensor.float(this.state.scale))], {}, { name: `${hint}_scaled` });
+    const x64 = g.op('Cast', [x], { to: attr.int(11 /* DOUBLE */) }, { name: `${hint}_double` });
+    const centred = g.op('Sub', [x64, g.constant(`${hint}_offset`, tensor.double(this.state.offset))], {}, { name: `${hint}_centred` });
+    const scaled = g.op('Div', [centred, g.constant(`${hint}_scale`, tensor.double(this.state.scale))], {}, { name: `${hint}_scaled64` });
+    return g.op('Cast', [scaled], { to: attr.int(1 /* FLOAT */) }, { name: `${hint}_scaled` });
   }
 }

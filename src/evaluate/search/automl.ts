@@ -75,8 +75,8 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
   const deadline = started + options.budgetSeconds * 1000;
   const eta = options.eta ?? 3;
   const rng = new Rng(options.seed);
-  const spaces = spacesFor(options.task, options.learners);
-  const nRows = (folds[0]?.X.rows ?? 0);
+  const nRows = folds[0]?.X.rows ?? 0;
+  const spaces = spacesFor(options.task, options.learners).filter((s) => s.maxRows === undefined || nRows <= s.maxRows);
   const trials: Trial[] = [];
   const oof = new Map<number, Float64Array>(); // out-of-fold outputs of final trials, for the ensemble
   const secondsPerRow = new Map<string, number>(); // per learner, from its final default trial

@@ -176,7 +176,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     const onnxMaxAbsDiff = await onnxAgreement(onnx, signature, testFrame, predictor, Xtest);
     if (!(onnxMaxAbsDiff <= ONNX_AGREEMENT_TOLERANCE)) {
       throw new KilnError('INTERNAL', {
-        reason: `the exported ONNX graph differs from the trained model by ${onnxMaxAbsDiff} (more than ${ONNX_AGREEMENT_TOLERANCE})`,
+        reason: `the exported ONNX graph of ${learnerName} ${JSON.stringify(learnerParams)} differs from the trained model by ${onnxMaxAbsDiff} (more than ${ONNX_AGREEMENT_TOLERANCE})`,
       });
     }
 
