@@ -47,6 +47,14 @@ export function argmaxRows(proba: Matrix): Int32Array {
  */
 export function rocAuc(yTrue: Int32Array, proba: Matrix): number {
   checkLength(yTrue.length, proba.rows, 'probability rows');
+  return oneVsRest(yTrue, proba, binaryRocAuc);
+}
+
+/**
+ * A binary metric of class scores, for any number of classes: with two columns, the metric of column 1;
+ * with more, its macro average one-vs-rest over the classes where it is defined (not NaN).
+ */
+export function oneVsRest(yTrue: Int32Array, proba: Matrix, binary: (positive: Uint8Array, scores: Float64Array) => number): number {
   const n = yTrue.length;
   const scores = new Float64Array(n);
   const positive = new Uint8Array(n);
@@ -58,9 +66,9 @@ export function rocAuc(yTrue: Int32Array, proba: Matrix): number {
       scores[i] = proba.data[i * proba.cols + c] as number;
       positive[i] = yTrue[i] === c ? 1 : 0;
     }
-    const auc = binaryRocAuc(positive, scores);
-    if (!Number.isNaN(auc)) {
-      sum += auc;
+    const value = binary(positive, scores);
+    if (!Number.isNaN(value)) {
+      sum += value;
       counted++;
     }
   }

@@ -4,6 +4,7 @@
  * and the calibration curve that the model report draws.
  */
 import type { Matrix } from '../../core/matrix.js';
+import { oneVsRest } from './classification.js';
 
 /**
  * scikit-learn's `average_precision_score`: Σ (R_n − R_{n−1}) · P_n over distinct thresholds, from the
@@ -35,23 +36,7 @@ export function averagePrecision(positive: Uint8Array, scores: Float64Array): nu
 
 /** PR AUC: binary → average precision of column 1; multiclass → macro average one-vs-rest. */
 export function prAuc(yTrue: Int32Array, proba: Matrix): number {
-  const classes = proba.cols === 2 ? [1] : Array.from({ length: proba.cols }, (_, c) => c);
-  const scores = new Float64Array(yTrue.length);
-  const positive = new Uint8Array(yTrue.length);
-  let sum = 0;
-  let counted = 0;
-  for (const c of classes) {
-    for (let i = 0; i < yTrue.length; i++) {
-      scores[i] = proba.data[i * proba.cols + c] as number;
-      positive[i] = yTrue[i] === c ? 1 : 0;
-    }
-    const ap = averagePrecision(positive, scores);
-    if (!Number.isNaN(ap)) {
-      sum += ap;
-      counted++;
-    }
-  }
-  return counted === 0 ? Number.NaN : sum / counted;
+  return oneVsRest(yTrue, proba, averagePrecision);
 }
 
 /** Mean squared difference between P(class 1) and the outcome (binary; scikit-learn's `brier_score_loss`). */
