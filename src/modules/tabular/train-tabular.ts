@@ -178,7 +178,12 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     emit({ type: 'stage', stage: 'export', message: 'exporting preprocessing + model as one ONNX graph' });
     const onnx = buildModuleGraph(spec.name, preprocessor, predictor, target.classes, { kiln_run_id: run.id });
     const signature = moduleSignature(preprocessor, predictor, target.classes);
-    const { maxAbsDiff: onnxMaxAbsDiff, scale } = await onnxAgreement(onnx, signature, testFrame, predictor, Xtest);
+    // The graph receives numbers as FP32 tensors, so it is checked against the predictor on the same
+    // float32-rounded inputs (a float64 value within one float32 step of a tree threshold may route
+    // differently once rounded, in the graph and in the predictor alike).
+    const { maxAbsDiff: onnxMaxAbsDiff, scale } = await onnxAgreement(
+      onnx, signature, testFrame, predictor, preprocessor.transform(roundedToFloat32(testFrame)),
+    );
     const tolerance = ONNX_AGREEMENT_TOLERANCE * (predictor.kind === 'classifier' ? 1 : Math.max(1, scale));
     if (!(onnxMaxAbsDiff <= tolerance)) {
       throw new KilnError('INTERNAL', {
@@ -346,6 +351,11 @@ function flatten(metrics: TrainResult['metrics']): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [part, values] of Object.entries(metrics)) for (const [k, v] of Object.entries(values)) out[`${part}.${k}`] = v;
   return out;
+}
+
+/** The frame with every number rounded to float32, as an FP32 tensor carries it. */
+function roundedToFloat32(frame: Frame): Frame {
+  return new Frame(frame.columns.map((c): Column => (c.kind === 'numeric' ? { ...c, values: c.values.map(Math.fround) } : c)));
 }
 
 /**
