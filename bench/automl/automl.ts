@@ -2,13 +2,13 @@
  * bench/automl: Kiln's AutoML with a wall-clock budget against scikit-learn's and XGBoost's default
  * models, on the same train/test split (made by the peers' script, as ../shared/bench/peers.py does).
  *
- *   node --import tsx bench/automl/automl.ts [--budget 60] [--only titanic,breast_cancer,synth_reg]
+ *   node --import tsx bench/automl/automl.ts [--budget 60] [--only titanic,breast_cancer,synth_reg] [--reuse-peers]
  *
  * Needs Debian's python3-sklearn, python3-pandas, python3-xgboost, and synth_reg.csv from
  * `/usr/bin/python3 ../shared/bench/make_data.py /tmp/kiln-bench` (made here when missing).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateSpec } from '../../src/modules/spec.js';
@@ -29,8 +29,16 @@ mkdirSync(out, { recursive: true });
 if (!existsSync(join(benchData, 'synth_reg.csv'))) {
   execFileSync('/usr/bin/python3', [join(import.meta.dirname, '..', '..', '..', 'shared', 'bench', 'make_data.py'), benchData], { stdio: 'inherit' });
 }
-console.error('peers: splitting and fitting the default models …');
-const peerLines = execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'peers_on_split.py'), out, join(benchData, 'synth_reg.csv')], { encoding: 'utf8' });
+// --reuse-peers skips the peers' side when an earlier run of this script left its results (same split)
+const peersFile = join(out, 'peers.jsonl');
+let peerLines: string;
+if (args.includes('--reuse-peers') && existsSync(peersFile)) {
+  peerLines = readFileSync(peersFile, 'utf8');
+} else {
+  console.error('peers: splitting and fitting the default models …');
+  peerLines = execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'peers_on_split.py'), out, join(benchData, 'synth_reg.csv')], { encoding: 'utf8' });
+  writeFileSync(peersFile, peerLines);
+}
 const peers = peerLines.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | string>);
 
 const targets: Record<string, string> = { titanic: 'Survived', breast_cancer: 'target', synth_reg: 'target' };
