@@ -23,9 +23,9 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSyn
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createMatrix } from '../../src/core/matrix.js';
 import { accuracy, argmaxRows, rocAuc } from '../../src/evaluate/metrics/classification.js';
 import { randomForest } from '../../src/learners/forest/forest.js';
+import { ensureSplitArrays, readSplitArrays, timeStats } from './split-arrays.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,39 +43,9 @@ const { values } = parseArgs({
 const trees = Number(values.trees);
 const threadCounts = values.threads.split(',').map(Number);
 
-const SPLIT_PY = `
-import sys, json, os, numpy as np, pandas as pd
-from sklearn.model_selection import train_test_split
-data, target, out = sys.argv[1:4]
-df = pd.read_csv(data)
-y = df[target].values.astype(np.float64); X = df.drop(columns=[target]).values.astype(np.float64)
-Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=42, stratify=y)
-os.makedirs(out, exist_ok=True)
-for name, a in [('Xtrain', Xtr), ('ytrain', ytr), ('Xtest', Xte), ('ytest', yte)]:
-    np.ascontiguousarray(a).tofile(os.path.join(out, name + '.f64'))
-json.dump({'train': len(ytr), 'test': len(yte), 'cols': X.shape[1]}, open(os.path.join(out, 'shape.json'), 'w'))
-`;
-
-/** Peak resident memory in MB, and user + system CPU seconds, from `/usr/bin/time -v` output. */
-function timeStats(stderr: string): { peak_mb: number; process_cpu_s: number } {
-  const num = (re: RegExp): number => Number(re.exec(stderr)?.[1] ?? Number.NaN);
-  return {
-    peak_mb: num(/Maximum resident set size \(kbytes\): (\d+)/) / 1024,
-    process_cpu_s: num(/User time \(seconds\): ([\d.]+)/) + num(/System time \(seconds\): ([\d.]+)/),
-  };
-}
-
 async function kilnOnly(): Promise<void> {
   const dir = values.arrays as string;
-  const shape = JSON.parse(readFileSync(join(dir, 'shape.json'), 'utf8')) as { train: number; test: number; cols: number };
-  const read = (name: string): Float64Array => {
-    const buf = readFileSync(join(dir, `${name}.f64`));
-    return new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8);
-  };
-  const Xtrain = createMatrix(shape.train, shape.cols, read('Xtrain'));
-  const ytrain = Int32Array.from(read('ytrain'));
-  const Xtest = createMatrix(shape.test, shape.cols, read('Xtest'));
-  const ytest = Int32Array.from(read('ytest'));
+  const { Xtrain, ytrain, Xtest, ytest } = readSplitArrays(dir);
   const threads = threadCounts[0] as number;
   const cpu0 = process.cpuUsage();
   const t = performance.now();
@@ -119,10 +89,7 @@ async function main(): Promise<void> {
   const rows = Number(values.rows);
   const data = rows > 0 ? await headOf(values.data, rows) : values.data;
   const arrays = join('/tmp/kiln-bench/forest', basename(data, '.csv'));
-  if (!existsSync(join(arrays, 'shape.json'))) {
-    console.error(`writing the seeded split of ${data} to ${arrays} …`);
-    execFileSync('/usr/bin/python3', ['-c', SPLIT_PY, data, values.target, arrays], { stdio: 'inherit' });
-  }
+  ensureSplitArrays(data, values.target, arrays);
   const peers: PeerResult[] = [];
   if (values['peer-json'] !== undefined) {
     const out = JSON.parse(readFileSync(values['peer-json'], 'utf8').trim().split('\n').at(-1) as string) as PeerResult;

@@ -19,13 +19,13 @@
  * CPU time (user + sys, from /usr/bin/time) is printed too; it is steadier under load, but the peer's
  * includes pandas reading the 250 MB CSV and its predictions, Kiln's reading the binary arrays.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createMatrix } from '../../src/core/matrix.js';
 import { rocAuc } from '../../src/evaluate/metrics/classification.js';
 import { gradientBoosting } from '../../src/learners/gbdt/gradient-boosting.js';
+import { ensureSplitArrays, readSplitArrays, timeStats } from './split-arrays.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,43 +39,8 @@ const data = values.data;
 const arrays = join('/tmp/kiln-bench/gbdt', basename(data, '.csv'));
 const params = { maxIter: 100, numLeaves: 31, learningRate: 0.1, maxBins: 255, minSamplesLeaf: 20, earlyStopping: false };
 
-/** Writes the seeded stratified split as raw float64 files (once). */
-const SPLIT_PY = `
-import sys, json, os, numpy as np, pandas as pd
-from sklearn.model_selection import train_test_split
-data, target, out = sys.argv[1:4]
-df = pd.read_csv(data)
-y = df[target].values.astype(np.float64); X = df.drop(columns=[target]).values.astype(np.float64)
-Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=42, stratify=y)
-os.makedirs(out, exist_ok=True)
-for name, a in [('Xtrain', Xtr), ('ytrain', ytr), ('Xtest', Xte), ('ytest', yte)]:
-    np.ascontiguousarray(a).tofile(os.path.join(out, name + '.f64'))
-json.dump({'train': len(ytr), 'test': len(yte), 'cols': X.shape[1]}, open(os.path.join(out, 'shape.json'), 'w'))
-`;
-
-/** Peak resident memory in MB from `/usr/bin/time -v` output. */
-function peakMb(stderr: string): number {
-  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-  return m === null ? Number.NaN : Number(m[1]) / 1024;
-}
-
-/** User + system CPU seconds of the whole process from `/usr/bin/time -v` output. */
-function processCpuS(stderr: string): number {
-  const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
-  const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
-  return user === null || system === null ? Number.NaN : Number(user[1]) + Number(system[1]);
-}
-
 async function kilnOnly(): Promise<void> {
-  const shape = JSON.parse(readFileSync(join(arrays, 'shape.json'), 'utf8')) as { train: number; test: number; cols: number };
-  const read = (name: string): Float64Array => {
-    const buf = readFileSync(join(arrays, `${name}.f64`));
-    return new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8);
-  };
-  const Xtrain = createMatrix(shape.train, shape.cols, read('Xtrain'));
-  const ytrain = Int32Array.from(read('ytrain'));
-  const Xtest = createMatrix(shape.test, shape.cols, read('Xtest'));
-  const ytest = Int32Array.from(read('ytest'));
+  const { Xtrain, ytrain, Xtest, ytest } = readSplitArrays(arrays);
   const t = performance.now();
   const cpu = process.cpuUsage();
   const model = await gradientBoosting.fit(Xtrain, ytrain, 2, params, { seed: 42 });
@@ -86,17 +51,14 @@ async function kilnOnly(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(arrays, 'shape.json'))) {
-    console.error(`writing the seeded split of ${data} to ${arrays} …`);
-    execFileSync('/usr/bin/python3', ['-c', SPLIT_PY, data, values.target, arrays], { stdio: 'inherit' });
-  }
+  ensureSplitArrays(data, values.target, arrays);
   let peer: { fit_s: number; auc: number; peak_mb: number; process_cpu_s: number } | undefined;
   if (!values['skip-peer']) {
     console.error('scikit-learn HistGradientBoostingClassifier, 1 thread …');
     const run = spawnSync('/usr/bin/time', ['-v', '/usr/bin/python3', '../shared/bench/peers.py', data, values.target, 'hgb', '1'], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`peers.py failed: ${run.stderr}`);
     const out = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as { fit_s: number; auc: number };
-    peer = { fit_s: out.fit_s, auc: out.auc, peak_mb: peakMb(run.stderr), process_cpu_s: processCpuS(run.stderr) };
+    peer = { fit_s: out.fit_s, auc: out.auc, ...timeStats(run.stderr) };
     console.error(`  ${JSON.stringify(peer)}`);
   }
   console.error('Kiln gradient-boosting, 1 thread …');
@@ -105,7 +67,7 @@ async function main(): Promise<void> {
   });
   if (run.status !== 0) throw new Error(`the Kiln run failed: ${run.stderr}`);
   const out = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as { fit_s: number; fit_cpu_s: number; auc: number; trees: number };
-  const kiln = { ...out, peak_mb: peakMb(run.stderr), process_cpu_s: processCpuS(run.stderr) };
+  const kiln = { ...out, ...timeStats(run.stderr) };
   console.error(`  ${JSON.stringify(kiln)}`);
 
   mkdirSync('bench/out', { recursive: true });
