@@ -37,6 +37,13 @@ export function takeRows(m: Matrix, indices: ArrayLike<number>): Matrix {
   return out;
 }
 
+/** The values at `indices`, copied into a new array of the same type (a target column's rows). */
+export function takeValues<T extends Int32Array | Float64Array>(values: T, indices: ArrayLike<number>): T {
+  const out = new (values.constructor as { new (n: number): T })(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k] as number] as number;
+  return out;
+}
+
 /** Row `i` as a view (no copy). */
 export function row(m: Matrix, i: number): Float64Array {
   return m.data.subarray(i * m.cols, (i + 1) * m.cols);

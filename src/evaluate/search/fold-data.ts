@@ -4,7 +4,7 @@
  * and the resulting matrices are reused by every trial.
  */
 import type { Frame } from '../../core/frame.js';
-import { takeRows, type Matrix } from '../../core/matrix.js';
+import { takeRows, takeValues, type Matrix } from '../../core/matrix.js';
 import { Rng } from '../../core/rng.js';
 import type { Split } from '../../data/split.js';
 import { TabularPreprocessor, type ColumnPlan } from '../../features/tabular-preprocessor.js';
@@ -27,7 +27,7 @@ export function prepareFolds(frame: Frame, plan: readonly ColumnPlan[], y: Int32
   return splits.map((split) => {
     const trainFrame = frame.take(split.train);
     const valFrame = frame.take(split.test);
-    const yTrain = pickRows(y, split.train);
+    const yTrain = takeValues(y, split.train);
     const target: EncodingTarget =
       nClasses > 0 ? { kind: 'classes', classIndex: yTrain as Int32Array, nClasses } : { kind: 'continuous', values: yTrain as Float64Array };
     const preprocessor = TabularPreprocessor.fit(trainFrame, plan, { target, seed });
@@ -35,7 +35,7 @@ export function prepareFolds(frame: Frame, plan: readonly ColumnPlan[], y: Int32
       X: preprocessor.transform(trainFrame),
       y: yTrain,
       Xval: preprocessor.transform(valFrame),
-      yval: pickRows(y, split.test),
+      yval: takeValues(y, split.test),
       valRows: split.test,
       order: rng.shuffle(Int32Array.from({ length: split.train.length }, (_, i) => i)),
     };
@@ -46,11 +46,6 @@ export function prepareFolds(frame: Frame, plan: readonly ColumnPlan[], y: Int32
 export function subsample(fold: Fold, rows: number): { X: Matrix; y: Int32Array | Float64Array } {
   if (rows >= fold.X.rows) return { X: fold.X, y: fold.y };
   const idx = fold.order.subarray(0, rows);
-  return { X: takeRows(fold.X, idx), y: pickRows(fold.y, idx) };
+  return { X: takeRows(fold.X, idx), y: takeValues(fold.y, idx) };
 }
 
-export function pickRows<T extends Int32Array | Float64Array>(values: T, indices: ArrayLike<number>): T {
-  const out = new (values.constructor as { new (n: number): T })(indices.length);
-  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k] as number] as number;
-  return out;
-}

@@ -4,7 +4,7 @@
  * leakage), and which columns matter — computed once at training time and stored with the version.
  */
 import type { Frame } from '../../core/frame.js';
-import type { Matrix } from '../../core/matrix.js';
+import { takeValues, type Matrix } from '../../core/matrix.js';
 import { precisionRecallCurve, rocCurve, type Curve } from '../../evaluate/metrics/curves.js';
 import { argmaxRows, calibrationCurve, classificationMetrics, confusionMatrix, regressionMetrics } from '../../evaluate/metrics/index.js';
 import type { CalibrationCurve } from '../../evaluate/metrics/probability.js';
@@ -61,8 +61,8 @@ export function buildModelReport(input: ReportInput): ModelReport {
   const { predictor, preprocessor, target, testMetrics } = input;
   const baseline =
     target.task === 'regression'
-      ? regressionBaseline(pick(target.values, input.trainRows), testMetrics['r2'] ?? 0)
-      : classificationBaseline(pick(target.classIndex, input.trainRows), pick(target.classIndex, input.testRows), testMetrics['accuracy'] ?? 0, (k) =>
+      ? regressionBaseline(takeValues(target.values, input.trainRows), testMetrics['r2'] ?? 0)
+      : classificationBaseline(takeValues(target.classIndex, input.trainRows), takeValues(target.classIndex, input.testRows), testMetrics['accuracy'] ?? 0, (k) =>
           String(target.classes[k]),
         );
   const curve = diagnoseLearningCurve(input.learningCurve, undefined, trivialLoss(target, input.trainRows));
@@ -80,10 +80,10 @@ export function buildModelReport(input: ReportInput): ModelReport {
   const score =
     predictor.kind === 'classifier'
       ? (f: Frame) => {
-          const m = classificationMetrics(pick(target.classIndex, rows), predictor.predictProba(preprocessor.transform(f)));
+          const m = classificationMetrics(takeValues(target.classIndex, rows), predictor.predictProba(preprocessor.transform(f)));
           return predictor.nClasses === 2 && Number.isFinite(m.roc_auc) ? m.roc_auc : m.accuracy;
         }
-      : (f: Frame) => regressionMetrics(pick(target.values, rows), predictor.predict(preprocessor.transform(f))).r2;
+      : (f: Frame) => regressionMetrics(takeValues(target.values, rows), predictor.predict(preprocessor.transform(f))).r2;
   const importances = permutationImportance(frame, preprocessor.inputColumns().map((c) => c.name), score, { repeats: 5, seed: input.seed });
   const robustness = robustnessCheck(frame, score, { seed: input.seed });
   const charts = heldOutCharts(predictor, preprocessor.transform(input.testFrame), target, input.testRows);
@@ -95,10 +95,10 @@ function heldOutCharts(predictor: SupervisedPredictor, X: Matrix, target: Target
   if (predictor.kind === 'regressor') {
     const n = Math.min(500, rows.length);
     const predicted = predictor.predict(X);
-    return { predictedVsActual: { actual: Array.from(pick(target.values, rows.subarray(0, n))), predicted: Array.from(predicted.subarray(0, n)) } };
+    return { predictedVsActual: { actual: Array.from(takeValues(target.values, rows.subarray(0, n))), predicted: Array.from(predicted.subarray(0, n)) } };
   }
   const proba = predictor.predictProba(X);
-  const y = pick(target.classIndex, rows);
+  const y = takeValues(target.classIndex, rows);
   const labels = target.classes.map(String);
   const charts: ReportCharts = { confusion: { labels, counts: confusionMatrix(y, argmaxRows(proba), labels.length) } };
   if (predictor.nClasses !== 2) return charts;
@@ -110,7 +110,7 @@ function heldOutCharts(predictor: SupervisedPredictor, X: Matrix, target: Target
 /** The loss of the trivial answer on the training rows: class-share log loss, or the target's variance. */
 function trivialLoss(target: TargetEncoding, rows: Int32Array): number {
   if (target.task === 'regression') {
-    const y = pick(target.values, rows);
+    const y = takeValues(target.values, rows);
     const mean = y.reduce((a, b) => a + b, 0) / Math.max(1, y.length);
     return y.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, y.length);
   }
@@ -121,8 +121,3 @@ function trivialLoss(target: TargetEncoding, rows: Int32Array): number {
   return loss;
 }
 
-function pick<T extends Int32Array | Float64Array>(values: T, indices: Int32Array): T {
-  const out = new (values.constructor as { new (n: number): T })(indices.length);
-  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k] as number] as number;
-  return out;
-}

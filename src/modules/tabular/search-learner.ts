@@ -7,7 +7,8 @@ import type { Frame } from '../../core/frame.js';
 import { KILN_VERSION } from '../../core/version.js';
 import { kFold, stratifiedKFold } from '../../data/splits/k-fold.js';
 import { searchModels, type SearchResult, type Trial } from '../../evaluate/search/automl.js';
-import { prepareFolds, pickRows } from '../../evaluate/search/fold-data.js';
+import { takeValues } from '../../core/matrix.js';
+import { prepareFolds } from '../../evaluate/search/fold-data.js';
 import { checkMetric, defaultMetric } from '../../evaluate/search/objective.js';
 import { spacesFor } from '../../evaluate/search/search-space.js';
 import type { ColumnPlan } from '../../features/tabular-preprocessor.js';
@@ -44,7 +45,7 @@ export async function searchLearner(
   ctx: { store: Store; parentRunId: string; emit: TrainListener; signal?: AbortSignal; datasetDigest: string },
 ): Promise<SearchChoice> {
   const { metric, budget } = checkSearchSpec(spec, target.task);
-  const y = target.task === 'regression' ? pickRows(target.values, trainRows) : pickRows(target.classIndex, trainRows);
+  const y = target.task === 'regression' ? takeValues(target.values, trainRows) : takeValues(target.classIndex, trainRows);
   const k = Math.min(spec.folds, trainFrame.nRows);
   const splits =
     target.task === 'regression'

@@ -7,7 +7,7 @@ import { arch, platform } from 'node:os';
 import { KilnError, asKilnError } from '../../core/errors.js';
 import { parseParams } from '../../core/params.js';
 import { concatRows, Frame, type Column } from '../../core/frame.js';
-import type { Matrix } from '../../core/matrix.js';
+import { takeValues, type Matrix } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
 import { inferSchema } from '../../data/infer-schema.js';
 import { buildReferenceProfile } from '../../data/profile/reference-profile.js';
@@ -156,9 +156,9 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     };
     const predictor: SupervisedPredictor =
       target.task === 'regression'
-        ? await getLearner(learnerName, 'regression').fit(Xtrain, pick(target.values, split.train), learnerParams, fitOptions)
+        ? await getLearner(learnerName, 'regression').fit(Xtrain, takeValues(target.values, split.train), learnerParams, fitOptions)
         : await getLearner(learnerName, target.task).fit(
-            Xtrain, pick(target.classIndex, split.train), target.classes.length, learnerParams, fitOptions,
+            Xtrain, takeValues(target.classIndex, split.train), target.classes.length, learnerParams, fitOptions,
           );
     const fitSeconds = (performance.now() - started) / 1000;
 
@@ -306,8 +306,8 @@ function refuseDivergedModel(predictor: SupervisedPredictor, X: Matrix, curve: r
 /** The training rows' target, for transforms that learn from it (target encoding, cross-fitted). */
 function encodingTarget(target: TargetEncoding, rows: Int32Array): EncodingTarget {
   return target.task === 'regression'
-    ? { kind: 'continuous', values: pick(target.values, rows) }
-    : { kind: 'classes', classIndex: pick(target.classIndex, rows), nClasses: target.classes.length };
+    ? { kind: 'continuous', values: takeValues(target.values, rows) }
+    : { kind: 'classes', classIndex: takeValues(target.classIndex, rows), nClasses: target.classes.length };
 }
 
 function effectiveParams(learner: string, task: TargetEncoding['task'], params: Record<string, unknown>): Record<string, unknown> {
@@ -336,15 +336,10 @@ function splitRows(frame: Frame, target: TargetEncoding, testFraction: number, s
   return split;
 }
 
-function pick<T extends Int32Array | Float64Array>(values: T, indices: Int32Array): T {
-  const out = new (values.constructor as { new (n: number): T })(indices.length);
-  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k] as number] as number;
-  return out;
-}
 
 function score(predictor: SupervisedPredictor, X: Matrix, target: TargetEncoding, rows: Int32Array): Record<string, number> {
-  if (predictor.kind === 'classifier') return { ...classificationMetrics(pick(target.classIndex, rows), predictor.predictProba(X)) };
-  return { ...regressionMetrics(pick(target.values, rows), predictor.predict(X)) };
+  if (predictor.kind === 'classifier') return { ...classificationMetrics(takeValues(target.classIndex, rows), predictor.predictProba(X)) };
+  return { ...regressionMetrics(takeValues(target.values, rows), predictor.predict(X)) };
 }
 
 function flatten(metrics: TrainResult['metrics']): Record<string, number> {
