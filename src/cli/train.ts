@@ -6,8 +6,8 @@ import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYamlValue } from 'yaml';
 import { KilnError } from '../core/errors.js';
-import { loadSpecFile, validateSpec, type LoadedSpec } from '../modules/spec.js';
-import { trainTabularModule, type TrainResult } from '../modules/tabular/train-tabular.js';
+import { loadSpecFile, TABULAR_TASKS, TASKS, validateSpec, type LoadedSpec } from '../modules/spec.js';
+import { trainModule, type ModuleTrainResult } from '../modules/train-module.js';
 import { commandContext, withHome } from './context.js';
 import { deliverWebhooks } from './models.js';
 import { table } from './output.js';
@@ -21,7 +21,7 @@ export function registerTrain(program: Command): void {
     .option('--data <source>', 'the training table (a CSV file)')
     .option('--target <column>', 'the column to predict')
     .option('--name <model>', 'the model name (default: the data file\'s name)')
-    .option('--task <task>', 'auto | binary | multiclass | classification | regression')
+    .option('--task <task>', `${TASKS.join(' | ')}`)
     .option('--learner <name>', 'the algorithm (default: the task\'s default)')
     .option('--param <key=value>', 'a learner parameter; repeat for more', collect, [])
     .option('--drop <columns>', 'comma-separated columns to leave out')
@@ -35,7 +35,7 @@ export function registerTrain(program: Command): void {
       const loaded = specFromFlags(specFile, opts);
       const progress = trainProgress(!ctx.out.json);
       const result = await withHome(ctx, async (home) => {
-        const trained = await trainTabularModule(loaded, { ...home, onEvent: progress.onEvent }).finally(progress.stop);
+        const trained = await trainModule(loaded, { ...home, onEvent: progress.onEvent }).finally(progress.stop);
         // "version created" goes out now, not when a server next runs its dispatcher
         await deliverWebhooks(home.store, ctx.logger);
         return trained;
@@ -65,10 +65,11 @@ function collect(value: string, previous: string[]): string[] {
 
 /** The spec file (if any) with the flags laid over it, validated by the one spec schema. */
 export function specFromFlags(specFile: string | undefined, flags: TrainFlags): LoadedSpec {
-  if (specFile === undefined && (flags.data === undefined || flags.target === undefined)) {
+  const needsTarget = flags.task === undefined || (TABULAR_TASKS as readonly string[]).includes(flags.task) || flags.task === 'text-classify';
+  if (specFile === undefined && (flags.data === undefined || (needsTarget && flags.target === undefined))) {
     throw new KilnError('INVALID_PARAMS', {
       what: 'train arguments',
-      summary: 'give a module spec file, or both --data SOURCE and --target COLUMN',
+      summary: 'give a module spec file, or both --data SOURCE and --target COLUMN (cluster and detect-anomalies need no target: --task cluster)',
     });
   }
   const base = specFile === undefined ? undefined : loadSpecFile(specFile);
@@ -108,7 +109,7 @@ function modelNameFrom(source: string): string {
   return basename(source, extname(source)).replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'model';
 }
 
-export function trainJson(r: TrainResult): Record<string, unknown> {
+export function trainJson(r: ModuleTrainResult): Record<string, unknown> {
   return {
     model: r.model,
     version: r.version,
@@ -117,18 +118,12 @@ export function trainJson(r: TrainResult): Record<string, unknown> {
     learner: r.learner,
     fit_s: Number(r.fitSeconds.toFixed(4)),
     rows: r.rows,
-    features: r.features,
-    excluded: r.excluded,
     metrics: r.metrics,
-    onnx_max_abs_diff: r.onnxMaxAbsDiff,
-    ...(r.search === undefined ? {} : { search: r.search }),
-    baseline: r.report.baseline,
-    diagnoses: r.report.diagnoses,
-    importances: r.report.importances,
+    ...r.details,
   };
 }
 
-function trainSummary(r: TrainResult): string {
+function trainSummary(r: ModuleTrainResult): string {
   const names = Object.keys(r.metrics.test);
   const fmt = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
   return [
@@ -139,23 +134,8 @@ function trainSummary(r: TrainResult): string {
       ['metric', 'train', `test (${r.rows.test} held-out rows)`],
       names.map((n) => [n, fmt(r.metrics.train[n]), fmt(r.metrics.test[n])]),
     ),
-    ...(r.search === undefined
-      ? []
-      : [
-          '',
-          `searched ${r.search.trials} trials in ${r.search.seconds.toFixed(0)} s; best cross-validated ${r.search.metric}:`,
-          ...r.search.leaderboard.slice(0, 5).map((t, i) => `  ${i + 1}. ${t.learner.padEnd(22)} ${t.cv.toFixed(4)}  ${JSON.stringify(t.params)}`),
-          ...(r.search.ensemble ? [`  → an average of ${r.search.ensemble.join(' + ')} scored better still, and was kept`] : []),
-        ]),
     '',
-    r.report.baseline.sentence,
-    ...r.report.diagnoses.flatMap((d) => [`${d.severity.toUpperCase()}: ${d.message}`, ...d.nextSteps.map((s) => `  → ${s}`)]),
-    '',
-    `columns that matter most: ${r.report.importances
-      .slice(0, 5)
-      .filter((c) => c.importance > 0)
-      .map((c) => `${c.column} (${c.importance.toFixed(3)})`)
-      .join(', ')}`,
+    ...r.summary,
     '',
     `serve it:   kiln serve        then   curl http://127.0.0.1:8080/v2/models/${r.model}`,
   ].join('\n');

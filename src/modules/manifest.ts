@@ -32,7 +32,10 @@ export interface Signature {
   readonly outputs: readonly TensorSpec[];
 }
 
-export type ModuleTask = 'binary' | 'multiclass' | 'regression';
+/** What a model trained on a table's columns predicts. */
+export type TabularTask = 'binary' | 'multiclass' | 'regression';
+/** Every kind of module: tabular predictions and the templates beyond tables. */
+export type ModuleTask = TabularTask | 'text-classify' | 'recommend' | 'cluster' | 'detect-anomalies';
 
 export interface ModuleManifest {
   readonly format: typeof MANIFEST_FORMAT;

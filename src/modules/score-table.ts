@@ -6,6 +6,7 @@ import type { Frame } from '../core/frame.js';
 import { openSession } from '../onnx/session.js';
 import { frameToFeeds } from './frame-feeds.js';
 import type { LoadedModule } from './load-module.js';
+import type { TensorSpec } from './manifest.js';
 
 export interface Scores {
   /** Output column name → one value per row. */
@@ -18,6 +19,9 @@ export async function scoreFrame(module: LoadedModule, frame: Frame): Promise<Sc
   try {
     const out = await session.run(frameToFeeds(frame, manifest.signature));
     const columns: Record<string, (string | number)[]> = {};
+    if (manifest.task !== 'regression' && manifest.task !== 'binary' && manifest.task !== 'multiclass' && manifest.task !== 'text-classify') {
+      return { columns: outputColumns(out, manifest.signature.outputs, frame.nRows) };
+    }
     if (manifest.task === 'regression') {
       columns['prediction'] = Array.from(out['prediction']?.data as Float32Array);
       return { columns };
@@ -33,4 +37,29 @@ export async function scoreFrame(module: LoadedModule, frame: Frame): Promise<Sc
   } finally {
     await session.release();
   }
+}
+
+/**
+ * Every output as columns, for modules whose outputs are not a label and probabilities (segments,
+ * anomaly scores, recommendations): an output of shape [-1] is one column named after it; one of
+ * shape [-1, k] becomes k columns `NAME_0 … NAME_{k-1}`.
+ */
+function outputColumns(
+  out: Record<string, { readonly data: unknown; readonly dims: readonly number[] }>,
+  outputs: readonly TensorSpec[],
+  nRows: number,
+): Record<string, (string | number)[]> {
+  const columns: Record<string, (string | number)[]> = {};
+  for (const spec of outputs) {
+    const tensor = out[spec.name];
+    if (tensor === undefined) continue;
+    const values = Array.from(tensor.data as ArrayLike<number | bigint | string>, (v) => (typeof v === 'bigint' ? Number(v) : v));
+    const width = nRows === 0 ? 1 : values.length / nRows;
+    if (width === 1) {
+      columns[spec.name] = values;
+      continue;
+    }
+    for (let k = 0; k < width; k++) columns[`${spec.name}_${k}`] = Array.from({ length: nRows }, (_, i) => values[i * width + k] as string | number);
+  }
+  return columns;
 }

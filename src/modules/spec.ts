@@ -16,7 +16,11 @@ import { KilnError } from '../core/errors.js';
 import { z, zodProblems } from '../core/params.js';
 import { SEMANTIC_TYPES } from '../data/infer-schema.js';
 
-export const TASKS = ['auto', 'binary', 'multiclass', 'classification', 'regression'] as const;
+/** Predictions from a table's columns (tabular), and the module templates beyond tables. */
+export const TABULAR_TASKS = ['auto', 'binary', 'multiclass', 'classification', 'regression'] as const;
+export const MODULE_TASKS = ['text-classify', 'recommend', 'cluster', 'detect-anomalies'] as const;
+export const TASKS = [...TABULAR_TASKS, ...MODULE_TASKS] as const;
+export type SpecTask = (typeof TASKS)[number];
 
 export const moduleSpecSchema = z.strictObject({
   name: z
@@ -28,7 +32,11 @@ export const moduleSpecSchema = z.strictObject({
     .string()
     .min(1)
     .describe('The training table: a file (CSV, TSV, JSON, NDJSON, Parquet, xlsx) relative to the spec, or sqlite:…, postgres://…, sql:…'),
-  target: z.string().min(1).describe('The column to predict.'),
+  target: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The column to predict (tables and text-classify); cluster and recommend have none.'),
   testData: z
     .string()
     .min(1)
@@ -62,7 +70,35 @@ export const moduleSpecSchema = z.strictObject({
   folds: z.number().int().min(2).max(20).default(5).describe('Cross-validation folds used by the search.'),
   ensemble: z.boolean().default(true).describe('Let the search average its best few models when that scores better.'),
   params: z.record(z.string(), z.unknown()).default({}).describe('The learner\'s parameters.'),
-});
+  // --- module templates beyond tables (each trainer checks the fields it needs) ---------------------
+  text: z.string().min(1).optional().describe('text-classify: the column holding the text (default: the only text column).'),
+  user: z.string().min(1).optional().describe('recommend: the column identifying the user.'),
+  item: z.string().min(1).optional().describe('recommend: the column identifying the item.'),
+  rating: z.string().min(1).optional().describe('recommend: the column with explicit ratings; without it, each row is an implicit interaction.'),
+  time: z.string().min(1).optional().describe('recommend: the column ordering each user\'s interactions (the per-user holdout is their latest).'),
+  topK: z.number().int().min(1).max(1000).default(10).describe('recommend: how many items a recommendation returns (and k of precision@k, NDCG@k).'),
+  clusters: z.union([z.number().int().min(2).max(100), z.literal('auto')]).default('auto').describe('cluster: the number of segments, or "auto" to suggest one (silhouette and elbow).'),
+  contamination: z.number().gt(0).lt(0.5).default(0.01).describe('detect-anomalies: the expected share of anomalies; sets the score threshold.'),
+  label: z.string().min(1).optional().describe('detect-anomalies: a column marking known anomalies (1/true), used only to evaluate, never to train.'),
+})
+  .superRefine((spec, ctx) => {
+    // The fields each task cannot do without, reported with every other problem of the spec.
+    for (const field of REQUIRED_FIELDS[spec.task]) {
+      if (spec[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for task "${spec.task}"` });
+    }
+  });
+
+const REQUIRED_FIELDS: Record<SpecTask, readonly ('target' | 'user' | 'item')[]> = {
+  auto: ['target'],
+  binary: ['target'],
+  multiclass: ['target'],
+  classification: ['target'],
+  regression: ['target'],
+  'text-classify': ['target'],
+  recommend: ['user', 'item'],
+  cluster: [],
+  'detect-anomalies': [],
+};
 
 export type ModuleSpec = z.output<typeof moduleSpecSchema>;
 
@@ -72,6 +108,15 @@ export function budgetSeconds(budget: number | string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(budget.trim());
   const value = Number(m?.[1] ?? Number.NaN);
   return value * (m?.[2] === 'h' ? 3600 : m?.[2] === 'm' ? 60 : 1);
+}
+
+/** A field a task needs that the spec left out: a coded INVALID_SPEC naming it and the task. */
+export function requireSpecField<K extends 'target' | 'text' | 'user' | 'item'>(spec: ModuleSpec, field: K, file: string | null = null): string {
+  const value = spec[field];
+  if (value === undefined) {
+    throw new KilnError('INVALID_SPEC', { file: file ?? '', summary: `${field}: required for task "${spec.task}" (name the column)` });
+  }
+  return value;
 }
 
 /** A spec with `data` resolved to an absolute path. */

@@ -9,8 +9,8 @@ import { closestNames } from '../../data/closest-names.js';
 import type { ColumnSchema, SemanticType } from '../../data/infer-schema.js';
 import { parseColumnTransform, type ColumnKind } from '../../features/column-transform.js';
 import type { ColumnPlan } from '../../features/tabular-preprocessor.js';
-import type { ModuleTask } from '../manifest.js';
-import type { ModuleSpec } from '../spec.js';
+import type { TabularTask } from '../manifest.js';
+import { requireSpecField, type ModuleSpec } from '../spec.js';
 
 // Moved to the data layer, where `kiln inspect` needs it too; re-exported for existing callers.
 export { closestNames } from '../../data/closest-names.js';
@@ -63,7 +63,9 @@ export function planColumns(schema: readonly ColumnSchema[], spec: ModuleSpec): 
 }
 
 export interface TargetEncoding {
-  readonly task: ModuleTask;
+  /** The target column's name. */
+  readonly name: string;
+  readonly task: TabularTask;
   /** Class labels (classification), in the order of the probability columns. */
   readonly classes: readonly (string | number)[];
   /** Class index per row (classification). */
@@ -77,17 +79,18 @@ export interface TargetEncoding {
  * regression, otherwise classes) unless the spec names it, and encodes the target.
  */
 export function encodeTarget(frame: Frame, spec: ModuleSpec): TargetEncoding {
-  const column = frame.get(spec.target);
+  const targetName = requireSpecField(spec, 'target');
+  const column = frame.get(targetName);
   if (column === undefined) {
-    throw new KilnError('TARGET_NOT_FOUND', { target: spec.target, columns: frame.names, closest: closestNames(spec.target, frame.names) });
+    throw new KilnError('TARGET_NOT_FOUND', { target: targetName, columns: frame.names, closest: closestNames(targetName, frame.names) });
   }
   const missing = column.kind === 'numeric'
     ? column.values.filter(Number.isNaN).length
     : column.values.filter(isMissingCategory).length;
-  if (missing > 0) throw new KilnError('TARGET_HAS_MISSING', { target: spec.target, count: missing });
+  if (missing > 0) throw new KilnError('TARGET_HAS_MISSING', { target: targetName, count: missing });
 
   const distinct = new Set<string | number>(Array.from(column.values as ArrayLike<string | number>));
-  let task: ModuleTask;
+  let task: TabularTask;
   if (spec.task === 'binary' || spec.task === 'multiclass' || spec.task === 'regression') task = spec.task;
   else if (spec.task === 'classification' || column.kind === 'categorical') task = distinct.size <= 2 ? 'binary' : 'multiclass';
   else {
@@ -97,15 +100,15 @@ export function encodeTarget(frame: Frame, spec: ModuleSpec): TargetEncoding {
 
   if (task === 'regression') {
     if (column.kind !== 'numeric') {
-      throw new KilnError('UNSUPPORTED_TASK', { task: `regression on the text column "${spec.target}"`, available: 'binary, multiclass' });
+      throw new KilnError('UNSUPPORTED_TASK', { task: `regression on the text column "${targetName}"`, available: 'binary, multiclass' });
     }
-    return { task, classes: [], classIndex: new Int32Array(0), values: column.values };
+    return { name: targetName, task, classes: [], classIndex: new Int32Array(0), values: column.values };
   }
   const classes = [...distinct].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : 1));
-  if (classes.length < 2) throw new KilnError('SINGLE_CLASS', { target: spec.target, value: classes[0] });
+  if (classes.length < 2) throw new KilnError('SINGLE_CLASS', { target: targetName, value: classes[0] });
   if (task === 'binary' && classes.length > 2) task = 'multiclass';
   const index = new Map(classes.map((c, k) => [c, k]));
   const classIndex = new Int32Array(frame.nRows);
   for (let i = 0; i < frame.nRows; i++) classIndex[i] = index.get(column.values[i] as string | number) as number;
-  return { task, classes, classIndex, values: new Float64Array(0) };
+  return { name: targetName, task, classes, classIndex, values: new Float64Array(0) };
 }

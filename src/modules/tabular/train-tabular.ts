@@ -20,11 +20,11 @@ import type { FitOptions, SupervisedPredictor } from '../../learners/learner.js'
 import { getLearner } from '../../learners/registry.js';
 import { openSession } from '../../onnx/session.js';
 import { snapshotDataset } from '../../store/datasets.js';
-import type { ArtifactStore, Store } from '../../store/store.js';
 import { frameToFeeds } from '../frame-feeds.js';
 import { MANIFEST_FORMAT, MODULE_ARTIFACTS, type ModuleManifest } from '../manifest.js';
 import type { LoadedSpec } from '../spec.js';
 import type { TrainListener } from '../train-events.js';
+import type { TrainContext } from '../train-module.js';
 import { diagnoseLearningCurve, type LossPoint } from '../../evaluate/diagnostics/learning-curve.js';
 import { buildModelReport, type ModelReport } from './model-report.js';
 import { checkSearchSpec, isSearch, searchLearner, type SearchChoice } from './search-learner.js';
@@ -39,12 +39,7 @@ import { encodeTarget, planColumns, type ExcludedColumn, type TargetEncoding } f
  */
 export const ONNX_AGREEMENT_TOLERANCE = 1e-5;
 
-export interface TrainContext {
-  readonly store: Store;
-  readonly artifacts: ArtifactStore;
-  readonly onEvent?: TrainListener;
-  readonly signal?: AbortSignal;
-}
+export type { TrainContext };
 
 export interface TrainResult {
   readonly model: string;
@@ -196,7 +191,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       format: MANIFEST_FORMAT,
       name: spec.name,
       task: target.task,
-      target: spec.target,
+      target: target.name,
       ...(target.task === 'regression' ? {} : { classes: target.classes }),
       signature,
       learner: learnerName,
