@@ -4,6 +4,9 @@
  * for every row, `base[k] + Σ_j values[row][k][j]` equals raw output k.
  *
  *   - gradient boosting: exact TreeSHAP, tree by tree;
+ *   - decision trees, random forests and extra trees: exact TreeSHAP of each tree's class fractions
+ *     (the probability of the positive class for binary classifiers) or mean target, averaged over
+ *     the trees as the forest averages its predictions;
  *   - linear models: exact for independent features, w_j · (x_j − E[x_j]) with E taken over the
  *     training rows (the `background` feature means).
  * Other learners have no exact method here and are refused with a coded error.
@@ -13,6 +16,7 @@ import type { Matrix } from '../../core/matrix.js';
 import type { BoostedEnsemble } from '../../learners/gbdt/predictor.js';
 import type { Tree as BoostedTree } from '../../learners/gbdt/tree.js';
 import type { SupervisedPredictor } from '../../learners/learner.js';
+import type { Tree as CartTree } from '../../learners/tree/tree.js';
 import { expectedValue, treeShap, type ShapTree } from './tree-shap.js';
 
 export interface ShapResult {
@@ -63,6 +67,61 @@ export function boostedShap(model: BoostedEnsemble, X: Matrix): ShapResult {
   return { nOutputs: K, nFeatures: F, base, values };
 }
 
+/** One output of a CART tree (class `output`'s fraction, or the mean target) as TreeSHAP sees it. */
+export function cartShapTree(tree: CartTree, output: number): ShapTree {
+  const cover = tree.cover;
+  if (cover === undefined || cover.some(Number.isNaN)) {
+    throw new KilnError('UNSUPPORTED_TASK', {
+      task: 'explaining single predictions of a tree model saved without node covers',
+      available: 'retrain the model with this Kiln version (it records how many training rows reached each node)',
+    });
+  }
+  const value = Float64Array.from({ length: tree.nodeCount }, (_, node) => tree.value[node * tree.nOutputs + output] as number);
+  // A CART leaf is marked by its feature; TreeSHAP looks at the children, so leaves get −1 there.
+  const isLeaf = (node: number) => (tree.feature[node] as number) < 0;
+  return {
+    left: tree.left.map((child, node) => (isLeaf(node) ? -1 : child)),
+    right: tree.right.map((child, node) => (isLeaf(node) ? -1 : child)),
+    feature: tree.feature,
+    value,
+    cover,
+    next(node, row, offset) {
+      // As leafOf: float32 comparison; a missing value (NaN) fails every test and goes right.
+      const goLeft = Math.fround(row[offset + (tree.feature[node] as number)] as number) <= (tree.threshold[node] as number);
+      return (goLeft ? tree.left[node] : tree.right[node]) as number;
+    },
+  };
+}
+
+/**
+ * TreeSHAP of a tree ensemble that averages its trees (a single decision tree is an ensemble of one):
+ * binary classifiers explain the positive class's probability, multiclass ones every class's, regressors
+ * the prediction.
+ */
+export function cartEnsembleShap(trees: readonly CartTree[], classifier: boolean, X: Matrix): ShapResult {
+  const width = trees[0]?.nOutputs ?? 1;
+  const outputs = classifier && width === 2 ? [1] : Array.from({ length: width }, (_, k) => k);
+  const K = outputs.length;
+  const F = X.cols;
+  const scale = 1 / trees.length;
+  const shapTrees = trees.map((tree) => outputs.map((k) => cartShapTree(tree, k)));
+  const base = new Float64Array(K);
+  for (const perOutput of shapTrees) perOutput.forEach((t, k) => (base[k] = (base[k] as number) + scale * expectedValue(t)));
+  const values = new Float64Array(X.rows * K * F);
+  const phi = new Float64Array(F);
+  for (let r = 0; r < X.rows; r++) {
+    for (const perOutput of shapTrees) {
+      perOutput.forEach((t, k) => {
+        phi.fill(0);
+        treeShap(t, X.data, r * X.cols, phi);
+        const at = (r * K + k) * F;
+        for (let j = 0; j < F; j++) values[at + j] = (values[at + j] as number) + scale * (phi[j] as number);
+      });
+    }
+  }
+  return { nOutputs: K, nFeatures: F, base, values };
+}
+
 interface LinearView {
   coefficients(): { weights: Float64Array[] | Float64Array; intercepts?: Float64Array | readonly number[]; intercept?: number };
 }
@@ -92,11 +151,16 @@ export function linearShap(model: LinearView, X: Matrix, background: Float64Arra
 
 /** SHAP values for the learners that have an exact method; others are refused. */
 export function shapValues(predictor: SupervisedPredictor, X: Matrix, background: Float64Array): ShapResult {
-  const p = predictor as SupervisedPredictor & { ensemble?: () => BoostedEnsemble; coefficients?: LinearView['coefficients'] };
+  const p = predictor as SupervisedPredictor & {
+    ensemble?: () => BoostedEnsemble;
+    coefficients?: LinearView['coefficients'];
+    trees?: readonly CartTree[];
+  };
   if (typeof p.ensemble === 'function') return boostedShap(p.ensemble(), X);
+  if (Array.isArray(p.trees) && p.trees.length > 0) return cartEnsembleShap(p.trees, predictor.kind === 'classifier', X);
   if (typeof p.coefficients === 'function') return linearShap(p as LinearView, X, background);
   throw new KilnError('UNSUPPORTED_TASK', {
     task: `explaining single predictions of ${predictor.learner}`,
-    available: 'gradient boosting (TreeSHAP) and linear models; use the permutation importances of `kiln report` for the others',
+    available: 'gradient boosting, decision trees and forests (TreeSHAP) and linear models; use the permutation importances of `kiln report` for the others',
   });
 }

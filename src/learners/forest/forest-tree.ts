@@ -129,5 +129,7 @@ export function predictTrainingRows(tree: Tree, data: ForestData, rowIndices: In
 /** The buffers of a result, to transfer (not copy) it from a worker. */
 export function resultBuffers(r: ForestTreeResult): ArrayBuffer[] {
   const t = r.tree;
-  return [t.feature, t.threshold, t.left, t.right, t.value, r.impurityDecrease, r.oobRows, r.oobValues].map((a) => a.buffer as ArrayBuffer);
+  const arrays = [t.feature, t.threshold, t.left, t.right, t.value, r.impurityDecrease, r.oobRows, r.oobValues];
+  if (t.cover !== undefined) arrays.push(t.cover);
+  return arrays.map((a) => a.buffer as ArrayBuffer);
 }

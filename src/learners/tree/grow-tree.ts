@@ -107,7 +107,7 @@ export function growTree(targets: TreeTargets, rows: Int32Array, nFeatures: numb
     const sumSquares = nodeStatistics(targets, width, rows, start, end, stats);
     const w = stats[WEIGHT] as number;
     for (let k = 0; k < width; k++) value[k] = (stats[SUMS + k] as number) / w;
-    const node = builder.addNode(value);
+    const node = builder.addNode(value, 0, w);
     if (parent >= 0) {
       builder.setChild(parent, side, node);
       (children[parent] as number[]).push(node);

@@ -45,6 +45,7 @@ const serializedTreeSchema = z.strictObject({
   left: z.string(),
   right: z.string(),
   value: z.string(),
+  cover: z.string().optional(),
 });
 
 const stateSchema = z.strictObject({

@@ -17,6 +17,11 @@ export interface Tree {
   readonly right: Int32Array;
   /** `value[node * nOutputs + k]`. */
   readonly value: Float64Array;
+  /**
+   * Training weight that reached each node (rows × class weight × bootstrap count): what TreeSHAP
+   * averages absent features over. Absent in trees saved before Kiln kept it.
+   */
+  readonly cover?: Float64Array;
 }
 
 export const LEAF = -1;
@@ -28,6 +33,7 @@ export class TreeBuilder {
   private left = new Int32Array(64);
   private right = new Int32Array(64);
   private value: Float64Array;
+  private cover = new Float64Array(64);
   private count = 0;
 
   constructor(readonly nOutputs: number) {
@@ -38,11 +44,15 @@ export class TreeBuilder {
     return this.count;
   }
 
-  /** Adds a leaf holding `value[offset .. offset + nOutputs)`; returns its id. Split it later with `split`. */
-  addNode(value: ArrayLike<number>, offset = 0): number {
+  /**
+   * Adds a leaf holding `value[offset .. offset + nOutputs)` reached by training weight `cover`; returns
+   * its id. Split it later with `split`.
+   */
+  addNode(value: ArrayLike<number>, offset = 0, cover = Number.NaN): number {
     if (this.count === this.feature.length) this.grow();
     const id = this.count++;
     this.feature[id] = LEAF;
+    this.cover[id] = cover;
     for (let k = 0; k < this.nOutputs; k++) this.value[id * this.nOutputs + k] = value[offset + k] as number;
     return id;
   }
@@ -68,6 +78,7 @@ export class TreeBuilder {
       left: this.left.slice(0, n),
       right: this.right.slice(0, n),
       value: this.value.slice(0, n * this.nOutputs),
+      cover: this.cover.slice(0, n),
     };
   }
 
@@ -83,6 +94,7 @@ export class TreeBuilder {
     this.left = widen(this.left, size);
     this.right = widen(this.right, size);
     this.value = widen(this.value, size * this.nOutputs);
+    this.cover = widen(this.cover, size);
   }
 }
 
@@ -128,6 +140,7 @@ export interface SerializedTree {
   readonly left: string;
   readonly right: string;
   readonly value: string;
+  readonly cover?: string | undefined;
 }
 
 const toBase64 = (a: Int32Array | Float32Array | Float64Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -148,6 +161,7 @@ export function serializeTree(tree: Tree): SerializedTree {
     left: toBase64(tree.left),
     right: toBase64(tree.right),
     value: toBase64(tree.value),
+    ...(tree.cover === undefined ? {} : { cover: toBase64(tree.cover) }),
   };
 }
 
@@ -166,8 +180,16 @@ export function deserializeTree(s: SerializedTree, nFeatures: number): Tree {
     left: fromBase64(s.left, Int32Array),
     right: fromBase64(s.right, Int32Array),
     value: fromBase64(s.value, Float64Array),
+    ...(s.cover === undefined ? {} : { cover: fromBase64(s.cover, Float64Array) }),
   };
-  if (n === 0 || tree.threshold.length !== n || tree.left.length !== n || tree.right.length !== n || tree.value.length !== n * s.nOutputs) {
+  if (
+    n === 0 ||
+    tree.threshold.length !== n ||
+    tree.left.length !== n ||
+    tree.right.length !== n ||
+    tree.value.length !== n * s.nOutputs ||
+    (tree.cover !== undefined && tree.cover.length !== n)
+  ) {
     throw new RangeError('the tree arrays have inconsistent lengths');
   }
   for (let node = 0; node < n; node++) {
