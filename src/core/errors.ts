@@ -72,7 +72,7 @@ export const ERROR_CODES = {
   COLUMN_NOT_FOUND: {
     status: 400,
     exit: 1,
-    message: (d) => `there is no column "${s(d['column'])}" in the data`,
+    message: (d) => `there is no column "${s(d['column'])}" in the data${d['what'] === undefined ? '' : ` (${s(d['what'])})`}`,
     hint: (d) => `the columns are: ${(d['columns'] as string[] | undefined)?.join(', ') ?? '(none)'}`,
   },
   TARGET_HAS_MISSING: {
@@ -511,6 +511,91 @@ export const ERROR_CODES = {
     exit: 1,
     message: (d) => `cannot analyse the experiment: ${s(d['reason'])}`,
     hint: () => 'each arm needs at least two outcomes; rates must lie in (0, 1) and counts be whole numbers',
+  },
+  // --- monitoring: feedback, alerts and experiments in the store (src/store, src/monitor) ------------
+  FEEDBACK_INVALID: {
+    status: 400,
+    exit: 1,
+    message: (d) => `invalid feedback: ${s(d['summary'])}`,
+    hint: () => 'send items as {request_id, outcome, timestamp?}: request_id is the id a prediction was served with, outcome a number, text or true/false',
+  },
+  ALERT_RULE_NOT_FOUND: {
+    status: 404,
+    exit: 1,
+    message: (d) => `no alert rule with id ${s(d['id'])}`,
+    hint: () => 'list the rules with `kiln alerts list` or GET /api/alerts',
+  },
+  EXPERIMENT_NOT_FOUND: {
+    status: 404,
+    exit: 1,
+    message: (d) => `no experiment with id ${s(d['id'])}`,
+    hint: () => 'list experiments with `kiln ab status` or GET /api/experiments',
+  },
+  EXPERIMENT_ALREADY_RUNNING: {
+    status: 409,
+    exit: 1,
+    message: (d) => `model ${s(d['model'])} already has a running experiment (${s(d['id'])})`,
+    hint: (d) => `stop or promote experiment ${s(d['id'])} first: one model runs one experiment at a time`,
+  },
+  EXPERIMENT_NOT_RUNNING: {
+    status: 409,
+    exit: 1,
+    message: (d) => `experiment ${s(d['id'])} is not running (it was ${s(d['status'])})`,
+    hint: () => 'only a running experiment can be stopped, promoted or rolled back; start a new one to test again',
+  },
+  // --- the app's HTTP API: uploads, sources, training jobs (src/api/app) ---------------------------
+  UPLOAD_EMPTY: {
+    status: 400,
+    exit: 1,
+    message: () => 'the upload has no bytes',
+    hint: () => 'send the file\'s bytes as the request body: PUT /api/uploads?filename=NAME',
+  },
+  UPLOAD_TOO_LARGE: {
+    status: 413,
+    exit: 1,
+    message: (d) => `the upload is larger than the ${s(d['limitMb'])} MB the server accepts`,
+    hint: () => 'upload a sample of the rows, or connect to the database the table lives in',
+  },
+  UPLOAD_NAME_INVALID: {
+    status: 400,
+    exit: 1,
+    message: (d) => `"${s(d['filename'])}" cannot name an upload: ${s(d['reason'])}`,
+    hint: (d) => `name the file with its extension, e.g. ?filename=titanic.csv (Kiln reads ${s(d['extensions'])})`,
+  },
+  SOURCE_NOT_ALLOWED: {
+    status: 400,
+    exit: 1,
+    message: (d) => `the app API does not read "${s(d['source'])}": ${s(d['reason'])}`,
+    hint: () => 'upload the file first (PUT /api/uploads?filename=NAME) and pass the `source` it answers, or give a sqlite:FILE?table=T or postgres://…?table=T connection',
+  },
+  NOTHING_TO_FIX: {
+    status: 400,
+    exit: 1,
+    message: () => 'the fix names nothing to change',
+    hint: () => 'send drop_columns: [names] and/or drop_duplicates: true',
+  },
+  TARGET_REQUIRED_FOR_SUGGESTION: {
+    status: 400,
+    exit: 1,
+    message: (d) => `Kiln cannot suggest a module for ${s(d['source'])} without knowing what to predict`,
+    hint: (d) => `name the column to predict as target (one of: ${s(d['columns'])}), or pick a template task: ${s(d['templates'])}`,
+  },
+  JOB_NOT_FOUND: {
+    status: 404,
+    exit: 1,
+    message: (d) => `there is no training job "${s(d['id'])}"`,
+    hint: () => 'GET /api/jobs lists the jobs this server ran since it started',
+  },
+  JOB_FINISHED: {
+    status: 409,
+    exit: 1,
+    message: (d) => `training job ${s(d['id'])} has already ended (${s(d['status'])}), so it cannot be cancelled`,
+  },
+  JOB_QUEUE_FULL: {
+    status: 503,
+    exit: 1,
+    message: (d) => `${s(d['queued'])} training jobs are already waiting, the most this server queues`,
+    hint: () => 'wait for a job to finish (GET /api/jobs) or cancel one, then submit again',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

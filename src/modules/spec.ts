@@ -56,7 +56,18 @@ export const moduleSpecSchema = z.strictObject({
     .strictObject({
       test: z.number().gt(0).lt(1).default(0.2).describe('Fraction of rows held out for the final test.'),
       stratify: z.boolean().default(true).describe('Keep class shares equal in both parts (classification).'),
+      group: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Keep each value of this column (a customer, a patient) on one side of every split: the test and the search\'s folds.'),
+      time: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Order rows by this column: the latest are the test, and the search\'s folds train on the past only.'),
     })
+    .refine((split) => split.group === undefined || split.time === undefined, { message: 'choose group or time, not both' })
     .prefault({})
     .describe('How the holdout test part is drawn.'),
   seed: z.number().int().min(0).default(42).describe('Seed for every random choice: same seed and data, same model.'),

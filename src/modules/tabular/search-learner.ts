@@ -5,7 +5,6 @@
  */
 import type { Frame } from '../../core/frame.js';
 import { KILN_VERSION } from '../../core/version.js';
-import { kFold, stratifiedKFold } from '../../data/splits/k-fold.js';
 import { searchModels, type SearchResult, type Trial } from '../../evaluate/search/automl.js';
 import { takeValues } from '../../core/matrix.js';
 import { prepareFolds } from '../../evaluate/search/fold-data.js';
@@ -16,6 +15,7 @@ import type { Store } from '../../store/store.js';
 import { budgetSeconds, type ModuleSpec } from '../spec.js';
 import type { TrainListener } from '../train-events.js';
 import type { TargetEncoding } from './plan-columns.js';
+import { crossValidationFolds } from './split-rows.js';
 
 export interface SearchChoice {
   readonly learner: string;
@@ -38,6 +38,7 @@ export function checkSearchSpec(spec: ModuleSpec, task: TargetEncoding['task']):
 
 export async function searchLearner(
   spec: ModuleSpec,
+  frame: Frame,
   trainFrame: Frame,
   plan: readonly ColumnPlan[],
   target: TargetEncoding,
@@ -47,10 +48,8 @@ export async function searchLearner(
   const { metric, budget } = checkSearchSpec(spec, target.task);
   const y = target.task === 'regression' ? takeValues(target.values, trainRows) : takeValues(target.classIndex, trainRows);
   const k = Math.min(spec.folds, trainFrame.nRows);
-  const splits =
-    target.task === 'regression'
-      ? kFold(trainFrame.nRows, k, { seed: spec.seed })
-      : stratifiedKFold(y as Int32Array, target.classes.length, k, { seed: spec.seed });
+  // The folds follow the holdout's protocol (grouped, time-ordered or stratified); the test part stays locked away.
+  const splits = crossValidationFolds(frame, trainRows, target, k, spec);
   const folds = prepareFolds(trainFrame, plan, y, splits, spec.seed, target.task === 'regression' ? 0 : target.classes.length);
 
   const record = async (trial: Trial) => {

@@ -12,7 +12,7 @@ import { KILN_VERSION } from '../../core/version.js';
 import { inferSchema } from '../../data/infer-schema.js';
 import { buildReferenceProfile } from '../../data/profile/reference-profile.js';
 import { readTable } from '../../data/sources/read-table.js';
-import { randomSplit, stratifiedSplit, type Split } from '../../data/split.js';
+import type { Split } from '../../data/split.js';
 import { argmaxRows, classificationMetrics, regressionMetrics } from '../../evaluate/metrics/index.js';
 import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
 import type { EncodingTarget } from '../../features/target-encode.js';
@@ -29,6 +29,7 @@ import { diagnoseLearningCurve, type LossPoint } from '../../evaluate/diagnostic
 import { buildModelReport, type ModelReport } from './model-report.js';
 import { checkSearchSpec, isSearch, searchLearner, type SearchChoice } from './search-learner.js';
 import { buildModuleGraph, moduleSignature } from './module-graph.js';
+import { holdoutSplit, splitProtocol } from './split-rows.js';
 import { encodeTarget, planColumns, type ExcludedColumn, type TargetEncoding } from './plan-columns.js';
 
 /**
@@ -107,6 +108,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       seed: spec.seed,
       test_fraction: spec.split.test,
       stratify: spec.split.stratify,
+      split: splitProtocol(spec),
       ...(searchSettings ? { budget_s: searchSettings.budget, metric: searchSettings.metric, folds: spec.folds } : {}),
     },
     dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
@@ -117,7 +119,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
   try {
     const split =
       testTable === undefined
-        ? splitRows(frame, target, spec.split.test, spec.split.stratify, spec.seed)
+        ? holdoutSplit(frame, target, spec)
         : fixedSplit(table.frame.nRows, testTable.frame.nRows);
     emit({ type: 'stage', stage: 'split', message: `${split.train.length} rows to train on, ${split.test.length} held out for the test` });
     const trainFrame = frame.select(features.map((f) => f.name)).take(split.train);
@@ -131,7 +133,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     let search: SearchChoice | undefined;
     if (searching) {
       emit({ type: 'stage', stage: 'search', message: `searching learners and settings for ${searchSettings?.budget} s (${spec.folds}-fold cross-validation)` });
-      search = await searchLearner(spec, trainFrame, features, target, split.train, {
+      search = await searchLearner(spec, frame, trainFrame, features, target, split.train, {
         store: ctx.store, parentRunId: run.id, emit, datasetDigest: table.digest, ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
       learnerName = search.learner;
@@ -319,18 +321,6 @@ function appendTestRows(train: Frame, test: Frame, testPath: string): Frame {
 function fixedSplit(nTrain: number, nTest: number): Split {
   return { train: Int32Array.from({ length: nTrain }, (_, i) => i), test: Int32Array.from({ length: nTest }, (_, i) => nTrain + i) };
 }
-
-function splitRows(frame: Frame, target: TargetEncoding, testFraction: number, stratify: boolean, seed: number): Split {
-  const split =
-    target.task !== 'regression' && stratify
-      ? stratifiedSplit(target.classIndex, target.classes.length, testFraction, seed)
-      : randomSplit(frame.nRows, testFraction, seed);
-  if (split.train.length < 2 || split.test.length < 1) {
-    throw new KilnError('TOO_FEW_ROWS', { what: 'the data', rows: frame.nRows, needed: Math.ceil(3 / Math.min(testFraction, 1 - testFraction)) });
-  }
-  return split;
-}
-
 
 function score(predictor: SupervisedPredictor, X: Matrix, target: TargetEncoding, rows: Int32Array): Record<string, number> {
   if (predictor.kind === 'classifier') return { ...classificationMetrics(takeValues(target.classIndex, rows), predictor.predictProba(X)) };
