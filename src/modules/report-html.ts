@@ -13,7 +13,7 @@ export interface ReportPage {
   readonly report: ModelReport;
 }
 
-const STYLE = `
+export const REPORT_STYLE = `
   body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #212529; margin: 0 auto; max-width: 960px; padding: 24px; }
   h1 { font-size: 1.6em; margin-bottom: 0; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #dee2e6; }
   .sub { color: #495057; margin-top: 4px; }
@@ -57,7 +57,7 @@ export function renderReportHtml(page: ReportPage): string {
       .map((i) => `<tr><td>${escapeXml(i.name)}</td><td>${i.kind}</td><td>${i.datatype}</td></tr>`)
       .join('')}</table>`,
   ];
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeXml(title)}</title><style>${STYLE}</style></head><body><main>${sections.join('\n')}</main></body></html>\n`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeXml(title)}</title><style>${REPORT_STYLE}</style></head><body><main>${sections.join('\n')}</main></body></html>\n`;
 }
 
 function charts(report: ModelReport): string[] {

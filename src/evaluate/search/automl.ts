@@ -14,7 +14,7 @@
 import { isKilnError, KilnError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import type { SupervisedPredictor } from '../../learners/learner.js';
-import { getLearner } from '../../learners/registry.js';
+import { fitByTask } from '../../learners/fit-by-task.js';
 import { subsample, type Fold } from './fold-data.js';
 import { fromScore, metricsOf, predictOutputs, toScore, type SearchTask } from './objective.js';
 import { spacesFor, type ParamSpace, type Params } from './search-space.js';
@@ -161,7 +161,7 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
   return { best, leaderboard, trials, ...(ensemble ? { ensemble } : {}), seconds: (performance.now() - started) / 1000 };
 }
 
-async function fit(
+function fit(
   learner: string,
   options: SearchOptions,
   X: Fold['X'],
@@ -169,10 +169,7 @@ async function fit(
   params: Params,
   signal: AbortSignal,
 ): Promise<SupervisedPredictor> {
-  const fitOptions = { seed: options.seed, signal };
-  return options.task === 'regression'
-    ? getLearner(learner, 'regression').fit(X, y as Float64Array, params, fitOptions)
-    : getLearner(learner, options.task).fit(X, y as Int32Array, options.nClasses, params, fitOptions);
+  return fitByTask(learner, options.task, options.nClasses, X, y, params, { seed: options.seed, signal });
 }
 
 const width = (o: SearchOptions): number => (o.task === 'regression' ? 1 : o.nClasses);

@@ -5,7 +5,6 @@
  */
 import { arch, platform } from 'node:os';
 import { KilnError, asKilnError } from '../../core/errors.js';
-import { parseParams } from '../../core/params.js';
 import { concatRows, Frame, type Column } from '../../core/frame.js';
 import { takeValues, type Matrix } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
@@ -29,6 +28,7 @@ import { diagnoseLearningCurve, type LossPoint } from '../../evaluate/diagnostic
 import { buildModelReport, type ModelReport } from './model-report.js';
 import { checkSearchSpec, isSearch, searchLearner, type SearchChoice } from './search-learner.js';
 import { buildModuleGraph, moduleSignature } from './module-graph.js';
+import { DEFAULT_LEARNER, effectiveParams } from './learner-choice.js';
 import { holdoutSplit, splitProtocol } from './split-rows.js';
 import { encodeTarget, planColumns, type ExcludedColumn, type TargetEncoding } from './plan-columns.js';
 
@@ -72,7 +72,6 @@ export interface SearchSummary {
   readonly ensemble?: readonly string[];
 }
 
-const DEFAULT_LEARNER = { binary: 'logistic-regression', multiclass: 'logistic-regression', regression: 'ridge' } as const;
 
 export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext): Promise<TrainResult> {
   const { spec } = loaded;
@@ -98,6 +97,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
   const searchSettings = searching ? checkSearchSpec(spec, target.task) : undefined;
 
   // The data as trained on becomes an immutable, content-addressed dataset version (lineage).
+  stopIfCancelled(ctx.signal); // before anything is recorded
   const datasetVersion = await snapshotDataset(table, { store: ctx.store, artifacts: ctx.artifacts });
   const run = await ctx.store.createRun({
     name: spec.name,
@@ -140,6 +140,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       learnerParams = effectiveParams(learnerName, target.task, search.params);
     }
 
+    stopIfCancelled(ctx.signal);
     emit({ type: 'stage', stage: 'fit', message: `training ${learnerName} on ${preprocessor.nFeatures} features` });
     const started = performance.now();
     const learningCurve: LossPoint[] = [];
@@ -161,6 +162,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
 
     refuseDivergedModel(predictor, Xtrain, learningCurve);
 
+    stopIfCancelled(ctx.signal);
     emit({ type: 'stage', stage: 'evaluate', message: 'scoring the held-out test part' });
     const metrics = {
       train: score(predictor, Xtrain, target, split.train),
@@ -172,6 +174,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     });
     for (const d of report.diagnoses) emit({ type: 'note', message: `${d.severity}: ${d.message}` });
 
+    stopIfCancelled(ctx.signal);
     emit({ type: 'stage', stage: 'export', message: 'exporting preprocessing + model as one ONNX graph' });
     const onnx = buildModuleGraph(spec.name, preprocessor, predictor, target.classes, { kiln_run_id: run.id });
     const signature = moduleSignature(preprocessor, predictor, target.classes);
@@ -206,6 +209,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       kilnVersion: KILN_VERSION,
     };
 
+    stopIfCancelled(ctx.signal);
     emit({ type: 'stage', stage: 'register', message: `registering a new version of "${spec.name}"` });
     const encoder = new TextEncoder();
     const artifacts = {
@@ -220,6 +224,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       ),
     };
     await ctx.store.logMetrics(run.id, { ...flatMetrics, fit_s: fitSeconds, onnx_max_abs_diff: onnxMaxAbsDiff });
+    stopIfCancelled(ctx.signal); // the last moment a cancel keeps the version from being registered
     const version = await ctx.store.createModelVersion({
       model: spec.name,
       runId: run.id,
@@ -248,6 +253,14 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     await ctx.store.finishRun(run.id, 'failed', asKilnError(err).message).catch(() => {});
     throw err;
   }
+}
+
+/**
+ * Learners check the AbortSignal inside their loops; this checks it between stages, so a job cancelled
+ * while the data is read, scored or exported stops there and registers nothing.
+ */
+function stopIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new KilnError('CANCELLED', { what: 'training' });
 }
 
 function summarise(choice: SearchChoice): SearchSummary {
@@ -305,10 +318,6 @@ function encodingTarget(target: TargetEncoding, rows: Int32Array): EncodingTarge
   return target.task === 'regression'
     ? { kind: 'continuous', values: takeValues(target.values, rows) }
     : { kind: 'classes', classIndex: takeValues(target.classIndex, rows), nClasses: target.classes.length };
-}
-
-function effectiveParams(learner: string, task: TargetEncoding['task'], params: Record<string, unknown>): Record<string, unknown> {
-  return parseParams(getLearner(learner, task).paramsSchema, params, `${learner} parameters`) as Record<string, unknown>;
 }
 
 function appendTestRows(train: Frame, test: Frame, testPath: string): Frame {

@@ -1,0 +1,102 @@
+/**
+ * `kiln curves SPEC.yaml [--param NAME --values a,b,c] [--html FILE]`: would more data help, and which
+ * setting of a parameter is best? Learning curves against training-set size and validation curves,
+ * cross-validated on the training part only, read in plain words.
+ */
+import { writeFileSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { parse as parseYamlValue } from 'yaml';
+import { KilnError } from '../core/errors.js';
+import { commandContext } from './context.js';
+import { specFromFlags, type TrainFlags } from './train.js';
+
+interface CurvesFlags extends TrainFlags {
+  readonly values?: string;
+  readonly curveParam?: string;
+  readonly sizes?: string;
+  readonly html?: string;
+}
+
+export function registerCurves(program: Command): void {
+  program
+    .command('curves')
+    .description('learning curves (does more data help?) and validation curves of one parameter, cross-validated, in plain words')
+    .argument('[spec]', 'the module spec, e.g. examples/titanic/kiln.yaml')
+    .option('--data <source>', 'the training table')
+    .option('--target <column>', 'the column to predict')
+    .option('--learner <name>', 'the algorithm (default: the task\'s default)')
+    .option('--param <key=value>', 'a learner parameter; repeat for more', (v: string, p: string[]) => [...p, v], [])
+    .option('--metric <name>', 'the metric to draw (default: roc_auc or rmse)')
+    .option('--curve-param <name>', 'draw a validation curve of this learner parameter')
+    .option('--values <list>', 'the values to try for --curve-param, comma-separated (e.g. 0.01,0.1,1,10)')
+    .option('--sizes <list>', 'shares of the training rows for the learning curve (default 0.1,0.325,0.55,0.775,1)')
+    .option('--html <file>', 'write the charts as a self-contained HTML page')
+    .action(async (specFile: string | undefined, opts: CurvesFlags, cmd: Command) => {
+      const ctx = commandContext(cmd);
+      const loaded = specFromFlags(specFile, opts);
+      const param = curveParam(opts);
+      const fractions = opts.sizes === undefined ? undefined : listOf(opts.sizes, '--sizes').map(Number);
+      if (fractions?.some((f) => !(f > 0 && f <= 1))) {
+        throw new KilnError('INVALID_PARAMS', { what: '--sizes', summary: 'give shares between 0 and 1, e.g. --sizes 0.2,0.5,1' });
+      }
+      const bar = ctx.out.json || process.stderr.isTTY !== true
+        ? undefined
+        : new cliProgress.SingleBar({ format: '  {curve} curve [{bar}] {value}/{total} points', stream: process.stderr }, cliProgress.Presets.shades_classic);
+      const { tabularCurves } = await import('../modules/tabular/tabular-curves.js');
+      let started = '';
+      const result = await tabularCurves(loaded, {
+        ...(fractions === undefined ? {} : { fractions }),
+        ...(param === undefined ? {} : { param }),
+        onPoint: (curve, _point, done, total) => {
+          if (bar === undefined) return;
+          if (started !== curve) {
+            if (started !== '') bar.stop();
+            bar.start(total, 0, { curve });
+            started = curve;
+          }
+          bar.update(done, { curve });
+        },
+      }).finally(() => bar?.stop());
+      if (opts.html !== undefined) {
+        const { renderCurvesHtml } = await import('../modules/tabular/curves-html.js');
+        writeFileSync(opts.html, renderCurvesHtml(result));
+      }
+      ctx.out.result({ ...result, ...(opts.html === undefined ? {} : { html: opts.html }) }, () =>
+        [
+          `${result.learner} on ${result.trainingRows} training rows, ${result.folds}-fold cross-validation (${result.protocol}), ${result.metric}:`,
+          '',
+          '  rows      training   held out',
+          ...result.size.points.map((p) => `  ${String(p.x).padEnd(9)} ${p.train.toFixed(4).padStart(8)}   ${p.validation.toFixed(4).padStart(8)}`),
+          '',
+          result.size.reading.sentence,
+          ...result.size.reading.nextSteps.map((s) => `  → ${s}`),
+          ...(result.validation === undefined
+            ? []
+            : [
+                '',
+                `  ${result.validation.param.padEnd(9)} training   held out`,
+                ...result.validation.points.map((p) => `  ${String(p.x).padEnd(9)} ${p.train.toFixed(4).padStart(8)}   ${p.validation.toFixed(4).padStart(8)}`),
+                '',
+                result.validation.reading.sentence,
+                ...result.validation.reading.nextSteps.map((s) => `  → ${s}`),
+              ]),
+          ...(opts.html === undefined ? [] : ['', `charts written to ${opts.html}`]),
+        ].join('\n'),
+      );
+    });
+}
+
+function curveParam(opts: CurvesFlags): { name: string; values: (number | string)[] } | undefined {
+  if (opts.curveParam === undefined && opts.values === undefined) return undefined;
+  if (opts.curveParam === undefined || opts.values === undefined) {
+    throw new KilnError('INVALID_PARAMS', { what: 'curves arguments', summary: 'give both --curve-param NAME and --values a,b,c' });
+  }
+  return { name: opts.curveParam, values: listOf(opts.values, '--values').map((v) => parseYamlValue(v) as number | string) };
+}
+
+function listOf(text: string, flag: string): string[] {
+  const items = text.split(',').map((v) => v.trim()).filter(Boolean);
+  if (items.length === 0) throw new KilnError('INVALID_PARAMS', { what: flag, summary: 'give a comma-separated list' });
+  return items;
+}

@@ -1,0 +1,82 @@
+/**
+ * Learning curves against training size and validation curves: how they are read (on constructed
+ * curves, for metrics where higher and where lower is better), and computed end to end through
+ * `kiln curves` on data where the right reading is known.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CurvePoint } from '../../src/evaluate/curves/curve-point.js';
+import { readSizeCurve } from '../../src/evaluate/curves/size-curve.js';
+import { readValidationCurve } from '../../src/evaluate/curves/validation-curve.js';
+import { kiln, tempHome } from '../helpers/kiln-cli.js';
+
+const point = (x: number | string, train: number, validation: number, std = 0.001): CurvePoint => ({
+  x,
+  train,
+  validation,
+  trainStd: std,
+  validationStd: std,
+  validationFolds: [validation - std, validation, validation + std],
+});
+
+test('a held-out score still climbing at full size means more data would help', () => {
+  const r = readSizeCurve([point(100, 0.95, 0.7), point(200, 0.93, 0.75), point(400, 0.92, 0.8)], 'roc_auc');
+  assert.equal(r.verdict, 'more-data-helps');
+  assert.match(r.sentence, /still improved from 0\.75 to 0\.8/);
+  // lower is better: an RMSE still falling is the same reading
+  assert.equal(readSizeCurve([point(100, 1, 3), point(200, 1.1, 2.5), point(400, 1.2, 2)], 'rmse').verdict, 'more-data-helps');
+  // the same mean gain, but up in some folds and down in others: noise, not a trend
+  const noisy = (x: number, v: number, folds: number[]): CurvePoint => ({ x, train: 1, validation: v, trainStd: 0, validationStd: 0.05, validationFolds: folds });
+  assert.notEqual(readSizeCurve([noisy(100, 0.55, [0.5, 0.6, 0.55]), noisy(200, 0.6, [0.62, 0.5, 0.68])], 'accuracy').verdict, 'more-data-helps');
+});
+
+test('a wide gap that more rows no longer close is overfitting; flat and close is a plateau', () => {
+  assert.equal(readSizeCurve([point(100, 1, 0.6), point(200, 1, 0.62), point(400, 1, 0.621)], 'accuracy').verdict, 'overfitting');
+  assert.equal(readSizeCurve([point(100, 10, 30), point(200, 10, 29.99)], 'rmse').verdict, 'overfitting');
+  const plateau = readSizeCurve([point(100, 0.86, 0.84), point(200, 0.855, 0.85), point(400, 0.852, 0.851)], 'roc_auc');
+  assert.equal(plateau.verdict, 'plateau');
+  assert.ok(plateau.nextSteps.length > 0);
+});
+
+test('a validation curve names the best value, an edge when only the edge is best, and a range when values tie', () => {
+  const inside = readValidationCurve([point(0.01, 0.7, 0.69), point(0.1, 0.85, 0.84), point(1, 0.95, 0.8)], 'C', 'roc_auc');
+  assert.equal(inside.verdict, 'best-inside');
+  assert.equal(inside.best, 0.1);
+  const edge = readValidationCurve([point(1, 0.7, 0.6), point(2, 0.8, 0.7), point(4, 0.9, 0.8)], 'maxDepth', 'accuracy');
+  assert.equal(edge.verdict, 'best-at-edge');
+  assert.match(edge.sentence, /largest value tried, maxDepth = 4/);
+  const lowerBetter = readValidationCurve([point(0.1, 5, 4), point(1, 6, 5), point(10, 7, 6)], 'alpha', 'rmse');
+  assert.equal(lowerBetter.best, 0.1);
+  assert.match(lowerBetter.nextSteps[0] ?? '', /smaller values of alpha/);
+  const ties = readValidationCurve([point(0.1, 0.85, 0.8), point(1, 0.86, 0.851), point(10, 0.86, 0.852)], 'C', 'roc_auc');
+  assert.equal(ties.verdict, 'best-inside');
+  assert.match(ties.sentence, /from 1 to 10 gives about the same/);
+});
+
+test('kiln curves: an unlimited tree on pure noise overfits, and the validation curve of its depth says where to stop', async () => {
+  const dir = tempHome('kiln-curves-');
+  const lines = ['a,b,c,label'];
+  let state = 7;
+  const rand = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let i = 0; i < 400; i++) lines.push(`${rand().toFixed(4)},${rand().toFixed(4)},${rand().toFixed(4)},${rand() < 0.5 ? 1 : 0}`);
+  writeFileSync(join(dir, 'noise.csv'), lines.join('\n') + '\n');
+  const html = join(dir, 'curves.html');
+  const r = await kiln([
+    'curves', '--data', join(dir, 'noise.csv'), '--target', 'label', '--learner', 'decision-tree', '--metric', 'accuracy',
+    '--curve-param', 'maxDepth', '--values', '1,3,30', '--sizes', '0.5,1', '--html', html, '--json', '--home', dir,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.size.points.length, 2);
+  assert.equal(doc.size.reading.verdict, 'overfitting');
+  assert.ok(doc.size.points[1].train > 0.95 && doc.size.points[1].validation < 0.65, JSON.stringify(doc.size.points));
+  assert.equal(doc.validation.points.length, 3);
+  assert.equal(doc.protocol, 'stratified');
+  assert.ok(existsSync(html) && /<svg/.test(readFileSync(html, 'utf8')));
+
+  const bad = await kiln(['curves', '--data', join(dir, 'noise.csv'), '--target', 'label', '--curve-param', 'C', '--home', dir]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--curve-param NAME and --values/);
+});
