@@ -5,8 +5,8 @@
  *      (a search must never end worse than the defaults);
  *   2. then, while time remains, brackets of successive halving: η² seeded random settings scored on
  *      a small subsample and one fold, the best 1/η promoted to η× more rows, … up to full k-fold;
- *   3. optionally a soft-voting ensemble of the best few, kept only if its out-of-fold score beats
- *      the best single model.
+ *   3. optionally a weighted soft-voting ensemble chosen greedily from the best complete trials
+ *      (ensemble selection), kept only if its out-of-fold score beats the best single model.
  *
  * The test part is never seen here: the caller passes only training rows. Trials run one after the
  * other; learners that parallelise internally (forests) use the cores themselves.
@@ -56,6 +56,8 @@ export interface Trial {
 
 export interface EnsembleChoice {
   readonly members: readonly Trial[];
+  /** How many times ensemble selection picked each member: its weight in the average. */
+  readonly weights: readonly number[];
   readonly value: number;
   readonly score: number;
 }
@@ -182,31 +184,72 @@ function scatterRows(target: Float64Array, rows: Float64Array, positions: Int32A
   for (let k = 0; k < positions.length; k++) target.set(rows.subarray(k * w, (k + 1) * w), (positions[k] as number) * w);
 }
 
-/** Averages the out-of-fold outputs of the best 2..size distinct learners; keeps the best mix that beats the leader. */
+/**
+ * Ensemble selection (Caruana et al. 2004, as auto-sklearn does it): starting from the leader, add — with
+ * replacement — whichever of the best `pool` complete trials most improves the pooled out-of-fold score
+ * of the running average, for `rounds` rounds; keep the best mix seen. A member picked three times
+ * weighs three times as much. Returned only when it beats the leader alone and mixes at least two models.
+ */
 function chooseEnsemble(leaderboard: readonly Trial[], oof: Map<number, Float64Array>, folds: readonly Fold[], options: SearchOptions): EnsembleChoice | undefined {
   const size = options.ensembleSize ?? 3;
   const leader = leaderboard[0];
-  if (size < 2 || leader === undefined) return undefined;
-  // one member per learner: near-identical settings of one learner add little
-  const members: Trial[] = [];
-  for (const t of leaderboard) if (!members.some((m) => m.learner === t.learner) && oof.has(t.id)) members.push(t);
+  if (size < 2 || leader === undefined || !oof.has(leader.id)) return undefined;
+  const pool: Trial[] = [];
+  for (const t of leaderboard) {
+    if (pool.length >= ENSEMBLE_POOL) break;
+    const same = pool.some((m) => m.learner === t.learner && JSON.stringify(m.params) === JSON.stringify(t.params));
+    if (!same && oof.has(t.id)) pool.push(t);
+  }
+  if (pool.length < 2) return undefined;
   const yAll = allValidationTargets(folds, options);
   // Compare like with like: the leader's pooled out-of-fold score, not its mean over folds.
   const pooled = (o: Float64Array) => toScore(options.metric, metricsOf(options.task, yAll, o, options.nClasses)[options.metric] ?? Number.NaN);
-  const leaderPooled = pooled(oof.get(leader.id) as Float64Array);
-  let choice: EnsembleChoice | undefined;
-  for (let k = 2; k <= Math.min(size, members.length); k++) {
-    const group = members.slice(0, k);
-    const avg = new Float64Array((oof.get(leader.id) as Float64Array).length);
-    for (const m of group) {
-      const o = oof.get(m.id) as Float64Array;
-      for (let i = 0; i < avg.length; i++) avg[i] = (avg[i] as number) + (o[i] as number) / k;
+  const leaderOutputs = oof.get(leader.id) as Float64Array;
+  const leaderPooled = pooled(leaderOutputs);
+
+  const counts = new Map<number, number>([[leader.id, 1]]);
+  const sum = Float64Array.from(leaderOutputs);
+  let picks = 1;
+  let best: { score: number; counts: Map<number, number> } | undefined;
+  const candidate = new Float64Array(sum.length);
+  for (let round = 0; round < ENSEMBLE_ROUNDS; round++) {
+    let pick: { trial: Trial; score: number } | undefined;
+    for (const t of pool) {
+      const o = oof.get(t.id) as Float64Array;
+      for (let i = 0; i < sum.length; i++) candidate[i] = ((sum[i] as number) + (o[i] as number)) / (picks + 1);
+      const score = pooled(candidate);
+      if (pick === undefined || score > pick.score) pick = { trial: t, score };
     }
-    const score = pooled(avg);
-    if (score > (choice?.score ?? leaderPooled)) choice = { members: group, value: fromScore(options.metric, score), score };
+    if (pick === undefined || !Number.isFinite(pick.score)) break;
+    const o = oof.get(pick.trial.id) as Float64Array;
+    for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (o[i] as number);
+    picks++;
+    counts.set(pick.trial.id, (counts.get(pick.trial.id) ?? 0) + 1);
+    if (counts.size >= 2 && pick.score > (best?.score ?? leaderPooled) + 1e-12) best = { score: pick.score, counts: new Map(counts) };
   }
-  return choice;
+  if (best === undefined) return undefined;
+  // At most `size` members: the most picked ones (ties: the better single model).
+  const chosen = pool
+    .filter((t) => best.counts.has(t.id))
+    .sort((a, b) => (best.counts.get(b.id) as number) - (best.counts.get(a.id) as number) || b.score - a.score)
+    .slice(0, Math.max(2, size));
+  if (chosen.length < 2) return undefined;
+  const weights = chosen.map((t) => best.counts.get(t.id) as number);
+  // Trimming members changes the mix: score what is actually kept, and keep it only if it still wins.
+  const kept = new Float64Array(sum.length);
+  const total = weights.reduce((a, b) => a + b, 0);
+  chosen.forEach((t, k) => {
+    const o = oof.get(t.id) as Float64Array;
+    for (let i = 0; i < kept.length; i++) kept[i] = (kept[i] as number) + ((o[i] as number) * (weights[k] as number)) / total;
+  });
+  const score = pooled(kept);
+  if (!(score > leaderPooled + 1e-12)) return undefined;
+  return { members: chosen, weights, value: fromScore(options.metric, score), score };
 }
+
+/** Complete trials ensemble selection may draw from, and how many picks it makes. */
+const ENSEMBLE_POOL = 12;
+const ENSEMBLE_ROUNDS = 20;
 
 function allValidationTargets(folds: readonly Fold[], options: SearchOptions): Int32Array | Float64Array {
   const n = totalValRows(folds);

@@ -1,7 +1,8 @@
 /**
- * Soft voting: the average of several models' probabilities (classification) or predictions
- * (regression). AutoML uses it when the best few models together beat the best one out of fold.
- * The ONNX export runs every member on the same features tensor and takes the `Mean`.
+ * Soft voting: the (weighted) average of several models' probabilities (classification) or
+ * predictions (regression). AutoML uses it when a mix of its best models beats the best one out of
+ * fold; the weights are how often ensemble selection picked each member. The ONNX export runs every
+ * member on the same features tensor and takes the `Mean` (equal weights) or a weighted `Sum`.
  *
  * Members are fitted through the learner registry, which in turn registers this learner; to keep
  * the import graph one-directional, the registry hands its functions in (`softVotingLearners`).
@@ -9,7 +10,7 @@
 import { KilnError } from '../../core/errors.js';
 import { createMatrix, type Matrix } from '../../core/matrix.js';
 import { parseParams, z } from '../../core/params.js';
-import type { GraphBuilder } from '../../onnx/graph-builder.js';
+import { tensor, type GraphBuilder } from '../../onnx/graph-builder.js';
 import type {
   ClassifierLearner,
   ClassifierPredictor,
@@ -23,6 +24,7 @@ import type {
 const memberSchema = z.strictObject({
   learner: z.string().describe('A registered learner name.'),
   params: z.record(z.string(), z.unknown()).default({}).describe("That learner's parameters."),
+  weight: z.number().positive().default(1).describe('Its share of the average, relative to the other members.'),
 });
 
 export const softVotingParams = z.strictObject({
@@ -37,14 +39,28 @@ export interface RegistryAccess {
 
 const FORMAT = 1;
 
-function stateOf(members: readonly Predictor[]): { members: SerializedPredictor[] } {
-  return { members: members.map((m) => m.toJSON()) };
+function stateOf(members: readonly Predictor[], weights: readonly number[]): { members: SerializedPredictor[]; weights: number[] } {
+  return { members: members.map((m) => m.toJSON()), weights: [...weights] };
 }
 
-function meanImportances(members: readonly Predictor[]): Float64Array {
+/** Weights that sum to 1 (equal when none are given). */
+function normalised(weights: readonly number[] | undefined, n: number): number[] {
+  const w = weights ?? new Array<number>(n).fill(1);
+  const total = w.reduce((a, b) => a + b, 0);
+  return w.map((v) => v / total);
+}
+
+function meanImportances(members: readonly Predictor[], weights: readonly number[]): Float64Array {
   const out = new Float64Array(members[0]?.nFeatures ?? 0);
-  for (const m of members) m.featureImportances().forEach((v, j) => (out[j] = (out[j] as number) + v / members.length));
+  members.forEach((m, k) => m.featureImportances().forEach((v, j) => (out[j] = (out[j] as number) + v * (weights[k] as number))));
   return out;
+}
+
+/** The weighted average of the members' output tensors in the graph: `Mean` when the weights are equal. */
+function averageInGraph(g: GraphBuilder, parts: readonly string[], weights: readonly number[], name: string): string {
+  if (weights.every((w) => Math.abs(w - (weights[0] as number)) < 1e-12)) return g.op('Mean', [...parts], {}, { name });
+  const scaled = parts.map((p, k) => g.op('Mul', [p, g.constant(`${name}_weight_${k}`, tensor.float([weights[k] as number], [1]))]));
+  return g.op('Sum', scaled, {}, { name });
 }
 
 class SoftVotingClassifier implements ClassifierPredictor {
@@ -52,27 +68,30 @@ class SoftVotingClassifier implements ClassifierPredictor {
   readonly learner = 'soft-voting';
   readonly nFeatures: number;
   readonly nClasses: number;
-  constructor(readonly members: readonly ClassifierPredictor[]) {
+  readonly weights: readonly number[];
+  constructor(readonly members: readonly ClassifierPredictor[], weights?: readonly number[]) {
     this.nFeatures = members[0]?.nFeatures ?? 0;
     this.nClasses = members[0]?.nClasses ?? 0;
+    this.weights = normalised(weights, members.length);
   }
   predictProba(X: Matrix): Matrix {
     const out = createMatrix(X.rows, this.nClasses);
-    for (const m of this.members) {
+    this.members.forEach((m, k) => {
       const p = m.predictProba(X).data;
-      for (let i = 0; i < p.length; i++) out.data[i] = (out.data[i] as number) + (p[i] as number) / this.members.length;
-    }
+      const w = this.weights[k] as number;
+      for (let i = 0; i < p.length; i++) out.data[i] = (out.data[i] as number) + (p[i] as number) * w;
+    });
     return out;
   }
   toOnnx(g: GraphBuilder, features: string): { probabilities: string } {
     const parts = this.members.map((m) => m.toOnnx(g, features).probabilities);
-    return { probabilities: g.op('Mean', parts, {}, { name: 'ensemble_probabilities' }) };
+    return { probabilities: averageInGraph(g, parts, this.weights, 'ensemble_probabilities') };
   }
   featureImportances(): Float64Array {
-    return meanImportances(this.members);
+    return meanImportances(this.members, this.weights);
   }
   toJSON(): SerializedPredictor {
-    return { learner: this.learner, format: FORMAT, state: stateOf(this.members) };
+    return { learner: this.learner, format: FORMAT, state: stateOf(this.members, this.weights) };
   }
 }
 
@@ -80,28 +99,33 @@ class SoftVotingRegressor implements RegressorPredictor {
   readonly kind = 'regressor';
   readonly learner = 'soft-voting-regressor';
   readonly nFeatures: number;
-  constructor(readonly members: readonly RegressorPredictor[]) {
+  readonly weights: readonly number[];
+  constructor(readonly members: readonly RegressorPredictor[], weights?: readonly number[]) {
     this.nFeatures = members[0]?.nFeatures ?? 0;
+    this.weights = normalised(weights, members.length);
   }
   predict(X: Matrix): Float64Array {
     const out = new Float64Array(X.rows);
-    for (const m of this.members) m.predict(X).forEach((v, i) => (out[i] = (out[i] as number) + v / this.members.length));
+    this.members.forEach((m, k) => {
+      const w = this.weights[k] as number;
+      m.predict(X).forEach((v, i) => (out[i] = (out[i] as number) + v * w));
+    });
     return out;
   }
   toOnnx(g: GraphBuilder, features: string): { prediction: string } {
     const parts = this.members.map((m) => m.toOnnx(g, features).prediction);
-    return { prediction: g.op('Mean', parts, {}, { name: 'ensemble_prediction' }) };
+    return { prediction: averageInGraph(g, parts, this.weights, 'ensemble_prediction') };
   }
   featureImportances(): Float64Array {
-    return meanImportances(this.members);
+    return meanImportances(this.members, this.weights);
   }
   toJSON(): SerializedPredictor {
-    return { learner: this.learner, format: FORMAT, state: stateOf(this.members) };
+    return { learner: this.learner, format: FORMAT, state: stateOf(this.members, this.weights) };
   }
 }
 
-function loadedMembers(serialized: SerializedPredictor, registry: RegistryAccess, kind: Predictor['kind']): Predictor[] {
-  const state = serialized.state as { members?: SerializedPredictor[] } | null;
+function loadedMembers(serialized: SerializedPredictor, registry: RegistryAccess, kind: Predictor['kind']): { members: Predictor[]; weights?: number[] } {
+  const state = serialized.state as { members?: SerializedPredictor[]; weights?: unknown } | null;
   if (serialized.format !== FORMAT || !Array.isArray(state?.members) || state.members.length < 2) {
     throw new KilnError('INVALID_PREDICTOR', { learner: serialized.learner, reason: 'it does not list its member models' });
   }
@@ -109,7 +133,13 @@ function loadedMembers(serialized: SerializedPredictor, registry: RegistryAccess
   if (members.some((m) => m.kind !== kind)) {
     throw new KilnError('INVALID_PREDICTOR', { learner: serialized.learner, reason: `every member must be a ${kind}` });
   }
-  return members;
+  // Saved before weights existed: equal weights.
+  if (state.weights === undefined) return { members };
+  const weights = state.weights;
+  if (!Array.isArray(weights) || weights.length !== members.length || !weights.every((w) => typeof w === 'number' && w > 0)) {
+    throw new KilnError('INVALID_PREDICTOR', { learner: serialized.learner, reason: 'its member weights are not one positive number per member' });
+  }
+  return { members, weights: weights as number[] };
 }
 
 export function softVotingLearners(registry: RegistryAccess): { classifier: ClassifierLearner; regressor: RegressorLearner } {
@@ -122,9 +152,12 @@ export function softVotingLearners(registry: RegistryAccess): { classifier: Clas
       const params = parseParams(softVotingParams, raw, 'soft-voting parameters');
       const members: ClassifierPredictor[] = [];
       for (const m of params.members) members.push(await registry.classifier(m.learner).fit(X, y, nClasses, m.params, options));
-      return new SoftVotingClassifier(members);
+      return new SoftVotingClassifier(members, params.members.map((m) => m.weight));
     },
-    load: (s) => new SoftVotingClassifier(loadedMembers(s, registry, 'classifier') as ClassifierPredictor[]),
+    load: (s) => {
+      const { members, weights } = loadedMembers(s, registry, 'classifier');
+      return new SoftVotingClassifier(members as ClassifierPredictor[], weights);
+    },
   };
   const regressor: RegressorLearner<typeof softVotingParams> = {
     name: 'soft-voting-regressor',
@@ -135,9 +168,12 @@ export function softVotingLearners(registry: RegistryAccess): { classifier: Clas
       const params = parseParams(softVotingParams, raw, 'soft-voting parameters');
       const members: RegressorPredictor[] = [];
       for (const m of params.members) members.push(await registry.regressor(m.learner).fit(X, y, m.params, options));
-      return new SoftVotingRegressor(members);
+      return new SoftVotingRegressor(members, params.members.map((m) => m.weight));
     },
-    load: (s) => new SoftVotingRegressor(loadedMembers(s, registry, 'regressor') as RegressorPredictor[]),
+    load: (s) => {
+      const { members, weights } = loadedMembers(s, registry, 'regressor');
+      return new SoftVotingRegressor(members as RegressorPredictor[], weights);
+    },
   };
   return { classifier, regressor };
 }

@@ -83,7 +83,7 @@ export async function searchLearner(
   if (result.ensemble !== undefined) {
     return {
       learner: target.task === 'regression' ? 'soft-voting-regressor' : 'soft-voting',
-      params: { members: result.ensemble.members.map((m) => ({ learner: m.learner, params: m.params })) },
+      params: { members: result.ensemble.members.map((m, k) => ({ learner: m.learner, params: m.params, weight: result.ensemble?.weights[k] ?? 1 })) },
       metric,
       result,
     };
