@@ -4,10 +4,12 @@ import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
 import { loadModule } from '../modules/load-module.js';
 import { MODULE_ARTIFACTS } from '../modules/manifest.js';
-import { renderReportHtml } from '../modules/report-html.js';
-import type { ModelReport } from '../modules/tabular/model-report.js';
+import { renderModuleReportHtml, reportSentences } from '../modules/report-html.js';
 import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome } from './context.js';
+import { parsePayoffs, priceThresholds, type ThresholdAdvice } from '../evaluate/business/price-thresholds.js';
+import type { Payoffs } from '../evaluate/business/threshold.js';
+import type { ThresholdCounts } from '../modules/tabular/model-report.js';
 
 export function registerReport(program: Command): void {
   program
@@ -15,7 +17,8 @@ export function registerReport(program: Command): void {
     .description("a model version's report: verdict in plain words, held-out metrics, charts, what it relies on")
     .argument('<ref>', 'NAME, NAME:VERSION or NAME@ALIAS')
     .option('--html <file>', 'write a self-contained HTML page (opens offline)')
-    .action(async (ref: string, opts: { html?: string }, cmd: Command) => {
+    .option('--payoffs <values>', 'yes/no models: what each outcome is worth, e.g. tp=100,fp=-20,fn=-100,tn=0 — proposes the best cut-off')
+    .action(async (ref: string, opts: { html?: string; payoffs?: string }, cmd: Command) => {
       const ctx = commandContext(cmd);
       const page = await withHome(ctx, async ({ store, artifacts }) => {
         const version = await store.resolve(parseModelRef(ref));
@@ -24,16 +27,31 @@ export function registerReport(program: Command): void {
           throw new KilnError('MODEL_NOT_READY', { model: `${version.model}:${version.version}`, reason: 'it was registered without a report; retrain it' });
         }
         const { manifest } = await loadModule(version, artifacts);
-        const report = JSON.parse((await artifacts.get(digest)).toString('utf8')) as ModelReport;
+        const report = JSON.parse((await artifacts.get(digest)).toString('utf8')) as Record<string, unknown>;
         return { model: version.model, version: version.version, manifest, report };
       });
-      if (opts.html !== undefined) writeFileSync(opts.html, renderReportHtml(page));
-      ctx.out.result({ model: page.model, version: page.version, metrics: page.manifest.metrics, ...page.report, ...(opts.html ? { html: opts.html } : {}) }, () =>
+      const advice = opts.payoffs === undefined ? undefined : thresholdAdvice(page.report, parsePayoffs(opts.payoffs));
+      if (opts.html !== undefined) writeFileSync(opts.html, renderModuleReportHtml(page, advice));
+      const adviceJson = advice === undefined ? {} : { threshold_advice: { best: advice.best, at_half: advice.atHalf, sentence: advice.sentence } };
+      ctx.out.result({ model: page.model, version: page.version, metrics: page.manifest.metrics, ...page.report, ...adviceJson, ...(opts.html ? { html: opts.html } : {}) }, () =>
         [
-          `${page.model}:${page.version} — ${page.report.baseline.sentence}`,
-          ...page.report.diagnoses.map((d) => `${d.severity.toUpperCase()}: ${d.message}`),
+          `${page.model}:${page.version} (${page.manifest.task})`,
+          ...reportSentences(page.report),
+          ...(advice === undefined ? [] : [advice.sentence]),
           ...(opts.html ? [`report written to ${opts.html}`] : []),
         ].join('\n'),
       );
     });
+}
+
+/** The best cut-off for these payoffs, from the held-out counts a yes/no model's report keeps. */
+function thresholdAdvice(report: Record<string, unknown>, payoffs: Payoffs): ThresholdAdvice {
+  const stored = (report['charts'] as { thresholds?: { positiveClass: string; rows: readonly ThresholdCounts[] } } | undefined)?.thresholds;
+  if (stored === undefined) {
+    throw new KilnError('UNSUPPORTED_TASK', {
+      task: 'choosing a cut-off for this model',
+      available: 'yes/no (binary) models trained by this Kiln version, whose report keeps the held-out decision counts',
+    });
+  }
+  return priceThresholds(stored.rows, payoffs, stored.positiveClass);
 }

@@ -30,6 +30,13 @@ export function registerTrain(program: Command): void {
     .option('--test-data <source>', 'test on this table instead of holding out a part of --data')
     .option('--budget <duration>', 'search learners and settings for this long (AutoML), e.g. 60s or 5m')
     .option('--metric <name>', 'what the search optimises: roc_auc, accuracy, log_loss, f1_macro, rmse, mae, r2, …')
+    .option('--text <column>', 'text-classify: the column holding the text')
+    .option('--user <column>', 'recommend: the column identifying the user')
+    .option('--item <column>', 'recommend: the column identifying the item')
+    .option('--rating <column>', 'recommend: the column with explicit ratings (omit for implicit feedback)')
+    .option('--clusters <k>', 'cluster: the number of segments, or auto')
+    .option('--contamination <share>', 'detect-anomalies: the expected share of anomalies (default 0.01)')
+    .option('--label <column>', 'detect-anomalies / cluster: a column of known answers, used only to evaluate')
     .action(async (specFile: string | undefined, opts: TrainFlags, cmd: Command) => {
       const ctx = commandContext(cmd);
       const loaded = specFromFlags(specFile, opts);
@@ -57,6 +64,13 @@ export interface TrainFlags {
   readonly budget?: string;
   readonly testData?: string;
   readonly metric?: string;
+  readonly text?: string;
+  readonly user?: string;
+  readonly item?: string;
+  readonly rating?: string;
+  readonly clusters?: string;
+  readonly contamination?: string;
+  readonly label?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -69,7 +83,8 @@ export function specFromFlags(specFile: string | undefined, flags: TrainFlags): 
   if (specFile === undefined && (flags.data === undefined || (needsTarget && flags.target === undefined))) {
     throw new KilnError('INVALID_PARAMS', {
       what: 'train arguments',
-      summary: 'give a module spec file, or both --data SOURCE and --target COLUMN (cluster and detect-anomalies need no target: --task cluster)',
+      summary:
+        'give a module spec file, or both --data SOURCE and --target COLUMN (recommend: --task recommend --user COL --item COL; cluster and detect-anomalies need no target)',
     });
   }
   const base = specFile === undefined ? undefined : loadSpecFile(specFile);
@@ -87,6 +102,9 @@ export function specFromFlags(specFile: string | undefined, flags: TrainFlags): 
   if (flags.budget !== undefined) raw['budget'] = flags.budget;
   if (flags.testData !== undefined) raw['testData'] = flags.testData;
   if (flags.metric !== undefined) raw['metric'] = flags.metric;
+  for (const field of ['text', 'user', 'item', 'rating', 'label'] as const) if (flags[field] !== undefined) raw[field] = flags[field];
+  if (flags.clusters !== undefined) raw['clusters'] = flags.clusters === 'auto' ? 'auto' : Number(flags.clusters);
+  if (flags.contamination !== undefined) raw['contamination'] = Number(flags.contamination);
   if (flags.param.length > 0) raw['params'] = { ...(raw['params'] as object | undefined), ...parseParamFlags(flags.param) };
   return validateSpec(raw, base?.file ?? null, process.cwd());
 }

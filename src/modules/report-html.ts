@@ -4,6 +4,7 @@
  */
 import { barChart, escapeXml, heatmap, lineChart, type Series } from '../evaluate/report/svg.js';
 import type { ModuleManifest } from './manifest.js';
+import type { ThresholdAdvice } from '../evaluate/business/price-thresholds.js';
 import type { ModelReport } from './tabular/model-report.js';
 
 export interface ReportPage {
@@ -26,7 +27,78 @@ export const REPORT_STYLE = `
   svg text { font: 11px system-ui, sans-serif; fill: #343a40; } svg .axis { font-weight: 600; } svg .grid { stroke: #e9ecef; }
 `;
 
-export function renderReportHtml(page: ReportPage): string {
+/** A module's report: the tabular shape, or any other module's plain-language report. */
+export interface ModulePage {
+  readonly model: string;
+  readonly version: number;
+  readonly manifest: ModuleManifest;
+  readonly report: Record<string, unknown>;
+}
+
+/** Whether a report has the tabular shape (charts, importances, robustness). */
+export function isTabularReport(report: unknown): report is ModelReport {
+  const r = report as Partial<ModelReport> | null;
+  return r !== null && typeof r === 'object' && r.charts !== undefined && Array.isArray(r.importances) && r.baseline !== undefined;
+}
+
+/** The plain sentences a report leads with, whatever module wrote it. */
+export function reportSentences(report: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  const baseline = report['baseline'] as { sentence?: unknown } | undefined;
+  if (typeof baseline?.sentence === 'string') lines.push(baseline.sentence);
+  for (const key of ['sentences', 'summary']) {
+    const v = report[key];
+    if (Array.isArray(v)) for (const line of v) if (typeof line === 'string' && line.trim() !== '' && !lines.includes(line)) lines.push(line);
+  }
+  const diagnoses = report['diagnoses'];
+  if (Array.isArray(diagnoses)) {
+    for (const d of diagnoses as { severity?: string; message?: string }[]) if (typeof d.message === 'string') lines.push(`${(d.severity ?? 'info').toUpperCase()}: ${d.message}`);
+  }
+  return lines;
+}
+
+/** Renders any module's report: the full tabular page, or the sentences, metrics and details of others. */
+export function renderModuleReportHtml(page: ModulePage, advice?: ThresholdAdvice): string {
+  if (isTabularReport(page.report)) return renderReportHtml({ ...page, report: page.report }, advice);
+  const { manifest, report } = page;
+  const title = `${page.model}:${page.version} — ${manifest.task} module${manifest.target ? ` of "${manifest.target}"` : ''}`;
+  const test = Object.entries(manifest.metrics).filter(([k]) => k.startsWith('test.'));
+  const details = Object.entries(report).filter(([k, v]) => !['baseline', 'diagnoses', 'sentences', 'summary', 'task'].includes(k) && v !== null && v !== undefined);
+  const sections = [
+    `<h1>${escapeXml(title)}</h1>`,
+    `<p class="sub">${escapeXml(manifest.learner)} · trained ${escapeXml(manifest.trainedAt)} on ${manifest.dataset.rows} rows of ${escapeXml(manifest.dataset.source)} · seed ${manifest.seed}</p>`,
+    ...reportSentences(report).map((line) => `<div class="verdict">${escapeXml(line)}</div>`),
+    test.length === 0 ? '' : '<h2>Scores on rows the model never saw</h2>',
+    test.length === 0
+      ? ''
+      : `<table><tr><th>metric</th><th>held-out test</th><th>training</th></tr>${test
+          .map(([k, v]) => `<tr><td>${escapeXml(k.slice(5))}</td><td class="num">${v.toFixed(4)}</td><td class="num">${(manifest.metrics[`train.${k.slice(5)}`] ?? Number.NaN).toFixed(4)}</td></tr>`)
+          .join('')}</table>`,
+    ...details.map(([k, v]) => `<h2>${escapeXml(k)}</h2>${detailHtml(v)}`),
+    '<h2>Inputs and outputs</h2>',
+    `<table><tr><th>tensor</th><th>datatype</th><th>shape</th></tr>${[...manifest.signature.inputs, ...manifest.signature.outputs]
+      .map((t) => `<tr><td>${escapeXml(t.name)}</td><td>${t.datatype}</td><td>[${t.shape.join(', ')}]</td></tr>`)
+      .join('')}</table>`,
+  ];
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeXml(title)}</title><style>${REPORT_STYLE}</style></head><body><main>${sections.join('\n')}</main></body></html>\n`;
+}
+
+/** A report value as HTML: a table for a list of flat records, a list for strings, else formatted JSON. */
+function detailHtml(value: unknown): string {
+  const cell = (v: unknown) => (typeof v === 'number' ? `<td class="num">${Number.isInteger(v) ? v : v.toFixed(4)}</td>` : `<td>${escapeXml(typeof v === 'string' ? v : JSON.stringify(v))}</td>`);
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) return `<ul>${value.map((v) => `<li>${escapeXml(v as string)}</li>`).join('')}</ul>`;
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))) {
+    const keys = [...new Set(value.flatMap((v) => Object.keys(v as object)))];
+    return `<table><tr>${keys.map((k) => `<th>${escapeXml(k)}</th>`).join('')}</tr>${value
+      .slice(0, 100)
+      .map((row) => `<tr>${keys.map((k) => cell((row as Record<string, unknown>)[k])).join('')}</tr>`)
+      .join('')}</table>`;
+  }
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return `<p>${escapeXml(String(value))}</p>`;
+  return `<pre>${escapeXml(JSON.stringify(value, null, 2))}</pre>`;
+}
+
+export function renderReportHtml(page: ReportPage, advice?: ThresholdAdvice): string {
   const { manifest, report } = page;
   const title = `${page.model}:${page.version} — ${manifest.task} model of "${manifest.target}"`;
   const test = Object.entries(manifest.metrics).filter(([k]) => k.startsWith('test.'));
@@ -48,6 +120,7 @@ export function renderReportHtml(page: ReportPage): string {
     '<h2>What the model relies on</h2>',
     `<p>How much the held-out ${escapeXml(report.scoreMetric)} drops when a column is shuffled (higher = more important).</p>`,
     `<div class="charts">${barChart('Column importance (permutation)', report.importances.map((c) => ({ label: c.column, value: c.importance })))}</div>`,
+    ...(advice === undefined ? [] : thresholdSection(advice)),
     '<h2>Robustness</h2>',
     `<table><tr><th>when</th><th>${escapeXml(report.scoreMetric)}</th><th>change</th></tr>${report.robustness
       .map((r) => `<tr><td>${escapeXml(r.description)}</td><td class="num">${r.score.toFixed(4)}</td><td class="num">${r.change >= 0 ? '+' : ''}${r.change.toFixed(4)}</td></tr>`)
@@ -94,4 +167,24 @@ function charts(report: ModelReport): string[] {
     out.push(lineChart('Learning curve', series, { x: 'iteration', y: 'loss' }));
   }
   return out;
+}
+
+/** Where to draw the line for the payoffs given: the value per 1,000 cases at each cut-off, and a few rows of counts. */
+function thresholdSection(advice: ThresholdAdvice): string[] {
+  const shown = advice.rows.filter((r) => Math.round(r.threshold * 100) % 10 === 0 || r === advice.best);
+  return [
+    '<h2>Where to draw the line</h2>',
+    `<div class="verdict">${escapeXml(advice.sentence)}</div>`,
+    `<div class="charts">${lineChart('Value per 1,000 cases by cut-off', [{ name: 'value', x: advice.rows.map((r) => r.threshold), y: advice.rows.map((r) => r.valuePer1000) }], {
+      x: 'cut-off on the probability',
+      y: 'value per 1,000 cases',
+      xRange: [0, 1],
+    })}</div>`,
+    `<table><tr><th>cut-off</th><th>true positives</th><th>false positives</th><th>false negatives</th><th>true negatives</th><th>value per 1,000</th></tr>${shown
+      .map(
+        (r) =>
+          `<tr${r === advice.best ? ' style="font-weight:600"' : ''}><td class="num">${r.threshold.toFixed(2)}</td><td class="num">${r.truePositives}</td><td class="num">${r.falsePositives}</td><td class="num">${r.falseNegatives}</td><td class="num">${r.trueNegatives}</td><td class="num">${r.valuePer1000.toFixed(1)}</td></tr>`,
+      )
+      .join('')}</table>`,
+  ];
 }

@@ -17,6 +17,10 @@ import { robustnessCheck, type RobustnessResult } from '../../evaluate/robustnes
 import type { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
 import type { SupervisedPredictor } from '../../learners/learner.js';
 import type { TargetEncoding } from './plan-columns.js';
+import { thresholdTable, type Payoffs } from '../../evaluate/business/threshold.js';
+
+/** Counts only: what each decision is worth is chosen later (`kiln report --payoffs`, the app's sliders). */
+const NO_PAYOFFS: Payoffs = { truePositive: 0, falsePositive: 0, falseNegative: 0, trueNegative: 0 };
 
 export interface ModelReport {
   readonly baseline: BaselineComparison;
@@ -39,6 +43,20 @@ export interface ReportCharts {
   readonly calibration?: CalibrationCurve;
   /** Up to 500 held-out rows: the actual value and the prediction (regression). */
   readonly predictedVsActual?: { readonly actual: readonly number[]; readonly predicted: readonly number[] };
+  /**
+   * Yes/no models: for each cut-off 0.00, 0.01, …, 1.00 on P(positive class), the held-out rows' counts of
+   * true/false positives/negatives — enough to price any cost/benefit choice later without the data.
+   */
+  readonly thresholds?: { readonly positiveClass: string; readonly rows: readonly ThresholdCounts[] };
+}
+
+/** Decisions at one cut-off on the held-out rows (a row is "yes" when its probability ≥ threshold). */
+export interface ThresholdCounts {
+  readonly threshold: number;
+  readonly truePositives: number;
+  readonly falsePositives: number;
+  readonly falseNegatives: number;
+  readonly trueNegatives: number;
 }
 
 /** Permutation importance is O(columns × repeats × rows): score at most this many held-out rows. */
@@ -104,7 +122,14 @@ function heldOutCharts(predictor: SupervisedPredictor, X: Matrix, target: Target
   if (predictor.nClasses !== 2) return charts;
   const p1 = Float64Array.from({ length: proba.rows }, (_, i) => proba.data[i * 2 + 1] as number);
   const positive = Uint8Array.from(y, (v) => (v === 1 ? 1 : 0));
-  return { ...charts, roc: rocCurve(positive, p1), pr: precisionRecallCurve(positive, p1), calibration: calibrationCurve(y, p1, 10) };
+  const thresholds = thresholdTable(positive, p1, NO_PAYOFFS).map(({ valuePer1000: _, ...counts }) => counts);
+  return {
+    ...charts,
+    roc: rocCurve(positive, p1),
+    pr: precisionRecallCurve(positive, p1),
+    calibration: calibrationCurve(y, p1, 10),
+    thresholds: { positiveClass: labels[1] as string, rows: thresholds },
+  };
 }
 
 /** The loss of the trivial answer on the training rows: class-share log loss, or the target's variance. */
