@@ -34,6 +34,7 @@ export function registerTrain(program: Command): void {
     .option('--user <column>', 'recommend: the column identifying the user')
     .option('--item <column>', 'recommend: the column identifying the item')
     .option('--rating <column>', 'recommend: the column with explicit ratings (omit for implicit feedback)')
+    .option('--time <column>', 'recommend: the column ordering each user\'s interactions (the holdout is their latest)')
     .option('--clusters <k>', 'cluster: the number of segments, or auto')
     .option('--contamination <share>', 'detect-anomalies: the expected share of anomalies (default 0.01)')
     .option('--label <column>', 'detect-anomalies / cluster: a column of known answers, used only to evaluate')
@@ -68,6 +69,7 @@ export interface TrainFlags {
   readonly user?: string;
   readonly item?: string;
   readonly rating?: string;
+  readonly time?: string;
   readonly clusters?: string;
   readonly contamination?: string;
   readonly label?: string;
@@ -102,7 +104,7 @@ export function specFromFlags(specFile: string | undefined, flags: TrainFlags): 
   if (flags.budget !== undefined) raw['budget'] = flags.budget;
   if (flags.testData !== undefined) raw['testData'] = flags.testData;
   if (flags.metric !== undefined) raw['metric'] = flags.metric;
-  for (const field of ['text', 'user', 'item', 'rating', 'label'] as const) if (flags[field] !== undefined) raw[field] = flags[field];
+  for (const field of ['text', 'user', 'item', 'rating', 'time', 'label'] as const) if (flags[field] !== undefined) raw[field] = flags[field];
   if (flags.clusters !== undefined) raw['clusters'] = flags.clusters === 'auto' ? 'auto' : Number(flags.clusters);
   if (flags.contamination !== undefined) raw['contamination'] = Number(flags.contamination);
   if (flags.param.length > 0) raw['params'] = { ...(raw['params'] as object | undefined), ...parseParamFlags(flags.param) };
