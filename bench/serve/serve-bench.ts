@@ -1,29 +1,44 @@
 /**
- * Serving benchmark, loopback only, bounded in time (about a minute). Everything in one run:
+ * Serving benchmark, loopback only, everything in one run (about 3 × 50 s with the default 5 s points):
  *
  *   1. a bare Fastify route returning a constant vs a small model's v2 infer (the iris-like classifier),
  *      at concurrency 64 — target: Kiln ≥ 60% of the bare route's requests per second;
  *   2. a heavy model (MLP 256→1024→1024→2) with dynamic batching vs the same server with batching off,
  *      at concurrency 64 — target: ≥ 3× the throughput;
- *   3. p50 / p99 latency of the small model at concurrency 1, 8 and 64.
+ *   3. p50 / p99 latency of the small model at concurrency 1, 8 and 64;
+ *   4. the prediction log's cost: a Kiln module (two columns → label, probabilities) served by a server
+ *      that logs every prediction to its SQLite store (from the writer thread, as `kiln serve` does), one
+ *      that logs a tenth of the requests, and one that logs nothing, at concurrency 64 — target: ≤ 5%
+ *      fewer requests per second with the log on.
  *
- * Load comes from Debian's `wrk` (apt-get install wrk), a separate process. Raw results go to
- * bench/out/serve.json.
+ * The points run in rounds (all points once per round, `--rounds`, default 3) and the table shows each
+ * point's median over the rounds, so a burst of load from other processes hits one round of every point
+ * rather than every round of one point. Ratios are taken within each round, then their median. The
+ * server CPU column is the benchmark process's CPU time (main thread + worker threads; wrk runs apart)
+ * per request, steadier than req/s on a shared machine; the main-thread column is the event loop's busy
+ * wall time per request, which also counts time the thread was ready but another process ran.
  *
- *   node --import tsx bench/serve/serve-bench.ts [--seconds 5]
+ * Load comes from Debian's `wrk` (apt-get install wrk). Raw results go to bench/out/serve.json.
+ *
+ *   node --import tsx bench/serve/serve-bench.ts [--seconds 5] [--rounds 3]
  */
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Fastify from 'fastify';
 import pino from 'pino';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
-import { irisLike, tritonRepository, wideMlp } from '../../test/serve/foreign-models.js';
+import { BODIES, benchModels } from './bench-models.js';
 
 const OUT = join(import.meta.dirname, '..', 'out');
-const secondsArg = process.argv.indexOf('--seconds');
-const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 5;
+const flag = (name: string, fallback: number): number => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const SECONDS = flag('seconds', 5);
+const ROUNDS = flag('rounds', 3);
 
 interface WrkResult {
   readonly rps: number;
@@ -31,6 +46,10 @@ interface WrkResult {
   readonly p99ms: number;
   readonly requests: number;
   readonly errors: number;
+  /** CPU time of this process (the servers: main thread, model workers, the log's writer thread) per request, µs. */
+  readonly cpuUsPerRequest: number;
+  /** Time the main thread's event loop was busy per request, µs (the thread every request goes through). */
+  readonly mainUsPerRequest: number;
 }
 
 /** Runs wrk as a child process; asynchronously, since the servers under test share this event loop. */
@@ -38,16 +57,20 @@ async function wrk(url: string, connections: number, body?: string): Promise<Wrk
   mkdirSync(OUT, { recursive: true });
   const args = ['-t', connections === 1 ? '1' : '2', '-c', String(connections), '-d', `${SECONDS}s`, '--latency'];
   if (body !== undefined) {
-    const script = join(OUT, 'serve-post.lua');
+    const script = join(OUT, `serve-post-${body.length}.lua`);
     writeFileSync(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(body)}\n`);
     args.push('-s', script);
   }
+  const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
   let text: string;
   try {
     text = (await promisify(execFile)('wrk', [...args, url], { encoding: 'utf8', timeout: (SECONDS + 30) * 1000 })).stdout;
   } catch (err) {
     throw new Error(`wrk failed (is it installed? apt-get install wrk): ${(err as Error).message}`);
   }
+  const used = process.cpuUsage(cpu);
+  const busy = performance.eventLoopUtilization(loop);
   const number = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? NaN);
   const ms = (label: string): number => {
     const m = new RegExp(`\\s${label}%\\s+([0-9.]+)(us|ms|s)`).exec(text);
@@ -55,62 +78,114 @@ async function wrk(url: string, connections: number, body?: string): Promise<Wrk
     const v = Number(m[1]);
     return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
   };
+  const requests = number(/([0-9]+) requests in/);
   return {
     rps: number(/Requests\/sec:\s+([0-9.]+)/),
     p50ms: ms('50'),
     p99ms: ms('99'),
-    requests: number(/([0-9]+) requests in/),
+    requests,
     errors: number(/Non-2xx or 3xx responses:\s+([0-9]+)/) || 0,
+    cpuUsPerRequest: (used.user + used.system) / requests,
+    mainUsPerRequest: (busy.active * 1000) / requests,
   };
 }
 
-const quiet = pino({ level: 'silent' });
-const irisBody = JSON.stringify({ inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] });
-const mlpBody = JSON.stringify({ inputs: [{ name: 'x', shape: [1, 256], datatype: 'FP32', data: Array.from({ length: 256 }, (_, i) => Math.sin(i)) }] });
-const heavyConfig = (batching: boolean) =>
-  `max_batch_size: 64\ninstance_group [ { count: 1, kind: KIND_CPU } ]\n${batching ? 'dynamic_batching { max_queue_delay_microseconds: 0 }\n' : ''}`;
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
 
-const repo = await tritonRepository([
-  { name: 'iris', versions: { 1: irisLike() } },
-  { name: 'mlp_batched', versions: { 1: wideMlp() }, config: heavyConfig(true) },
-  { name: 'mlp_unbatched', versions: { 1: wideMlp() }, config: heavyConfig(false) },
-]);
-const results: Record<string, WrkResult> = {};
-let kiln: RunningServer | undefined;
+const quiet = pino({ level: 'silent' });
+const models = await benchModels();
 const bare = Fastify({ logger: false });
+let logging: RunningServer | undefined;
+let notLogging: RunningServer | undefined;
+let sampling: RunningServer | undefined;
+const rounds: Record<string, WrkResult>[] = [];
+const loads: number[] = [];
 try {
   bare.get('/constant', async () => ({ ok: true }));
   const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
-  kiln = await startServer({ modelRepository: repo.dir, logger: quiet, port: 0 });
-  const infer = (model: string) => `${kiln?.url}/v2/models/${model}/infer`;
+  const serve = (predictionLog: boolean, sampleRate = 1) =>
+    startServer({
+      store: models.home.store,
+      artifacts: models.home.artifacts,
+      storeUrl: join(models.home.home, 'kiln.db'), // as `kiln serve` passes it: the log is written from its own thread
+      modelRepository: models.repositoryDir,
+      logger: quiet,
+      port: 0,
+      predictionLog: predictionLog && { sampleRate },
+    });
+  logging = await serve(true);
+  notLogging = await serve(false);
+  sampling = await serve(true, 0.1);
+  const infer = (server: RunningServer, model: string) => `${server.url}/v2/models/${model}/infer`;
+  const on = logging;
+  const off = notLogging;
+  const tenth = sampling;
 
-  await wrk(infer('iris'), 8, irisBody); // warm the JIT and the connection paths
-  results['bare fastify, c64'] = await wrk(`${bareUrl}/constant`, 64);
-  results['small model v2 infer, c64'] = await wrk(infer('iris'), 64, irisBody);
-  results['small model v2 infer, c1'] = await wrk(infer('iris'), 1, irisBody);
-  results['small model v2 infer, c8'] = await wrk(infer('iris'), 8, irisBody);
-  results['heavy MLP, batching on, c64'] = await wrk(infer('mlp_batched'), 64, mlpBody);
-  results['heavy MLP, batching off, c64'] = await wrk(infer('mlp_unbatched'), 64, mlpBody);
-  const stats = (await (await fetch(`${kiln.url}/v2/models/mlp_batched/stats`)).json()) as { model_stats: { inference_count: number; execution_count: number }[] };
+  const points: [string, () => Promise<WrkResult>][] = [
+    ['bare Fastify route returning a constant, c64', () => wrk(`${bareUrl}/constant`, 64)],
+    ['small model v2 infer, c64', () => wrk(infer(on, 'iris'), 64, BODIES.iris)],
+    ['small model v2 infer, c1', () => wrk(infer(on, 'iris'), 1, BODIES.iris)],
+    ['small model v2 infer, c8', () => wrk(infer(on, 'iris'), 8, BODIES.iris)],
+    ['heavy MLP, dynamic batching on, c64', () => wrk(infer(on, 'mlp_batched'), 64, BODIES.mlp)],
+    ['heavy MLP, dynamic batching off, c64', () => wrk(infer(on, 'mlp_unbatched'), 64, BODIES.mlp)],
+    ['Kiln module, prediction log on, c64', () => wrk(infer(on, 'titanic'), 64, BODIES.titanic)],
+    ['Kiln module, prediction log off, c64', () => wrk(infer(off, 'titanic'), 64, BODIES.titanic)],
+    ['Kiln module, prediction log sampling 0.1, c64', () => wrk(infer(tenth, 'titanic'), 64, BODIES.titanic)],
+  ];
+  // warm the JIT and the connection paths of every route
+  for (const [server, model, body] of [[on, 'iris', BODIES.iris], [on, 'titanic', BODIES.titanic], [off, 'titanic', BODIES.titanic], [tenth, 'titanic', BODIES.titanic]] as const) {
+    await wrk(infer(server, model), 8, body);
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    loads.push(loadavg()[0] as number);
+    const round: Record<string, WrkResult> = {};
+    for (const [name, run] of points) round[name] = await run();
+    rounds.push(round);
+    console.error(`round ${r + 1}/${ROUNDS} done (load average ${loads.at(-1)?.toFixed(1)})`);
+  }
+  const stats = (await (await fetch(`${on.url}/v2/models/mlp_batched/stats`)).json()) as { model_stats: { inference_count: number; execution_count: number }[] };
   const batched = stats.model_stats[0];
   const meanBatch = batched === undefined ? NaN : batched.inference_count / batched.execution_count;
 
-  const ratio = (a: string, b: string): number => (results[a]?.rps ?? NaN) / (results[b]?.rps ?? NaN);
-  const smallVsBare = ratio('small model v2 infer, c64', 'bare fastify, c64');
-  const batchingGain = ratio('heavy MLP, batching on, c64', 'heavy MLP, batching off, c64');
-  writeFileSync(join(OUT, 'serve.json'), JSON.stringify({ seconds: SECONDS, results, smallVsBare, batchingGain, meanBatch, at: new Date().toISOString() }, null, 2));
+  const ratio = (a: string, b: string): number => median(rounds.map((round) => (round[a]?.rps ?? NaN) / (round[b]?.rps ?? NaN)));
+  const smallVsBare = ratio('small model v2 infer, c64', 'bare Fastify route returning a constant, c64');
+  const batchingGain = ratio('heavy MLP, dynamic batching on, c64', 'heavy MLP, dynamic batching off, c64');
+  const logKept = ratio('Kiln module, prediction log on, c64', 'Kiln module, prediction log off, c64');
+  const sampledKept = ratio('Kiln module, prediction log sampling 0.1, c64', 'Kiln module, prediction log off, c64');
+  const perRequest = (a: string, b: string, pick: (r: WrkResult) => number): number => median(rounds.map((round) => pick(round[a] as WrkResult) / pick(round[b] as WrkResult)));
+  const logCpu = perRequest('Kiln module, prediction log on, c64', 'Kiln module, prediction log off, c64', (r) => r.cpuUsPerRequest);
+  const logMain = perRequest('Kiln module, prediction log on, c64', 'Kiln module, prediction log off, c64', (r) => r.mainUsPerRequest);
+  const at = new Date().toISOString();
+  writeFileSync(join(OUT, 'serve.json'), JSON.stringify({ seconds: SECONDS, rounds, loads, smallVsBare, batchingGain, logKept, sampledKept, logCpu, logMain, meanBatch, at }, null, 2));
 
-  console.log(`| run (wrk, ${SECONDS} s each) | req/s | p50 ms | p99 ms | non-2xx |`);
-  console.log('|---|---:|---:|---:|---:|');
-  for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.errors} |`);
+  console.log(`${at}, ${ROUNDS} rounds of ${SECONDS} s per point, load average at each round's start: ${loads.map((l) => l.toFixed(1)).join(', ')}`);
   console.log('');
-  console.log(`| ratio | measured | target |`);
+  console.log(`| run (wrk, median of ${ROUNDS} rounds) | req/s | p50 ms | p99 ms | server CPU µs/req | main thread busy µs/req | non-2xx |`);
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const [name] of points) {
+    const all = rounds.map((round) => round[name] as WrkResult);
+    const m = (pick: (r: WrkResult) => number) => median(all.map(pick));
+    console.log(`| ${name} | ${m((r) => r.rps).toFixed(0)} | ${m((r) => r.p50ms).toFixed(2)} | ${m((r) => r.p99ms).toFixed(2)} | ${m((r) => r.cpuUsPerRequest).toFixed(1)} | ${m((r) => r.mainUsPerRequest).toFixed(1)} | ${all.reduce((s, r) => s + r.errors, 0)} |`);
+  }
+  console.log('');
+  console.log('| ratio (median over rounds) | measured | target |');
   console.log('|---|---:|---:|');
   console.log(`| small model infer / bare Fastify (c64) | ${(smallVsBare * 100).toFixed(0)}% | ≥ 60% |`);
-  console.log(`| heavy MLP batching on / off (c64) | ${batchingGain.toFixed(2)}× | ≥ 3× |`);
-  console.log(`| mean rows per batch, batching on | ${meanBatch.toFixed(1)} | |`);
+  console.log(`| heavy MLP, batching on / off (c64) | ${batchingGain.toFixed(2)}× | ≥ 3× |`);
+  console.log(`| Kiln module, prediction log on / off (c64) | ${(logKept * 100).toFixed(0)}% (a ${((1 - logKept) * 100).toFixed(1)}% drop) | ≥ 95% |`);
+  console.log(`| Kiln module, log sampling 0.1 / off (c64) | ${(sampledKept * 100).toFixed(0)}% (a ${((1 - sampledKept) * 100).toFixed(1)}% drop) | ≥ 95% |`);
+  console.log(`| server CPU per request, log on / off | ${logCpu.toFixed(2)}× | |`);
+  console.log(`| main-thread time per request, log on / off | ${logMain.toFixed(2)}× | |`);
+  console.log(`| mean rows per executed batch, batching on | ${meanBatch.toFixed(1)} | |`);
+  console.log(`| predictions written by the log | ${logging.app.kiln.predictionLog?.stats().written ?? 0} (dropped ${logging.app.kiln.predictionLog?.stats().dropped ?? 0}) | |`);
 } finally {
-  await kiln?.close();
+  await logging?.close();
+  await notLogging?.close();
+  await sampling?.close();
   await bare.close();
-  await repo.remove();
+  await models.remove();
 }

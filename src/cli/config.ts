@@ -20,11 +20,26 @@ export const configSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('Where runs and models are recorded: a SQLite file (a path or sqlite:PATH) or postgres://USER@HOST/DB; default <home>/kiln.db.'),
+  // --- the prediction log of `kiln serve` (src/serve/prediction-log.ts, prediction-retention.ts) ---
+  predictionLog: z
+    .preprocess((v) => (typeof v === 'string' ? parseSwitch(v) : v), z.boolean())
+    .describe('Whether `kiln serve` logs served predictions for monitoring (true/false).'),
+  predictionLogSampleRate: z.coerce.number().min(0).max(1).describe('The share of requests whose predictions are logged, 0..1 (by request id; failures are always logged).'),
+  predictionLogRetentionDays: z.coerce.number().positive().optional().describe('Logged predictions older than this many days are deleted; default: kept.'),
+  predictionLogMaxRows: z.coerce.number().int().min(0).optional().describe('At most this many logged predictions are kept (the newest); default: no limit.'),
 });
+
+/** `true`/`false` as environment variables spell them; anything else is left for the schema to refuse. */
+function parseSwitch(text: string): unknown {
+  const t = text.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(t)) return true;
+  if (['false', '0', 'no', 'off'].includes(t)) return false;
+  return text;
+}
 
 export type KilnConfig = z.output<typeof configSchema>;
 
-export const DEFAULT_CONFIG: KilnConfig = { home: './.kiln', host: '127.0.0.1', port: 8080, logLevel: 'info' };
+export const DEFAULT_CONFIG: KilnConfig = { home: './.kiln', host: '127.0.0.1', port: 8080, logLevel: 'info', predictionLog: true, predictionLogSampleRate: 1 };
 
 const ENV_KEYS: Record<keyof KilnConfig, string> = {
   home: 'KILN_HOME',
@@ -32,6 +47,10 @@ const ENV_KEYS: Record<keyof KilnConfig, string> = {
   port: 'KILN_PORT',
   logLevel: 'KILN_LOG_LEVEL',
   store: 'KILN_STORE_URL',
+  predictionLog: 'KILN_PREDICTION_LOG',
+  predictionLogSampleRate: 'KILN_PREDICTION_LOG_SAMPLE_RATE',
+  predictionLogRetentionDays: 'KILN_PREDICTION_LOG_RETENTION_DAYS',
+  predictionLogMaxRows: 'KILN_PREDICTION_LOG_MAX_ROWS',
 };
 
 export const DEFAULT_CONFIG_FILE = 'kiln.config.yaml';

@@ -5,10 +5,9 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadSpecFile } from '../modules/spec.js';
-import { trainTabularModule } from '../modules/tabular/train-tabular.js';
 import { commandContext, withHome } from './context.js';
 import { trainProgress } from './progress.js';
-import { serveUntilStopped, type ServeFlags } from './serve.js';
+import type { ServeFlags } from './serve.js';
 
 const EXAMPLE_SPEC = fileURLToPath(new URL('../../examples/titanic/kiln.yaml', import.meta.url));
 
@@ -23,6 +22,8 @@ export function registerDemo(program: Command): void {
       const ctx = commandContext(cmd, { host: opts.host, port: opts.port });
       const loaded = loadSpecFile(opts.spec ?? EXAMPLE_SPEC);
       const progress = trainProgress(!ctx.out.json);
+      // Loaded when used, so that `kiln --help` does not load training and serving.
+      const [{ trainTabularModule }, { serveUntilStopped }] = await Promise.all([import('../modules/tabular/train-tabular.js'), import('./serve.js')]);
       const trained = await withHome(ctx, (home) => trainTabularModule(loaded, { ...home, onEvent: progress.onEvent }).finally(progress.stop));
       const server = await serveUntilStopped(ctx);
       const name = trained.model;

@@ -1,8 +1,6 @@
 /** `kiln explain REF FILE.csv [--top N] [--rows a,b]`: the reasons behind each prediction, by column. */
 import type { Command } from 'commander';
-import { readTable } from '../data/sources/read-table.js';
-import { explainRows, reasonText, type SavedModel } from '../modules/explain-rows.js';
-import { loadModule } from '../modules/load-module.js';
+import type { SavedModel } from '../modules/explain-rows.js';
 import { MODULE_ARTIFACTS } from '../modules/manifest.js';
 import { KilnError } from '../core/errors.js';
 import { parseModelRef } from '../store/model-ref.js';
@@ -17,6 +15,11 @@ export function registerExplain(program: Command): void {
     .option('--top <n>', 'reasons per row', '5')
     .option('--rows <list>', 'only these row numbers (0-based, comma-separated)')
     .action(async (ref: string, file: string, opts: { top: string; rows?: string }, cmd: Command) => {
+      const [{ readTable }, { explainRows, reasonText }, { loadModule }] = await Promise.all([
+        import('../data/sources/read-table.js'),
+        import('../modules/explain-rows.js'),
+        import('../modules/load-module.js'),
+      ]);
       const ctx = commandContext(cmd);
       const { saved, manifest, version } = await withHome(ctx, async ({ store, artifacts }) => {
         const v = await store.resolve(parseModelRef(ref));

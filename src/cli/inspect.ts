@@ -7,9 +7,8 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
 import type { Finding } from '../data/profile/findings.js';
-import { inspectSource, type InspectReport } from '../data/profile/inspect.js';
+import type { InspectReport } from '../data/profile/inspect.js';
 import type { ColumnProfile } from '../data/profile/profile-types.js';
-import { renderHtmlReport } from '../data/report/html-report.js';
 import { commandContext } from './context.js';
 import { table } from './output.js';
 
@@ -38,6 +37,7 @@ export function registerInspect(program: Command): void {
         throw new KilnError('INVALID_PARAMS', { what: 'inspect options', summary: `--on-bad-rows must be "stop" or "skip", not "${onBadRows}"` });
       }
       const started = Date.now();
+      const { inspectSource } = await import('../data/profile/inspect.js');
       const report = await inspectSource(source, {
         onBadRows,
         ...(opts.target === undefined ? {} : { target: opts.target }),
@@ -47,6 +47,7 @@ export function registerInspect(program: Command): void {
       });
       if (report.skippedRows > 0) process.stderr.write(`• skipped ${report.skippedRows} malformed row(s)\n`);
       if (opts.html !== undefined) {
+        const { renderHtmlReport } = await import('../data/report/html-report.js');
         writeFileSync(opts.html, renderHtmlReport(report));
         process.stderr.write(`• wrote the report to ${opts.html}\n`);
       }

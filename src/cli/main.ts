@@ -6,9 +6,13 @@
 import { Command, CommanderError } from 'commander';
 import { KILN_VERSION } from '../core/version.js';
 import { reportError } from './output.js';
+import { registerAb } from './ab.js';
+import { registerAlerts } from './alerts.js';
+import { registerCurves } from './curves.js';
 import { registerDemo } from './demo.js';
 import { registerExplain } from './explain.js';
 import { registerExport } from './export.js';
+import { registerFeedback } from './feedback.js';
 import { registerInspect } from './inspect.js';
 import { registerModels } from './models.js';
 import { registerMonitor } from './monitor.js';
@@ -40,6 +44,10 @@ export function buildProgram(): Command {
   registerExport(program);
   registerInspect(program);
   registerMonitor(program);
+  registerFeedback(program);
+  registerAlerts(program);
+  registerCurves(program);
+  registerAb(program);
   return program;
 }
 

@@ -3,10 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
 import type { Column } from '../core/frame.js';
-import { readTable } from '../data/sources/read-table.js';
 import { toCsv, type Cell } from '../data/write-csv.js';
-import { loadModule } from '../modules/load-module.js';
-import { scoreFrame } from '../modules/score-table.js';
 import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome } from './context.js';
 
@@ -18,6 +15,11 @@ export function registerPredict(program: Command): void {
     .argument('<source>', 'a table with the model\'s input columns: a file (CSV, JSON, Parquet, xlsx, …) or sqlite:/postgres:// source')
     .option('--out <file>', 'write to this file (.csv or .json) instead of stdout')
     .action(async (ref: string, file: string, opts: { out?: string }, cmd: Command) => {
+      const [{ readTable }, { loadModule }, { scoreFrame }] = await Promise.all([
+        import('../data/sources/read-table.js'),
+        import('../modules/load-module.js'),
+        import('../modules/score-table.js'),
+      ]);
       const ctx = commandContext(cmd);
       const parsed = parseModelRef(ref);
       const { version, module } = await withHome(ctx, async ({ store, artifacts }) => {

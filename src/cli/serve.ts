@@ -1,12 +1,14 @@
 /**
- * `kiln serve [--host] [--port] [--grpc-port] [--no-grpc] [--model-repository DIR]`: serve the registered
- * models (and a Triton-layout model repository folder, when given) over the Open Inference Protocol —
- * REST with Triton's extensions, and gRPC — plus KServe v1 and Prometheus /metrics.
+ * `kiln serve [--host] [--port] [--grpc-port] [--no-grpc] [--model-repository DIR] [--log-sample-rate R]
+ * [--log-retention-days D] [--log-max-rows N] [--no-prediction-log]`: serve the registered models (and a
+ * Triton-layout model repository folder, when given) over the Open Inference Protocol — REST with
+ * Triton's extensions, and gRPC — plus KServe v1 and Prometheus /metrics, logging served predictions for
+ * monitoring with the given sampling and retention.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
-import { closeOnSignals, startServer, type RunningServer } from '../serve/server.js';
+import type { RunningServer } from '../serve/server.js';
 import { commandContext, type CommandContext } from './context.js';
 
 export interface ServeFlags {
@@ -19,6 +21,11 @@ interface ServeOnlyFlags extends ServeFlags {
   /** commander's `--no-grpc` sets this to false. */
   readonly grpc?: boolean;
   readonly modelRepository?: string;
+  readonly logSampleRate?: string;
+  readonly logRetentionDays?: string;
+  readonly logMaxRows?: string;
+  /** commander's `--no-prediction-log` sets this to false. */
+  readonly predictionLog?: boolean;
 }
 
 /** Triton's default gRPC port is 8001; Kiln's HTTP default is 8080, so gRPC sits next to it. */
@@ -33,8 +40,20 @@ export function registerServe(program: Command): void {
     .option('--grpc-port <port>', `gRPC port (default ${DEFAULT_GRPC_PORT}; a free one when --port is 0)`)
     .option('--no-grpc', 'do not serve gRPC')
     .option('--model-repository <dir>', 'also serve a Triton-layout model repository: <model>/config.pbtxt (optional), <model>/<version>/model.onnx')
+    .option('--log-sample-rate <rate>', 'share of requests whose predictions are logged for monitoring, 0..1, decided by request id; failed requests are always logged (env KILN_PREDICTION_LOG_SAMPLE_RATE, default 1)')
+    .option('--log-retention-days <days>', 'delete logged predictions older than this many days, checked every minute (env KILN_PREDICTION_LOG_RETENTION_DAYS, default: keep)')
+    .option('--log-max-rows <n>', 'keep at most this many logged predictions, the newest (env KILN_PREDICTION_LOG_MAX_ROWS, default: no limit)')
+    .option('--no-prediction-log', 'do not log served predictions (env KILN_PREDICTION_LOG=false); monitoring then has no live data')
     .action(async (opts: ServeOnlyFlags, cmd: Command) => {
-      const ctx = commandContext(cmd, { host: opts.host, port: opts.port });
+      const ctx = commandContext(cmd, {
+        host: opts.host,
+        port: opts.port,
+        predictionLogSampleRate: opts.logSampleRate,
+        predictionLogRetentionDays: opts.logRetentionDays,
+        predictionLogMaxRows: opts.logMaxRows,
+        // commander always sets a --no-* option; only an explicit flag beats the environment and the config file
+        predictionLog: cmd.getOptionValueSource('predictionLog') === 'cli' ? opts.predictionLog : undefined,
+      });
       const grpcPort = opts.grpc === false ? undefined : parsePort(opts.grpcPort, ctx.config.port === 0 ? 0 : DEFAULT_GRPC_PORT);
       const server = await serveUntilStopped(ctx, {
         ...(grpcPort === undefined ? {} : { grpcPort }),
@@ -58,8 +77,26 @@ function parsePort(text: string | undefined, fallback: number): number {
 
 /** Opens the home store, starts the server, and stops it gracefully on SIGINT/SIGTERM. */
 export async function serveUntilStopped(ctx: CommandContext, extra: { readonly grpcPort?: number; readonly modelRepository?: string } = {}): Promise<RunningServer> {
+  // Loaded here, not at the top: `kiln --help` and the other verbs should not load the server.
+  const { closeOnSignals, startServer } = await import('../serve/server.js');
   const { store, artifacts } = await ctx.openHome();
-  const server = await startServer({ store, artifacts, logger: ctx.logger, host: ctx.config.host, port: ctx.config.port, ...extra });
+  const { predictionLog, predictionLogSampleRate, predictionLogRetentionDays, predictionLogMaxRows } = ctx.config;
+  // the app API (src/api/app) keeps uploads in the home, and its training workers open the same store
+  const server = await startServer({
+    store,
+    artifacts,
+    home: ctx.config.home,
+    ...(ctx.config.store === undefined ? {} : { storeUrl: ctx.config.store }),
+    logger: ctx.logger,
+    host: ctx.config.host,
+    port: ctx.config.port,
+    ...extra,
+    predictionLog: predictionLog && {
+      sampleRate: predictionLogSampleRate,
+      ...(predictionLogRetentionDays === undefined ? {} : { retentionDays: predictionLogRetentionDays }),
+      ...(predictionLogMaxRows === undefined ? {} : { maxRows: predictionLogMaxRows }),
+    },
+  });
   // Drain in-flight requests and flush the prediction log, then close the store and leave.
   void closeOnSignals(server.app).closed.then(async () => {
     await store.close().catch((err: unknown) => ctx.logger.error({ err }, 'error while closing the store'));

@@ -543,6 +543,13 @@ export const ERROR_CODES = {
     message: (d) => `experiment ${s(d['id'])} is not running (it was ${s(d['status'])})`,
     hint: () => 'only a running experiment can be stopped, promoted or rolled back; start a new one to test again',
   },
+  // --- A/B experiments: starting one, routing, analysis (src/experiment) ----------------------------
+  EXPERIMENT_INVALID: {
+    status: 400,
+    exit: 1,
+    message: (d) => `cannot start the experiment on ${s(d['model'])}: ${s(d['reason'])}`,
+    hint: () => 'e.g. `kiln ab start titanic --challenger 3 --share 0.1`, or `--mode canary --max-error-rate 0.05 --max-p99-ms 200`; see `kiln ab start --help`',
+  },
   // --- the app's HTTP API: uploads, sources, training jobs (src/api/app) ---------------------------
   UPLOAD_EMPTY: {
     status: 400,
@@ -580,6 +587,12 @@ export const ERROR_CODES = {
     message: (d) => `Kiln cannot suggest a module for ${s(d['source'])} without knowing what to predict`,
     hint: (d) => `name the column to predict as target (one of: ${s(d['columns'])}), or pick a template task: ${s(d['templates'])}`,
   },
+  NOT_EXPLAINABLE: {
+    status: 422,
+    exit: 1,
+    message: (d) => `${s(d['model'])} cannot explain its predictions: ${s(d['reason'])}`,
+    hint: () => 'explanations (the reasons behind a prediction) exist for modules that predict a column of a table',
+  },
   JOB_NOT_FOUND: {
     status: 404,
     exit: 1,
@@ -596,6 +609,40 @@ export const ERROR_CODES = {
     exit: 1,
     message: (d) => `${s(d['queued'])} training jobs are already waiting, the most this server queues`,
     hint: () => 'wait for a job to finish (GET /api/jobs) or cancel one, then submit again',
+  },
+  // --- recommend module: recommenders and their training (src/learners/recommend, src/modules/recommend)
+  RECOMMEND_NEEDS_RATINGS: {
+    status: 400,
+    exit: 1,
+    message: (d) => `learner "${s(d['learner'])}" predicts ratings, but the data has no rating column`,
+    hint: () => 'name the ratings column with `rating:` in the spec, or choose a learner for interactions: implicit-als or item-knn',
+  },
+  RECOMMEND_TOO_FEW_USERS: {
+    status: 400,
+    exit: 1,
+    message: (d) => `no user has ${s(d['needed'])} or more interactions, so none can be held out to test the recommendations (${s(d['users'])} users, ${s(d['rows'])} rows)`,
+    hint: () => 'a per-user holdout keeps each user\'s latest interactions for the test: collect more interactions per user, or give a separate `testData` table',
+  },
+  // --- segments and anomalies modules (src/modules/cluster, src/modules/anomaly) -------------------
+  ANOMALY_LABEL_INVALID: {
+    status: 400,
+    exit: 1,
+    message: (d) => `the label column "${s(d['column'])}" should mark known anomalies, but it holds ${s(d['values'])}`,
+    hint: () => 'write 1 (or true, yes, anomaly) for a known anomaly and 0 (or false, no, normal) for a normal row, with no missing values; or leave `label:` out of the spec',
+  },
+  // --- text-classify module (src/modules/text) ---------------------------------------------------
+  EMBEDDING_MODEL_INVALID: {
+    status: 400,
+    exit: 1,
+    message: (d) => `the sentence-embedding model folder ${s(d['folder'])} cannot be used: ${s(d['reason'])}`,
+    hint: () => 'point params.embeddings at a local transformers.js feature-extraction model folder holding config.json, tokenizer.json and onnx/model.onnx',
+  },
+  // --- serving: model instances in worker threads (src/serve/scheduler) -----------------------------
+  MODEL_INSTANCE_DIED: {
+    status: 503,
+    exit: 3,
+    message: (d) => `the instance of model "${s(d['model'])}" that was running this request stopped (${s(d['reason'])}); a new one is started`,
+    hint: () => 'retry the request; if it keeps happening the model may run out of memory on some inputs: see the server log',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -153,6 +153,15 @@ export class TfidfVectorizer {
     }
   }
 
+  /**
+   * Calls `visit(i, j, weight)` for every non-zero feature j of every text i, row by row (features of
+   * one row in the order its terms first appear): the sparse form of `transform`, for callers whose
+   * vocabularies are too wide for a dense matrix (the text-classify module).
+   */
+  forEachWeight(texts: readonly (string | null)[], visit: (i: number, j: number, w: number) => void): void {
+    this.weights(texts, visit);
+  }
+
   transform(texts: readonly (string | null)[]): Block {
     const block = Array.from({ length: this.width }, () => new Float64Array(texts.length));
     this.weights(texts, (i, j, w) => ((block[j] as Float64Array)[i] = w));

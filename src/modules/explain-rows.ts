@@ -9,6 +9,7 @@ import { TabularPreprocessor, type SerializedPreprocessor } from '../features/ta
 import type { SerializedPredictor, SupervisedPredictor } from '../learners/learner.js';
 import { loadPredictor } from '../learners/registry.js';
 import type { ModuleManifest } from './manifest.js';
+import { explainTextRows, isSavedTextModel } from './text/explain-text.js';
 
 /** What training saves next to the ONNX graph (`predictor.json`). */
 export interface SavedModel {
@@ -36,6 +37,8 @@ export interface RowExplanation {
 }
 
 export function explainRows(saved: SavedModel, manifest: ModuleManifest, frame: Frame, top = 5): RowExplanation[] {
+  // Text modules: the terms of each text that moved its prediction (src/modules/text/explain-text.ts).
+  if (isSavedTextModel(saved)) return explainTextRows(saved, manifest, frame, top);
   const preprocessor = TabularPreprocessor.fromJSON(saved.preprocessor);
   const predictor = loadPredictor(saved.predictor) as SupervisedPredictor;
   const X = preprocessor.transform(frame);

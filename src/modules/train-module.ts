@@ -45,6 +45,10 @@ type ModuleTaskName = (typeof MODULE_TASKS)[number];
 const MODULE_TRAINERS: Partial<Record<ModuleTaskName, () => Promise<ModuleTrainer>>> = {
   // text-classify, recommend, cluster, detect-anomalies: one line each, e.g.
   // 'cluster': async () => (await import('./cluster/train-cluster.js')).trainClusterModule,
+  'text-classify': async () => (await import('./text/train-text.js')).trainTextModule,
+  cluster: async () => (await import('./cluster/train-cluster.js')).trainClusterModule,
+  'detect-anomalies': async () => (await import('./anomaly/train-anomaly.js')).trainAnomalyModule,
+  recommend: async () => (await import('./recommend/train-recommend.js')).trainRecommendModule,
 };
 
 export async function trainModule(loaded: LoadedSpec, ctx: TrainContext): Promise<ModuleTrainResult> {

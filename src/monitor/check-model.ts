@@ -1,17 +1,25 @@
 /**
  * One monitoring check of a model version: its reference profile against a window of its prediction
- * log — feature drift, prediction drift, latency and error rate, the histograms the report draws, and
- * the verdict in plain words.
+ * log — feature drift, prediction drift, the histograms the report draws and the verdict in plain words;
+ * performance against the training-time test metrics once outcomes arrived (feedback); latency, error
+ * rate and traffic of the same window; and the alerts recently fired for the model.
+ *
+ * The window (the last N predictions, or those of the last DURATION) applies to each part in its own
+ * terms: drift and serving read the window's predictions, performance the window's labelled ones (the
+ * last N with an outcome, or those of the last DURATION that have one).
  */
 import { KilnError } from '../core/errors.js';
 import { formatModelRef, type ModelRef } from '../store/model-ref.js';
-import type { ArtifactStore, ModelVersion, Store } from '../store/store.js';
+import type { ArtifactStore, ModelVersion, PredictionRecord, Store } from '../store/store.js';
+import { alertEventJson, type AlertEventJson } from './alert-json.js';
 import { currentColumn } from './drift/current-column.js';
 import { datasetVerdict, detectDrift, columnDrift, DATASET_DRIFT_SHARE, type DatasetDrift, type DriftOptions } from './drift/detect-drift.js';
 import { decileCounts } from './drift/distances.js';
 import { referenceCategories } from './drift/registry.js';
 import { errorRate, latencyOverTime, summariseLatency, type LatencyBucket, type LatencySummary } from './latency.js';
-import { DEFAULT_WINDOW, describeWindow, inputColumns, outputColumns, readWindow, type MonitorWindow } from './prediction-window.js';
+import { measurePerformance, type PerformanceReport } from './performance.js';
+import { DEFAULT_WINDOW, describeWindow, inputColumns, outputColumns, readWindow, windowQuery, type MonitorWindow } from './prediction-window.js';
+import { trafficPerHour, type TrafficBucket } from './traffic.js';
 import { parseReferenceProfile, type ColumnProfile, type ReferenceProfile } from '../data/profile/reference-profile.js';
 import { MODULE_ARTIFACTS } from '../modules/manifest.js';
 
@@ -30,17 +38,37 @@ export interface MonitorReport {
   readonly model: string;
   readonly version: number;
   readonly window: string;
+  /** Predictions in the window, failed ones included. */
   readonly rows: number;
+  /** Of those, the failed ones (logged with an error code); drift and latency use the others. */
+  readonly failed: number;
   readonly reference_rows: number;
   readonly drift: DatasetDrift;
   /** Drift of the model's outputs, when the reference profile holds the training-time outputs. */
   readonly prediction_drift: DatasetDrift | null;
+  readonly performance: PerformanceReport;
   readonly latency_ms: LatencySummary;
   readonly latency_over_time: readonly LatencyBucket[];
   readonly error_rate: number | null;
+  readonly traffic_per_hour: readonly TrafficBucket[];
+  /** The model's most recent alert events (any version), newest first. */
+  readonly alerts: readonly AlertEventJson[];
+  /** The drift verdict in plain words (performance has its own, in `performance.verdict`). */
   readonly verdict: string;
   readonly histograms: readonly Histogram[];
 }
+
+/** The serving side of a window: latency of the successful predictions, error rate and traffic of all. */
+export interface ServingHealth {
+  readonly failed: number;
+  readonly latency_ms: LatencySummary;
+  readonly latency_over_time: readonly LatencyBucket[];
+  readonly error_rate: number | null;
+  readonly traffic_per_hour: readonly TrafficBucket[];
+}
+
+/** How many recent alert events a report lists. */
+const REPORT_ALERTS = 20;
 
 export interface CheckOptions extends DriftOptions {
   readonly window?: MonitorWindow;
@@ -67,8 +95,15 @@ export async function checkModel(home: { store: Store; artifacts: ArtifactStore 
   const version = await home.store.resolve(ref);
   const reference = options.reference ?? (await loadReferenceProfile(home.artifacts, version));
   const window = options.window ?? DEFAULT_WINDOW;
-  const records = await readWindow(home.store, version.model, version.version, window, options.now);
-  if (records.length === 0) throw new KilnError('MONITOR_NO_PREDICTIONS', { model: formatModelRef(ref), window: describeWindow(window) });
+  const now = options.now ?? Date.now();
+  const all = await readWindow(home.store, version.model, version.version, window, now);
+  const records = all.filter((r) => r.error === undefined);
+  if (records.length === 0) {
+    const what = all.length === 0 ? describeWindow(window) : `${describeWindow(window)}; all ${all.length} failed`;
+    throw new KilnError('MONITOR_NO_PREDICTIONS', { model: formatModelRef(ref), window: what });
+  }
+  const performance = await checkPerformance(home.store, version, window, now);
+  const alerts = (await home.store.listAlertEvents({ model: version.model, limit: REPORT_ALERTS })).map(alertEventJson);
 
   const inputs = inputColumns(records);
   const drift = detectDrift(reference.columns, inputs, options);
@@ -81,19 +116,42 @@ export async function checkModel(home: { store: Store; artifacts: ArtifactStore 
           predictionProfiles.map((p) => columnDrift(p, currentColumn(p, outputs.get(p.name) ?? []), options)),
           options.datasetDriftShare ?? DATASET_DRIFT_SHARE,
         );
+  const serving = servingHealth(all);
   return {
     model: version.model,
     version: version.version,
     window: describeWindow(window),
-    rows: records.length,
+    rows: all.length,
+    failed: serving.failed,
     reference_rows: reference.rows,
     drift,
     prediction_drift: predictionDrift,
-    latency_ms: summariseLatency(records.map((r) => r.latencyMs)),
-    latency_over_time: latencyOverTime(records),
-    error_rate: errorRate(records),
+    performance,
+    latency_ms: serving.latency_ms,
+    latency_over_time: serving.latency_over_time,
+    error_rate: serving.error_rate,
+    traffic_per_hour: serving.traffic_per_hour,
+    alerts,
     verdict: verdict(drift, predictionDrift),
     histograms: reference.columns.map((p) => histogram(p, inputs.get(p.name) ?? [])),
+  };
+}
+
+/** Performance of the version's labelled predictions in the window (shadow answers included: they are this version's). */
+export async function checkPerformance(store: Store, version: ModelVersion, window: MonitorWindow, now = Date.now()): Promise<PerformanceReport> {
+  const labelled = await store.listLabelledPredictions(windowQuery(version.model, version.version, window, now));
+  return measurePerformance(labelled, version.metrics);
+}
+
+/** Latency over the successful predictions (a request failing fast would flatter it), errors and traffic over all. */
+export function servingHealth(records: readonly PredictionRecord[]): ServingHealth {
+  const succeeded = records.filter((r) => r.error === undefined);
+  return {
+    failed: records.length - succeeded.length,
+    latency_ms: summariseLatency(succeeded.map((r) => r.latencyMs)),
+    latency_over_time: latencyOverTime(succeeded),
+    error_rate: errorRate(records),
+    traffic_per_hour: trafficPerHour(records),
   };
 }
 
@@ -106,9 +164,10 @@ export function verdict(drift: DatasetDrift, predictions: DatasetDrift | null): 
     : drift.drifted_columns === 0
       ? `No dataset drift: none of the ${n} features drifted.`
       : `No dataset drift: ${drift.drifted_columns} of ${n} features drifted (${names.join(', ')}), fewer than half; watch ${drift.drifted_columns === 1 ? 'it' : 'them'}.`;
-  if (predictions === null) return head;
+  const untested = drift.untested.length === 0 ? '' : ` Not tested: ${drift.untested.map((u) => `${u.column} (${u.reason})`).join(', ')}.`;
+  if (predictions === null) return head + untested;
   const moved = predictions.columns.filter((c) => c.drift).map((c) => c.column);
-  return `${head} ${moved.length === 0 ? 'The model\'s outputs did not drift.' : `The model's outputs drifted (${moved.join(', ')}).`}`;
+  return `${head}${untested} ${moved.length === 0 ? 'The model\'s outputs did not drift.' : `The model's outputs drifted (${moved.join(', ')}).`}`;
 }
 
 /** Reference and current shares per reference decile (numbers) or per category (the 20 most common). */

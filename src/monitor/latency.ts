@@ -52,17 +52,12 @@ export function latencyOverTime(records: readonly PredictionRecord[], buckets = 
 }
 
 /**
- * The share of records marked as failed, or null when the log does not record failures (Kiln's server
- * logs successful predictions only; a record with an `error` field counts as a failure).
+ * The share of records that failed (logged with an `error` code), or null for no records. Failed requests
+ * are logged by the server for exactly this; a log written before that holds successes only (rate 0).
  */
 export function errorRate(records: readonly PredictionRecord[]): number | null {
-  let marked = 0;
+  if (records.length === 0) return null;
   let failed = 0;
-  for (const r of records) {
-    if ('error' in r) {
-      marked++;
-      if ((r as { error?: unknown }).error) failed++;
-    }
-  }
-  return marked === 0 ? null : failed / records.length;
+  for (const r of records) if (r.error !== undefined) failed++;
+  return failed / records.length;
 }

@@ -5,7 +5,7 @@
  */
 import { KilnError } from '../core/errors.js';
 import { Frame, type Column } from '../core/frame.js';
-import type { PredictionRecord, Store } from '../store/store.js';
+import type { PredictionQuery, PredictionRecord, Store } from '../store/store.js';
 
 export type MonitorWindow =
   | { readonly kind: 'count'; readonly last: number }
@@ -14,7 +14,7 @@ export type MonitorWindow =
 
 /** The default window: the last 10,000 predictions. */
 export const DEFAULT_WINDOW: MonitorWindow = { kind: 'count', last: 10_000 };
-/** How many of the newest predictions a time window reads at most (the store filters by model, not time). */
+/** How many of the newest predictions a time window reads at most. */
 export const DEFAULT_TIME_WINDOW_ROWS = 200_000;
 
 /** Parses `30s`, `15m`, `24h`, `7d` (or plain milliseconds) into milliseconds. */
@@ -29,14 +29,35 @@ export function parseDuration(text: string): number {
 
 /** The window's records, oldest first. */
 export async function readWindow(store: Pick<Store, 'listPredictions'>, model: string, version: number, window: MonitorWindow, now = Date.now()): Promise<PredictionRecord[]> {
+  return (await store.listPredictions(windowQuery(model, version, window, now))).reverse();
+}
+
+/**
+ * The store query of a window: the newest `last` predictions, or those logged in [now − since, now].
+ * The same query over labelled predictions gives the window's outcomes (performance drift).
+ */
+export function windowQuery(model: string, version: number, window: MonitorWindow, now = Date.now()): PredictionQuery {
   if (window.kind === 'count') {
     if (!Number.isInteger(window.last) || window.last < 1) throw new KilnError('INVALID_WINDOW', { reason: `--window must be a positive whole number, got ${window.last}` });
-    const records = await store.listPredictions({ model, version, limit: window.last });
-    return records.reverse();
+    return { model, version, limit: window.last };
   }
-  const records = await store.listPredictions({ model, version, limit: window.maxRows ?? DEFAULT_TIME_WINDOW_ROWS });
-  const from = now - window.sinceMs;
-  return records.filter((r) => r.timestamp >= from && r.timestamp <= now).reverse();
+  if (!(window.sinceMs > 0)) throw new KilnError('INVALID_WINDOW', { reason: `the duration must be positive, got ${window.sinceMs} ms` });
+  return { model, version, since: now - window.sinceMs, until: now + 1, limit: window.maxRows ?? DEFAULT_TIME_WINDOW_ROWS };
+}
+
+/**
+ * The window a person asked for, as text from a CLI flag or a query string: `window` (the last N
+ * predictions) or `since` (a duration such as 24h), not both; neither gives the default.
+ */
+export function parseWindow(asked: { readonly window?: string | undefined; readonly since?: string | undefined }): MonitorWindow {
+  if (asked.window !== undefined && asked.since !== undefined) throw new KilnError('INVALID_WINDOW', { reason: 'give either --window or --since, not both' });
+  if (asked.since !== undefined) return { kind: 'time', sinceMs: parseDuration(asked.since) };
+  if (asked.window !== undefined) {
+    const last = Number(asked.window);
+    if (!Number.isInteger(last) || last < 1) throw new KilnError('INVALID_WINDOW', { reason: `--window must be a positive whole number, got "${asked.window}"` });
+    return { kind: 'count', last };
+  }
+  return DEFAULT_WINDOW;
 }
 
 export function describeWindow(window: MonitorWindow): string {

@@ -20,7 +20,7 @@ import { DEFAULT_MAX_TENSOR_ELEMENTS, decodeTensors } from './decode-tensors.js'
 import type { LoadedModel } from './loaded-model.js';
 import { configToJson, PLATFORM } from './model-config.js';
 import { modelRefFromPath, type IndexEntry, type ModelRepository } from './model-repository.js';
-import type { PredictionSink } from './prediction-log.js';
+import type { PredictionSampler, PredictionSink } from './prediction-log.js';
 import type { InferRequest, ModelMetadata, ModelReadiness, Parameters, RequestOutput, ServerMetadata } from './protocol.js';
 import type { Outcome } from './statistics.js';
 
@@ -32,17 +32,41 @@ export const EXTENSIONS = ['binary_tensor_data', 'classification', 'model_config
 export interface DataPlaneOptions {
   readonly repository: ModelRepository;
   /** Where served rows go for monitoring; none = not logged. */
-  readonly predictionLog?: PredictionSink;
+  readonly predictionLog?: PredictionSink & PredictionSampler;
   readonly serverName?: string;
   readonly serverVersion?: string;
   /** Most elements one input tensor may have (default 16 Mi). */
   readonly maxTensorElements?: number;
+  /** A/B routing (src/experiment/router.ts): may answer a request with an experiment's arm instead. */
+  readonly router?: InferenceRouter;
 }
 
 /** What the transport knows about a request. */
 export interface RequestContext {
   /** The transport's request id (e.g. the `x-request-id` header); used when the body carries no `id`. */
   readonly requestId: string;
+  /** The caller's user key (`x-kiln-user` header or `user_key`): sticky A/B assignment; logged with the prediction. */
+  readonly userKey?: string;
+  /** Set by the A/B router on the requests it routes; copied into their prediction log records. */
+  readonly experiment?: ExperimentTag;
+}
+
+/** Which experiment and arm answered a routed request (field names as in PredictionRecord). */
+export interface ExperimentTag {
+  readonly experiment: string;
+  readonly arm: 'champion' | 'challenger';
+  /** A mirrored challenger answer that is logged, not returned. */
+  readonly shadow?: true;
+}
+
+/**
+ * The A/B hook at the top of `infer` and `predictRows`: answers the request itself (through this data
+ * plane, with an explicit version and `context.experiment` set) when an experiment routes it, or
+ * returns undefined to let the data plane answer as usual.
+ */
+export interface InferenceRouter {
+  infer(dataPlane: DataPlane, name: string, version: string | undefined, request: InferRequest, context: RequestContext): Promise<InferResult> | undefined;
+  predictRows(dataPlane: DataPlane, name: string, version: string | undefined, rows: readonly unknown[], context: RequestContext): Promise<RowPredictions> | undefined;
 }
 
 /** One output of an answer, still a tensor; `parameters` are the ones the client asked the output with. */
@@ -64,17 +88,26 @@ export interface InferResult {
 /** One row's answer in the row-minded (v1) API. */
 export type RowPrediction = Record<string, unknown>;
 
+/** The v1 answer: one prediction per row, and which version gave them (A/B clients attribute outcomes by it). */
+export interface RowPredictions {
+  readonly model_name: string;
+  readonly model_version: string;
+  readonly predictions: RowPrediction[];
+}
+
 export class DataPlane {
   readonly repository: ModelRepository;
-  private readonly predictionLog: PredictionSink | undefined;
+  private readonly predictionLog: (PredictionSink & PredictionSampler) | undefined;
   private readonly metadata: ServerMetadata;
   private readonly maxTensorElements: number;
+  private readonly router: InferenceRouter | undefined;
   private closing = false;
 
   constructor(options: DataPlaneOptions) {
     this.repository = options.repository;
     this.predictionLog = options.predictionLog;
     this.maxTensorElements = options.maxTensorElements ?? DEFAULT_MAX_TENSOR_ELEMENTS;
+    this.router = options.router;
     this.metadata = { name: options.serverName ?? 'kiln', version: options.serverVersion ?? '0.0.0', extensions: [...EXTENSIONS] };
   }
 
@@ -161,6 +194,9 @@ export class DataPlane {
    * request id when the body has none, so that a response can always be matched with its log records.
    */
   async infer(name: string, version: string | undefined, request: InferRequest, context: RequestContext): Promise<InferResult> {
+    // A/B: a request for a model under experiment (without a version) is answered by its arm.
+    const routed = this.router?.infer(this, name, version, request, context);
+    if (routed !== undefined) return routed;
     const started = process.hrtime.bigint();
     const model = await this.repository.get(modelRefFromPath(name, version));
     try {
@@ -171,7 +207,7 @@ export class DataPlane {
       const outputs = await model.scheduler.submit({ feeds: feedsOf(batch), rows: Math.max(1, batch.rows), ...scheduling(request.parameters) });
       const ran = process.hrtime.bigint();
       const id = request.id ?? context.requestId;
-      this.log(model, batch, outputs, id, Number(ran - started) / 1e6);
+      this.log(model, batch, outputs, id, Number(ran - started) / 1e6, context);
 
       const answers: InferResultOutput[] = [];
       for (const [outputName, parameters] of requested) {
@@ -185,7 +221,9 @@ export class DataPlane {
       model.statistics.recordRequest('success', Number(done - started));
       return { model_name: model.name, model_version: String(model.version), id, requestParameters: request.parameters ?? {}, outputs: answers };
     } catch (err) {
-      model.statistics.recordRequest(outcomeOf(err), Number(process.hrtime.bigint() - started));
+      const failedNs = Number(process.hrtime.bigint() - started);
+      model.statistics.recordRequest(outcomeOf(err), failedNs);
+      this.logFailure(model, request.id ?? context.requestId, err, failedNs / 1e6, context);
       throw err;
     }
   }
@@ -194,19 +232,24 @@ export class DataPlane {
    * Row-minded inference (KServe v1): one answer per row, `{label, probabilities}` or `{prediction}`.
    * Columns absent from a row are missing values (see decode-rows.ts).
    */
-  async predictRows(name: string, version: string | undefined, rows: readonly unknown[], context: RequestContext): Promise<RowPrediction[]> {
+  async predictRows(name: string, version: string | undefined, rows: readonly unknown[], context: RequestContext): Promise<RowPredictions> {
+    // A/B: a request for a model under experiment (without a version) is answered by its arm.
+    const routed = this.router?.predictRows(this, name, version, rows, context);
+    if (routed !== undefined) return routed;
     const started = process.hrtime.bigint();
     const model = await this.repository.get(modelRefFromPath(name, version));
     try {
       const batch = decodeRows(model, rows);
       const outputs = await model.scheduler.submit({ feeds: feedsOf(batch), rows: batch.rows });
-      this.log(model, batch, outputs, context.requestId, Number(process.hrtime.bigint() - started) / 1e6);
+      this.log(model, batch, outputs, context.requestId, Number(process.hrtime.bigint() - started) / 1e6, context);
       const rowOutputs = rowOutputReader(model, outputs, batch.rows);
       const predictions = Array.from({ length: batch.rows }, (_, i) => rowOutputs(i));
       model.statistics.recordRequest('success', Number(process.hrtime.bigint() - started));
-      return predictions;
+      return { model_name: model.name, model_version: String(model.version), predictions };
     } catch (err) {
-      model.statistics.recordRequest(outcomeOf(err), Number(process.hrtime.bigint() - started));
+      const failedNs = Number(process.hrtime.bigint() - started);
+      model.statistics.recordRequest(outcomeOf(err), failedNs);
+      this.logFailure(model, context.requestId, err, failedNs / 1e6, context);
       throw err;
     }
   }
@@ -216,8 +259,8 @@ export class DataPlane {
    * Building them is a few small objects per row; writing them is the logger's business, off the
    * response path.
    */
-  private log(model: LoadedModel, batch: DecodedBatch, outputs: ModelOutputs, requestId: string, latencyMs: number): void {
-    if (this.predictionLog === undefined || model.kind !== 'module') return;
+  private log(model: LoadedModel, batch: DecodedBatch, outputs: ModelOutputs, requestId: string, latencyMs: number, context: RequestContext): void {
+    if (this.predictionLog === undefined || model.kind !== 'module' || !this.predictionLog.sampled(requestId)) return;
     const timestamp = Date.now();
     const rowOutputs = rowOutputReader(model, outputs, batch.rows);
     const records: PredictionRecord[] = new Array<PredictionRecord>(batch.rows);
@@ -230,15 +273,39 @@ export class DataPlane {
         latencyMs,
         inputs: rowInputs(batch, i),
         outputs: rowOutputs(i),
+        ...(context.userKey === undefined ? {} : { userKey: context.userKey }),
+        ...context.experiment, // A/B: experiment, arm, shadow
       };
     }
     this.predictionLog.record(records);
   }
+
+  /**
+   * A failed request of a module is logged whatever the sampling, as one record with its error code and no
+   * inputs or outputs, so that monitoring sees the error rate. Requests routed by an A/B experiment are
+   * left to the router, which logs their failures with the arm.
+   */
+  private logFailure(model: LoadedModel, requestId: string, err: unknown, latencyMs: number, context: RequestContext): void {
+    if (this.predictionLog === undefined || model.kind !== 'module' || context.experiment !== undefined) return;
+    this.predictionLog.record([
+      {
+        requestId,
+        model: model.name,
+        version: model.version,
+        timestamp: Date.now(),
+        latencyMs,
+        inputs: null,
+        outputs: null,
+        ...(context.userKey === undefined ? {} : { userKey: context.userKey }),
+        error: err instanceof KilnError ? err.code : 'INTERNAL',
+      },
+    ]);
+  }
 }
 
 /** The outputs to answer with and their parameters: the requested ones (each must exist), or all of the signature's. */
-function requestedOutputs(model: LoadedModel, requested: readonly RequestOutput[] | undefined): Map<string, Parameters> {
-  if (requested === undefined || requested.length === 0) return new Map([...model.outputs.keys()].map((n) => [n, {}]));
+function requestedOutputs(model: LoadedModel, requested: readonly RequestOutput[] | undefined): ReadonlyMap<string, Parameters> {
+  if (requested === undefined || requested.length === 0) return allOutputs(model);
   const out = new Map<string, Parameters>();
   for (const { name, parameters } of requested) {
     if (!model.outputs.has(name)) {
@@ -247,6 +314,19 @@ function requestedOutputs(model: LoadedModel, requested: readonly RequestOutput[
     out.set(name, parameters ?? {});
   }
   return out;
+}
+
+/** Every output of a model, without parameters: what most requests ask for, made once per loaded model. */
+const ALL_OUTPUTS = new WeakMap<LoadedModel, ReadonlyMap<string, Parameters>>();
+const NO_PARAMETERS: Parameters = Object.freeze({});
+
+function allOutputs(model: LoadedModel): ReadonlyMap<string, Parameters> {
+  let outputs = ALL_OUTPUTS.get(model);
+  if (outputs === undefined) {
+    outputs = new Map([...model.outputs.keys()].map((n) => [n, NO_PARAMETERS]));
+    ALL_OUTPUTS.set(model, outputs);
+  }
+  return outputs;
 }
 
 /** Triton's request parameters for the scheduler: `priority` (1 = highest) and `timeout` (µs). */

@@ -269,6 +269,32 @@ export function tensorToJson(tensor: HostTensor): JsonElement[] {
   return Array.from(data as ArrayLike<number>);
 }
 
+/**
+ * `JSON.stringify(tensorToJson(tensor))` without the intermediate array, for the common numeric
+ * tensors: each answer's data is written straight from the typed array into the response text.
+ * Non-finite numbers become `null`, as JSON.stringify writes them.
+ */
+export function tensorJsonText(tensor: HostTensor): string {
+  const data = tensor.data;
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    // class labels are INT64: as numbers, like tensorToJson (exact up to 2^53)
+    let text = '[';
+    for (let i = 0; i < data.length; i++) text += (i === 0 ? '' : ',') + String(Number(data[i]));
+    return `${text}]`;
+  }
+  if (!PLAIN_NUMBER_DATATYPES.has(tensor.datatype)) return JSON.stringify(tensorToJson(tensor));
+  const numbers = data as ArrayLike<number>;
+  let text = '[';
+  for (let i = 0; i < numbers.length; i++) {
+    const v = numbers[i] as number;
+    text += (i === 0 ? '' : ',') + (Number.isFinite(v) ? String(v) : 'null');
+  }
+  return `${text}]`;
+}
+
+/** Datatypes whose elements are JavaScript numbers as they are (not BOOL, FP16 halves, 64-bit bigints or strings). */
+const PLAIN_NUMBER_DATATYPES: ReadonlySet<OipDatatype> = new Set(['FP32', 'FP64', 'INT8', 'INT16', 'INT32', 'UINT8', 'UINT16', 'UINT32']);
+
 /** Element `i` of a tensor as a JSON value (the per-row view of `tensorToJson`). */
 export function tensorElement(tensor: HostTensor, i: number): JsonElement | null {
   const v = (tensor.data as ArrayLike<number | bigint | string>)[i];

@@ -64,15 +64,16 @@ export function decodeTensors(model: LoadedModel, inputs: readonly RequestInput[
 
 /** Pairs request inputs with signature inputs: unknown, repeated and missing inputs are errors. */
 function matchInputs(model: LoadedModel, inputs: readonly RequestInput[]): Map<string, RequestInput> {
-  const expected = [...model.inputs.keys()].join(', ');
+  const expected = (): string => [...model.inputs.keys()].join(', '); // only for the error message
   const byName = new Map<string, RequestInput>();
   for (const input of inputs) {
-    if (!model.inputs.has(input.name)) throw new KilnError('INPUT_UNKNOWN', { model: model.name, input: input.name, expected });
+    if (!model.inputs.has(input.name)) throw new KilnError('INPUT_UNKNOWN', { model: model.name, input: input.name, expected: expected() });
     if (byName.has(input.name)) throw new KilnError('MALFORMED_REQUEST', { reason: `input "${input.name}" is given more than once` });
     byName.set(input.name, input);
   }
+  if (byName.size === model.inputs.size) return byName; // every name is known and none repeats: none is missing
   for (const name of model.inputs.keys()) {
-    if (!byName.has(name)) throw new KilnError('INPUT_MISSING', { model: model.name, input: name, expected });
+    if (!byName.has(name)) throw new KilnError('INPUT_MISSING', { model: model.name, input: name, expected: expected() });
   }
   return byName;
 }
@@ -122,55 +123,76 @@ function decodeJson(input: RequestInput, spec: ServedInput, shape: readonly numb
   }
   const codec = ELEMENT_CODECS[spec.datatype];
   const count = elementCount(shape);
-  const lengthMismatch = (got: number): KilnError =>
-    new KilnError('INPUT_SHAPE', {
-      input: input.name,
-      got: `${formatShape(input.shape)} with ${got} element(s)`,
-      expected: `${count} element(s), the product of the shape`,
-    });
   // Check the length before allocating: the shape is the client's word, the data is what was sent.
-  const sent = Array.isArray(data[0]) ? countElements(data) : data.length;
-  if (sent !== count) throw lengthMismatch(sent);
+  const nested = Array.isArray(data[0]);
+  const sent = nested ? countElements(data) : data.length;
+  if (sent !== count) throw lengthMismatch(input, count, sent);
 
   const writer = codec.writer(count);
-  const written = writeElements(data, writer, count, (index, value) => {
+  // Flat data, the usual case, is written in one loop; nested data is walked (and may still nest further on).
+  const bad = nested ? writeNested(data, writer, count) : writeFlat(data, writer);
+  if (bad.index >= 0) {
     throw new KilnError('INPUT_DATA', {
       input: input.name,
-      reason: `element ${index} is ${describeValue(value)}, expected ${codec.expects} (datatype ${spec.datatype})`,
+      reason: `element ${bad.index} is ${describeValue(bad.value)}, expected ${codec.expects} (datatype ${spec.datatype})`,
     });
+  }
+  if (bad.count !== count) throw lengthMismatch(input, count, bad.count);
+  // The log wants one value per row; nested data is flattened for it (flat data is used as is).
+  return { tensor: { datatype: spec.datatype, shape, data: writer.data }, values: bad.nested ? (data as unknown[]).flat(Infinity) : data };
+}
+
+function lengthMismatch(input: RequestInput, expected: number, got: number): KilnError {
+  return new KilnError('INPUT_SHAPE', {
+    input: input.name,
+    got: `${formatShape(input.shape)} with ${got} element(s)`,
+    expected: `${expected} element(s), the product of the shape`,
   });
-  // (flat-looking data may still nest further on)
-  if (written.count !== count) throw lengthMismatch(written.count);
-  // The log wants one value per row; nested data is flattened for it (flat data, the usual case, is used as is).
-  return { tensor: { datatype: spec.datatype, shape, data: writer.data }, values: written.nested ? (data as unknown[]).flat(Infinity) : data };
+}
+
+/** What writing the elements found: how many there were, whether any nested, and the first bad one (index -1: none). */
+interface Written {
+  count: number;
+  nested: boolean;
+  index: number;
+  value: unknown;
+}
+
+/** Writes a flat array's elements; a nested array inside hands over to writeNested. */
+function writeFlat(data: readonly unknown[], writer: ColumnWriter): Written {
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i];
+    if (Array.isArray(value)) return writeNested(data, writer, data.length);
+    if (!writer.write(i, value)) return { count: data.length, nested: false, index: i, value };
+  }
+  return { count: data.length, nested: false, index: -1, value: undefined };
 }
 
 /**
  * Writes `data`'s elements in row-major order; stops writing (but keeps counting) past `capacity`, so a
  * too-long array is reported with its real length.
  */
-function writeElements(
-  data: readonly unknown[],
-  writer: ColumnWriter,
-  capacity: number,
-  onBadElement: (index: number, value: unknown) => never,
-): { count: number; nested: boolean } {
-  let count = 0;
-  let nested = false;
-  const visit = (values: readonly unknown[]): void => {
+function writeNested(data: readonly unknown[], writer: ColumnWriter, capacity: number): Written {
+  const written: Written = { count: 0, nested: false, index: -1, value: undefined };
+  const visit = (values: readonly unknown[]): boolean => {
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
       if (Array.isArray(value)) {
-        nested = true;
-        visit(value);
+        written.nested = true;
+        if (!visit(value)) return false;
         continue;
       }
-      if (count < capacity && !writer.write(count, value)) onBadElement(count, value);
-      count++;
+      if (written.count < capacity && !writer.write(written.count, value)) {
+        written.index = written.count;
+        written.value = value;
+        return false;
+      }
+      written.count++;
     }
+    return true;
   };
   visit(data);
-  return { count, nested };
+  return written;
 }
 
 function countElements(values: readonly unknown[]): number {

@@ -12,6 +12,7 @@
  * behind one scheduler; every instance runs one warm-up batch before the model is returned, so a model
  * is ready only once it has answered once.
  */
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { MANIFEST_FORMAT, MODULE_ARTIFACTS, type ModuleManifest } from '../modules/manifest.js';
 import type { ArtifactStore, ModelVersion } from '../store/store.js';
@@ -26,7 +27,8 @@ import {
   type ModelConfig,
   type TensorConfig,
 } from './model-config.js';
-import { Instance } from './scheduler/instance.js';
+import { InProcessInstance } from './scheduler/in-process-instance.js';
+import { Instance, type InstanceResult, type ModelInstance } from './scheduler/instance.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import type { GraphValue } from './scheduler/worker-protocol.js';
 import { ModelStatistics } from './statistics.js';
@@ -57,6 +59,8 @@ export interface LoadedModel {
   readonly config: ModelConfig;
   readonly scheduler: Scheduler;
   readonly statistics: ModelStatistics;
+  /** Where its instances run (see InstanceOptions.mainThreadRunLimitUs). */
+  readonly placement: Placement;
   /** Class labels by output name, for the classification extension. */
   readonly labels: ReadonlyMap<string, readonly string[]>;
 }
@@ -64,7 +68,31 @@ export interface LoadedModel {
 export interface InstanceOptions {
   /** onnxruntime intra-op threads per instance (default 1: parallelism comes from instances and batching). */
   readonly intraOpNumThreads?: number;
+  /**
+   * A one-instance model whose run of a PLACEMENT_BATCH_ROWS-row batch takes at most this many microseconds
+   * runs on the server's main thread instead of a worker thread (default DEFAULT_MAIN_THREAD_RUN_LIMIT_US;
+   * 0 = always worker threads).
+   */
+  readonly mainThreadRunLimitUs?: number;
+  /** Where a worker thread's death and replacement are reported. */
+  readonly logger?: Logger;
 }
+
+/** Where a model's instances run. */
+export type Placement = 'main-thread' | 'worker-threads';
+
+/**
+ * Small models run on the main thread. The hop to a worker thread and back costs the main thread some 20 µs
+ * per batch (post, structured clone, wake-up, reply); running the batch in place costs its compute time.
+ * So the placement is decided by timing a batch of the size that forms under load (PLACEMENT_BATCH_ROWS,
+ * when the model batches): at most 100 µs, about five hops, and the model stays on the main thread — an
+ * iris-sized classifier or a Kiln module of a few columns takes 15–30 µs; a wide MLP takes ~800 µs and
+ * keeps its worker, so the event loop stays free for HTTP while it computes.
+ */
+export const DEFAULT_MAIN_THREAD_RUN_LIMIT_US = 100;
+
+/** Rows in the batch that decides the placement (Kiln's batches at concurrency 64 hold ~30 rows). */
+export const PLACEMENT_BATCH_ROWS = 32;
 
 // ------------------------------------------------------------------------------------------------
 // Kiln modules
@@ -75,7 +103,8 @@ const TENSOR = { name: z.string().min(1), datatype: z.enum(OIP_DATATYPES), shape
 const SERVED_MANIFEST = z.looseObject({
   format: z.literal(MANIFEST_FORMAT),
   name: z.string(),
-  task: z.enum(['binary', 'multiclass', 'regression']),
+  // Tabular tasks and the module templates beyond tables (their outputs are served as they are).
+  task: z.enum(['binary', 'multiclass', 'regression', 'text-classify', 'recommend', 'cluster', 'detect-anomalies']),
   classes: z.array(z.union([z.string(), z.number()])).optional(),
   signature: z.object({
     inputs: z.array(z.object({ ...TENSOR, kind: z.enum(['numeric', 'categorical']) })).min(1),
@@ -288,50 +317,103 @@ interface StartOptions extends InstanceOptions {
 }
 
 async function startModel(options: StartOptions): Promise<LoadedModel> {
-  const first = await Instance.start(options.modelBytes, options);
-  const instances = [first];
-  try {
-    const { config, inputs, outputs } = options.signature(first);
-    for (let i = 1; i < config.instanceCount; i++) instances.push(await Instance.start(options.modelBytes, options));
-    const warmUp = warmUpFeeds(inputs);
-    for (const instance of instances) {
-      try {
-        await instance.run(warmUp);
-      } catch (err) {
-        throw new Error(`the warm-up inference failed: ${(err as Error).message}`);
+  const { instances, placement, signature } = await startInstances(options);
+  const { config, inputs, outputs } = signature;
+  const statistics = new ModelStatistics();
+  const scheduler = new Scheduler({
+    model: `${options.name}:${options.version}`,
+    maxBatchSize: config.maxBatchSize,
+    ...(config.dynamicBatching === undefined ? {} : { batching: config.dynamicBatching }),
+    instances,
+    statistics,
+  });
+  return {
+    name: options.name,
+    version: options.version,
+    kind: options.kind,
+    manifest: options.manifest,
+    inputs: new Map(inputs.map((s) => [s.name, s])),
+    outputs: new Map(outputs.map((s) => [s.name, s])),
+    config,
+    scheduler,
+    statistics,
+    placement,
+    labels: options.labels,
+  };
+}
+
+/** How many timed runs decide the placement (the fastest counts: the others met a busy machine). */
+const PLACEMENT_TRIALS = 5;
+
+/**
+ * A model file larger than this goes straight to a worker thread: it cannot be small, and opening it on the
+ * main thread first (a synchronous native call) would stall every request while it loads, then load twice.
+ */
+const MAIN_THREAD_MAX_MODEL_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Opens the model's instances, each warmed up with one row. A model configured with one instance (and a
+ * file of at most 16 MiB) is first opened on the main thread and a batch is timed; when the batch runs within the limit the model stays
+ * there, otherwise it moves to a worker thread. A model asking for several instances wants parallelism:
+ * worker threads.
+ */
+async function startInstances(options: StartOptions): Promise<{ instances: ModelInstance[]; placement: Placement; signature: ServedSignature }> {
+  const limitUs = options.mainThreadRunLimitUs ?? DEFAULT_MAIN_THREAD_RUN_LIMIT_US;
+  if (limitUs > 0 && options.modelBytes.byteLength <= MAIN_THREAD_MAX_MODEL_BYTES) {
+    const local = await InProcessInstance.open(options.modelBytes, options);
+    try {
+      const signature = options.signature(local);
+      if (signature.config.instanceCount === 1) {
+        await warmUpRun(local, warmUpFeeds(signature.inputs));
+        const rows = signature.config.maxBatchSize > 0 ? Math.min(PLACEMENT_BATCH_ROWS, signature.config.maxBatchSize) : 1;
+        const batch = warmUpFeeds(signature.inputs, rows);
+        let fastestNs = Infinity;
+        for (let i = 0; i < PLACEMENT_TRIALS; i++) fastestNs = Math.min(fastestNs, (await warmUpRun(local, batch)).computeNs);
+        if (fastestNs <= limitUs * 1000) return { instances: [local], placement: 'main-thread', signature };
       }
+    } catch (err) {
+      await local.close().catch(() => undefined);
+      throw err;
     }
-    const statistics = new ModelStatistics();
-    const scheduler = new Scheduler({
-      model: `${options.name}:${options.version}`,
-      maxBatchSize: config.maxBatchSize,
-      ...(config.dynamicBatching === undefined ? {} : { batching: config.dynamicBatching }),
-      instances,
-      statistics,
-    });
-    return {
-      name: options.name,
-      version: options.version,
-      kind: options.kind,
-      manifest: options.manifest,
-      inputs: new Map(inputs.map((s) => [s.name, s])),
-      outputs: new Map(outputs.map((s) => [s.name, s])),
-      config,
-      scheduler,
-      statistics,
-      labels: options.labels,
-    };
+    await local.close();
+  }
+  const model = `${options.name}:${options.version}`;
+  const logger = options.logger;
+  const workerOptions = {
+    ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
+    events: {
+      died: (reason: string) => logger?.warn({ model, reason }, 'a model instance stopped; its running batch failed and a new instance is starting'),
+      replaced: () => logger?.info({ model }, 'the model instance was replaced'),
+      replacementFailed: (reason: string) => logger?.error({ model, reason }, 'the model instance could not be restarted; reload the model'),
+    },
+  };
+  const first = await Instance.start(options.modelBytes, workerOptions);
+  const instances: ModelInstance[] = [first];
+  try {
+    const signature = options.signature(first);
+    for (let i = 1; i < signature.config.instanceCount; i++) instances.push(await Instance.start(options.modelBytes, workerOptions));
+    const warmUp = warmUpFeeds(signature.inputs);
+    for (const instance of instances) await warmUpRun(instance, warmUp);
+    return { instances, placement: 'worker-threads', signature };
   } catch (err) {
     await Promise.all(instances.map((i) => i.close().catch(() => undefined)));
     throw err;
   }
 }
 
-/** One row of zeros (empty strings for BYTES); variable dimensions become 1. */
-function warmUpFeeds(inputs: readonly ServedTensor[]): Record<string, HostTensor> {
+async function warmUpRun(instance: ModelInstance, feeds: Record<string, HostTensor>): Promise<InstanceResult> {
+  try {
+    return await instance.run(feeds);
+  } catch (err) {
+    throw new Error(`the warm-up inference failed: ${(err as Error).message}`);
+  }
+}
+
+/** Zeros (empty strings for BYTES): `rows` rows when the model batches, variable dimensions otherwise 1. */
+function warmUpFeeds(inputs: readonly ServedTensor[], rows = 1): Record<string, HostTensor> {
   const feeds: Record<string, HostTensor> = {};
   for (const input of inputs) {
-    const shape = input.shape.map((d) => (d === -1 ? 1 : d));
+    const shape = input.shape.map((d, i) => (d !== -1 ? d : i === 0 ? rows : 1));
     feeds[input.name] = { datatype: input.datatype, shape, data: allocate(input.datatype, shape.reduce((a, b) => a * b, 1)) };
   }
   return feeds;

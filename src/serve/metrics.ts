@@ -9,19 +9,28 @@
  *   kiln_inference_batch_size{model,version}                 histogram rows per executed batch
  *   kiln_inference_rows_total / kiln_inference_executions_total counters
  *   kiln_model_queue_length / kiln_model_ready                gauges
+ *   kiln_prediction_log_records_total{fate} / _sampled_out_total / _buffered / _pruned_total   the prediction log
  *
  * A version that is unloaded or replaced takes its series with it (Prometheus treats the reappearing
  * counters of a reload as a counter reset).
  */
 import type { LoadedModel } from './loaded-model.js';
 import type { IndexEntry } from './model-repository.js';
+import type { PredictionLogStats } from './prediction-log.js';
 import type { Histogram, Outcome } from './statistics.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 const OUTCOMES: readonly Outcome[] = ['success', 'client_error', 'rejected', 'server_error'];
 
-export function renderMetrics(models: readonly LoadedModel[], index: readonly IndexEntry[]): string {
+/** The prediction log's counters, when the server keeps one. */
+export interface PredictionLogMetrics {
+  readonly stats: PredictionLogStats;
+  /** Predictions deleted by retention since start. */
+  readonly pruned: number;
+}
+
+export function renderMetrics(models: readonly LoadedModel[], index: readonly IndexEntry[], predictionLog?: PredictionLogMetrics): string {
   const out: string[] = [];
   const family = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string): void => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -60,6 +69,19 @@ export function renderMetrics(models: readonly LoadedModel[], index: readonly In
   family('kiln_model_ready', 'gauge', 'Whether a model version serves (1) or not (0), as in the repository index.');
   for (const entry of index) {
     out.push(`kiln_model_ready${formatLabels({ model: entry.name, version: entry.version ?? '' })} ${entry.state === 'READY' ? 1 : 0}`);
+  }
+  if (predictionLog !== undefined) {
+    const { written, dropped, failed, sampledOut, buffered } = predictionLog.stats;
+    family('kiln_prediction_log_records_total', 'counter', 'Prediction log records by fate: written to the store, dropped (buffer full), failed (the store refused them).');
+    out.push(`kiln_prediction_log_records_total{fate="written"} ${written}`);
+    out.push(`kiln_prediction_log_records_total{fate="dropped"} ${dropped}`);
+    out.push(`kiln_prediction_log_records_total{fate="failed"} ${failed}`);
+    family('kiln_prediction_log_sampled_out_total', 'counter', 'Requests whose rows sampling left out of the prediction log.');
+    out.push(`kiln_prediction_log_sampled_out_total ${sampledOut}`);
+    family('kiln_prediction_log_buffered', 'gauge', 'Prediction log records waiting to be written.');
+    out.push(`kiln_prediction_log_buffered ${buffered}`);
+    family('kiln_prediction_log_pruned_total', 'counter', 'Predictions deleted by retention (age or size limits).');
+    out.push(`kiln_prediction_log_pruned_total ${predictionLog.pruned}`);
   }
   return `${out.join('\n')}\n`;
 }

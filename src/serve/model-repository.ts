@@ -111,7 +111,11 @@ export class ModelRepository {
     this.logger = options.logger;
     this.resolveCacheMs = options.resolveCacheMs ?? 500;
     this.retryFailedAfterMs = options.retryFailedAfterMs ?? 5_000;
-    this.instanceOptions = options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads };
+    this.instanceOptions = {
+      ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
+      ...(options.mainThreadRunLimitUs === undefined ? {} : { mainThreadRunLimitUs: options.mainThreadRunLimitUs }),
+      logger: options.logger,
+    };
   }
 
   /** The loaded model a reference points to now; waits while it loads. */
@@ -189,7 +193,7 @@ export class ModelRepository {
           throw new KilnError('SERVER_CLOSING');
         }
         this.slots.set(key, { state: ModelState.Ready, model });
-        this.logger.info({ model: key, ms: Math.round(performance.now() - started) }, 'model loaded');
+        this.logger.info({ model: key, ms: Math.round(performance.now() - started), placement: model.placement }, 'model loaded');
         if (previous?.state === ModelState.Ready && previous.model !== model) this.retire(previous.model);
         return model;
       },

@@ -9,14 +9,27 @@
  * records are dropped, counted and reported in a warning, and a batch the store refuses is dropped and
  * reported too (retrying it could jam every later batch behind a record the store will never accept).
  * Nothing here throws into the server. `close()` writes what is left.
+ *
+ * Sampling (`sampleRate`, 0..1) is decided per request, before any record is built, by a hash of the
+ * request id: a request is logged whole or not at all, the same request id gets the same answer on every
+ * replica (so a shadow answer is logged exactly when its champion's is), and feedback can only refer to
+ * logged requests. Failed requests are always logged (the caller records them without asking), so the
+ * error rate is measured on every request.
  */
 import type { Logger } from 'pino';
+import { KilnError } from '../core/errors.js';
 import type { PredictionRecord, Store } from '../store/store.js';
 
-/** Where the data plane puts served rows. */
+/** Where served rows go. */
 export interface PredictionSink {
   /** Must return at once: called on the response path. */
   record(records: readonly PredictionRecord[]): void;
+}
+
+/** The sampling decision, asked by the data plane before it builds a request's records. */
+export interface PredictionSampler {
+  /** Whether a request's rows are to be logged. Failures are logged without asking. */
+  sampled(requestId: string): boolean;
 }
 
 export interface PredictionLoggerOptions {
@@ -28,6 +41,8 @@ export interface PredictionLoggerOptions {
   readonly maxBatchSize?: number;
   /** Records held at most while the store lags; beyond that the oldest are dropped. */
   readonly maxBuffered?: number;
+  /** The share of requests whose rows are logged, 0..1 (default 1: all). */
+  readonly sampleRate?: number;
 }
 
 export interface PredictionLogStats {
@@ -37,17 +52,39 @@ export interface PredictionLogStats {
   readonly dropped: number;
   /** Dropped because the store refused them. */
   readonly failed: number;
+  /** Requests left out by sampling (requests, not rows). */
+  readonly sampledOut: number;
+}
+
+/**
+ * A request id's place in [0, 1): 32-bit FNV-1a over its UTF-16 code units, then MurmurHash3's finaliser,
+ * without which ids that differ only in their last characters (`req-1`, `req-2`, counters) land in
+ * clumps. Stable across processes and versions, so a sampling decision can be reproduced from the id alone.
+ */
+export function requestIdFraction(requestId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < requestId.length; i++) {
+    hash ^= requestId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return (hash >>> 0) / 0x100000000;
 }
 
 /** How often at most the "dropping records" warning is repeated while the store lags. */
 const DROP_WARNING_EVERY_MS = 10_000;
 
-export class PredictionLogger implements PredictionSink {
+export class PredictionLogger implements PredictionSink, PredictionSampler {
   private readonly store: Pick<Store, 'logPredictions'>;
   private readonly logger: Logger;
   private readonly flushIntervalMs: number;
   private readonly maxBatchSize: number;
   private readonly maxBuffered: number;
+  private readonly sampleRate: number;
 
   private buffer: PredictionRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -57,6 +94,7 @@ export class PredictionLogger implements PredictionSink {
   private written = 0;
   private dropped = 0;
   private failed = 0;
+  private sampledOut = 0;
   private lastDropWarning = 0;
 
   constructor(options: PredictionLoggerOptions) {
@@ -65,6 +103,16 @@ export class PredictionLogger implements PredictionSink {
     this.flushIntervalMs = options.flushIntervalMs ?? 250;
     this.maxBatchSize = options.maxBatchSize ?? 1000;
     this.maxBuffered = Math.max(options.maxBuffered ?? 50_000, this.maxBatchSize);
+    const rate = options.sampleRate ?? 1;
+    if (!(rate >= 0 && rate <= 1)) throw new KilnError('INVALID_PARAMS', { what: 'prediction log', summary: `sampleRate must be from 0 to 1, got ${rate}` });
+    this.sampleRate = rate;
+  }
+
+  sampled(requestId: string): boolean {
+    if (this.sampleRate >= 1) return true;
+    if (this.sampleRate > 0 && requestIdFraction(requestId) < this.sampleRate) return true;
+    this.sampledOut++;
+    return false;
   }
 
   record(records: readonly PredictionRecord[]): void {
@@ -96,7 +144,7 @@ export class PredictionLogger implements PredictionSink {
   }
 
   stats(): PredictionLogStats {
-    return { buffered: this.buffer.length, written: this.written, dropped: this.dropped, failed: this.failed };
+    return { buffered: this.buffer.length, written: this.written, dropped: this.dropped, failed: this.failed, sampledOut: this.sampledOut };
   }
 
   /** Arms the timer: right away when a full batch waits, else after the flush interval. */

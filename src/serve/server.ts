@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
 import type { ArtifactStore, Store } from '../store/store.js';
@@ -24,8 +24,15 @@ import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import { ModelRepository } from './model-repository.js';
 import { listModelFolders } from './triton-directory.js';
 import { PredictionLogger, type PredictionLoggerOptions } from './prediction-log.js';
+import { PredictionRetention } from './prediction-retention.js';
+import { WorkerPredictionWriter } from './prediction-log-writer.js';
 import { BinaryInferBody, HEADER_LENGTH, splitBinaryBody } from './rest/binary-body.js';
 import { registryApi } from '../api/registry-api.js';
+import { monitoringApi } from '../api/monitoring-api.js';
+import { appApi } from '../api/app/app-api.js';
+import { webApp } from '../api/app/web-app.js';
+import { experimentsApi, type ExperimentsApiOptions } from '../api/experiments-api.js';
+import { ExperimentRouter } from '../experiment/router.js';
 import { replyWithError } from './rest/http-errors.js';
 import { v1Routes } from './rest/v1-routes.js';
 import { v2Routes } from './rest/v2-routes.js';
@@ -34,6 +41,13 @@ export interface ServerOptions {
   /** The registry whose models are served (with its artifact store); absent = only `modelRepository`. */
   readonly store?: Store;
   readonly artifacts?: ArtifactStore;
+  /** The Kiln home (absolute): with a store, the no-code app's API (uploads in `<home>/uploads`) and the built app at `/`. */
+  readonly home?: string;
+  /**
+   * The store's URL, which the app's training jobs (default `<home>/kiln.db`) and the prediction log's
+   * writer thread open in their worker threads; without it the prediction log is written from the main thread.
+   */
+  readonly storeUrl?: string;
   /** A Triton-layout model repository folder to serve as well (`kiln serve --model-repository DIR`). */
   readonly modelRepository?: string;
   readonly logger: Logger;
@@ -43,10 +57,23 @@ export interface ServerOptions {
   readonly maxTensorElements?: number;
   /** onnxruntime threads per model instance (default 1). */
   readonly intraOpNumThreads?: number;
-  /** Tuning of the prediction log (flush interval, batch size, buffer bound). */
-  readonly predictionLog?: Omit<PredictionLoggerOptions, 'store' | 'logger'>;
+  /** Small models run on the main thread (see loaded-model.ts); 0 = every model in worker threads. */
+  readonly mainThreadRunLimitUs?: number;
+  /** The prediction log (with a store): tuning, sampling and retention; `false` = no prediction log. */
+  readonly predictionLog?: false | PredictionLogSettings;
   /** How long "latest" and aliases are trusted before asking the store again (default 500 ms). */
   readonly resolveCacheMs?: number;
+  /** A/B experiments: how often running ones are re-read (default 2 s) and the canary watcher's settings. */
+  readonly experiments?: { readonly refreshMs?: number; readonly canary?: ExperimentsApiOptions['canary'] };
+}
+
+/** The prediction log's writer settings (sampleRate, batching) and its retention (age, size, pruning interval). */
+export interface PredictionLogSettings extends Omit<PredictionLoggerOptions, 'store' | 'logger'> {
+  readonly retentionDays?: number;
+  readonly maxRows?: number;
+  readonly pruneIntervalMs?: number;
+  /** Write from a thread of its own when the store's URL is known (default true; see prediction-log-writer.ts). */
+  readonly writeInThread?: boolean;
 }
 
 export interface StartServerOptions extends ServerOptions {
@@ -74,13 +101,39 @@ export interface RunningServer {
 
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 
-/** Request ids: the caller's `x-request-id` when it is a sane token, else a new UUID. */
+/**
+ * Fastify logs two lines per request at info; writing them would cost more than a small model's
+ * inference. They go to debug. Refused and failed requests are logged at info and error where they are
+ * answered (rest/http-errors.ts).
+ */
+class RequestLinesAtDebug extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) reply.log.error({ res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
+/** Request ids: the caller's `x-request-id` when it is a sane token, else a new UUID-shaped id. */
 const REQUEST_ID_HEADER = 'x-request-id';
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@#/+=-]{1,128}$/;
 
+/**
+ * A random UUID drawn once per process, whose last 12 hex digits are replaced by a counter: ids keep the
+ * UUID shape and stay unique across processes and restarts (about 2^74 random bits per process), at the
+ * cost of a counter increment instead of fresh randomness per request.
+ */
+const REQUEST_ID_PREFIX = randomUUID().slice(0, 24);
+let requestCounter = 0;
+
 function requestId(req: IncomingMessage): string {
   const given = req.headers[REQUEST_ID_HEADER];
-  return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+  if (typeof given === 'string' && SANE_REQUEST_ID.test(given)) return given;
+  requestCounter = (requestCounter + 1) % 0x1000000000000;
+  return REQUEST_ID_PREFIX + requestCounter.toString(16).padStart(12, '0');
 }
 
 export async function buildServer(options: ServerOptions): Promise<KilnServer> {
@@ -90,13 +143,16 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
     ...(artifacts === undefined ? {} : { artifacts }),
     ...(options.modelRepository === undefined ? {} : { directory: options.modelRepository }),
     ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
+    ...(options.mainThreadRunLimitUs === undefined ? {} : { mainThreadRunLimitUs: options.mainThreadRunLimitUs }),
     logger: logger.child({ component: 'model-repository' }),
     ...(options.resolveCacheMs === undefined ? {} : { resolveCacheMs: options.resolveCacheMs }),
   });
-  const predictionLog =
-    store === undefined ? undefined : new PredictionLogger({ ...options.predictionLog, store, logger: logger.child({ component: 'prediction-log' }) });
+  const { predictionLog, writer, retention } = await openPredictionLog(store, options.storeUrl, options.predictionLog, logger.child({ component: 'prediction-log' }));
+  // A/B routing of requests for models under experiment (src/experiment/router.ts)
+  const router = store === undefined ? undefined : new ExperimentRouter({ store, ...(predictionLog === undefined ? {} : { predictionLog }), logger: logger.child({ component: 'experiments' }), ...(options.experiments?.refreshMs === undefined ? {} : { refreshMs: options.experiments.refreshMs }) });
   const dataPlane = new DataPlane({
     repository,
+    ...(router === undefined ? {} : { router }),
     ...(predictionLog === undefined ? {} : { predictionLog }),
     ...(options.maxTensorElements === undefined ? {} : { maxTensorElements: options.maxTensorElements }),
     serverName: 'kiln',
@@ -112,21 +168,24 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
     // During shutdown we answer 503 ourselves, so the body has the same shape as every other error.
     return503OnClosing: false,
     frameworkErrors: (err, request, reply) => replyWithError(err, request, reply),
+    logController: new RequestLinesAtDebug(),
   }) as unknown as FastifyInstance; // typed with pino's Logger by Fastify; callers need only the base type
 
+  // The per-request hooks take callbacks rather than being async: no promise per request and hook.
   let closing = false;
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    if (closing) {
-      void reply.header('connection', 'close');
-      throw new KilnError('SERVER_CLOSING');
-    }
+    if (!closing) return done();
+    void reply.header('connection', 'close');
+    done(new KilnError('SERVER_CLOSING'));
   });
   // Responses finished while the server drains close their connection, so keep-alive clients do not hold
   // the shutdown open (and reconnect to another replica).
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
+
   const beforeClose: (() => Promise<void>)[] = [];
   app.addHook('preClose', async () => {
     closing = true;
@@ -134,8 +193,10 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
     await Promise.all(beforeClose.map((stop) => stop()));
   });
   app.addHook('onClose', async () => {
+    await retention?.stop();
     await repository.close();
     await predictionLog?.close();
+    await writer?.close();
   });
 
   registerBodyParser(app);
@@ -145,19 +206,65 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
   await app.register(v2Routes, { dataPlane });
   await app.register(v1Routes, { dataPlane });
   if (store !== undefined) await app.register(registryApi, { store }); // the registry API under /api (src/api)
+  if (store !== undefined && artifacts !== undefined) await app.register(monitoringApi, { store, artifacts }); // feedback, monitoring report, alerts under /api
+  if (store !== undefined && artifacts !== undefined && options.home !== undefined) {
+    await app.register(appApi, { store, artifacts, home: options.home, ...(options.storeUrl === undefined ? {} : { storeUrl: options.storeUrl }), dataPlane }); // the no-code app's API under /api (src/api/app)
+    await app.register(webApp, {}); // the built app (web/dist) at `/`, with single-page fallback
+  }
+  if (store !== undefined) await app.register(experimentsApi, { store, ...(router === undefined ? {} : { router }), ...(options.experiments?.canary === undefined ? {} : { canary: options.experiments.canary }) });
   app.get('/metrics', async (_request, reply) =>
-    reply.type(METRICS_CONTENT_TYPE).send(renderMetrics(repository.loadedModels(), await repository.index())),
+    reply
+      .type(METRICS_CONTENT_TYPE)
+      .send(renderMetrics(repository.loadedModels(), await repository.index(), predictionLog && { stats: predictionLog.stats(), pruned: retention?.totalDeleted ?? 0 })),
   );
-  app.decorate('kiln', { dataPlane, repository, predictionLog, beforeClose: (stop) => void beforeClose.push(stop) } satisfies KilnServerParts);
+  app.decorate('kiln', { dataPlane, repository, predictionLog, retention, beforeClose: (stop) => void beforeClose.push(stop) } satisfies KilnServerParts);
+  retention?.start();
   return app as KilnServer;
+}
+
+/**
+ * The prediction log's writer and retention, when a registry is served and the log is not turned off.
+ * With the store's URL, records are written by a thread of their own (prediction-log-writer.ts), off the
+ * thread that answers requests; without it (a store object handed in, as in tests), in this thread.
+ */
+async function openPredictionLog(
+  store: Store | undefined,
+  storeUrl: string | undefined,
+  settings: false | PredictionLogSettings | undefined,
+  logger: Logger,
+): Promise<{ predictionLog: PredictionLogger | undefined; writer: WorkerPredictionWriter | undefined; retention: PredictionRetention | undefined }> {
+  if (store === undefined || settings === false) return { predictionLog: undefined, writer: undefined, retention: undefined };
+  const { retentionDays, maxRows, pruneIntervalMs, writeInThread, ...tuning } = settings ?? {};
+  const retention = new PredictionRetention({
+    store,
+    logger,
+    ...(retentionDays === undefined ? {} : { retentionDays }),
+    ...(maxRows === undefined ? {} : { maxRows }),
+    ...(pruneIntervalMs === undefined ? {} : { intervalMs: pruneIntervalMs }),
+  });
+  let writer: WorkerPredictionWriter | undefined;
+  if (storeUrl !== undefined && writeInThread !== false) {
+    try {
+      writer = await WorkerPredictionWriter.start(storeUrl);
+    } catch (err) {
+      logger.warn({ err }, 'the prediction log writer thread could not open the store; writing from the main thread');
+    }
+  }
+  return {
+    predictionLog: new PredictionLogger({ ...tuning, store: writer ?? store, logger }),
+    writer,
+    retention: retention.active ? retention : undefined,
+  };
 }
 
 /** The parts behind a built server, for tests and diagnostics (`app.kiln`). */
 export interface KilnServerParts {
   readonly dataPlane: DataPlane;
   readonly repository: ModelRepository;
-  /** Absent when no registry is served. */
+  /** Absent when no registry is served or the log is turned off. */
   readonly predictionLog: PredictionLogger | undefined;
+  /** Absent when the prediction log has no retention limits. */
+  readonly retention: PredictionRetention | undefined;
   /** Registers a stop (another transport's drain) to run when closing starts, before the models stop. */
   beforeClose(stop: () => Promise<void>): void;
 }
@@ -174,18 +281,27 @@ export type KilnServer = FastifyInstance & { readonly kiln: KilnServerParts };
  */
 function registerBodyParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  const json = (request: { headers: IncomingMessage['headers'] }, text: string): unknown =>
-    new Promise((resolve, reject) =>
-      parseJson(request as never, text, (err, value) => (err === null ? resolve(value) : reject(new KilnError('MALFORMED_REQUEST', { reason: jsonProblem(text) })))),
-    );
-  const parser = async (request: { headers: IncomingMessage['headers'] }, body: Buffer): Promise<unknown> => {
+  type Done = (err: Error | null, body?: unknown) => void;
+  // Callback style all the way (no promise per request); the JSON error becomes Kiln's, naming the problem.
+  const json = (request: { headers: IncomingMessage['headers'] }, text: string, done: Done, wrap?: (value: unknown) => unknown): void => {
+    parseJson(request as never, text, (err, value) => {
+      if (err !== null) done(new KilnError('MALFORMED_REQUEST', { reason: jsonProblem(text) }));
+      else done(null, wrap === undefined ? value : wrap(value));
+    });
+  };
+  const parser = (request: { headers: IncomingMessage['headers'] }, body: Buffer, done: Done): void => {
     const headerLength = request.headers[HEADER_LENGTH];
     if (headerLength !== undefined) {
-      const { headerText, binary } = splitBinaryBody(body, headerLength);
-      return new BinaryInferBody(await json(request, headerText), binary);
+      let split: ReturnType<typeof splitBinaryBody>;
+      try {
+        split = splitBinaryBody(body, headerLength);
+      } catch (err) {
+        return done(err as Error);
+      }
+      return json(request, split.headerText, done, (header) => new BinaryInferBody(header, split.binary));
     }
-    if (body.byteLength === 0) return undefined;
-    return json(request, body.toString('utf8'));
+    if (body.byteLength === 0) return done(null, undefined);
+    json(request, body.toString('utf8'), done);
   };
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser);

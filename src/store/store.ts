@@ -1,7 +1,8 @@
 /**
  * The tracking and registry store: runs (with metric series and tags), dataset versions, registered
  * models, their versions and aliases, the audit log, webhook subscriptions with their delivery outbox,
- * and the prediction log. Stores convert database rows into these entities; nothing above this file
+ * the prediction log with the outcomes reported for it (feedback), alert rules and the events they fired,
+ * and A/B experiments. Stores convert database rows into these entities; nothing above this file
  * sees a row.
  *
  * The interface is asynchronous even though the embedded SQLite store is synchronous underneath, so that
@@ -241,12 +242,153 @@ export interface PredictionRecord {
   readonly inputs: unknown;
   readonly outputs: unknown;
   readonly userKey?: string;
+  /** The experiment's id when the request was routed by an A/B experiment. */
+  readonly experiment?: string;
+  readonly arm?: ExperimentArm;
+  /** A mirrored challenger answer that was logged, not returned (shadow mode). */
+  readonly shadow?: boolean;
+  /** The error code when the request failed: failed requests are logged too, for the error rate. */
+  readonly error?: string;
 }
 
 export interface PredictionQuery {
   readonly model?: string;
   readonly version?: number;
   readonly limit?: number;
+  /** Epoch milliseconds, inclusive. */
+  readonly since?: number;
+  /** Epoch milliseconds, exclusive. */
+  readonly until?: number;
+  readonly experiment?: string;
+  /** Only shadow answers (true) or only returned ones (false); default both. */
+  readonly shadow?: boolean;
+}
+
+// --- ground truth ----------------------------------------------------------------------------------
+
+/** Ground truth attached to a logged prediction by request id. */
+export interface FeedbackInput {
+  readonly requestId: string;
+  readonly outcome: number | string | boolean;
+  /** When the outcome became known, epoch milliseconds (default: now). */
+  readonly timestamp?: number;
+}
+
+export interface FeedbackResult {
+  readonly accepted: number;
+  /** Request ids with no logged prediction: their outcomes were not stored. */
+  readonly unknownRequestIds: readonly string[];
+}
+
+/** A logged prediction together with the outcome that was later reported for it. */
+export interface LabelledPrediction extends PredictionRecord {
+  readonly outcome: number | string | boolean;
+  /** When the outcome became known, epoch milliseconds. */
+  readonly feedbackAt: number;
+}
+
+// --- alerts ----------------------------------------------------------------------------------------
+
+/**
+ * What an alert rule can watch; src/monitor computes each one. `dataset_drift` and `prediction_drift`
+ * are 1 when drift was detected and 0 when not; latencies are in milliseconds; rates are 0..1.
+ */
+export const ALERT_METRICS = [
+  'drift_share',
+  'dataset_drift',
+  'prediction_drift',
+  'accuracy',
+  'roc_auc',
+  'rmse',
+  'mae',
+  'p50_latency_ms',
+  'p95_latency_ms',
+  'p99_latency_ms',
+  'error_rate',
+] as const;
+export type AlertMetric = (typeof ALERT_METRICS)[number];
+
+/** Predictions per check when a rule does not say. */
+export const DEFAULT_ALERT_WINDOW = 1000;
+
+/** Alert rules per model. */
+export interface AlertRuleInput {
+  readonly model: string;
+  /** One of ALERT_METRICS, e.g. drift_share, dataset_drift, accuracy, roc_auc, rmse, p99_latency_ms, error_rate. */
+  readonly metric: string;
+  readonly op: '>' | '<';
+  readonly threshold: number;
+  /** Predictions per check (default 1000). */
+  readonly window?: number;
+  readonly webhookUrl?: string;
+  readonly description?: string;
+}
+
+export interface AlertRule extends Required<Omit<AlertRuleInput, 'webhookUrl' | 'description'>> {
+  readonly id: string;
+  readonly webhookUrl: string | null;
+  readonly description: string;
+  readonly createdAt: string;
+}
+
+/** One breach of an alert rule, as recorded when a check found it. */
+export interface AlertEvent {
+  readonly id: number;
+  readonly ruleId: string;
+  readonly model: string;
+  readonly metric: string;
+  readonly value: number;
+  readonly threshold: number;
+  readonly message: string;
+  readonly at: string;
+}
+
+export interface AlertEventQuery {
+  readonly model?: string;
+  /** Only the events of this rule. */
+  readonly ruleId?: string;
+  /** Default 100, newest first. */
+  readonly limit?: number;
+}
+
+// --- A/B experiments -------------------------------------------------------------------------------
+
+export type ExperimentMode = 'split' | 'shadow' | 'canary';
+export type ExperimentStatus = 'running' | 'stopped' | 'promoted' | 'rolled_back';
+export type ExperimentArm = 'champion' | 'challenger';
+export const EXPERIMENT_MODES: readonly ExperimentMode[] = ['split', 'shadow', 'canary'];
+export const EXPERIMENT_STATUSES: readonly ExperimentStatus[] = ['running', 'stopped', 'promoted', 'rolled_back'];
+
+/** An A/B experiment between two versions of one model. */
+export interface ExperimentInput {
+  readonly model: string;
+  /** The champion's version number. */
+  readonly champion: number;
+  /** The challenger's version number. */
+  readonly challenger: number;
+  readonly mode: ExperimentMode;
+  /** Share of traffic (0..1) sent to the challenger in split and canary; ignored in shadow (it mirrors all). */
+  readonly challengerShare: number;
+  /** Outcome kind for the analysis: a 0/1 conversion or a continuous value. */
+  readonly outcome: 'binary' | 'continuous';
+  /** canary: roll back automatically past these bounds (challenger's error rate, p99 latency). */
+  readonly maxErrorRate?: number;
+  readonly maxP99Ms?: number;
+  readonly description?: string;
+}
+
+export interface Experiment extends ExperimentInput {
+  readonly id: string;
+  readonly status: ExperimentStatus;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  /** Why it ended (promoted, stopped by X, rolled back because …). */
+  readonly endReason: string | null;
+}
+
+export interface ExperimentQuery {
+  readonly model?: string;
+  readonly status?: ExperimentStatus;
 }
 
 export interface Store {
@@ -306,6 +448,37 @@ export interface Store {
   logPredictions(records: readonly PredictionRecord[]): Promise<void>;
   listPredictions(query?: PredictionQuery): Promise<PredictionRecord[]>;
   countPredictions(query?: PredictionQuery): Promise<number>;
+  /**
+   * Retention: deletes the predictions logged before `before` (epoch ms), of one model or all, and the
+   * feedback of request ids left without any prediction. Returns how many predictions were deleted.
+   */
+  deletePredictions(query: { readonly model?: string; readonly before: number }): Promise<number>;
+
+  /** Attaches outcomes to logged predictions by request id; a later outcome for a request id replaces the earlier one. */
+  recordFeedback(items: readonly FeedbackInput[]): Promise<FeedbackResult>;
+  /** Predictions that have an outcome, newest first (at most `limit`, default 100). */
+  listLabelledPredictions(query?: PredictionQuery): Promise<LabelledPrediction[]>;
+
+  createAlertRule(input: AlertRuleInput, change?: ChangeContext): Promise<AlertRule>;
+  /** Oldest first, of one model or all. */
+  listAlertRules(model?: string): Promise<AlertRule[]>;
+  getAlertRule(id: string): Promise<AlertRule>;
+  /** Removes the rule; the events it fired are kept. */
+  deleteAlertRule(id: string, change?: ChangeContext): Promise<void>;
+  recordAlertEvent(event: Omit<AlertEvent, 'id' | 'at'>): Promise<AlertEvent>;
+  /** Newest first (default limit 100). */
+  listAlertEvents(query?: AlertEventQuery): Promise<AlertEvent[]>;
+
+  /** Starts an experiment; refuses unknown versions and a second running experiment on the same model. */
+  createExperiment(input: ExperimentInput, change?: ChangeContext): Promise<Experiment>;
+  getExperiment(id: string): Promise<Experiment>;
+  /** Newest first. */
+  listExperiments(query?: ExperimentQuery): Promise<Experiment[]>;
+  /**
+   * Ends a running experiment. When `status` is 'promoted' the model's `champion` alias moves to the
+   * challenger in the same transaction (an atomic promote, audited as alias.moved).
+   */
+  endExperiment(id: string, status: Exclude<ExperimentStatus, 'running'>, reason: string, change?: ChangeContext): Promise<Experiment>;
 
   close(): Promise<void>;
 }

@@ -144,7 +144,11 @@ describe('kiln serve, end to end over HTTP', () => {
     assert.equal(code, 0, server.stderr());
     const { store } = await openHome(home);
     try {
-      const logged = await store.listPredictions({ model: 'titanic', limit: 1000 });
+      const all = await store.listPredictions({ model: 'titanic', limit: 1000 });
+      // failed requests are logged too, with their error code, so the error rate can be monitored
+      const failed = all.filter((r) => r.error !== undefined);
+      assert.ok(failed.length > 0 && failed.every((r) => /^[A-Z_]+$/.test(r.error as string)), JSON.stringify(failed.map((r) => r.error)));
+      const logged = all.filter((r) => r.error === undefined);
       // passenger(1), (3), (4), (5), (6) are two rows each; the v1 request two rows
       assert.equal(logged.length, 12);
       const first = logged.find((r) => r.requestId === 'req-1#0');
@@ -157,8 +161,8 @@ describe('kiln serve, end to end over HTTP', () => {
     const monitor = await kiln(['monitor', 'titanic:2', '--json', '--home', home]);
     const logged1 = await kiln(['monitor', 'titanic:1', '--json', '--home', home]);
     assert.equal(logged1.code, 0, logged1.stderr);
-    const report = JSON.parse(logged1.stdout) as { rows: number; drift: { columns: { column: string; drift: boolean }[] }; prediction_drift: unknown };
-    assert.equal(report.rows, 10, 'every row answered by version 1 (all but the request to the latest, version 2)');
+    const report = JSON.parse(logged1.stdout) as { rows: number; failed: number; drift: { columns: { column: string; drift: boolean }[] }; prediction_drift: unknown };
+    assert.equal(report.rows - report.failed, 10, 'every row answered by version 1 (all but the request to the latest, version 2)');
     assert.deepEqual(report.drift.columns.map((f) => f.column).sort(), ['Age', 'Embarked', 'Fare', 'Parch', 'Pclass', 'Sex', 'SibSp']);
     assert.notEqual(report.prediction_drift, null, 'the training-time outputs are in the reference');
     assert.ok([0, 1].includes(monitor.code), monitor.stderr);

@@ -134,3 +134,15 @@ test('the reference profile is compact JSON with exact small samples and counts'
   assert.equal(small.kind === 'numeric' ? small.sample.length : 0, 200, 'every value of a small reference is kept');
   assert.deepEqual(buildReferenceProfile(frame), profile, 'the same data give the same profile');
 });
+
+test('a column with no values in the current window is listed as untested; the others are still tested', () => {
+  const rng = new Rng(11);
+  const reference = buildReferenceProfile(sample(rng, 800), { seed: 1 });
+  const current = asCurrent(sample(rng, 300, { shift: true }));
+  current.set('color', Array.from({ length: 300 }, () => null));
+  const drift = detectDrift(reference.columns, current);
+  assert.deepEqual(drift.untested.map((u) => u.column), ['color']);
+  assert.match(drift.untested[0]?.reason ?? '', /current window/);
+  assert.ok(!drift.columns.some((c) => c.column === 'color'));
+  assert.ok(drift.columns.find((c) => c.column === 'shifted')?.drift);
+});

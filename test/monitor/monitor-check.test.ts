@@ -71,7 +71,11 @@ test('the recent window flags exactly the drifted inputs and the drifted outputs
   assert.ok(report.prediction_drift !== null);
   assert.ok(report.prediction_drift.columns.find((c) => c.column === 'probability[churn]')?.drift);
   assert.ok(report.latency_ms.p99 > report.latency_ms.p50);
-  assert.equal(report.error_rate, null, 'the server logs successes only');
+  assert.equal(report.error_rate, 0, 'no record in the window failed');
+  assert.equal(report.failed, 0);
+  assert.equal(report.performance.labelled, 0);
+  assert.match(report.performance.verdict, /No outcomes yet/);
+  assert.ok(report.traffic_per_hour.reduce((n, h) => n + h.predictions, 0) === 600);
   const html = renderMonitorHtml(report);
   assert.match(html, /<svg[^>]*role="img"/);
   assert.match(html, /age: share of rows/);
@@ -108,8 +112,9 @@ test('latency quantiles, buckets over time, error rate and output flattening', (
   const buckets = latencyOverTime(recs, 2);
   assert.equal(buckets.length, 2);
   assert.deepEqual(buckets.map((b) => b.count), [2, 2]);
-  assert.equal(errorRate(recs), null);
-  assert.equal(errorRate([...recs, { ...recs[0]!, error: 'boom' } as PredictionRecord]), 0.2);
+  assert.equal(errorRate(recs), 0);
+  assert.equal(errorRate([]), null);
+  assert.equal(errorRate([...recs, { ...recs[0]!, error: 'INFERENCE_FAILED' }]), 0.2);
   assert.deepEqual(flattenOutputs({ label: 'a', probabilities: { a: 0.7, b: 0.3 } }), { label: 'a', 'probability[a]': 0.7, 'probability[b]': 0.3 });
   assert.deepEqual(flattenOutputs({ prediction: 3.5 }), { prediction: 3.5 });
 });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { PredictionLogger } from '../../src/serve/prediction-log.js';
+import { isKilnError } from '../../src/core/errors.js';
+import { PredictionLogger, requestIdFraction } from '../../src/serve/prediction-log.js';
 import type { PredictionRecord } from '../../src/store/store.js';
 import { gate } from './harness.js';
 
@@ -40,7 +41,7 @@ test('record() returns at once; records are written later, in batches of at most
   assert.deepEqual(batches, [], 'nothing is written on the caller\'s path');
   await sleep(20); // a full batch is written without waiting for the (long) interval
   assert.deepEqual(batches, [3, 3, 1]);
-  assert.deepEqual(log.stats(), { buffered: 0, written: 7, dropped: 0, failed: 0 });
+  assert.deepEqual(log.stats(), { buffered: 0, written: 7, dropped: 0, failed: 0, sampledOut: 0 });
   await log.close();
 });
 
@@ -121,4 +122,43 @@ test('close() writes what is left and refuses later records', async () => {
   await log.flush();
   assert.deepEqual(written, ['r0', 'r1']);
   assert.equal(log.stats().dropped, 1);
+});
+
+test('sampling: a request id is in or out by its hash alone, at about the rate asked', () => {
+  const { logger } = capturingLogger();
+  const store = { logPredictions: async () => undefined };
+  const ids = Array.from({ length: 20_000 }, (_, i) => `request-${i}`);
+  const quarter = new PredictionLogger({ store, logger, sampleRate: 0.25 });
+  const kept = ids.filter((id) => quarter.sampled(id));
+  assert.ok(Math.abs(kept.length / ids.length - 0.25) < 0.02, `kept ${kept.length} of ${ids.length}`);
+  assert.equal(quarter.stats().sampledOut, ids.length - kept.length);
+  // the same id gets the same answer from another logger (another replica) with the same rate
+  const replica = new PredictionLogger({ store, logger, sampleRate: 0.25 });
+  assert.deepEqual(ids.filter((id) => replica.sampled(id)), kept);
+  // a higher rate keeps everything a lower one kept
+  const half = new PredictionLogger({ store, logger, sampleRate: 0.5 });
+  assert.ok(kept.every((id) => half.sampled(id)));
+  assert.equal(ids.filter((id) => new PredictionLogger({ store, logger, sampleRate: 0 }).sampled(id)).length, 0);
+  assert.equal(ids.filter((id) => new PredictionLogger({ store, logger }).sampled(id)).length, ids.length);
+  assert.ok(requestIdFraction('a') >= 0 && requestIdFraction('a') < 1 && requestIdFraction('a') !== requestIdFraction('b'));
+});
+
+test('sampling: ids that differ only in their last characters (counters) are spread evenly too', () => {
+  const families = [
+    Array.from({ length: 2000 }, (_, i) => `req-${i}`),
+    Array.from({ length: 2000 }, (_, i) => `0b5c6d1e-2f3a-4b5c-8d9e-${i.toString(16).padStart(12, '0')}`), // the server's own ids
+  ];
+  for (const ids of families) {
+    for (const rate of [0.1, 0.5]) {
+      const share = ids.filter((id) => requestIdFraction(id) < rate).length / ids.length;
+      assert.ok(Math.abs(share - rate) < 0.035, `${ids[0]}…: ${share} at rate ${rate}`);
+    }
+  }
+});
+
+test('a sample rate outside 0..1 is refused with a coded error', () => {
+  const { logger } = capturingLogger();
+  for (const sampleRate of [-0.1, 1.5, NaN]) {
+    assert.throws(() => new PredictionLogger({ store: { logPredictions: async () => undefined }, logger, sampleRate }), (err: unknown) => isKilnError(err, 'INVALID_PARAMS') && /sampleRate/.test(err.message));
+  }
 });

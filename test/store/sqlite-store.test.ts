@@ -125,6 +125,24 @@ describe('migrations', () => {
     }
   });
 
+  test('a home made before feedback and alerts (schema 2) is upgraded; its logged predictions stay as they were', async () => {
+    const file = join(freshDir(), 'kiln.db');
+    const old = new Database(file);
+    migrate(old, MIGRATIONS.slice(0, 2));
+    old
+      .prepare("INSERT INTO predictions (request_id, model, version, timestamp, latency_ms, inputs, outputs, user_key) VALUES ('r1', 'titanic', 1, 5, 1.5, '{}', '{}', NULL)")
+      .run();
+    old.close();
+
+    const store = SqliteStore.open(file);
+    try {
+      assert.deepEqual(await store.listPredictions(), [{ requestId: 'r1', model: 'titanic', version: 1, timestamp: 5, latencyMs: 1.5, inputs: {}, outputs: {} }]);
+      assert.deepEqual(await store.recordFeedback([{ requestId: 'r1', outcome: 1, timestamp: 9 }]), { accepted: 1, unknownRequestIds: [] });
+      assert.equal((await store.listLabelledPredictions())[0]?.feedbackAt, 9);
+    } finally {
+      await store.close();
+    }
+  });
 
   test('are numbered 1, 2, 3… with distinct names', () => {
     assert.ok(MIGRATIONS.length > 0);
@@ -136,16 +154,16 @@ describe('migrations', () => {
   });
 });
 
-describe('SqliteStore performance', () => {
-  test('logs 10 000 predictions in well under a second', async () => {
+describe('SqliteStore bulk prediction log', () => {
+  // No timing here (unit tests must not depend on the machine's load): serving's throughput with the log
+  // on is measured by bench/serve.
+  test('logs 10 000 predictions in one call, in chunks that fit both databases\' parameter limits', async () => {
     const store = SqliteStore.open(join(freshDir(), 'kiln.db'));
     const records = Array.from({ length: 10_000 }, (_, i) => prediction(i, { inputs: { age: [i], fare: [7.25], sex: ['male'] } }));
-    const start = performance.now();
     await store.logPredictions(records);
-    const elapsed = performance.now() - start;
     assert.equal(await store.countPredictions(), 10_000);
+    assert.deepEqual((await store.listPredictions({ limit: 1 }))[0], records[9_999]);
     await store.close();
-    assert.ok(elapsed < 500, `took ${elapsed.toFixed(0)} ms`);
   });
 });
 

@@ -14,6 +14,7 @@ import type {
   RunInput,
   Store,
 } from '../../src/store/store.js';
+import { monitoringConformance } from './monitoring-conformance.js';
 
 /** Every store implementation runs this suite. */
 export type ConformanceStore = Store;
@@ -736,5 +737,7 @@ export function storeConformance(name: string, makeStore: () => Promise<Conforma
         assert.equal(await store.countPredictions(), 0);
       });
     });
+
+    monitoringConformance(() => store);
   });
 }

@@ -12,13 +12,20 @@ export interface Arm {
   readonly weight: number;
 }
 
+const encoder = new TextEncoder();
+/** Reused for every key: hashing runs on the request path, where a fresh encoder and array per call cost more than the hash. */
+let scratch = new Uint8Array(256);
+
 /** MurmurHash3 (x86, 32-bit) of a string's UTF-8 bytes. */
 export function murmur3(text: string, seed = 0): number {
-  const bytes = new TextEncoder().encode(text);
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit
+  if (scratch.length < 3 * text.length) scratch = new Uint8Array(3 * text.length);
+  const bytes = scratch;
+  const length = encoder.encodeInto(text, bytes).written;
   let h = seed >>> 0;
   const c1 = 0xcc9e2d51;
   const c2 = 0x1b873593;
-  const blocks = bytes.length >>> 2;
+  const blocks = length >>> 2;
   for (let i = 0; i < blocks; i++) {
     let k = (bytes[4 * i] as number) | ((bytes[4 * i + 1] as number) << 8) | ((bytes[4 * i + 2] as number) << 16) | ((bytes[4 * i + 3] as number) << 24);
     k = Math.imul(k, c1);
@@ -30,7 +37,7 @@ export function murmur3(text: string, seed = 0): number {
   }
   let k = 0;
   const tail = blocks * 4;
-  const rest = bytes.length & 3;
+  const rest = length & 3;
   if (rest > 0) {
     if (rest === 3) k ^= (bytes[tail + 2] as number) << 16;
     if (rest >= 2) k ^= (bytes[tail + 1] as number) << 8;
@@ -40,7 +47,7 @@ export function murmur3(text: string, seed = 0): number {
     k = Math.imul(k, c2);
     h ^= k;
   }
-  h ^= bytes.length;
+  h ^= length;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -24,8 +24,16 @@ export interface ColumnDrift extends DriftResult {
   readonly current_rows: number;
 }
 
+/** A column that could not be tested: no values on one side (e.g. a field every live request left empty). */
+export interface UntestedColumn {
+  readonly column: string;
+  readonly reason: string;
+}
+
 export interface DatasetDrift {
   readonly columns: readonly ColumnDrift[];
+  /** Columns left out of the verdict, with why. */
+  readonly untested: readonly UntestedColumn[];
   readonly drifted_columns: number;
   readonly share_drifted: number;
   readonly dataset_drift: boolean;
@@ -60,24 +68,28 @@ export function columnDrift(reference: ColumnProfile, current: CurrentColumn, op
 
 /**
  * Drift of every profiled column: `current` maps a column name to its current values. A column missing
- * from `current`, or with no values on one side, is an error naming it.
+ * from `current` is an error naming it; a column with no values on one side cannot be tested and is
+ * listed as untested (one empty field must not hide the drift of all the others).
  */
 export function detectDrift(profiles: readonly ColumnProfile[], current: ReadonlyMap<string, Float64Array | readonly (string | number | null)[]>, options: DriftOptions = {}): DatasetDrift {
   const columns: ColumnDrift[] = [];
+  const untested: UntestedColumn[] = [];
   for (const reference of profiles) {
     const values = current.get(reference.name);
     if (values === undefined) throw new KilnError('MONITOR_COLUMN_MISSING', { column: reference.name });
     const summary = currentColumn(reference, values);
     if (reference.count === 0 || summary.count === 0) {
-      throw new KilnError('MONITOR_NO_VALUES', { column: reference.name, side: reference.count === 0 ? 'reference' : 'current' });
+      const side = reference.count === 0 ? 'the training data' : 'the current window';
+      untested.push({ column: reference.name, reason: `no values in ${side} (all missing)` });
+      continue;
     }
     columns.push(columnDrift(reference, summary, options));
   }
-  return datasetVerdict(columns, options.datasetDriftShare ?? DATASET_DRIFT_SHARE);
+  return datasetVerdict(columns, options.datasetDriftShare ?? DATASET_DRIFT_SHARE, untested);
 }
 
-export function datasetVerdict(columns: readonly ColumnDrift[], share: number): DatasetDrift {
+export function datasetVerdict(columns: readonly ColumnDrift[], share: number, untested: readonly UntestedColumn[] = []): DatasetDrift {
   const drifted = columns.filter((c) => c.drift).length;
   const shareDrifted = columns.length === 0 ? 0 : drifted / columns.length;
-  return { columns, drifted_columns: drifted, share_drifted: shareDrifted, dataset_drift: columns.length > 0 && shareDrifted >= share };
+  return { columns, untested, drifted_columns: drifted, share_drifted: shareDrifted, dataset_drift: columns.length > 0 && shareDrifted >= share };
 }

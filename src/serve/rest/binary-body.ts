@@ -11,9 +11,9 @@
  * response carries `Inference-Header-Content-Length` and `content-type: application/octet-stream`.
  */
 import { KilnError } from '../../core/errors.js';
-import { toRawBytes, tensorToJson } from '../datatypes.js';
+import { tensorJsonText, toRawBytes } from '../datatypes.js';
 import type { InferResult } from '../data-plane.js';
-import type { InferRequest, InferResponse, RequestInput, ResponseOutput } from '../protocol.js';
+import type { InferRequest, RequestInput } from '../protocol.js';
 
 export const HEADER_LENGTH = 'inference-header-content-length';
 
@@ -66,21 +66,30 @@ export function withBinaryInputs(request: InferRequest, binary: Buffer | undefin
   return { ...request, inputs };
 }
 
-export type RestAnswer = { readonly kind: 'json'; readonly body: InferResponse } | { readonly kind: 'binary'; readonly body: Buffer; readonly headerLength: number };
+export type RestAnswer = { readonly kind: 'json'; readonly text: string } | { readonly kind: 'binary'; readonly body: Buffer; readonly headerLength: number };
 
-/** Encodes an answer as JSON, or as JSON + raw bytes when any output is to be binary. */
+/**
+ * Encodes an answer as JSON text, or as JSON + raw bytes when any output is to be binary. The JSON is
+ * written by hand (field order as in the OIP examples), with each tensor's data straight from its typed
+ * array: the same text JSON.stringify would give, without building the response object first.
+ */
 export function encodeInferResult(result: InferResult): RestAnswer {
   const allBinary = result.requestParameters['binary_data_output'] === true;
-  const chunks: Uint8Array[] = [];
-  const outputs: ResponseOutput[] = result.outputs.map(({ name, tensor, requested }) => {
+  let chunks: Uint8Array[] | undefined;
+  let outputs = '';
+  for (const { name, tensor, requested } of result.outputs) {
     const binary = requested['binary_data'] === undefined ? allBinary : requested['binary_data'] === true;
-    if (!binary) return { name, datatype: tensor.datatype, shape: tensor.shape, data: tensorToJson(tensor) };
+    const head = `${outputs === '' ? '' : ','}{"name":${JSON.stringify(name)},"datatype":"${tensor.datatype}","shape":[${tensor.shape.join(',')}],`;
+    if (!binary) {
+      outputs += `${head}"data":${tensorJsonText(tensor)}}`;
+      continue;
+    }
     const raw = toRawBytes(tensor);
-    chunks.push(raw);
-    return { name, datatype: tensor.datatype, shape: tensor.shape, parameters: { binary_data_size: raw.byteLength } };
-  });
-  const body: InferResponse = { model_name: result.model_name, model_version: result.model_version, id: result.id, outputs };
-  if (chunks.length === 0) return { kind: 'json', body };
-  const header = Buffer.from(JSON.stringify(body), 'utf8');
+    (chunks ??= []).push(raw);
+    outputs += `${head}"parameters":{"binary_data_size":${raw.byteLength}}}`;
+  }
+  const text = `{"model_name":${JSON.stringify(result.model_name)},"model_version":${JSON.stringify(result.model_version)},"id":${JSON.stringify(result.id)},"outputs":[${outputs}]}`;
+  if (chunks === undefined) return { kind: 'json', text };
+  const header = Buffer.from(text, 'utf8');
   return { kind: 'binary', body: Buffer.concat([header, ...chunks]), headerLength: header.byteLength };
 }

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { KilnError } from '../../core/errors.js';
 import type { DataPlane } from '../data-plane.js';
 import { malformed } from '../protocol.js';
+import { requestContext } from './request-context.js';
 
 export interface V1RoutesOptions {
   readonly dataPlane: DataPlane;
@@ -25,6 +26,8 @@ export interface V1RoutesOptions {
  */
 const PREDICT_REQUEST = z.object({
   instances: z.array(z.unknown()).min(1, { message: 'instances must hold at least one row' }),
+  /** The caller's user key for A/B assignment, when no `x-kiln-user` header is sent. */
+  user_key: z.union([z.string(), z.number()]).optional(),
 });
 
 export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, { dataPlane }) => {
@@ -41,7 +44,8 @@ export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, { dataP
     }
     const parsed = PREDICT_REQUEST.safeParse(request.body);
     if (!parsed.success) throw malformed(parsed.error.issues);
-    const predictions = await dataPlane.predictRows(segment.slice(0, colon), undefined, parsed.data.instances, { requestId: request.id });
-    return { predictions };
+    const answer = await dataPlane.predictRows(segment.slice(0, colon), undefined, parsed.data.instances, requestContext(request, parsed.data.user_key));
+    // which version answered: under an A/B experiment, clients attribute outcomes by it
+    return { predictions: answer.predictions, model_version: answer.model_version };
   });
 };

@@ -24,6 +24,7 @@ import { KilnError } from '../../core/errors.js';
 import type { DataPlane } from '../data-plane.js';
 import { parseInferRequest } from '../protocol.js';
 import { BinaryInferBody, encodeInferResult, HEADER_LENGTH, withBinaryInputs } from './binary-body.js';
+import { requestContext } from './request-context.js';
 
 export interface V2RoutesOptions {
   readonly dataPlane: DataPlane;
@@ -35,6 +36,8 @@ interface ModelParams {
 }
 
 type ModelRequest = FastifyRequest<{ Params: ModelParams }>;
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataPlane }) => {
   app.get('/v2', async () => dataPlane.serverMetadata());
@@ -62,9 +65,9 @@ export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataP
     if (body === undefined) throw new KilnError('MALFORMED_REQUEST', { reason: 'the body is empty; send a JSON object' });
     const inferRequest =
       body instanceof BinaryInferBody ? withBinaryInputs(parseInferRequest(body.header), body.binary) : withBinaryInputs(parseInferRequest(body), undefined);
-    const result = await dataPlane.infer(request.params.name, request.params.version, inferRequest, { requestId: request.id });
+    const result = await dataPlane.infer(request.params.name, request.params.version, inferRequest, requestContext(request));
     const answer = encodeInferResult(result);
-    if (answer.kind === 'json') return answer.body;
+    if (answer.kind === 'json') return reply.type(JSON_CONTENT_TYPE).send(answer.text); // already JSON: Fastify sends it as is
     return reply.header(HEADER_LENGTH, String(answer.headerLength)).type('application/octet-stream').send(answer.body);
   };
   app.post<{ Params: ModelParams }>('/v2/models/:name/infer', infer);

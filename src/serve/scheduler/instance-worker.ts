@@ -4,42 +4,25 @@
  * copied.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { datatypeOfOrtType, ORT_TYPE, type HostTensor, type TensorData } from '../datatypes.js';
-import { openSession, ort } from '../../onnx/session.js';
-import type { GraphValue, InstanceInit, RunMessage, WorkerReply } from './worker-protocol.js';
+import type { HostTensor } from '../datatypes.js';
+import { openSession, type ort } from '../../onnx/session.js';
+import { describeGraphValues, fromOrt, openFailure, toOrtFeeds } from './ort-tensors.js';
+import type { InstanceInit, RunMessage, WorkerReply } from './worker-protocol.js';
 
 if (parentPort === null) throw new Error('instance-worker.ts must run in a worker thread');
 const port: MessagePort = parentPort;
 const init = workerData as InstanceInit;
 const send = (reply: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(reply, transfer);
 
-function describe(metadata: readonly ort.InferenceSession.ValueMetadata[]): GraphValue[] {
-  return metadata.map((m) =>
-    m.isTensor
-      ? { name: m.name, type: m.type, shape: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) }
-      : { name: m.name, type: 'non-tensor', shape: undefined },
-  );
-}
-
-function toOrt(tensor: HostTensor): ort.Tensor {
-  return new ort.Tensor(ORT_TYPE[tensor.datatype], tensor.data as never, [...tensor.shape]);
-}
-
-function fromOrt(name: string, tensor: ort.Tensor): HostTensor {
-  const datatype = datatypeOfOrtType(tensor.type);
-  if (datatype === undefined) throw new Error(`output "${name}" has type ${tensor.type}, which the Open Inference Protocol cannot carry`);
-  return { datatype, shape: [...tensor.dims], data: tensor.data as TensorData };
-}
-
 async function main(): Promise<void> {
   let session: ort.InferenceSession;
   try {
     session = await openSession(init.modelBytes, { intraOpNumThreads: init.intraOpNumThreads });
   } catch (err) {
-    send({ kind: 'load-failed', message: `onnxruntime cannot open model.onnx: ${(err as Error).message}` });
+    send({ kind: 'load-failed', message: openFailure(err) });
     return;
   }
-  send({ kind: 'ready', inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) });
+  send({ kind: 'ready', inputs: describeGraphValues(session.inputMetadata), outputs: describeGraphValues(session.outputMetadata) });
 
   port.on('message', (message: RunMessage) => {
     void run(session, message);
@@ -49,9 +32,7 @@ async function main(): Promise<void> {
 async function run(session: ort.InferenceSession, message: RunMessage): Promise<void> {
   const started = process.hrtime.bigint();
   try {
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, tensor] of Object.entries(message.feeds)) feeds[name] = toOrt(tensor);
-    const results = await session.run(feeds);
+    const results = await session.run(toOrtFeeds(message.feeds));
     const outputs: Record<string, HostTensor> = {};
     const transfer = new Set<ArrayBuffer>();
     for (const [name, tensor] of Object.entries(results)) {

@@ -3,17 +3,21 @@
  * (instance-worker.ts). `start()` resolves once the session is open, with the graph's inputs and outputs
  * as onnxruntime describes them; `run()` sends one batch and resolves with its outputs.
  *
- * Under the TypeScript sources (tests, `node --import tsx`), a worker does not inherit the tsx loader,
- * so it is started through a two-line bootstrap that registers tsx first.
+ * A worker that dies (an uncaught error, out of memory, killed) is replaced: the batch it was running
+ * fails at once with InstanceDiedError (the scheduler answers MODEL_INSTANCE_DIED, 503) instead of
+ * hanging, a new worker opens the same model, and batches sent meanwhile wait for it. Should the
+ * replacement fail to open the model, those batches fail with the reason and the instance stays broken
+ * (the model must be reloaded).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { HostTensor } from '../datatypes.js';
+import { siblingModule, startWorker } from '../worker-thread.js';
 import type { Feeds } from './batch-tensors.js';
 import type { GraphValue, InstanceInit, RunMessage, WorkerReply } from './worker-protocol.js';
 
 export interface InstanceResult {
   readonly outputs: Feeds;
-  /** Time inside session.run, measured by the worker. */
+  /** Time inside session.run, measured by the instance. */
   readonly computeNs: number;
 }
 
@@ -24,66 +28,114 @@ export interface ModelInstance {
   close(): Promise<void>;
 }
 
+/** The batch's instance stopped while running it. */
+export class InstanceDiedError extends Error {
+  override readonly name = 'InstanceDiedError';
+}
+
+/** Told when an instance's worker died and when its replacement is ready (or could not start). */
+export interface InstanceEvents {
+  died?(reason: string): void;
+  replaced?(): void;
+  replacementFailed?(reason: string): void;
+}
+
 interface Waiting {
   resolve(result: InstanceResult): void;
   reject(err: Error): void;
 }
 
-const WORKER_URL = new URL(`./instance-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+const WORKER_MODULE = siblingModule(import.meta.url, 'instance-worker');
 
-function spawn(init: InstanceInit): Worker {
-  if (WORKER_URL.pathname.endsWith('.ts')) {
-    const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-    return new Worker(bootstrap, { eval: true, workerData: init });
-  }
-  return new Worker(WORKER_URL, { workerData: init });
+interface Opened {
+  readonly worker: Worker;
+  readonly inputs: readonly GraphValue[];
+  readonly outputs: readonly GraphValue[];
+}
+
+/** Starts a worker and waits until it has opened the model; rejects with onnxruntime's reason when it cannot. */
+function open(init: InstanceInit): Promise<Opened> {
+  const worker = startWorker(WORKER_MODULE, init);
+  return new Promise<Opened>((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    const onExit = (code: number): void => reject(new Error(`the model instance stopped while opening the model (exit code ${code})`));
+    worker.once('error', onError);
+    worker.once('exit', onExit);
+    worker.once('message', (reply: WorkerReply) => {
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (reply.kind === 'ready') resolve({ worker, inputs: reply.inputs, outputs: reply.outputs });
+      else {
+        void worker.terminate();
+        reject(new Error(reply.kind === 'load-failed' ? reply.message : `unexpected first message ${reply.kind} from the model instance`));
+      }
+    });
+  });
 }
 
 export class Instance implements ModelInstance {
+  private worker: Worker;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
-  private exited: Error | undefined;
+  /** While a dead worker is being replaced: resolves when the new one is ready. */
+  private replacing: Promise<void> | undefined;
+  /** Set when a replacement could not open the model: every later run fails with it. */
+  private broken: Error | undefined;
+  private closed = false;
+  private deaths = 0;
+
+  readonly inputs: readonly GraphValue[];
+  readonly outputs: readonly GraphValue[];
 
   private constructor(
-    private readonly worker: Worker,
-    readonly inputs: readonly GraphValue[],
-    readonly outputs: readonly GraphValue[],
+    opened: Opened,
+    private readonly init: InstanceInit,
+    private readonly events: InstanceEvents,
   ) {
-    worker.on('message', (reply: WorkerReply) => this.onReply(reply));
-    const fail = (err: Error): void => {
-      this.exited = err;
-      for (const w of this.waiting.values()) w.reject(err);
-      this.waiting.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the model instance stopped (exit code ${code})`)));
+    this.inputs = opened.inputs;
+    this.outputs = opened.outputs;
+    this.worker = opened.worker;
+    this.attach(opened.worker);
   }
 
   /** Starts a worker and opens the model in it; rejects with onnxruntime's reason when it cannot. */
-  static start(modelBytes: Uint8Array, options: { readonly intraOpNumThreads?: number } = {}): Promise<Instance> {
-    const worker = spawn({ modelBytes, intraOpNumThreads: options.intraOpNumThreads ?? 1 });
-    return new Promise<Instance>((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      worker.once('error', onError);
-      worker.once('message', (reply: WorkerReply) => {
-        worker.off('error', onError);
-        if (reply.kind === 'ready') resolve(new Instance(worker, reply.inputs, reply.outputs));
-        else {
-          void worker.terminate();
-          reject(new Error(reply.kind === 'load-failed' ? reply.message : `unexpected first message ${reply.kind} from the model instance`));
-        }
-      });
-    });
+  static async start(modelBytes: Uint8Array, options: { readonly intraOpNumThreads?: number; readonly events?: InstanceEvents } = {}): Promise<Instance> {
+    const init: InstanceInit = { modelBytes, intraOpNumThreads: options.intraOpNumThreads ?? 1 };
+    return new Instance(await open(init), init, options.events ?? {});
   }
 
-  run(feeds: Readonly<Record<string, HostTensor>>): Promise<InstanceResult> {
-    if (this.exited !== undefined) return Promise.reject(this.exited);
+  /** How many times this instance's worker died (and was replaced). */
+  get restarts(): number {
+    return this.deaths;
+  }
+
+  async run(feeds: Readonly<Record<string, HostTensor>>): Promise<InstanceResult> {
+    if (this.replacing !== undefined) await this.replacing;
+    if (this.broken !== undefined) throw this.broken;
+    if (this.closed) throw new Error('the model instance is closed');
     const id = this.nextId++;
     return new Promise<InstanceResult>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       const message: RunMessage = { kind: 'run', id, feeds };
       this.worker.postMessage(message);
     });
+  }
+
+  /** Stops the worker (its session goes with it). Call only when no batch is running. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.replacing;
+    this.worker.removeAllListeners('exit');
+    this.worker.removeAllListeners('error');
+    await this.worker.terminate();
+  }
+
+  private attach(worker: Worker): void {
+    worker.on('message', (reply: WorkerReply) => this.onReply(reply));
+    // 'error' (an uncaught exception in the worker) is always followed by 'exit'; the exit does the work.
+    let reason: string | undefined;
+    worker.on('error', (err) => (reason = err.message));
+    worker.once('exit', (code) => this.onExit(worker, reason ?? `exit code ${code}`));
   }
 
   private onReply(reply: WorkerReply): void {
@@ -95,9 +147,31 @@ export class Instance implements ModelInstance {
     else waiting.reject(new Error(reply.message));
   }
 
-  /** Stops the worker (its session goes with it). Call only when no batch is running. */
-  async close(): Promise<void> {
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+  /** The worker died: fail what it was running, and start a replacement unless the instance is closing. */
+  private onExit(worker: Worker, reason: string): void {
+    if (worker !== this.worker) return;
+    const failure = new InstanceDiedError(reason);
+    for (const w of this.waiting.values()) w.reject(failure);
+    this.waiting.clear();
+    if (this.closed) return;
+    this.deaths++;
+    this.events.died?.(reason);
+    this.replacing = open(this.init).then(
+      (opened) => {
+        this.replacing = undefined;
+        if (this.closed) {
+          void opened.worker.terminate();
+          return;
+        }
+        this.worker = opened.worker;
+        this.attach(opened.worker);
+        this.events.replaced?.();
+      },
+      (err: unknown) => {
+        this.replacing = undefined;
+        this.broken = new Error(`the model instance stopped and could not be restarted: ${(err as Error).message}`);
+        this.events.replacementFailed?.((err as Error).message);
+      },
+    );
   }
 }

@@ -20,7 +20,7 @@ import { KilnError } from '../../core/errors.js';
 import type { DynamicBatching } from '../model-config.js';
 import type { ModelStatistics } from '../statistics.js';
 import { canJoin, joinFeeds, splitOutputs, type Feeds } from './batch-tensors.js';
-import type { ModelInstance as Instance } from './instance.js';
+import { InstanceDiedError, type ModelInstance as Instance } from './instance.js';
 
 export interface SchedulerOptions {
   /** `name:version`, for error messages. */
@@ -59,7 +59,8 @@ export class Scheduler {
   private readonly maxBatchSize: number;
   private readonly batching: DynamicBatching | undefined;
   private readonly statistics: ModelStatistics;
-  private readonly instances: readonly Instance[];
+  /** The model's instances (read by diagnostics and tests). */
+  readonly instances: readonly Instance[];
   private readonly idle: Instance[];
   /** One FIFO per priority level; index 0 is level 1. */
   private readonly queues: Pending[][];
@@ -225,7 +226,10 @@ export class Scheduler {
       const parts = splitOutputs(result.outputs, batch.map((p) => p.rows));
       batch.forEach((pending, i) => pending.resolve(parts[i] as Feeds));
     } catch (err) {
-      const failure = new KilnError('INFERENCE_FAILED', { model: this.model, reason: (err as Error).message }, { cause: err });
+      const failure =
+        err instanceof InstanceDiedError
+          ? new KilnError('MODEL_INSTANCE_DIED', { model: this.model, reason: err.message }, { cause: err })
+          : new KilnError('INFERENCE_FAILED', { model: this.model, reason: (err as Error).message }, { cause: err });
       for (const pending of batch) pending.reject(failure);
     } finally {
       this.running -= batch.length;

@@ -4,12 +4,19 @@
  * Nothing outside the SQL store should import a row type.
  */
 import type {
+  AlertEvent,
+  AlertRule,
   AuditEntry,
   ClaimedDelivery,
   DatasetColumn,
   DatasetRef,
   DatasetVersion,
   DeliveryStatus,
+  Experiment,
+  ExperimentArm,
+  ExperimentMode,
+  ExperimentStatus,
+  LabelledPrediction,
   MetricPoint,
   ModelVersion,
   PredictionRecord,
@@ -78,6 +85,56 @@ export interface PredictionRow {
   readonly inputs: string;
   readonly outputs: string;
   readonly user_key: string | null;
+  readonly experiment: string | null;
+  readonly arm: string | null;
+  readonly shadow: number | string;
+  readonly error: string | null;
+}
+
+/** A prediction joined with its feedback row. */
+export interface LabelledPredictionRow extends PredictionRow {
+  readonly outcome: string;
+  readonly feedback_at: number | string;
+}
+
+export interface AlertRuleRow {
+  readonly id: string;
+  readonly model: string;
+  readonly metric: string;
+  readonly op: string;
+  readonly threshold: number;
+  readonly window_size: number | string;
+  readonly webhook_url: string | null;
+  readonly description: string;
+  readonly created_at: string;
+}
+
+export interface AlertEventRow {
+  readonly id: number | string;
+  readonly rule_id: string;
+  readonly model: string;
+  readonly metric: string;
+  readonly value: number | null;
+  readonly threshold: number;
+  readonly message: string;
+  readonly at: string;
+}
+
+export interface ExperimentRow {
+  readonly id: string;
+  readonly model: string;
+  readonly champion: number | string;
+  readonly challenger: number | string;
+  readonly mode: string;
+  readonly challenger_share: number;
+  readonly outcome: string;
+  readonly max_error_rate: number | null;
+  readonly max_p99_ms: number | null;
+  readonly description: string;
+  readonly status: string;
+  readonly started_at: string;
+  readonly ended_at: string | null;
+  readonly end_reason: string | null;
 }
 
 export interface MetricPointRow {
@@ -226,6 +283,61 @@ export function toPredictionRecord(row: PredictionRow): PredictionRecord {
     inputs: JSON.parse(row.inputs) as unknown,
     outputs: JSON.parse(row.outputs) as unknown,
     ...(row.user_key === null ? {} : { userKey: row.user_key }),
+    ...(row.experiment === null ? {} : { experiment: row.experiment }),
+    ...(row.arm === null ? {} : { arm: row.arm as ExperimentArm }),
+    ...(Number(row.shadow) === 1 ? { shadow: true } : {}),
+    ...(row.error === null ? {} : { error: row.error }),
+  };
+}
+
+export function toLabelledPrediction(row: LabelledPredictionRow): LabelledPrediction {
+  return { ...toPredictionRecord(row), outcome: JSON.parse(row.outcome) as number | string | boolean, feedbackAt: Number(row.feedback_at) };
+}
+
+export function toAlertRule(row: AlertRuleRow): AlertRule {
+  return {
+    id: row.id,
+    model: row.model,
+    metric: row.metric,
+    op: row.op as '>' | '<',
+    threshold: Number(row.threshold),
+    window: Number(row.window_size),
+    webhookUrl: row.webhook_url,
+    description: row.description,
+    createdAt: row.created_at,
+  };
+}
+
+export function toAlertEvent(row: AlertEventRow): AlertEvent {
+  return {
+    id: Number(row.id),
+    ruleId: row.rule_id,
+    model: row.model,
+    metric: row.metric,
+    // NULL stands for NaN (a metric that could not be computed), as in run metrics.
+    value: row.value === null ? Number.NaN : Number(row.value),
+    threshold: Number(row.threshold),
+    message: row.message,
+    at: row.at,
+  };
+}
+
+export function toExperiment(row: ExperimentRow): Experiment {
+  return {
+    id: row.id,
+    model: row.model,
+    champion: Number(row.champion),
+    challenger: Number(row.challenger),
+    mode: row.mode as ExperimentMode,
+    challengerShare: Number(row.challenger_share),
+    outcome: row.outcome as 'binary' | 'continuous',
+    ...(row.max_error_rate === null ? {} : { maxErrorRate: Number(row.max_error_rate) }),
+    ...(row.max_p99_ms === null ? {} : { maxP99Ms: Number(row.max_p99_ms) }),
+    description: row.description,
+    status: row.status as ExperimentStatus,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    endReason: row.end_reason,
   };
 }
 

@@ -3,17 +3,23 @@
  * how they connect and migrate, not in what they store. Statements use `?` placeholders and portable SQL
  * (ON CONFLICT upserts, RETURNING, NULLS LAST); the remaining differences are in `SqlDialect`.
  *
- * Every registry change runs in one transaction that also writes its audit entry and, for the events
- * webhooks subscribe to, its pending deliveries (the outbox). A change is therefore visible together with
- * its audit entry and its deliveries, or not at all: a process killed half way leaves nothing behind.
+ * Every registry change (alert rules and experiments included) runs in one transaction that also writes
+ * its audit entry and, for the events webhooks subscribe to, its pending deliveries (the outbox). A change
+ * is therefore visible together with its audit entry and its deliveries, or not at all: a process killed
+ * half way leaves nothing behind.
  */
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { KilnError } from '../../core/errors.js';
 import { isValidModelName, parseModelRef, type ModelRef } from '../model-ref.js';
 import { cappedCountSql, checkPositive, runComparisons, runSearchSql } from '../run-query.js';
+import { checkAlertRuleInput, checkEndStatus, checkExperimentInput, checkFeedback } from '../monitoring-inputs.js';
 import {
   REGISTRY_EVENTS,
+  type AlertEvent,
+  type AlertEventQuery,
+  type AlertRule,
+  type AlertRuleInput,
   type AuditEntry,
   type AuditQuery,
   type ChangeContext,
@@ -23,6 +29,13 @@ import {
   type DeliveryOutcome,
   type DeliveryQuery,
   type DescriptionUpdate,
+  type Experiment,
+  type ExperimentInput,
+  type ExperimentQuery,
+  type ExperimentStatus,
+  type FeedbackInput,
+  type FeedbackResult,
+  type LabelledPrediction,
   type MetricPoint,
   type ModelVersion,
   type ModelVersionInput,
@@ -45,21 +58,29 @@ import {
   decodeMetrics,
   encodeMetrics,
   searchableNumber,
+  toAlertEvent,
+  toAlertRule,
   toAuditEntry,
   toClaimedDelivery,
   toDatasetVersion,
   toDelivery,
+  toExperiment,
   toJson,
+  toLabelledPrediction,
   toMetricPoint,
   toModelVersion,
   toPredictionRecord,
   toRegisteredModel,
   toRun,
   toWebhook,
+  type AlertEventRow,
+  type AlertRuleRow,
   type AliasRow,
   type AuditRow,
   type DatasetVersionRow,
   type DeliveryRow,
+  type ExperimentRow,
+  type LabelledPredictionRow,
   type MetricPointRow,
   type ModelVersionRow,
   type PredictionRow,
@@ -75,8 +96,10 @@ const DEFAULT_LIST_LIMIT = 100;
  * it from an index takes a few milliseconds, and a longer list costs more than walking the runs.
  */
 const DRIVING_CAP = 20_000;
-/** PostgreSQL takes at most 65 535 parameters per statement; 8 per prediction row. */
+/** PostgreSQL takes at most 65 535 parameters per statement; 12 per prediction row. */
 const PREDICTION_CHUNK = 1000;
+/** Rows per multi-row statement for feedback lookups and upserts (well below both databases' parameter limits). */
+const FEEDBACK_CHUNK = 500;
 
 export interface SqlStoreOptions {
   /** Who changes the registry when a call does not say (default: KILN_ACTOR, else the OS user). */
@@ -97,6 +120,10 @@ const SELECT_MODEL = `
 const VERSION_COLUMNS = 'model, version, run_id, created_at, status, artifacts, signature, metrics, description, tags';
 const DELIVERY_COLUMNS =
   'id, webhook_id, event_id, event, payload, status, attempts, next_attempt_at, last_error, created_at, delivered_at';
+const PREDICTION_COLUMNS = 'request_id, model, version, timestamp, latency_ms, inputs, outputs, user_key, experiment, arm, shadow, error';
+const ALERT_RULE_COLUMNS = 'id, model, metric, op, threshold, window_size, webhook_url, description, created_at';
+const EXPERIMENT_COLUMNS =
+  'id, model, champion, challenger, mode, challenger_share, outcome, max_error_rate, max_p99_ms, description, status, started_at, ended_at, end_reason';
 
 export class SqlStore implements Store {
   readonly location: string;
@@ -384,15 +411,7 @@ export class SqlStore implements Store {
       });
     }
     await this.driver.transaction(async (tx) => {
-      await this.versionIn(tx, name, version);
-      const previous = await tx.get<{ version: number }>(`SELECT version FROM model_aliases WHERE model = ? AND alias = ?${this.driver.dialect.forUpdate}`, [name, alias]);
-      await tx.run(
-        'INSERT INTO model_aliases (model, alias, version) VALUES (?, ?, ?) ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version',
-        [name, alias, version],
-      );
-      await tx.run('UPDATE registered_models SET updated_at = ? WHERE name = ?', [new Date().toISOString(), name]);
-      const before = previous === undefined ? null : { alias, version: Number(previous.version) };
-      await this.recordChange(tx, change, 'alias.moved', `${name}@${alias}`, name, before, { alias, version }, 'alias.moved');
+      await this.moveAlias(tx, change, name, alias, version);
       await this.beforeCommit?.('setAlias');
     });
   }
@@ -605,7 +624,7 @@ export class SqlStore implements Store {
 
   async logPredictions(records: readonly PredictionRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const columns = ['request_id', 'model', 'version', 'timestamp', 'latency_ms', 'inputs', 'outputs', 'user_key'];
+    const columns = PREDICTION_COLUMNS.split(', ');
     const rows = records.map((r): SqlValue[] => [
       r.requestId,
       r.model,
@@ -615,6 +634,10 @@ export class SqlStore implements Store {
       toJson(r.inputs),
       toJson(r.outputs),
       r.userKey ?? null,
+      r.experiment ?? null,
+      r.arm ?? null,
+      r.shadow === true ? 1 : 0,
+      r.error ?? null,
     ]);
     await this.driver.transaction(async (tx) => {
       for (let i = 0; i < rows.length; i += PREDICTION_CHUNK) await tx.insertMany('predictions', columns, rows.slice(i, i + PREDICTION_CHUNK));
@@ -626,8 +649,7 @@ export class SqlStore implements Store {
     const limit = query.limit === undefined ? DEFAULT_PREDICTION_LIMIT : checkPositive(query.limit, 'limit');
     const { where, params } = predictionFilter(query);
     const rows = await this.driver.all<PredictionRow>(
-      `SELECT request_id, model, version, timestamp, latency_ms, inputs, outputs, user_key
-         FROM predictions${where} ORDER BY timestamp DESC, id DESC LIMIT ?`,
+      `SELECT ${PREDICTION_COLUMNS} FROM predictions${where} ORDER BY timestamp DESC, id DESC LIMIT ?`,
       [...params, limit],
     );
     return rows.map(toPredictionRecord);
@@ -638,6 +660,265 @@ export class SqlStore implements Store {
     const { where, params } = predictionFilter(query);
     const row = await this.driver.get<{ count: number | string }>(`SELECT COUNT(*) AS count FROM predictions${where}`, params);
     return Number(row?.count ?? 0);
+  }
+
+  async deletePredictions(query: { readonly model?: string; readonly before: number }): Promise<number> {
+    if (typeof query.before !== 'number' || !Number.isFinite(query.before)) {
+      throw new KilnError('INVALID_PARAMS', { what: 'retention cut-off', summary: `"before" must be epoch milliseconds, got ${String(query.before)}` });
+    }
+    return this.driver.transaction(async (tx) => {
+      const deleted =
+        query.model === undefined
+          ? await tx.run('DELETE FROM predictions WHERE timestamp < ?', [query.before])
+          : await tx.run('DELETE FROM predictions WHERE model = ? AND timestamp < ?', [query.model, query.before]);
+      // Outcomes belong to request ids: drop those whose last prediction has just gone.
+      if (deleted > 0) {
+        await tx.run('DELETE FROM feedback WHERE NOT EXISTS (SELECT 1 FROM predictions p WHERE p.request_id = feedback.request_id)');
+      }
+      return deleted;
+    });
+  }
+
+  // --- ground truth --------------------------------------------------------------------------------
+
+  /**
+   * Stores each known request id's outcome (a later one replaces an earlier one; within one call the
+   * last item for a request id wins) and reports the request ids that no logged prediction has.
+   */
+  async recordFeedback(items: readonly FeedbackInput[]): Promise<FeedbackResult> {
+    checkFeedback(items);
+    if (items.length === 0) return { accepted: 0, unknownRequestIds: [] };
+    const now = Date.now();
+    const latest = new Map<string, FeedbackInput>();
+    for (const item of items) {
+      latest.delete(item.requestId); // re-insert so that map order follows the last occurrence
+      latest.set(item.requestId, item);
+    }
+    return this.driver.transaction(async (tx) => {
+      const ids = [...latest.keys()];
+      const known = new Set<string>();
+      for (let i = 0; i < ids.length; i += FEEDBACK_CHUNK) {
+        const chunk = ids.slice(i, i + FEEDBACK_CHUNK);
+        const rows = await tx.all<{ request_id: string }>(
+          `SELECT DISTINCT request_id FROM predictions WHERE request_id IN (${chunk.map(() => '?').join(', ')})`,
+          chunk,
+        );
+        for (const row of rows) known.add(row.request_id);
+      }
+      const accepted = [...latest.values()].filter((item) => known.has(item.requestId));
+      for (let i = 0; i < accepted.length; i += FEEDBACK_CHUNK) {
+        const chunk = accepted.slice(i, i + FEEDBACK_CHUNK);
+        await tx.run(
+          `INSERT INTO feedback (request_id, outcome, feedback_at) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}
+           ON CONFLICT (request_id) DO UPDATE SET outcome = excluded.outcome, feedback_at = excluded.feedback_at`,
+          chunk.flatMap((item) => [item.requestId, toJson(item.outcome), item.timestamp ?? now]),
+        );
+      }
+      return {
+        accepted: items.filter((item) => known.has(item.requestId)).length,
+        unknownRequestIds: ids.filter((id) => !known.has(id)),
+      };
+    });
+  }
+
+  /** Newest first, at most `limit` (default 100). */
+  async listLabelledPredictions(query: PredictionQuery = {}): Promise<LabelledPrediction[]> {
+    const limit = query.limit === undefined ? DEFAULT_PREDICTION_LIMIT : checkPositive(query.limit, 'limit');
+    const { where, params } = predictionFilter(query, 'p.');
+    const rows = await this.driver.all<LabelledPredictionRow>(
+      `SELECT ${PREDICTION_COLUMNS.split(', ').map((c) => `p.${c}`).join(', ')}, f.outcome, f.feedback_at
+         FROM predictions p JOIN feedback f ON f.request_id = p.request_id${where}
+        ORDER BY p.timestamp DESC, p.id DESC LIMIT ?`,
+      [...params, limit],
+    );
+    return rows.map(toLabelledPrediction);
+  }
+
+  // --- alerts --------------------------------------------------------------------------------------
+
+  async createAlertRule(input: AlertRuleInput, change: ChangeContext = {}): Promise<AlertRule> {
+    const checked = checkAlertRuleInput(input);
+    const row: AlertRuleRow = {
+      id: randomUUID(),
+      model: checked.model,
+      metric: checked.metric,
+      op: checked.op,
+      threshold: checked.threshold,
+      window_size: checked.window,
+      webhook_url: checked.webhookUrl,
+      description: checked.description,
+      created_at: new Date().toISOString(),
+    };
+    return this.driver.transaction(async (tx) => {
+      await this.requireModel(tx, row.model);
+      await tx.run(`INSERT INTO alert_rules (${ALERT_RULE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+        row.id,
+        row.model,
+        row.metric,
+        row.op,
+        row.threshold,
+        row.window_size,
+        row.webhook_url,
+        row.description,
+        row.created_at,
+      ]);
+      const rule = toAlertRule(row);
+      await this.recordChange(tx, change, 'alert.created', `alert:${row.id}`, row.model, null, rule, null);
+      return rule;
+    });
+  }
+
+  async listAlertRules(model?: string): Promise<AlertRule[]> {
+    const rows =
+      model === undefined
+        ? await this.driver.all<AlertRuleRow>(`SELECT ${ALERT_RULE_COLUMNS} FROM alert_rules ORDER BY created_at, id`)
+        : await this.driver.all<AlertRuleRow>(`SELECT ${ALERT_RULE_COLUMNS} FROM alert_rules WHERE model = ? ORDER BY created_at, id`, [model]);
+    return rows.map(toAlertRule);
+  }
+
+  async getAlertRule(id: string): Promise<AlertRule> {
+    return toAlertRule(await this.alertRuleRow(this.driver, id));
+  }
+
+  async deleteAlertRule(id: string, change: ChangeContext = {}): Promise<void> {
+    await this.driver.transaction(async (tx) => {
+      const before = toAlertRule(await this.alertRuleRow(tx, id));
+      await tx.run('DELETE FROM alert_rules WHERE id = ?', [id]);
+      await this.recordChange(tx, change, 'alert.deleted', `alert:${id}`, before.model, before, null, null);
+    });
+  }
+
+  async recordAlertEvent(event: Omit<AlertEvent, 'id' | 'at'>): Promise<AlertEvent> {
+    if (typeof event.value !== 'number' || typeof event.threshold !== 'number' || !Number.isFinite(event.threshold)) {
+      throw new KilnError('INVALID_PARAMS', { what: 'alert event', summary: 'value and threshold must be numbers' });
+    }
+    const at = new Date().toISOString();
+    const inserted = await this.driver.get<{ id: number | string }>(
+      'INSERT INTO alert_events (rule_id, model, metric, value, threshold, message, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
+      [event.ruleId, event.model, event.metric, Number.isFinite(event.value) ? event.value : null, event.threshold, event.message, at],
+    );
+    return { ...event, id: Number(inserted?.id), at };
+  }
+
+  async listAlertEvents(query: AlertEventQuery = {}): Promise<AlertEvent[]> {
+    const limit = query.limit === undefined ? DEFAULT_LIST_LIMIT : checkPositive(query.limit, 'limit');
+    const conditions: string[] = [];
+    const params: SqlValue[] = [];
+    if (query.model !== undefined) {
+      conditions.push('model = ?');
+      params.push(query.model);
+    }
+    if (query.ruleId !== undefined) {
+      conditions.push('rule_id = ?');
+      params.push(query.ruleId);
+    }
+    const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
+    const rows = await this.driver.all<AlertEventRow>(
+      `SELECT id, rule_id, model, metric, value, threshold, message, at FROM alert_events${where} ORDER BY id DESC LIMIT ?`,
+      [...params, limit],
+    );
+    return rows.map(toAlertEvent);
+  }
+
+  // --- A/B experiments -----------------------------------------------------------------------------
+
+  async createExperiment(input: ExperimentInput, change: ChangeContext = {}): Promise<Experiment> {
+    checkExperimentInput(input);
+    const row: ExperimentRow = {
+      id: randomUUID(),
+      model: input.model,
+      champion: input.champion,
+      challenger: input.challenger,
+      mode: input.mode,
+      challenger_share: input.challengerShare,
+      outcome: input.outcome,
+      max_error_rate: input.maxErrorRate ?? null,
+      max_p99_ms: input.maxP99Ms ?? null,
+      description: input.description ?? '',
+      status: 'running',
+      started_at: new Date().toISOString(),
+      ended_at: null,
+      end_reason: null,
+    };
+    return this.driver.transaction(async (tx) => {
+      await this.requireModel(tx, input.model);
+      // Lock the model's row so that two processes starting an experiment at once serialise here and the
+      // second one gets the coded error below (SQLite's BEGIN IMMEDIATE already holds the write lock).
+      await tx.get(`SELECT name FROM registered_models WHERE name = ?${this.driver.dialect.forUpdate}`, [input.model]);
+      await this.versionIn(tx, input.model, input.champion);
+      await this.versionIn(tx, input.model, input.challenger);
+      const running = await tx.get<{ id: string }>("SELECT id FROM experiments WHERE model = ? AND status = 'running'", [input.model]);
+      if (running !== undefined) throw new KilnError('EXPERIMENT_ALREADY_RUNNING', { model: input.model, id: running.id });
+      await tx.run(`INSERT INTO experiments (${EXPERIMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+        row.id,
+        row.model,
+        row.champion,
+        row.challenger,
+        row.mode,
+        row.challenger_share,
+        row.outcome,
+        row.max_error_rate,
+        row.max_p99_ms,
+        row.description,
+        row.status,
+        row.started_at,
+        row.ended_at,
+        row.end_reason,
+      ]);
+      const experiment = toExperiment(row);
+      await this.recordChange(tx, change, 'experiment.created', `experiment:${row.id}`, row.model, null, experiment, null);
+      return experiment;
+    });
+  }
+
+  async getExperiment(id: string): Promise<Experiment> {
+    return toExperiment(await this.experimentRow(this.driver, id));
+  }
+
+  async listExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
+    const conditions: string[] = [];
+    const params: SqlValue[] = [];
+    if (query.model !== undefined) {
+      conditions.push('model = ?');
+      params.push(query.model);
+    }
+    if (query.status !== undefined) {
+      conditions.push('status = ?');
+      params.push(query.status);
+    }
+    const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
+    const rows = await this.driver.all<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments${where} ORDER BY started_at DESC, id`, params);
+    return rows.map(toExperiment);
+  }
+
+  async endExperiment(id: string, status: Exclude<ExperimentStatus, 'running'>, reason: string, change: ChangeContext = {}): Promise<Experiment> {
+    checkEndStatus(status, reason);
+    return this.driver.transaction(async (tx) => {
+      const before = toExperiment(await this.experimentRow(tx, id, this.driver.dialect.forUpdate));
+      if (before.status !== 'running') throw new KilnError('EXPERIMENT_NOT_RUNNING', { id, status: before.status });
+      await tx.run("UPDATE experiments SET status = ?, ended_at = ?, end_reason = ? WHERE id = ? AND status = 'running'", [
+        status,
+        new Date().toISOString(),
+        reason,
+        id,
+      ]);
+      // The promote and the alias move commit together: nobody ever sees a promoted experiment whose
+      // champion alias still points at the old version, or the reverse.
+      if (status === 'promoted') await this.moveAlias(tx, change, before.model, 'champion', before.challenger);
+      const after = toExperiment(await this.experimentRow(tx, id));
+      await this.recordChange(
+        tx,
+        change,
+        `experiment.${status}`,
+        `experiment:${id}`,
+        before.model,
+        { status: before.status },
+        { status, reason },
+        null,
+      );
+      await this.beforeCommit?.('endExperiment');
+      return after;
+    });
   }
 
   async close(): Promise<void> {
@@ -678,6 +959,31 @@ export class SqlStore implements Store {
         [webhook.id, eventId, event, payload, at, at],
       );
     }
+  }
+
+  /** Points `alias` at `version` inside `tx`, with its audit entry and webhook deliveries. */
+  private async moveAlias(tx: SqlSession, change: ChangeContext, name: string, alias: string, version: number): Promise<void> {
+    await this.versionIn(tx, name, version);
+    const previous = await tx.get<{ version: number }>(`SELECT version FROM model_aliases WHERE model = ? AND alias = ?${this.driver.dialect.forUpdate}`, [name, alias]);
+    await tx.run(
+      'INSERT INTO model_aliases (model, alias, version) VALUES (?, ?, ?) ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version',
+      [name, alias, version],
+    );
+    await tx.run('UPDATE registered_models SET updated_at = ? WHERE name = ?', [new Date().toISOString(), name]);
+    const before = previous === undefined ? null : { alias, version: Number(previous.version) };
+    await this.recordChange(tx, change, 'alias.moved', `${name}@${alias}`, name, before, { alias, version }, 'alias.moved');
+  }
+
+  private async alertRuleRow(session: SqlSession, id: string): Promise<AlertRuleRow> {
+    const row = await session.get<AlertRuleRow>(`SELECT ${ALERT_RULE_COLUMNS} FROM alert_rules WHERE id = ?`, [id]);
+    if (row === undefined) throw new KilnError('ALERT_RULE_NOT_FOUND', { id });
+    return row;
+  }
+
+  private async experimentRow(session: SqlSession, id: string, lock = ''): Promise<ExperimentRow> {
+    const row = await session.get<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE id = ?${lock}`, [id]);
+    if (row === undefined) throw new KilnError('EXPERIMENT_NOT_FOUND', { id });
+    return row;
   }
 
   private async modelIn(session: SqlSession, name: string): Promise<RegisteredModel> {
@@ -765,19 +1071,29 @@ function mergeTags(current: Readonly<Record<string, string>>, update: Readonly<R
   return merged;
 }
 
-/** The WHERE clause (with a leading space, or empty) and its parameters for a prediction query. */
-function predictionFilter(query: PredictionQuery): { where: string; params: SqlValue[] } {
+/**
+ * The WHERE clause (with a leading space, or empty) and its parameters for a prediction query; `table`
+ * prefixes the columns (e.g. `p.`) when the predictions table is joined.
+ */
+function predictionFilter(query: PredictionQuery, table = ''): { where: string; params: SqlValue[] } {
   const conditions: string[] = [];
   const params: SqlValue[] = [];
-  if (query.model !== undefined) {
-    conditions.push('model = ?');
-    params.push(query.model);
-  }
-  if (query.version !== undefined) {
-    conditions.push('version = ?');
-    params.push(query.version);
-  }
+  const add = (condition: string, value: SqlValue): void => {
+    conditions.push(`${table}${condition}`);
+    params.push(value);
+  };
+  if (query.model !== undefined) add('model = ?', query.model);
+  if (query.version !== undefined) add('version = ?', query.version);
+  if (query.since !== undefined) add('timestamp >= ?', checkEpoch(query.since, 'since'));
+  if (query.until !== undefined) add('timestamp < ?', checkEpoch(query.until, 'until'));
+  if (query.experiment !== undefined) add('experiment = ?', query.experiment);
+  if (query.shadow !== undefined) add('shadow = ?', query.shadow ? 1 : 0);
   return { where: conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`, params };
+}
+
+function checkEpoch(value: number, what: string): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  throw new KilnError('INVALID_PARAMS', { what, summary: `expected epoch milliseconds, got ${String(value)}` });
 }
 
 /** Metrics come from user code and plugins too: reject non-numbers before they reach a JSON column. */

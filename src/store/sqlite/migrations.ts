@@ -201,6 +201,74 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, id);
     `,
   },
+  {
+    version: 3,
+    name: 'feedback, alerts, experiments; prediction log routing and errors',
+    // Feedback is keyed by request id, not by prediction row: a shadow-mode request logs the champion's
+    // and the challenger's answer under one request id, and one outcome labels both.
+    sql: `
+      ALTER TABLE predictions ADD COLUMN experiment TEXT;
+      ALTER TABLE predictions ADD COLUMN arm TEXT CHECK (arm IN ('champion', 'challenger'));
+      ALTER TABLE predictions ADD COLUMN shadow INTEGER NOT NULL DEFAULT 0 CHECK (shadow IN (0, 1));
+      ALTER TABLE predictions ADD COLUMN error TEXT;
+      CREATE INDEX predictions_by_request ON predictions (request_id);
+      CREATE INDEX predictions_by_experiment_time ON predictions (experiment, timestamp) WHERE experiment IS NOT NULL;
+      CREATE INDEX predictions_by_model_time ON predictions (model, timestamp);
+
+      CREATE TABLE feedback (
+        request_id   TEXT PRIMARY KEY,
+        outcome      TEXT NOT NULL,
+        feedback_at  INTEGER NOT NULL
+      );
+
+      CREATE TABLE alert_rules (
+        id           TEXT PRIMARY KEY,
+        model        TEXT NOT NULL,
+        metric       TEXT NOT NULL,
+        op           TEXT NOT NULL CHECK (op IN ('>', '<')),
+        threshold    REAL NOT NULL,
+        window_size  INTEGER NOT NULL CHECK (window_size >= 1),
+        webhook_url  TEXT,
+        description  TEXT NOT NULL,
+        created_at   TEXT NOT NULL
+      );
+      CREATE INDEX alert_rules_by_model ON alert_rules (model, created_at);
+
+      -- Events outlive their rule (no foreign key): deleting a rule must not erase what it saw.
+      CREATE TABLE alert_events (
+        id         INTEGER PRIMARY KEY,
+        rule_id    TEXT NOT NULL,
+        model      TEXT NOT NULL,
+        metric     TEXT NOT NULL,
+        value      REAL,
+        threshold  REAL NOT NULL,
+        message    TEXT NOT NULL,
+        at         TEXT NOT NULL
+      );
+      CREATE INDEX alert_events_by_model ON alert_events (model, id);
+      CREATE INDEX alert_events_by_rule ON alert_events (rule_id, id);
+
+      CREATE TABLE experiments (
+        id                TEXT PRIMARY KEY,
+        model             TEXT NOT NULL REFERENCES registered_models (name),
+        champion          INTEGER NOT NULL,
+        challenger        INTEGER NOT NULL,
+        mode              TEXT NOT NULL CHECK (mode IN ('split', 'shadow', 'canary')),
+        challenger_share  REAL NOT NULL,
+        outcome           TEXT NOT NULL CHECK (outcome IN ('binary', 'continuous')),
+        max_error_rate    REAL,
+        max_p99_ms        REAL,
+        description       TEXT NOT NULL,
+        status            TEXT NOT NULL CHECK (status IN ('running', 'stopped', 'promoted', 'rolled_back')),
+        started_at        TEXT NOT NULL,
+        ended_at          TEXT,
+        end_reason        TEXT
+      );
+      -- At most one running experiment per model, whatever races the application-level check loses.
+      CREATE UNIQUE INDEX experiments_one_running ON experiments (model) WHERE status = 'running';
+      CREATE INDEX experiments_by_start ON experiments (started_at);
+    `,
+  },
 ];
 
 /**

@@ -1,0 +1,82 @@
+/**
+ * Where a served request's time goes: runs Kiln's server in a child process under `node --cpu-prof`,
+ * loads it with wrk (v2 infer, one row per request) and prints the main thread's top self-time
+ * functions and packages (cpu-profile-top.ts). The profiles stay in bench/out/profiles/ for a viewer
+ * (Chrome DevTools → Performance → load profile).
+ *
+ *   node --import tsx bench/serve/profile-infer.ts [--model iris|titanic|mlp_batched|mlp_unbatched] [--seconds 10] [--connections 64]
+ *                                                 [--log-level info]  (the server's log level; default silent)
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import pino from 'pino';
+import { startServer } from '../../src/serve/server.js';
+import { BODIES, benchModels } from './bench-models.js';
+import { formatSummary, summariseProfile } from './cpu-profile-top.js';
+
+const OUT = join(import.meta.dirname, '..', 'out');
+const PROFILES = join(OUT, 'profiles');
+
+function flag(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+}
+
+/** Child: start the server, print its URL, stop on SIGINT (so the profile is written on a clean exit). */
+async function serveChild(): Promise<void> {
+  const models = await benchModels();
+  const level = flag('log-level', 'silent');
+  // a real log line costs what it costs in production: write it to /dev/null rather than not at all
+  const logger = pino({ level }, pino.destination({ dest: '/dev/null', sync: false }));
+  const server = await startServer({ store: models.home.store, artifacts: models.home.artifacts, modelRepository: models.repositoryDir, logger, port: 0 });
+  console.log(JSON.stringify({ url: server.url }));
+  process.once('SIGINT', () => {
+    void server
+      .close()
+      .then(() => models.remove())
+      .then(() => process.exit(0));
+  });
+}
+
+async function main(): Promise<void> {
+  const model = flag('model', 'iris');
+  const body = BODIES[(model.startsWith('mlp') ? 'mlp' : model) as keyof typeof BODIES];
+  if (body === undefined) throw new Error(`--model must be iris, titanic, mlp_batched or mlp_unbatched, got ${model}`);
+  const seconds = Number(flag('seconds', '10'));
+  const connections = Number(flag('connections', '64'));
+  rmSync(PROFILES, { recursive: true, force: true });
+  mkdirSync(PROFILES, { recursive: true });
+  const child = spawn(
+    process.execPath,
+    ['--cpu-prof', '--cpu-prof-dir', PROFILES, '--import', 'tsx', import.meta.filename, '--child', '--log-level', flag('log-level', 'silent')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`the server exited early (code ${code})`)));
+  });
+  const script = join(OUT, 'profile-post.lua');
+  writeFileSync(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(body)}\n`);
+  const target = `${url}/v2/models/${model}/infer`;
+  const run = (s: number) => promisify(execFile)('wrk', ['-t', '2', '-c', String(connections), '-d', `${s}s`, '-s', script, target], { encoding: 'utf8' });
+  await run(2); // warm-up
+  const { stdout } = await run(seconds);
+  console.log(stdout.split('\n').filter((l) => /Requests\/sec|Latency|Non-2xx/.test(l)).join('\n'));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  await exited;
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread, the others are model instances
+  const files = readdirSync(PROFILES).filter((f) => f.endsWith('.cpuprofile'));
+  for (const file of files.sort()) {
+    const thread = file.split('.')[4];
+    console.log(`\n## ${thread === '0' ? 'main thread' : `worker thread ${thread}`} (${file})\n`);
+    console.log(formatSummary(summariseProfile(JSON.parse(readFileSync(join(PROFILES, file), 'utf8'))), thread === '0' ? 40 : 10));
+  }
+}
+
+if (process.argv.includes('--child')) await serveChild();
+else await main();

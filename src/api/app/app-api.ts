@@ -1,0 +1,68 @@
+/**
+ * The HTTP API the no-code app needs, as one Fastify plugin (mounted by the server next to the
+ * registry API). Its parts, one file each:
+ *
+ *   data-routes.ts    uploads, previews, `kiln inspect` with one-click fixes, applying a fix
+ *   spec-routes.ts    templates, a suggested module spec with its plain explanation, the spec's JSON Schema
+ *   job-routes.ts     training jobs (one at a time, each in a worker thread), followed live over Server-Sent Events
+ *   model-routes.ts   a version's report (with a threshold table), explanations of rows, deploying
+ *
+ * Uploads live in `<home>/uploads`, content-addressed. Errors have the server's shape
+ * (`{error, code, hint?, problems?}`, src/serve/rest/http-errors.ts).
+ */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { trainJson } from '../../cli/train.js';
+import type { DataPlane } from '../../serve/data-plane.js';
+import { replyWithError } from '../../serve/rest/http-errors.js';
+import type { ArtifactStore, Store } from '../../store/store.js';
+import { AppSources } from './app-sources.js';
+import { dataRoutes } from './data-routes.js';
+import { jobRoutes } from './job-routes.js';
+import { modelRoutes } from './model-routes.js';
+import { specRoutes } from './spec-routes.js';
+import { TrainingJobs, type JobTrainer } from './training-jobs.js';
+import { UploadStore } from './upload-store.js';
+import { workerTrainer } from './worker-trainer.js';
+
+export interface AppApiOptions {
+  readonly store: Store;
+  readonly artifacts: ArtifactStore;
+  /** The Kiln home (absolute): uploads go to `<home>/uploads`. */
+  readonly home: string;
+  /**
+   * The URL of `store`, which each training job's worker thread opens for itself (default
+   * `<home>/kiln.db`, the home's own SQLite store).
+   */
+  readonly storeUrl?: string;
+  /** Deploying loads the version into the server's data plane. */
+  readonly dataPlane: DataPlane;
+  /** Trains one spec; default trainModule in a worker thread per job (worker-trainer.ts). */
+  readonly train?: JobTrainer;
+  /** Largest upload in bytes (default 200 MB). */
+  readonly maxUploadBytes?: number;
+}
+
+export async function appApi(app: FastifyInstance, options: AppApiOptions): Promise<void> {
+  const { store, artifacts } = options;
+  // At the server's root the errors reach its handler anyway; this keeps the shape when mounted alone.
+  app.setErrorHandler((err, request, reply) => replyWithError(err, request, reply));
+
+  const uploads = new UploadStore(join(options.home, 'uploads'), options.maxUploadBytes);
+  const sources = new AppSources(uploads.dir);
+  const logger = app.log.child({ component: 'training-jobs' }) as unknown as Logger;
+  const train =
+    options.train ??
+    workerTrainer({
+      home: options.home,
+      storeUrl: options.storeUrl ?? join(options.home, 'kiln.db'),
+      logError: (err) => logger.error({ err }, 'training worker failed'),
+    });
+  const jobs = new TrainingJobs({ train, resultJson: trainJson, logger });
+
+  await app.register(dataRoutes, { sources, uploads });
+  await app.register(specRoutes, { sources });
+  await app.register(jobRoutes, { jobs, sources });
+  await app.register(modelRoutes, { store, artifacts, dataPlane: options.dataPlane });
+}

@@ -1,0 +1,82 @@
+/**
+ * The app's data routes: getting a table in, looking at it, and fixing what is safe to fix.
+ *
+ *   PUT  /api/uploads?filename=NAME        raw file bytes → 201 {source, name, bytes, rows, columns, preview}
+ *   POST /api/sources/preview {source}     → {source, rows, columns, preview}
+ *   POST /api/inspect {source, target?}    → the `kiln inspect --json` document, with one-click fixes
+ *   POST /api/sources/fix {source, drop_columns?, drop_duplicates?} → a new upload, as PUT /api/uploads
+ *
+ * `source` is an upload's path or a connection (sqlite:…, postgres://…?table=|query=); see app-sources.ts.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { parseParams, z } from '../../core/params.js';
+import { inspectSource } from '../../data/profile/inspect.js';
+import type { AppSources } from './app-sources.js';
+import { withOneClickFixes } from './one-click-fixes.js';
+import { fixTable } from './source-fix.js';
+import { previewTable } from './table-preview.js';
+import type { StoredUpload, UploadStore } from './upload-store.js';
+
+export interface DataRoutesOptions {
+  readonly sources: AppSources;
+  readonly uploads: UploadStore;
+}
+
+const uploadQuery = z.strictObject({ filename: z.string().min(1).max(1024) });
+const sourceBody = z.strictObject({ source: z.string().min(1) });
+const inspectBody = z.strictObject({ source: z.string().min(1), target: z.string().min(1).optional() });
+const fixBody = z.strictObject({
+  source: z.string().min(1),
+  drop_columns: z.array(z.string().min(1)).default([]),
+  drop_duplicates: z.boolean().default(false),
+});
+
+export async function dataRoutes(app: FastifyInstance, { sources, uploads }: DataRoutesOptions): Promise<void> {
+  await app.register(uploadRoute, { uploads });
+
+  app.post('/api/sources/preview', async (request) => {
+    const { source } = parseParams(sourceBody, request.body, 'preview request');
+    const resolved = sources.resolve(source);
+    return { source: resolved, ...(await previewTable(resolved)) };
+  });
+
+  app.post('/api/inspect', async (request) => {
+    const body = parseParams(inspectBody, request.body, 'inspect request');
+    const report = await inspectSource(sources.resolve(body.source), body.target === undefined ? {} : { target: body.target });
+    return withOneClickFixes(report);
+  });
+
+  app.post('/api/sources/fix', async (request, reply) => {
+    const body = parseParams(fixBody, request.body, 'fix request');
+    const fixed = await fixTable(sources.resolve(body.source), { dropColumns: body.drop_columns, dropDuplicates: body.drop_duplicates }, uploads);
+    return reply.code(201).send(await describeUpload(fixed, uploads));
+  });
+}
+
+/**
+ * The upload route lives in its own plugin: there the body is not parsed as JSON (the server's
+ * default) but handed over as the raw stream, which goes to disk chunk by chunk (up to 200 MB, far
+ * above the server's JSON body limit) without ever being held in memory.
+ */
+async function uploadRoute(app: FastifyInstance, { uploads }: { uploads: UploadStore }): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  app.put('/api/uploads', async (request, reply) => {
+    const { filename } = parseParams(uploadQuery, request.query, 'upload query');
+    const body = request.body instanceof Readable ? request.body : request.raw;
+    const stored = await uploads.save(filename, body);
+    return reply.code(201).send(await describeUpload(stored, uploads));
+  });
+}
+
+/** An upload with its preview; a file that turns out not to be a readable table is not kept. */
+async function describeUpload(stored: StoredUpload, uploads: UploadStore): Promise<Record<string, unknown>> {
+  try {
+    return { source: stored.path, name: stored.name, bytes: stored.bytes, ...(await previewTable(stored.path)) };
+  } catch (err) {
+    await uploads.discard(stored);
+    throw err;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The app's training routes:
+ *
+ *   POST /api/jobs {spec}          → 202 {id, status: running|queued, model, …}; one job trains at a time
+ *   GET  /api/jobs                 → {jobs: [...]}, newest first
+ *   GET  /api/jobs/:id             → {id, model, status, queue_position?, submitted_at, started_at,
+ *                                     finished_at, spec, result? (`kiln train --json`), error? {code, error, hint}}
+ *   GET  /api/jobs/:id/events      Server-Sent Events: the past events, then live ones —
+ *                                  `stage|progress|note|trial` (the TrainEvent as data), then one of
+ *                                  `done` {result}, `failed` {error}, `cancelled` {message}, and the stream ends
+ *   POST /api/jobs/:id/cancel      → 202 the job; it ends `cancelled` with nothing registered
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseParams, z } from '../../core/params.js';
+import { validateSpec } from '../../modules/spec.js';
+import type { AppSources } from './app-sources.js';
+import { EventStreams, lastEventId } from './event-stream.js';
+import { jobJson, type TrainingJobs } from './training-jobs.js';
+
+export interface JobRoutesOptions {
+  readonly jobs: TrainingJobs;
+  readonly sources: AppSources;
+}
+
+const submitBody = z.strictObject({ spec: z.record(z.string(), z.unknown()) });
+
+const TERMINAL_EVENTS: ReadonlySet<string> = new Set(['done', 'failed', 'cancelled']);
+
+export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRoutesOptions): Promise<void> {
+  const streams = new EventStreams();
+  // Open event streams would hold the server's shutdown open: end them first, then stop training.
+  app.addHook('preClose', async () => streams.endAll());
+  app.addHook('onClose', async () => jobs.close());
+
+  app.post('/api/jobs', async (request, reply) => {
+    const { spec } = parseParams(submitBody, request.body, 'job request');
+    // Relative data paths are read from the uploads folder; every source must pass the app's rules.
+    const loaded = validateSpec(spec, null, sources.uploadsDir);
+    const dataPath = sources.resolve(loaded.dataPath);
+    const testDataPath = loaded.testDataPath === undefined ? undefined : sources.resolve(loaded.testDataPath);
+    const job = jobs.submit({ ...loaded, dataPath, ...(testDataPath === undefined ? {} : { testDataPath }) });
+    return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
+  });
+
+  app.get('/api/jobs', async () => ({ jobs: jobs.list().map((job) => jobJson(job, jobs.queuePosition(job))) }));
+
+  app.get<{ Params: { id: string } }>('/api/jobs/:id', async (request) => {
+    const job = jobs.get(request.params.id);
+    return jobJson(job, jobs.queuePosition(job));
+  });
+
+  app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', async (request, reply) => {
+    const job = jobs.cancel(request.params.id);
+    return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
+  });
+
+  app.get<{ Params: { id: string } }>('/api/jobs/:id/events', async (request, reply) => {
+    const job = jobs.get(request.params.id); // JOB_NOT_FOUND answers as JSON, before the stream starts
+    const stream = streams.start(request, reply);
+    const unsubscribe = jobs.subscribe(job, lastEventId(request), (e) => {
+      stream.send(e.id, e.event, e.data);
+      if (TERMINAL_EVENTS.has(e.event)) stream.end();
+    });
+    stream.onClose(unsubscribe);
+  });
+}

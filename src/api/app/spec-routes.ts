@@ -1,0 +1,38 @@
+/**
+ * The app's routes for writing a module spec:
+ *
+ *   GET  /api/templates                      → [{task, title, description, fields}]
+ *   POST /api/specs/suggest {source, target?, task?} → {spec, task, explanation, yaml}
+ *   GET  /api/specs/schema                   → JSON Schema of the module spec (advanced options)
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseParams, z } from '../../core/params.js';
+import { TASKS } from '../../modules/spec.js';
+import type { AppSources } from './app-sources.js';
+import { suggestSpec } from './spec-suggest.js';
+import { moduleSpecJsonSchema, moduleTemplates } from './templates.js';
+
+export interface SpecRoutesOptions {
+  readonly sources: AppSources;
+}
+
+const suggestBody = z.strictObject({
+  source: z.string().min(1),
+  target: z.string().min(1).optional(),
+  task: z.enum(TASKS).optional(),
+});
+
+export async function specRoutes(app: FastifyInstance, { sources }: SpecRoutesOptions): Promise<void> {
+  app.get('/api/templates', async () => moduleTemplates());
+
+  app.get('/api/specs/schema', async () => moduleSpecJsonSchema());
+
+  app.post('/api/specs/suggest', async (request) => {
+    const body = parseParams(suggestBody, request.body, 'suggest request');
+    return suggestSpec({
+      source: sources.resolve(body.source),
+      ...(body.target === undefined ? {} : { target: body.target }),
+      ...(body.task === undefined ? {} : { task: body.task }),
+    });
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * The worker thread one training job runs in (started by worker-trainer.ts). Training is long,
+ * CPU-bound JavaScript; on the server's main thread it would hold up every prediction for as long as a
+ * learner computes between two awaits (measured: requests waiting over a second). Here it has its
+ * own thread and its own connection to the store; the main thread only relays events.
+ *
+ * Messages in: `{type: 'cancel'}`. Messages out: `{type: 'event', event}` while training, then exactly
+ * one `{type: 'result', result}` or `{type: 'error', error}`, sent after the store is closed.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { KilnError } from '../../core/errors.js';
+import type { LoadedSpec } from '../../modules/spec.js';
+import { trainModule } from '../../modules/train-module.js';
+import { openHome } from '../../store/open-store.js';
+
+export interface TrainingWorkerInit {
+  readonly loaded: LoadedSpec;
+  readonly home: string;
+  readonly storeUrl: string;
+}
+
+/** A thrown error as plain data that can cross to the main thread. */
+export interface WorkerError {
+  readonly code?: string;
+  readonly details?: Record<string, unknown>;
+  readonly problems?: readonly { path: string; message: string; code: string }[];
+  readonly message: string;
+  readonly stack?: string;
+}
+
+if (parentPort === null) throw new Error('training-worker.ts must run in a worker thread');
+const port: MessagePort = parentPort;
+const init = workerData as TrainingWorkerInit;
+const controller = new AbortController();
+port.on('message', (message: { type?: string }) => {
+  if (message.type === 'cancel') controller.abort(new KilnError('CANCELLED', { what: 'training' }));
+});
+
+async function main(): Promise<void> {
+  let outcome: { type: 'result'; result: unknown } | { type: 'error'; error: WorkerError };
+  try {
+    const { store, artifacts } = await openHome(init.home, init.storeUrl);
+    try {
+      const result = await trainModule(init.loaded, {
+        store,
+        artifacts,
+        signal: controller.signal,
+        onEvent: (event) => port.postMessage({ type: 'event', event }),
+      });
+      outcome = { type: 'result', result };
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    outcome = { type: 'error', error: asWorkerError(err) };
+  }
+  try {
+    port.postMessage(outcome);
+  } catch (err) {
+    // a result or error detail that cannot be copied across threads is itself the error to report
+    port.postMessage({ type: 'error', error: asWorkerError(err) });
+  }
+  port.close();
+}
+
+function asWorkerError(err: unknown): WorkerError {
+  if (err instanceof KilnError) {
+    return { code: err.code, details: err.details, problems: err.problems, message: err.message, ...(err.stack === undefined ? {} : { stack: err.stack }) };
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { message: e.message, ...(e.stack === undefined ? {} : { stack: e.stack }) };
+}
+
+void main();

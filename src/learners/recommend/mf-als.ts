@@ -1,0 +1,106 @@
+/**
+ * Biased matrix factorisation by alternating least squares (explicit ratings):
+ *
+ *   r̂(u, i) = μ + b_u + b_i + p_u·q_i
+ *
+ * Each epoch solves every user's (p_u, b_u) exactly with the items fixed, then every item's (q_i, b_i)
+ * with the users fixed (./als-kernels.ts). The default penalty is a plain λ per user and item, large
+ * (15): it pulls the biases and factors of rarely rated items towards zero, which keeps a movie with two
+ * 5-star ratings from topping everyone's list, and on MovieLens gives both the better RMSE (0.855 vs
+ * 0.858) and a top 10 near popularity's instead of far below it (NDCG@10 0.167 vs 0.001) compared with
+ * ALS-WR's λ × (ratings of the row) (`weighted: true`, λ ≈ 0.15), which shrinks busy and rare rows alike.
+ */
+import { parseParams, z } from '../../core/params.js';
+import { Rng } from '../../core/rng.js';
+import { explicitAlsHalfStep } from './als-kernels.js';
+import { FactorPredictor, factorTables } from './factor-predictor.js';
+import { checkpoint, pairsRmse, randomFactors } from './fit-loop.js';
+import { itemPopularity, type InteractionMatrix } from './interactions.js';
+import { requireRatings } from './require-ratings.js';
+import type { RecommenderLearner } from './recommender.js';
+
+const NAME = 'mf-als';
+
+export const mfAlsParams = z.strictObject({
+  factors: z.number().int().min(1).max(512).default(20).describe('Latent factors per user and item.'),
+  epochs: z.number().int().min(1).max(500).default(10).describe('Alternations (users, then items) to run.'),
+  regularization: z.number().min(0).default(15).describe('L2 penalty λ on factors and biases (times each row\'s rating count when weighted; then about 0.1).'),
+  weighted: z.boolean().default(false).describe('Scale λ by each user\'s / item\'s number of ratings (ALS-WR, Zhou et al. 2008).'),
+  initStd: z.number().min(0).default(0.1).describe('Standard deviation of the random initial factors.'),
+});
+
+export const mfAls: RecommenderLearner<typeof mfAlsParams> = {
+  name: NAME,
+  feedback: 'explicit',
+  summary: 'Biased matrix factorisation by ALS: predicts ratings as mean + user bias + item bias + factor product; each epoch is an exact solve.',
+  paramsSchema: mfAlsParams,
+
+  async fit(data, rawParams, options = {}) {
+    const params = parseParams(mfAlsParams, rawParams, `${NAME} parameters`);
+    requireRatings(data, NAME);
+    const f = params.factors;
+    const nUsers = data.userIds.length;
+    const nItems = data.itemIds.length;
+    const rng = new Rng(options.seed ?? 0);
+    const users = randomFactors(nUsers, f, params.initStd, rng);
+    const items = randomFactors(nItems, f, params.initStd, rng);
+    const userBias = new Float64Array(nUsers);
+    const itemBias = new Float64Array(nItems);
+    const globalMean = meanRating(data);
+    const predict = (u: number, i: number): number => {
+      let s = globalMean + (userBias[u] as number) + (itemBias[i] as number);
+      for (let c = 0; c < f; c++) s += (users[u * f + c] as number) * (items[i * f + c] as number);
+      return s;
+    };
+    for (let epoch = 1; epoch <= params.epochs; epoch++) {
+      await checkpoint(options.signal);
+      explicitAlsHalfStep(data.byUser, items, itemBias, users, userBias, f, globalMean, params.regularization, params.weighted);
+      explicitAlsHalfStep(data.byItem, users, userBias, items, itemBias, f, globalMean, params.regularization, params.weighted);
+      reportRatingLoss(data, predict, epoch, params.epochs, options);
+    }
+    const rating = { globalMean, userBias, itemBias };
+    return new FactorPredictor({
+      learner: NAME,
+      feedback: 'explicit',
+      userIds: data.userIds,
+      itemIds: data.itemIds,
+      seen: data.byUser,
+      ...factorTables({ factors: f, users, items }, itemPopularity(data), rating),
+      rating,
+    });
+  },
+
+  load: (serialized) => FactorPredictor.fromJSON(serialized),
+};
+
+export function meanRating(data: InteractionMatrix): number {
+  let sum = 0;
+  for (let k = 0; k < data.nnz; k++) sum += data.byUser.value[k] as number;
+  return sum / data.nnz;
+}
+
+/** Training RMSE over every rating, validation RMSE over the held-out pairs when given. */
+export function reportRatingLoss(
+  data: InteractionMatrix,
+  predict: (u: number, i: number) => number,
+  iteration: number,
+  maxIterations: number,
+  options: Parameters<RecommenderLearner['fit']>[2] = {},
+): void {
+  if (options.onProgress === undefined) return;
+  let sum = 0;
+  const nUsers = data.userIds.length;
+  for (let u = 0; u < nUsers; u++) {
+    for (let p = data.byUser.ptr[u] as number; p < (data.byUser.ptr[u + 1] as number); p++) {
+      const e = (data.byUser.value[p] as number) - predict(u, data.byUser.index[p] as number);
+      sum += e * e;
+    }
+  }
+  const validationLoss = options.validation === undefined ? Number.NaN : pairsRmse(options.validation, predict);
+  options.onProgress({
+    iteration,
+    maxIterations,
+    trainLoss: Math.sqrt(sum / data.nnz),
+    ...(Number.isNaN(validationLoss) ? {} : { validationLoss }),
+  });
+}

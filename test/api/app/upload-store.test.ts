@@ -1,0 +1,71 @@
+/**
+ * The uploads folder: content-addressed, never overwritten, bounded in size; and the rule that the app
+ * API reads only files inside it (links out of it included).
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { AppSources } from '../../../src/api/app/app-sources.js';
+import { UploadStore } from '../../../src/api/app/upload-store.js';
+import { KilnError } from '../../../src/core/errors.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function uploadsDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-uploads-'));
+  dirs.push(dir);
+  return join(dir, 'uploads');
+}
+
+const body = (text: string) => Readable.from([Buffer.from(text)]);
+
+describe('upload store', () => {
+  test('the same bytes under the same name are stored once; other bytes never overwrite them', async () => {
+    const store = new UploadStore(uploadsDir());
+    const first = await store.save('sales.csv', body('a,b\n1,2\n'));
+    const again = await store.save('sales.csv', body('a,b\n1,2\n'));
+    const other = await store.save('sales.csv', body('a,b\n3,4\n'));
+    assert.equal(first.created, true);
+    assert.equal(again.created, false);
+    assert.equal(again.path, first.path);
+    assert.notEqual(other.path, first.path);
+    assert.equal(readFileSync(first.path, 'utf8'), 'a,b\n1,2\n');
+    assert.equal(first.sha256.slice(0, 24), first.path.split('/').at(-2));
+    assert.equal(first.bytes, 8);
+    assert.ok(!readdirSync(store.dir).some((n) => n.startsWith('.incoming')), 'no partial files left');
+  });
+
+  test('an upload over the limit is refused while streaming, and nothing is kept', async () => {
+    const store = new UploadStore(uploadsDir(), 10);
+    await assert.rejects(store.save('big.csv', Readable.from([Buffer.from('a,b\n1,2\n'), Buffer.from('3,4\n5,6\n')])), (err) => err instanceof KilnError && err.code === 'UPLOAD_TOO_LARGE');
+    assert.deepEqual(readdirSync(store.dir), []);
+  });
+});
+
+describe('app sources', () => {
+  test('uploaded files and database connections are read; other files and sql: are not', () => {
+    const dir = uploadsDir();
+    mkdirSync(join(dir, 'abc'), { recursive: true });
+    writeFileSync(join(dir, 'abc', 't.csv'), 'a\n1\n');
+    const outside = join(dir, '..', 'secret.csv');
+    writeFileSync(outside, 'a\n1\n');
+    symlinkSync(outside, join(dir, 'abc', 'link.csv'));
+    const sources = new AppSources(dir);
+    assert.equal(sources.resolve(join(dir, 'abc', 't.csv')), join(dir, 'abc', 't.csv'));
+    assert.equal(sources.resolve('abc/t.csv'), join(dir, 'abc', 't.csv'));
+    assert.equal(sources.resolve('sqlite:/data/shop.db?table=orders'), 'sqlite:/data/shop.db?table=orders');
+    assert.equal(sources.resolve('postgres://kiln@db/shop?table=orders'), 'postgres://kiln@db/shop?table=orders');
+    const refused = (source: string) => assert.throws(() => sources.resolve(source), (err) => err instanceof KilnError && err.code === 'SOURCE_NOT_ALLOWED', source);
+    refused(outside);
+    refused('../secret.csv');
+    refused(join(dir, 'abc', 'link.csv'));
+    refused("sql:SELECT * FROM 'x.csv'");
+    refused('  ');
+  });
+});

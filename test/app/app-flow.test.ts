@@ -1,0 +1,262 @@
+/**
+ * The no-code app in a real browser, the way a newcomer uses it: open the app, upload the Titanic
+ * spreadsheet, apply a one-click fix, choose "Survived", train with a short budget while the progress
+ * streams in, read the results (and the reasons behind one prediction), deploy, ask the try-it form for
+ * a prediction, and find that request on the monitoring page. Every step leaves a screenshot in
+ * test-output/app-flow/ and must pass axe-core without serious or critical violations. A second test
+ * checks at a phone's width (390 px) that no main page scrolls sideways.
+ *
+ * Needs Debian's chromium (/usr/bin/chromium, or KILN_CHROMIUM); the test is skipped, saying so, when
+ * it is missing.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../src/serve/server.js';
+import { openHome } from '../../src/store/open-store.js';
+import type { ArtifactStore, Store } from '../../src/store/store.js';
+import { CHROMIUM_PATH, ensureWebBuilt, horizontalOverflow, launchChromium, ROOT, Screenshots, seriousViolations } from './browser.js';
+
+const TITANIC = join(ROOT, 'examples', 'titanic', 'titanic.csv');
+const OUT = join(ROOT, 'test-output', 'app-flow');
+const chromiumMissing = !existsSync(CHROMIUM_PATH);
+
+describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)` : false }, () => {
+  const home = mkdtempSync(join(tmpdir(), 'kiln-app-'));
+  let kiln: { store: Store; artifacts: ArtifactStore };
+  let server: RunningServer;
+  let browser: Browser;
+  const shots = new Screenshots(OUT);
+  /** What the flow test leaves for the narrow-screen test to visit. */
+  const visited: string[] = [];
+
+  before(async () => {
+    await ensureWebBuilt();
+    kiln = await openHome(home);
+    server = await startServer({
+      ...kiln,
+      home,
+      logger: pino({ level: 'silent' }),
+      port: 0,
+      // the monitoring page should see a prediction within a second of it being made
+      predictionLog: { flushIntervalMs: 100 },
+    });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await kiln?.store.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  /** Screenshot, then the accessibility check; a failure names the rules and the elements. */
+  async function checkStep(page: Page, name: string): Promise<void> {
+    await shots.take(page, name);
+    const violations = await seriousViolations(page);
+    assert.deepEqual(violations, [], `axe-core on "${name}" (${page.url()}):\n${JSON.stringify(violations, null, 2)}`);
+    visited.push(new URL(page.url()).pathname + new URL(page.url()).search);
+  }
+
+  test('a newcomer goes from a spreadsheet to a monitored prediction', { timeout: 120_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await newcomerFlow(page);
+    } catch (err) {
+      // what the page showed when a step failed, next to the steps' screenshots
+      await shots.take(page, 'failed-here').catch(() => undefined);
+      throw err;
+    } finally {
+      await page.close();
+    }
+  });
+
+  async function newcomerFlow(page: Page): Promise<void> {
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      // answers with an error status are expected (the app shows them); anything else is a bug
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console error: ${msg.text()}`);
+    });
+
+    // 1. open the app: it asks for data
+    await page.goto(server.url);
+    await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
+    await checkStep(page, 'open');
+    // keyboard: the first Tab reaches the skip link, the next ones the main sections
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to the content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Data');
+
+    // a connection that does not work says why and what to do, in the server's words
+    await page.getByLabel('Connection').fill('sqlite:/nonexistent/kiln-app-test.db?table=orders');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const error = page.getByRole('alert');
+    await error.waitFor({ timeout: 15_000 });
+    assert.match(await error.innerText(), /What to do: .+/);
+    assert.doesNotMatch(await error.innerText(), /at .+\.(js|ts):\d+/, 'no stack trace');
+    await checkStep(page, 'connection-error');
+
+    // 2. upload the spreadsheet (the file picker; the drop zone calls the same upload)
+    await page.getByLabel('Choose a file').setInputFiles(TITANIC);
+    await page.waitForURL(/\/data\?source=/);
+    await page.getByText(/891\s*rows × 12\s*columns/).waitFor({ timeout: 30_000 });
+    assert.ok(await page.locator('.column-card svg').count() >= 5, 'each column shows a chart');
+    await checkStep(page, 'profile');
+
+    // 3. one-click fix: leave out the identifier column the profile flags
+    const fix = page.getByRole('button', { name: /^Leave out .*PassengerId/ });
+    await fix.click();
+    await page.getByText(/891\s*rows × 11\s*columns/).waitFor({ timeout: 30_000 });
+    await checkStep(page, 'fixed');
+
+    // 4. what to predict: Survived, explained as a yes/no prediction; a short search budget
+    await page.getByRole('link', { name: 'Next: what to predict' }).click();
+    await page.getByLabel('The column to predict').selectOption('Survived');
+    await page.getByText(/yes\/no prediction/).waitFor({ timeout: 30_000 });
+    await page.getByText('Advanced options').click();
+    await page.getByLabel('Time to search for the best model').fill('10s');
+    await page.getByText('The module spec (YAML)').click();
+    assert.match(await page.locator('.code-block pre').first().innerText(), /budget: 10s/);
+    await checkStep(page, 'build');
+
+    // 5. train: stages, leaderboard and curves stream in; then the result
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.waitForURL(/\/jobs\//);
+    await page.locator('.leaderboard tbody tr').first().waitFor({ timeout: 60_000 });
+    await checkStep(page, 'training');
+    const results = page.getByRole('link', { name: 'See the results' });
+    await results.waitFor({ timeout: 90_000 });
+    assert.ok(await page.locator('.leaderboard tbody tr').count() >= 2, 'the leaderboard lists the models tried');
+    await checkStep(page, 'trained');
+
+    // 6. understand: metrics in words, the threshold slider, the reasons behind one prediction
+    await results.click();
+    await page.getByRole('heading', { name: 'How good is it?' }).waitFor({ timeout: 30_000 });
+    await page.getByText(/out of 100/).first().waitFor();
+    await page.getByRole('slider').waitFor();
+    const why = page.locator('section', { has: page.getByRole('heading', { name: 'Why this prediction?' }) });
+    await why.getByLabel('Sex').fill('female');
+    await why.getByLabel('Pclass').fill('1');
+    await why.getByRole('button', { name: 'Explain' }).click();
+    await why.getByText(/The model answers/).waitFor({ timeout: 30_000 });
+    await checkStep(page, 'results');
+
+    // 7. deploy, then the try-it form generated from the model's signature
+    await page.getByRole('link', { name: 'Next: deploy it' }).click();
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await page.getByText(/is live/).waitFor({ timeout: 30_000 });
+    const tryIt = page.locator('section', { has: page.getByRole('heading', { name: 'Try it' }) });
+    // start from a complete example row of the training data, then describe another passenger
+    await tryIt.getByRole('button', { name: 'Fill in an example' }).click();
+    assert.notEqual(await tryIt.getByLabel('Embarked').inputValue(), '', 'the example fills the form');
+    await tryIt.getByLabel('Pclass').fill('3');
+    await tryIt.getByLabel('Sex').fill('male');
+    await tryIt.getByLabel('Age').fill('22');
+    await tryIt.getByLabel('Fare').fill('7.25');
+    await tryIt.getByRole('button', { name: 'Predict' }).click();
+    const prediction = page.getByTestId('prediction');
+    await prediction.waitFor({ timeout: 30_000 });
+    assert.match(await prediction.innerText(), /^[01]$/, 'a Survived answer, 0 or 1');
+    await checkStep(page, 'deployed');
+
+    // 8. watch: the request just made is counted on the monitoring page
+    await page.getByRole('link', { name: 'Next: watch it in service' }).click();
+    const count = page.getByTestId('prediction-count');
+    for (let attempt = 0; attempt < 20 && !(await count.isVisible()); attempt++) {
+      await page.waitForTimeout(250);
+      if (!(await count.isVisible()) && (await page.getByRole('button', { name: 'Refresh' }).isVisible())) await page.getByRole('button', { name: 'Refresh' }).click();
+    }
+    assert.ok(Number((await count.innerText()).replace(/\D/g, '')) >= 1, 'the try-it request is counted');
+    await page.locator('.column-card svg').first().waitFor(); // drift: training data against live requests
+    await page.getByRole('button', { name: 'Add the alert' }).click();
+    await page.getByText(/Share of failed requests goes above/).waitFor({ timeout: 10_000 });
+    await checkStep(page, 'watch');
+
+    // 9. the rest of the app passes the same checks
+    for (const [path, heading] of [
+      ['/models', 'Models'],
+      ['/experiments', 'A/B experiments'],
+      ['/history', 'History'],
+    ] as const) {
+      await page.goto(server.url + path);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+      await checkStep(page, path.slice(1));
+    }
+
+    // 10. history: two runs side by side
+    const runs = page.getByRole('checkbox', { name: /^Compare run/ });
+    await runs.nth(0).check();
+    await runs.nth(1).check();
+    await page.getByRole('button', { name: 'Compare the two runs' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Compare two runs' }).waitFor();
+    await page.locator('table.compare tbody tr').first().waitFor({ timeout: 10_000 });
+    await checkStep(page, 'compare');
+
+    assert.deepEqual(problems, [], 'no script errors in the page');
+  }
+
+  test('a training can be cancelled from its page, and says so', { timeout: 60_000 }, async () => {
+    // a job with a long search, started through the same public API the app uses
+    const upload = (await (await fetch(`${server.url}/api/uploads?filename=titanic.csv`, { method: 'PUT', body: readFileSync(TITANIC) })).json()) as { source: string };
+    const suggestion = (await (
+      await fetch(`${server.url}/api/specs/suggest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: upload.source, target: 'Survived' }) })
+    ).json()) as { spec: Record<string, unknown> };
+    const started = await fetch(`${server.url}/api/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ spec: { ...suggestion.spec, name: 'cancelled-titanic', budget: '5m' } }),
+    });
+    assert.equal(started.status, 202);
+    const job = (await started.json()) as { id: string };
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${server.url}/jobs/${job.id}`);
+      await page.getByRole('button', { name: 'Cancel training' }).click();
+      await page.getByText('Training was cancelled.').waitFor({ timeout: 30_000 });
+      assert.equal(await page.getByRole('button', { name: 'Cancel training' }).count(), 0, 'nothing left to cancel');
+      await checkStep(page, 'cancelled');
+    } finally {
+      await page.close();
+    }
+    const models = (await (await fetch(`${server.url}/api/models`)).json()) as { models: { name: string }[] };
+    assert.ok(!models.models.some((m) => m.name === 'cancelled-titanic'), 'nothing was registered');
+  });
+
+  test('at 390 px wide no main page scrolls sideways', { timeout: 60_000 }, async () => {
+    assert.ok(visited.length >= 10, 'the flow test ran first and left its pages');
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    for (const path of new Set(visited)) {
+      await page.goto(server.url + path);
+      await page.locator('h1').first().waitFor();
+      await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
+      const { scrollWidth, clientWidth, culprits } = await horizontalOverflow(page);
+      await shots.take(page, `narrow-${path.split('?')[0]?.split('/')[1] || 'home'}`);
+      assert.ok(scrollWidth <= clientWidth + 1, `${path} is ${scrollWidth} px wide at ${clientWidth} px (wider elements: ${culprits.join(', ')})`);
+    }
+
+    // drag and drop: a small file dropped on the upload zone is uploaded and profiled like a picked one
+    await page.goto(`${server.url}/data`);
+    const csv = 'city,visits,bought\nParis,3,yes\nLyon,1,no\nNice,4,yes\n';
+    const dataTransfer = await page.evaluateHandle(([text, name]) => {
+      // runs in the page; typed loosely because this file is compiled without the DOM's types
+      const g = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: string[], name: string, options: object) => unknown };
+      const transfer = new g.DataTransfer();
+      transfer.items.add(new g.File([text], name, { type: 'text/csv' }));
+      return transfer;
+    }, [csv, 'shop-visits.csv'] as const);
+    await page.locator('.drop-zone').dispatchEvent('drop', { dataTransfer });
+    await page.getByText(/3\s*rows × 3\s*columns/).waitFor({ timeout: 20_000 });
+    await shots.take(page, 'narrow-dropped');
+    await page.close();
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * The app's logic that needs no browser: the spec's YAML (read back by the real YAML parser), the
+ * training view folded from job events, the threshold values against the server's own thresholdTable,
+ * plain-language metric sentences and the copy-paste snippets.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse } from 'yaml';
+import { bestThreshold, thresholdTable } from '../../src/evaluate/business/threshold.js';
+import { EMPTY_VIEW, reduceJob, type JobAction } from '../../web/src/flow/job-view.js';
+import { curlV1, curlV2, javascriptFetch, pythonTriton } from '../../web/src/flow/snippets.js';
+import { specToYaml } from '../../web/src/flow/spec-yaml.js';
+import { bestThresholdIndex, valuePer1000 } from '../../web/src/flow/threshold-value.js';
+import { explainMetric } from '../../web/src/flow/words.js';
+import { modelName, refInWords, versionOf } from '../../web/src/flow/model-ref.js';
+import { extent, ticks, timeTicks } from '../../web/src/components/charts/scale.js';
+
+describe('specToYaml', () => {
+  test('reads back as the same spec, quoting what YAML would misread', () => {
+    const spec = {
+      name: 'titanic',
+      data: '/tmp/uploads/ab12/titanic.parquet',
+      target: 'Survived',
+      budget: '10s',
+      numberText: '10',
+      exponent: '1e3',
+      yes: 'yes',
+      nothing: '',
+      spaced: 'a b ',
+      colon: 'postgres://u@h/db?table=x',
+      hash: 'a #b',
+      split: { test: 0.2, stratify: true },
+      drop: ['Name', '1', 'null'],
+      columns: {},
+      params: { C: 1, nested: { depth: 3 } },
+      learners: [],
+      list: [{ a: 1, b: 'x' }, { a: 2, b: 'y' }],
+    };
+    const yaml = specToYaml(spec);
+    assert.deepEqual(parse(yaml), spec);
+    assert.match(yaml, /^budget: 10s$/m, 'plain values stay unquoted');
+    assert.match(yaml, /^numberText: "10"$/m);
+  });
+});
+
+describe('reduceJob', () => {
+  const run = (actions: readonly JobAction[]) => actions.reduce(reduceJob, EMPTY_VIEW);
+  const event = (name: string, data: unknown): JobAction => ({ type: 'event', name, data });
+
+  test('stages, trials and notes accumulate; done carries the result', () => {
+    const view = run([
+      { type: 'open' },
+      event('stage', { type: 'stage', stage: 'read', message: 'reading titanic.csv' }),
+      event('trial', { type: 'trial', trial: { id: 1, learner: 'gradient-boosting', status: 'ok', value: 0.86 }, leader: undefined, metric: 'roc_auc' }),
+      event('note', { type: 'note', message: 'warning: overfitting' }),
+      event('done', { result: { model: 'titanic', version: 1 } }),
+    ]);
+    assert.equal(view.status, 'succeeded');
+    assert.deepEqual(view.stages, [{ stage: 'read', message: 'reading titanic.csv' }]);
+    assert.equal(view.trials.length, 1);
+    assert.equal(view.metric, 'roc_auc');
+    assert.deepEqual(view.notes, ['warning: overfitting']);
+    assert.deepEqual(view.result, { model: 'titanic', version: 1 });
+  });
+
+  test('progress draws one curve per model: a new curve when the iteration restarts', () => {
+    const progress = (iteration: number, trainLoss: number, validationLoss?: number) =>
+      event('progress', { type: 'progress', iteration, maxIterations: 10, trainLoss, ...(validationLoss === undefined ? {} : { validationLoss }) });
+    const view = run([progress(1, 0.7, 0.72), progress(2, 0.6, 0.65), progress(1, 0.69)]);
+    assert.equal(view.curves.length, 2);
+    assert.deepEqual(view.curves[0], [
+      { iteration: 1, train: 0.7, validation: 0.72 },
+      { iteration: 2, train: 0.6, validation: 0.65 },
+    ]);
+    assert.deepEqual(view.curves[1], [{ iteration: 1, train: 0.69 }]);
+  });
+
+  test('a failure keeps the server error and hint; a dropped stream after the end is not a reconnect', () => {
+    const view = run([event('failed', { error: { code: 'DATA_EMPTY', error: 'The table is empty.', hint: 'Upload a table with rows.' } }), { type: 'dropped' }]);
+    assert.equal(view.status, 'failed');
+    assert.deepEqual(view.error, { error: 'The table is empty.', code: 'DATA_EMPTY', hint: 'Upload a table with rows.' });
+    assert.equal(view.reconnecting, false);
+    assert.equal(run([{ type: 'open' }, { type: 'dropped' }]).reconnecting, true);
+  });
+});
+
+describe('threshold values', () => {
+  test('agree with the server’s thresholdTable computed from raw probabilities', () => {
+    const positive = Uint8Array.from([1, 0, 1, 1, 0, 0, 1, 0, 0, 1]);
+    const p1 = Float64Array.from([0.9, 0.2, 0.65, 0.4, 0.55, 0.1, 0.8, 0.35, 0.05, 0.5]);
+    const payoffs = { truePositive: 10, falsePositive: -5, falseNegative: -10, trueNegative: 0 };
+    const table = thresholdTable(positive, p1, payoffs);
+    const values = table.map((row) => valuePer1000(row, payoffs));
+    table.forEach((row, i) => assert.ok(Math.abs(row.valuePer1000 - (values[i] as number)) < 1e-9, `threshold ${row.threshold}`));
+    assert.equal(table[bestThresholdIndex(values)]?.threshold, bestThreshold(table).threshold);
+  });
+});
+
+describe('words and snippets', () => {
+  test('metrics in plain words', () => {
+    assert.equal(explainMetric('accuracy', 0.82), 'Right 82 out of 100 times on rows it never saw while learning.');
+    assert.match(explainMetric('roc_auc', 0.874) ?? '', /87 out of 100/);
+    assert.equal(explainMetric('unknown_metric', 1), undefined);
+  });
+
+  test('model references', () => {
+    assert.equal(modelName('titanic@champion'), 'titanic');
+    assert.equal(modelName('titanic:3'), 'titanic');
+    assert.equal(versionOf('titanic:3'), 3);
+    assert.equal(versionOf('titanic@champion'), undefined);
+    assert.equal(refInWords('titanic:3'), 'titanic, version 3');
+    assert.equal(refInWords('titanic@champion'), 'titanic (live version)');
+    assert.equal(refInWords('titanic'), 'titanic (latest version)');
+  });
+
+  test('snippets carry the example row with the right types', () => {
+    const s = {
+      origin: 'http://127.0.0.1:8080',
+      modelRef: 'titanic@champion',
+      inputs: [
+        { name: 'Age', datatype: 'FP32', shape: [-1, 1] },
+        { name: 'Sex', datatype: 'BYTES', shape: [-1, 1] },
+        { name: 'Fare', datatype: 'FP32', shape: [-1, 1] },
+      ],
+      example: { Age: 22, Sex: "o'brien", Fare: null },
+    };
+    const v1 = curlV1(s);
+    assert.match(v1, /http:\/\/127\.0\.0\.1:8080\/v1\/models\/titanic@champion:predict/);
+    // the shell quoting survives a single quote in the data
+    assert.match(v1, /"Sex":"o'\\''brien"/);
+    const body = JSON.parse(/-d '(.*)'$/s.exec(curlV2({ ...s, example: { Age: 22, Sex: 'male', Fare: null } }))?.[1] ?? '{}') as { inputs: { name: string; data: unknown[] }[] };
+    assert.deepEqual(body.inputs.map((i) => [i.name, i.data]), [['Age', [22]], ['Sex', ['male']], ['Fare', [null]]]);
+    assert.match(pythonTriton(s), /InferInput\("Sex", \[1, 1\], "BYTES"\)/);
+    assert.match(pythonTriton(s), /np\.array\(\[\[np\.nan\]\], dtype=np\.float32\)/);
+    assert.match(javascriptFetch(s), /JSON\.stringify\(\{"instances":\[\{"Age":22/);
+  });
+});
+
+describe('chart scales', () => {
+  test('ticks are round values 1, 2 or 5 times a power of ten apart', () => {
+    assert.deepEqual(ticks(0, 1, 4), [0, 0.2, 0.4, 0.6, 0.8, 1]);
+    assert.deepEqual(ticks(3, 47, 4), [10, 20, 30, 40]);
+    assert.deepEqual(extent([2, Number.NaN, -1, Infinity]), [-1, 2]);
+    assert.deepEqual(extent([5, 5]), [4.5, 5.5], 'a flat series still gets an axis');
+  });
+
+  test('time ticks fall on round local hours', () => {
+    const hour = 3_600_000;
+    const start = new Date(2026, 10, 27, 8, 20).getTime(); // 08:20 local time
+    const t = timeTicks(start, start + 3 * hour);
+    assert.equal(t.length, 3);
+    for (const tick of t) assert.equal(new Date(tick).getMinutes(), 0);
+    assert.equal(new Date(t[0] as number).getHours(), 9);
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * Sentence embeddings from a local transformers.js model folder, tested with a TINY BERT-like model
+ * written here: an ONNX graph whose `last_hidden_state` is an embedding lookup (Gather) of
+ * `input_ids`, a WordLevel tokenizer with a dozen tokens, and a config.json. No network is used.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { isKilnError } from '../../../src/core/errors.js';
+import { GraphBuilder, tensor } from '../../../src/onnx/graph-builder.js';
+import { loadModule } from '../../../src/modules/load-module.js';
+import { MODULE_ARTIFACTS } from '../../../src/modules/manifest.js';
+import { validateSpec } from '../../../src/modules/spec.js';
+import { loadSentenceEmbedder } from '../../../src/modules/text/sentence-embeddings.js';
+import { trainModule } from '../../../src/modules/train-module.js';
+import { startServer } from '../../../src/serve/server.js';
+import { openHome, type KilnHome } from '../../../src/store/open-store.js';
+import { tempHome } from '../../helpers/kiln-cli.js';
+
+const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'the', 'movie', 'food', 'good', 'great', 'bad', 'awful', 'was'];
+const DIM = 3;
+/** Token vectors: the first coordinate carries sentiment (+1 good/great, −1 bad/awful). */
+const vector = (id: number): number[] => {
+  const token = VOCAB[id] as string;
+  const sentiment = ['good', 'great'].includes(token) ? 1 : ['bad', 'awful'].includes(token) ? -1 : 0;
+  return [sentiment, Math.sin(id), Math.cos(2 * id) / 2];
+};
+
+/** Writes the tiny model folder in the layout transformers.js reads (config, tokenizer, onnx/model.onnx). */
+function writeTinyModel(dir: string): void {
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  const g = new GraphBuilder('tiny-bert');
+  const ids = g.input('input_ids', 'int64', ['batch', 'seq']);
+  g.input('attention_mask', 'int64', ['batch', 'seq']);
+  g.input('token_type_ids', 'int64', ['batch', 'seq']);
+  const table = g.constant('word_embeddings', tensor.float(VOCAB.flatMap((_, id) => vector(id)), [VOCAB.length, DIM]));
+  g.output(g.op('Gather', [table, ids], {}, { name: 'hidden' }), 'last_hidden_state', 'float', ['batch', 'seq', DIM]);
+  writeFileSync(join(dir, 'onnx', 'model.onnx'), g.toBytes({ producerVersion: 'test' }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', hidden_size: DIM, vocab_size: VOCAB.length }));
+  const special = { pad_token: '[PAD]', unk_token: '[UNK]', cls_token: '[CLS]', sep_token: '[SEP]' };
+  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 64, ...special }));
+  writeFileSync(
+    join(dir, 'tokenizer.json'),
+    JSON.stringify({
+      version: '1.0',
+      truncation: null,
+      padding: null,
+      added_tokens: VOCAB.slice(0, 4).map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+      normalizer: { type: 'Lowercase' },
+      pre_tokenizer: { type: 'Whitespace' },
+      post_processor: { type: 'BertProcessing', sep: ['[SEP]', 3], cls: ['[CLS]', 2] },
+      decoder: null,
+      model: { type: 'WordLevel', vocab: Object.fromEntries(VOCAB.map((t, i) => [t, i])), unk_token: '[UNK]' },
+    }),
+  );
+}
+
+/** Mean of the token vectors of [CLS] tokens… [SEP] (what mean pooling over the attention mask gives). */
+function expectedEmbedding(text: string): number[] {
+  const ids = [2, ...text.toLowerCase().split(/\s+/).filter(Boolean).map((w) => Math.max(1, VOCAB.indexOf(w))), 3];
+  const sum = [0, 0, 0];
+  for (const id of ids) vector(id).forEach((v, k) => (sum[k] = (sum[k] as number) + v));
+  return sum.map((v) => v / ids.length);
+}
+
+describe('sentence embeddings from a local model folder', () => {
+  const root = tempHome('kiln-tiny-model-');
+  const folder = join(root, 'tiny-bert');
+  let home: KilnHome;
+
+  before(async () => {
+    writeTinyModel(folder);
+    home = await openHome(tempHome());
+  });
+  after(async () => {
+    await home.store.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('embeds texts offline as the mean of their token vectors over the attention mask', async () => {
+    const embedder = await loadSentenceEmbedder(folder);
+    const texts = ['The movie was great', 'awful', 'unknown words here'];
+    const X = await embedder.embed(texts);
+    assert.deepEqual([X.rows, X.cols], [3, DIM]);
+    texts.forEach((t, i) => {
+      const want = expectedEmbedding(t);
+      for (let k = 0; k < DIM; k++) assert.ok(Math.abs((X.data[i * DIM + k] as number) - (want[k] as number)) < 1e-6, `${t}[${k}]`);
+    });
+  });
+
+  test('a folder that is missing, or lacks the tokenizer, is refused with a coded error naming it', async () => {
+    await assert.rejects(loadSentenceEmbedder(join(root, 'nope')), (e) => isKilnError(e, 'EMBEDDING_MODEL_INVALID') && /no such folder/.test(e.message));
+    const broken = join(root, 'broken');
+    mkdirSync(join(broken, 'onnx'), { recursive: true });
+    writeFileSync(join(broken, 'config.json'), '{}');
+    await assert.rejects(loadSentenceEmbedder(broken), (e) => isKilnError(e, 'EMBEDDING_MODEL_INVALID') && /tokenizer\.json/.test(e.message));
+  });
+
+  test('params.embeddings trains logistic regression on the embeddings and registers a graph that takes them', async () => {
+    const rows = ['sentence,label'];
+    const subjects = ['the movie', 'the food', 'movie', 'food'];
+    for (let i = 0; i < 40; i++) {
+      const positive = i % 2 === 0;
+      const word = positive ? (i % 4 === 0 ? 'good' : 'great') : i % 4 === 1 ? 'bad' : 'awful';
+      rows.push(`${subjects[i % 4]} was ${word},${positive ? 'pos' : 'neg'}`);
+    }
+    const data = join(root, 'tiny.csv');
+    writeFileSync(data, rows.join('\n'));
+    const loaded = validateSpec(
+      { name: 'tiny-sentiment', task: 'text-classify', data, target: 'label', text: 'sentence', params: { embeddings: folder, C: 10 } },
+      null,
+      root,
+    );
+    const result = await trainModule(loaded, home);
+    assert.equal(result.task, 'text-classify');
+    assert.equal(result.metrics.test['accuracy'], 1);
+    assert.equal(result.details['dimension'], DIM);
+    assert.ok((result.details['onnx_max_abs_diff'] as number) <= 1e-5);
+    assert.match(result.summary.join('\n'), /sentence embedding as input/);
+
+    const version = await home.store.getVersion('tiny-sentiment', result.version);
+    const { manifest } = await loadModule(version, home.artifacts);
+    assert.deepEqual(manifest.classes, ['neg', 'pos']);
+    assert.deepEqual(manifest.signature.inputs, [{ name: 'sentence_embedding', kind: 'numeric', type: 'numeric', datatype: 'FP32', shape: [-1, DIM] }]);
+    assert.equal(manifest.params['served_input'], 'embedding');
+    assert.equal(version.artifacts[MODULE_ARTIFACTS.predictor], undefined, 'no per-word explanations for embeddings');
+    const report = JSON.parse((await home.artifacts.get(version.artifacts[MODULE_ARTIFACTS.report]!)).toString('utf8'));
+    assert.match(report.servedBy, /tokenizer has no standard ONNX operator/);
+
+    // served like any module: the client sends the embeddings it computed with the same folder
+    const embedder = await loadSentenceEmbedder(folder);
+    const X = await embedder.embed(['the food was great', 'the movie was awful']);
+    const server = await startServer({ store: home.store, artifacts: home.artifacts, logger: pino({ level: 'silent' }), host: '127.0.0.1', port: 0 });
+    try {
+      const res = await fetch(`${server.url}/v2/models/tiny-sentiment/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [{ name: 'sentence_embedding', datatype: 'FP32', shape: [2, DIM], data: Array.from(X.data) }] }),
+      });
+      const body = (await res.json()) as { outputs: { name: string; data: string[] }[] };
+      assert.equal(res.status, 200, JSON.stringify(body));
+      assert.deepEqual(body.outputs.find((o) => o.name === 'label')?.data, ['pos', 'neg']);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * A training job as the Train page draws it: every Server-Sent Event of GET /api/jobs/:id/events
+ * (stage, progress, note, trial, done, failed, cancelled) is folded into one JobView by `reduceJob`.
+ */
+import type { JobStatus, TrainResult, Trial } from '../api/types.js';
+
+export interface LossPoint {
+  readonly iteration: number;
+  readonly train: number;
+  readonly validation?: number;
+}
+
+export interface JobView {
+  readonly status: JobStatus | 'connecting';
+  readonly stages: readonly { readonly stage: string; readonly message: string }[];
+  readonly notes: readonly string[];
+  readonly trials: readonly Trial[];
+  readonly metric: string | undefined;
+  /** One learning curve per model being fitted (a new curve starts when the iteration count restarts). */
+  readonly curves: readonly (readonly LossPoint[])[];
+  readonly result: TrainResult | undefined;
+  readonly error: { readonly error: string; readonly code?: string; readonly hint?: string } | undefined;
+  /** The stream dropped and the browser is reconnecting. */
+  readonly reconnecting: boolean;
+}
+
+export const EMPTY_VIEW: JobView = {
+  status: 'connecting',
+  stages: [],
+  notes: [],
+  trials: [],
+  metric: undefined,
+  curves: [],
+  result: undefined,
+  error: undefined,
+  reconnecting: false,
+};
+
+export type JobAction =
+  | { readonly type: 'reset' }
+  | { readonly type: 'open' }
+  | { readonly type: 'dropped' }
+  | { readonly type: 'event'; readonly name: string; readonly data: unknown };
+
+/** Curves keep at most this many points each, so a long fit does not slow the page down. */
+const MAX_CURVE_POINTS = 400;
+
+export function reduceJob(view: JobView, action: JobAction): JobView {
+  switch (action.type) {
+    case 'reset':
+      return EMPTY_VIEW;
+    case 'open':
+      // `queued` until the first stage event says training started
+      return { ...view, reconnecting: false };
+    case 'dropped':
+      return view.status === 'succeeded' || view.status === 'failed' || view.status === 'cancelled' ? view : { ...view, reconnecting: true };
+    case 'event':
+      return applyEvent(view, action.name, (typeof action.data === 'object' && action.data !== null ? action.data : {}) as Record<string, unknown>);
+  }
+}
+
+function applyEvent(view: JobView, name: string, d: Record<string, unknown>): JobView {
+  switch (name) {
+    case 'stage': {
+      const stage = String(d['stage'] ?? '');
+      const message = String(d['message'] ?? stage);
+      return { ...view, status: 'running', stages: [...view.stages, { stage, message }] };
+    }
+    case 'note':
+      return { ...view, notes: [...view.notes, String(d['message'] ?? '')] };
+    case 'trial': {
+      const trial = d['trial'] as Trial | undefined;
+      if (trial === undefined) return view;
+      return { ...view, trials: [...view.trials, trial], metric: typeof d['metric'] === 'string' ? d['metric'] : view.metric };
+    }
+    case 'progress': {
+      const iteration = Number(d['iteration']);
+      const train = Number(d['trainLoss']);
+      if (!Number.isFinite(iteration) || !Number.isFinite(train)) return view;
+      const validation = Number(d['validationLoss']);
+      const point: LossPoint = { iteration, train, ...(Number.isFinite(validation) ? { validation } : {}) };
+      const last = view.curves[view.curves.length - 1];
+      const previous = last?.[last.length - 1];
+      // iterations restart at the beginning of each model's fit: that is a new curve
+      if (last === undefined || previous === undefined || iteration <= previous.iteration) return { ...view, curves: [...view.curves, [point]].slice(-12) };
+      const grown = last.length >= MAX_CURVE_POINTS ? [...last.filter((_, i) => i % 2 === 0), point] : [...last, point];
+      return { ...view, curves: [...view.curves.slice(0, -1), grown] };
+    }
+    case 'done':
+      return { ...view, status: 'succeeded', result: (d['result'] ?? d) as TrainResult, reconnecting: false };
+    case 'failed': {
+      const err = (d['error'] ?? d) as Record<string, unknown>;
+      return {
+        ...view,
+        status: 'failed',
+        reconnecting: false,
+        error: {
+          error: String(err['error'] ?? err['message'] ?? 'Training failed.'),
+          ...(typeof err['code'] === 'string' ? { code: err['code'] } : {}),
+          ...(typeof err['hint'] === 'string' ? { hint: err['hint'] } : {}),
+        },
+      };
+    }
+    case 'cancelled':
+      return { ...view, status: 'cancelled', reconnecting: false };
+    default:
+      return view;
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Step 4, Understand: how good the model is, in plain words beside the numbers; where it goes wrong
+ * (confusion matrix, ROC curve); which columns matter; the reasons behind one prediction; and, for
+ * yes/no questions, where to draw the line given what right and wrong answers are worth.
+ */
+import { useState } from 'react';
+import { api, refPath } from '../api/client.js';
+import type { Contribution, ModelReportDoc, Row } from '../api/types.js';
+import { useAction, useApi } from '../api/use-api.js';
+import { BarList } from '../components/charts/BarList.js';
+import { ConfusionMatrix } from '../components/charts/ConfusionMatrix.js';
+import { LineChart } from '../components/charts/LineChart.js';
+import { PredictedVsActual } from '../components/charts/PredictedVsActual.js';
+import { Card, Facts, ForEngineers, Page } from '../components/bits.js';
+import { ModelNav } from '../components/ModelNav.js';
+import { RowForm, type FieldSpec } from '../components/RowForm.js';
+import { ErrorBox, Show } from '../components/states.js';
+import { ThresholdPanel } from '../components/ThresholdPanel.js';
+import { refInWords } from '../flow/model-ref.js';
+import { explainMetric, formatValue, HEADLINE_METRICS, taskInWords } from '../flow/words.js';
+import { Link } from '../router.js';
+
+export function ResultsPage({ modelRef }: { modelRef: string }) {
+  const report = useApi<ModelReportDoc>(`/api/models/${refPath(modelRef)}/report`);
+  return (
+    <Page
+      title={`Results: ${refInWords(modelRef)}`}
+      lead="How well the model does on rows it never saw while learning, and why it answers what it answers."
+      actions={
+        <Link className="button primary" to={`/models/${encodeURIComponent(modelRef)}/deploy`}>
+          Next: deploy it
+        </Link>
+      }
+    >
+      <ModelNav modelRef={modelRef} current="" />
+      <Show value={report} what="the results">
+        {(r) => <Report report={r} modelRef={modelRef} />}
+      </Show>
+    </Page>
+  );
+}
+
+/** Held-out metrics, whether the report nests them (`metrics.test`) or the manifest prefixes them (`test.accuracy`). */
+export function testMetrics(r: ModelReportDoc): Record<string, number> {
+  const m = r.metrics as Record<string, unknown> | undefined;
+  const nested = m?.['test'];
+  if (typeof nested === 'object' && nested !== null) return nested as Record<string, number>;
+  const flat = (m ?? (r.manifest?.['metrics'] as Record<string, unknown> | undefined) ?? {}) as Record<string, unknown>;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(flat)) if (k.startsWith('test.') && typeof v === 'number') out[k.slice(5)] = v;
+  return out;
+}
+
+function Report({ report: r, modelRef }: { report: ModelReportDoc; modelRef: string }) {
+  const metrics = testMetrics(r);
+  const task = r.task ?? (r.manifest?.['task'] as string | undefined);
+  const headline = HEADLINE_METRICS.filter((m) => metrics[m] !== undefined);
+  const charts = r.charts ?? {};
+  const positive = r.positive_class ?? lastClass(r);
+  return (
+    <>
+      <Card title="How good is it?">
+        <p>
+          This module gives <strong>{taskInWords(task)}</strong>.
+        </p>
+        {r.baseline?.sentence !== undefined && <p className="explanation">{r.baseline.sentence}</p>}
+        <ul className="metric-list">
+          {headline.map((m) => (
+            <li key={m}>
+              <span className="metric-value">{formatValue(metrics[m])}</span>
+              <span className="metric-name">{m}</span>
+              <span className="metric-words">{explainMetric(m, metrics[m] ?? NaN)}</span>
+            </li>
+          ))}
+        </ul>
+        {(r.diagnoses ?? []).length > 0 && (
+          <ul className="findings">
+            {(r.diagnoses ?? []).map((d) => (
+              <li key={d.code} className={`finding ${d.severity}`}>
+                <span className={`badge ${d.severity}`}>{d.severity === 'info' ? 'Good to know' : d.severity === 'error' ? 'Must fix' : 'Worth a look'}</span>
+                <div>
+                  <p>{d.message}</p>
+                  {(d.nextSteps ?? []).length > 0 && (
+                    <ul className="small">
+                      {(d.nextSteps ?? []).map((s) => (
+                        <li key={s}>{s}</li>
+                      ))}
+                    </ul>
+                  )}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+        <ForEngineers summary="Every metric">
+          <Facts items={Object.entries(metrics).map(([k, v]) => [k, formatValue(v)] as const)} />
+        </ForEngineers>
+      </Card>
+      <div className="grid two">
+        {charts.confusion !== undefined && (
+          <Card title="Right and wrong answers">
+            <ConfusionMatrix labels={charts.confusion.labels} counts={charts.confusion.counts} />
+          </Card>
+        )}
+        {charts.roc !== undefined && charts.roc.x.length > 1 && (
+          <Card title="ROC curve">
+            <LineChart
+              title="ROC curve: the share of real yes cases caught against the share of no cases wrongly flagged"
+              xLabel="false alarms (share of no cases flagged)"
+              yLabel="caught (share of yes cases)"
+              xDomain={[0, 1]}
+              yDomain={[0, 1]}
+              series={[
+                { label: 'this model', points: charts.roc.x.map((x, i) => [x, charts.roc?.y[i] ?? 0] as const) },
+                { label: 'guessing', points: [[0, 0], [1, 1]], dashed: true },
+              ]}
+            />
+            <p className="muted small">The further the curve bulges towards the top left, the better the model separates yes from no.</p>
+          </Card>
+        )}
+        {charts.predictedVsActual !== undefined && charts.predictedVsActual.actual.length > 0 && (
+          <Card title="Predictions against the truth">
+            <PredictedVsActual actual={charts.predictedVsActual.actual} predicted={charts.predictedVsActual.predicted} />
+            <p className="muted small">Each dot is a row kept aside for the test. Dots on the dashed line were predicted exactly; the further away, the bigger the miss.</p>
+          </Card>
+        )}
+      </div>
+      {(r.importances ?? []).length > 0 && (
+        <Card title="What matters most">
+          <p className="muted">How much worse the model does when a column's values are shuffled: the longer the bar, the more it relies on that column.</p>
+          <BarList title="Column importance" bars={(r.importances ?? []).slice(0, 15).map((i) => ({ label: i.column, value: i.importance }))} />
+        </Card>
+      )}
+      {r.thresholds !== undefined && r.thresholds.length > 1 && <ThresholdPanel rows={r.thresholds} positive={positive} />}
+      <WhyPanel modelRef={modelRef} report={r} />
+    </>
+  );
+}
+
+function lastClass(r: ModelReportDoc): string | undefined {
+  const classes = r.manifest?.['classes'];
+  return Array.isArray(classes) && classes.length > 0 ? String(classes[classes.length - 1]) : undefined;
+}
+
+/** The signature's inputs as form fields (manifest.signature.inputs). */
+export function fieldsOf(manifest: Readonly<Record<string, unknown>> | undefined): FieldSpec[] {
+  const signature = manifest?.['signature'] as { inputs?: readonly FieldSpec[] } | undefined;
+  return [...(signature?.inputs ?? [])];
+}
+
+interface Explained {
+  readonly outcome: unknown;
+  readonly reasons: readonly Contribution[];
+}
+
+/** POST /api/models/:ref/explain answers one explanation per row; accept it bare or wrapped. */
+function firstExplanation(answer: unknown): Explained | undefined {
+  const list = Array.isArray(answer)
+    ? answer
+    : typeof answer === 'object' && answer !== null
+      ? ((answer as Record<string, unknown>)['explanations'] ?? (answer as Record<string, unknown>)['rows'])
+      : undefined;
+  const first = Array.isArray(list) ? (list[0] as Record<string, unknown> | undefined) : undefined;
+  if (first === undefined) return undefined;
+  return { outcome: first['outcome'] ?? first['prediction'], reasons: (first['reasons'] ?? first['contributions'] ?? []) as Contribution[] };
+}
+
+function WhyPanel({ modelRef, report }: { modelRef: string; report: ModelReportDoc }) {
+  const fields = fieldsOf(report.manifest);
+  const [answer, setAnswer] = useState<Explained | undefined>(undefined);
+  const explain = useAction(async (row: Row) => {
+    const result = await api<unknown>(`/api/models/${refPath(modelRef)}/explain`, { body: { rows: [row] } });
+    setAnswer(firstExplanation(result));
+    return result;
+  });
+  if (fields.length === 0) return null;
+  return (
+    <Card title="Why this prediction?">
+      <p className="muted">Describe one case; Kiln shows its answer and which values pushed it there.</p>
+      <RowForm fields={fields} submitLabel="Explain" busy={explain.busy} onSubmit={(row) => void explain.run(row)} />
+      {explain.error !== undefined && <ErrorBox error={explain.error} />}
+      {answer !== undefined && (
+        <div className="answer" role="status">
+          <p>
+            The model answers <strong>{formatValue(answer.outcome)}</strong>. The reasons, strongest first (to the right: towards this answer; to the left: away from it):
+          </p>
+          <BarList
+            signed
+            title="Reasons behind the prediction"
+            bars={answer.reasons.map((c) => ({ label: c.column, value: c.contribution, ...(c.value === undefined ? {} : { detail: c.value === null ? 'unknown' : String(c.value) }) }))}
+          />
+        </div>
+      )}
+    </Card>
+  );
+}
