@@ -26,13 +26,9 @@ import { moduleSpecSchema } from '../../modules/spec.js';
 import { encodeTarget } from '../../modules/tabular/plan-columns.js';
 import type { ArtifactStore, ModelVersion, Store } from '../../store/store.js';
 
-export interface ThresholdCounts {
-  readonly threshold: number;
-  readonly truePositives: number;
-  readonly falsePositives: number;
-  readonly falseNegatives: number;
-  readonly trueNegatives: number;
-}
+import type { ThresholdCounts } from '../../modules/tabular/model-report.js';
+
+export type { ThresholdCounts };
 
 export type ThresholdTable =
   | { readonly available: true; readonly positiveClass: string; readonly rows: readonly ThresholdCounts[] }

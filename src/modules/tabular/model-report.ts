@@ -18,6 +18,7 @@ import type { TabularPreprocessor } from '../../features/tabular-preprocessor.js
 import type { SupervisedPredictor } from '../../learners/learner.js';
 import type { TargetEncoding } from './plan-columns.js';
 import { thresholdTable, type Payoffs } from '../../evaluate/business/threshold.js';
+import type { DecisionCounts } from '../../evaluate/business/price-thresholds.js';
 
 /** Counts only: what each decision is worth is chosen later (`kiln report --payoffs`, the app's sliders). */
 const NO_PAYOFFS: Payoffs = { truePositive: 0, falsePositive: 0, falseNegative: 0, trueNegative: 0 };
@@ -51,13 +52,7 @@ export interface ReportCharts {
 }
 
 /** Decisions at one cut-off on the held-out rows (a row is "yes" when its probability ≥ threshold). */
-export interface ThresholdCounts {
-  readonly threshold: number;
-  readonly truePositives: number;
-  readonly falsePositives: number;
-  readonly falseNegatives: number;
-  readonly trueNegatives: number;
-}
+export type ThresholdCounts = DecisionCounts;
 
 /** Permutation importance is O(columns × repeats × rows): score at most this many held-out rows. */
 const IMPORTANCE_ROWS = 2000;
