@@ -20,7 +20,7 @@ import { errorRate, latencyOverTime, summariseLatency, type LatencyBucket, type 
 import { measurePerformance, type PerformanceReport } from './performance.js';
 import { DEFAULT_WINDOW, describeWindow, inputColumns, outputColumns, readWindow, windowQuery, type MonitorWindow } from './prediction-window.js';
 import { trafficPerHour, type TrafficBucket } from './traffic.js';
-import { parseReferenceProfile, type ColumnProfile, type ReferenceProfile } from '../data/profile/reference-profile.js';
+import { measureValues, parseReferenceProfile, type ColumnProfile, type ReferenceProfile } from '../data/profile/reference-profile.js';
 import { MODULE_ARTIFACTS } from '../modules/manifest.js';
 
 /** The artifact name of the reference profile in a model version. */
@@ -105,7 +105,7 @@ export async function checkModel(home: { store: Store; artifacts: ArtifactStore 
   const performance = await checkPerformance(home.store, version, window, now);
   const alerts = (await home.store.listAlertEvents({ model: version.model, limit: REPORT_ALERTS })).map(alertEventJson);
 
-  const inputs = inputColumns(records);
+  const inputs = measuredInputs(reference.columns, inputColumns(records));
   const drift = detectDrift(reference.columns, inputs, options);
   const outputs = outputColumns(records);
   const predictionProfiles = reference.predictions.filter((p) => outputs.has(p.name));
@@ -200,3 +200,16 @@ function shares(counts: readonly number[]): number[] {
 }
 
 const short = (v: number): string => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(3))));
+
+/** The logged inputs with every column a profile measures (e.g. free text → word count) measured the same way. */
+export function measuredInputs(
+  profiles: readonly ColumnProfile[],
+  inputs: Map<string, (string | number | null)[]>,
+): Map<string, (string | number | null)[]> {
+  for (const p of profiles) {
+    if (p.kind !== 'numeric' || p.measure === undefined) continue;
+    const values = inputs.get(p.name);
+    if (values !== undefined) inputs.set(p.name, Array.from(measureValues(p.measure, values), (v) => (Number.isNaN(v) ? null : v)));
+  }
+  return inputs;
+}

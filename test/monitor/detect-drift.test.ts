@@ -146,3 +146,16 @@ test('a column with no values in the current window is listed as untested; the o
   assert.ok(!drift.columns.some((c) => c.column === 'color'));
   assert.ok(drift.columns.find((c) => c.column === 'shifted')?.drift);
 });
+
+test('free text is monitored by its word count: new texts of the usual length do not drift, much longer ones do', async () => {
+  const { measuredInputs } = await import('../../src/monitor/check-model.js');
+  const rng = new Rng(5);
+  const words = ['good', 'bad', 'film', 'plot', 'acting', 'boring', 'great', 'long', 'music', 'ending'];
+  const text = (n: number) => Array.from({ length: n }, () => words[rng.int(words.length)]).join(' ');
+  const reviews = (rows: number, min: number, spread: number) => Array.from({ length: rows }, () => text(min + rng.int(spread)));
+  const reference = buildReferenceProfile(new Frame([{ kind: 'categorical', name: 'review', values: reviews(600, 5, 10) }]), { measures: { review: 'words' }, seed: 2 });
+  assert.equal(reference.columns[0]?.kind, 'numeric');
+  const check = (values: string[]) => detectDrift(reference.columns, measuredInputs(reference.columns, new Map([['review', values]])));
+  assert.equal(check(reviews(300, 5, 10)).columns[0]?.drift, false);
+  assert.equal(check(reviews(300, 30, 10)).columns[0]?.drift, true);
+});

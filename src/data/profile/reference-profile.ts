@@ -46,7 +46,27 @@ export interface NumericProfile {
   readonly binSums: readonly number[];
   /** Counts by value (as text) when the column has at most 5 distinct values, else null. */
   readonly valueCounts: Readonly<Record<string, number>> | null;
+  /**
+   * Set when the profile describes a number measured on the column rather than the column itself:
+   * `words` — the word count of free text (every review is new, so the texts themselves always
+   * "drift"; how long they are is what can be compared). Current values are measured the same way.
+   */
+  readonly measure?: ColumnMeasure;
 }
+
+/** What a profile may measure on a column instead of profiling its values. */
+export type ColumnMeasure = 'words';
+
+/** The measure of each value (NaN for a missing one). */
+export function measureValues(measure: ColumnMeasure, values: ArrayLike<string | number | null>): Float64Array {
+  return Float64Array.from({ length: values.length }, (_, i) => {
+    const v = values[i];
+    if (v === null || v === undefined || v === '') return Number.NaN;
+    return measure === 'words' ? (String(v).match(WORD) ?? []).length : Number.NaN;
+  });
+}
+
+const WORD = /[\p{L}\p{N}']+/gu;
 
 export interface CategoricalProfile {
   readonly kind: 'categorical';
@@ -75,6 +95,8 @@ export interface ReferenceProfileOptions {
   readonly bins?: number;
   /** Seed of the value sample (default 0): the same data give the same profile. */
   readonly seed?: number;
+  /** Columns profiled by a measure of their values (e.g. free text by its word count). */
+  readonly measures?: Readonly<Record<string, ColumnMeasure>>;
 }
 
 /** Quantile edges are taken from a sample this large (their counts are always exact). */
@@ -88,7 +110,11 @@ export function buildReferenceProfile(frame: Frame, options: ReferenceProfileOpt
   }
   if (frame.nRows === 0) throw new KilnError('DATA_EMPTY', { path: 'the reference (training) rows' });
   const rng = new Rng(options.seed ?? 0);
-  const profileOf = (c: Column): ColumnProfile => (c.kind === 'numeric' ? numericProfile(c.name, c.values, sampleSize, bins, rng) : categoricalProfile(c.name, c.values));
+  const profileOf = (c: Column): ColumnProfile => {
+    const measure = options.measures?.[c.name];
+    if (measure !== undefined) return { ...numericProfile(c.name, measureValues(measure, c.values), sampleSize, bins, rng), measure };
+    return c.kind === 'numeric' ? numericProfile(c.name, c.values, sampleSize, bins, rng) : categoricalProfile(c.name, c.values);
+  };
   const predictions = options.predictions;
   if (predictions !== undefined && predictions.nRows !== frame.nRows) {
     throw new KilnError('INVALID_PARAMS', { what: 'reference profile options', summary: `predictions has ${predictions.nRows} rows but the training frame ${frame.nRows}` });

@@ -164,7 +164,12 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
       [MODULE_ARTIFACTS.manifest]: await json(manifest, 2),
       [MODULE_ARTIFACTS.predictor]: await json(saved),
       [MODULE_ARTIFACTS.report]: await json(report, 2),
-      [MODULE_ARTIFACTS.reference]: await json(buildReferenceProfile(trainFrame, { predictions: outputsFrame(trainProba, nClasses, target.classes), seed: spec.seed })),
+      [MODULE_ARTIFACTS.reference]: await json(buildReferenceProfile(trainFrame, {
+        predictions: outputsFrame(trainProba, nClasses, target.classes),
+        seed: spec.seed,
+        // every text is new: monitor how long the texts are, not which texts they are
+        measures: { [textColumn]: 'words' },
+      })),
     };
     await ctx.store.logMetrics(run.id, { ...flatMetrics, fit_s: fitSeconds, onnx_max_abs_diff: onnxMaxAbsDiff, ...(candidates[0] ? { 'cv.accuracy': candidates[0].accuracy } : {}) });
     const version = await ctx.store.createModelVersion({
