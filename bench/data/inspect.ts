@@ -9,7 +9,7 @@
  *   node --import tsx bench/data/inspect.ts [DATA_DIR] [--skip-10m]
  *
  * Each timing is the best of REPEATS runs, the three tools interleaved. kiln is timed end to end as a
- * user runs it (`kiln inspect FILE --target T --json`, a fresh process per run, node + tsx start-up
+ * user runs it (`kiln inspect FILE --target T --json`, a fresh process per run, node start-up
  * included); DuckDB's SUMMARIZE runs in a fresh process too; pandas' own read+describe seconds are used
  * (its interpreter start-up is not counted). Raw results go to bench/out/data-inspect.json.
  */
@@ -19,7 +19,10 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+// The built CLI, as `npx kiln` runs it (`npm run build` first); tsx's transpiling would be timed otherwise.
+const BUILT = join(ROOT, 'bin', 'kiln.js');
 const ENTRY = join(ROOT, 'src', 'cli', 'entry.ts');
+const kilnCommand = existsSync(join(ROOT, 'dist', 'cli', 'entry.js')) ? [BUILT] : ['--import', 'tsx', ENTRY];
 const args = process.argv.slice(2);
 const dataDir = args.find((a) => !a.startsWith('--')) ?? '/tmp/kiln-bench-data';
 const skip10m = args.includes('--skip-10m');
@@ -46,7 +49,7 @@ function timed(command: string, commandArgs: readonly string[]): Timing & { stdo
 }
 
 function kilnInspect(file: string, target: string | undefined): Timing {
-  const t = timed(process.execPath, ['--import', 'tsx', ENTRY, 'inspect', file, '--json', ...(target ? ['--target', target] : [])]);
+  const t = timed(process.execPath, [...kilnCommand, 'inspect', file, '--json', ...(target ? ['--target', target] : [])]);
   JSON.parse(t.stdout); // exactly one JSON document
   return t;
 }
