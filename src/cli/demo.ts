@@ -33,7 +33,7 @@ export function registerDemo(program: Command): void {
           '',
           `Trained ${name}:${trained.version} — test accuracy ${fmt(test['accuracy'])}, ROC-AUC ${fmt(test['roc_auc'])}` +
             ` (${trained.rows.test} held-out passengers).`,
-          `Kiln is serving on ${server.url} (Ctrl+C to stop). Try:`,
+          `Kiln is serving on ${server.url} (Ctrl+C to stop). Open ${server.url}/ for the app, or try:`,
           '',
           `  curl -s ${server.url}/v1/models/${name}:predict -H 'content-type: application/json' \\`,
           `    -d '{"instances":[{"Pclass":3,"Sex":"male","Age":22,"SibSp":1,"Parch":0,"Fare":7.25,"Embarked":"S"},` +
