@@ -90,7 +90,7 @@ export const moduleSpecSchema = z.strictObject({
   topK: z.number().int().min(1).max(1000).default(10).describe('recommend: how many items a recommendation returns (and k of precision@k, NDCG@k).'),
   clusters: z.union([z.number().int().min(2).max(100), z.literal('auto')]).default('auto').describe('cluster: the number of segments, or "auto" to suggest one (silhouette and elbow).'),
   contamination: z.number().gt(0).lt(0.5).default(0.01).describe('detect-anomalies: the expected share of anomalies; sets the score threshold.'),
-  label: z.string().min(1).optional().describe('detect-anomalies: a column marking known anomalies (1/true), used only to evaluate, never to train.'),
+  label: z.string().min(1).optional().describe('detect-anomalies: a column marking known anomalies (1/true); cluster: a column of known groups. Used only to evaluate, never to train.'),
 })
   .superRefine((spec, ctx) => {
     // The fields each task cannot do without, reported with every other problem of the spec.
