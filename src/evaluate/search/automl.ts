@@ -5,8 +5,11 @@
  *      (a search must never end worse than the defaults);
  *   2. then, while time remains, brackets of successive halving: η² seeded random settings scored on
  *      a small subsample and one fold, the best 1/η promoted to η× more rows, … up to full k-fold;
- *   3. optionally a weighted soft-voting ensemble chosen greedily from the best complete trials
- *      (ensemble selection), kept only if its out-of-fold score beats the best single model.
+ *   3. the simplest complete trial within one standard error of the top score is chosen (on small
+ *      data the leaders' scores differ by less than their noise);
+ *   4. optionally a weighted soft-voting ensemble chosen greedily from the best complete trials
+ *      (ensemble selection), kept only if its out-of-fold score beats the best single model by
+ *      more than that standard error.
  *
  * The test part is never seen here: the caller passes only training rows. Trials run one after the
  * other; learners that parallelise internally (forests) use the cores themselves.
@@ -18,6 +21,7 @@ import { fitByTask } from '../../learners/fit-by-task.js';
 import { subsample, type Fold } from './fold-data.js';
 import { fromScore, metricsOf, predictOutputs, toScore, type SearchTask } from './objective.js';
 import { spacesFor, type ParamSpace, type Params } from './search-space.js';
+import { simplestWithinNoise } from './simplest-within-noise.js';
 
 export interface SearchOptions {
   readonly task: SearchTask;
@@ -52,6 +56,8 @@ export interface Trial {
   readonly score: number;
   readonly seconds: number;
   readonly error?: string;
+  /** Standard error of `score` over the folds (complete trials): how far apart two trials must be to differ. */
+  readonly standardError?: number;
 }
 
 export interface EnsembleChoice {
@@ -63,6 +69,7 @@ export interface EnsembleChoice {
 }
 
 export interface SearchResult {
+  /** The simplest complete trial within one standard error of the top score (see simplest-within-noise.ts). */
   readonly best: Trial;
   /** Final (full-data, all folds) trials, best first. */
   readonly leaderboard: readonly Trial[];
@@ -107,6 +114,10 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
       const value = values.reduce((a, b) => a + b, 0) / values.length;
       const seconds = (performance.now() - t0) / 1000;
       trial = { id, learner: space.learner, params, rung, final, rows, folds: useFolds.length, status: 'ok', value, score: toScore(options.metric, value), seconds };
+      if (values.length > 1) {
+        const variance = values.reduce((a, v) => a + (v - value) ** 2, 0) / (values.length - 1);
+        trial = { ...trial, standardError: Math.sqrt(variance / values.length) };
+      }
       if (outputs) oof.set(id, outputs);
     } catch (err) {
       options.signal?.throwIfAborted();
@@ -154,12 +165,13 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
   }
 
   const leaderboard = trials.filter((t) => t.final && t.status === 'ok').sort((a, b) => b.score - a.score);
-  const best = leaderboard[0];
+  const best = simplestWithinNoise(leaderboard);
   if (best === undefined) {
     const reasons = [...new Set(trials.map((t) => t.error).filter(Boolean))].join('; ');
     throw new KilnError('TRAINING_FAILED', { reason: `no model could be trained within the budget${reasons ? ` (${reasons})` : ''}; give it more time` });
   }
-  const ensemble = chooseEnsemble(leaderboard, oof, folds, options);
+  // An ensemble must beat the chosen model by more than the noise the choice was allowed.
+  const ensemble = chooseEnsemble(leaderboard, oof, folds, options, best.standardError ?? 0);
   return { best, leaderboard, trials, ...(ensemble ? { ensemble } : {}), seconds: (performance.now() - started) / 1000 };
 }
 
@@ -190,7 +202,13 @@ function scatterRows(target: Float64Array, rows: Float64Array, positions: Int32A
  * of the running average, for `rounds` rounds; keep the best mix seen. A member picked three times
  * weighs three times as much. Returned only when it beats the leader alone and mixes at least two models.
  */
-function chooseEnsemble(leaderboard: readonly Trial[], oof: Map<number, Float64Array>, folds: readonly Fold[], options: SearchOptions): EnsembleChoice | undefined {
+function chooseEnsemble(
+  leaderboard: readonly Trial[],
+  oof: Map<number, Float64Array>,
+  folds: readonly Fold[],
+  options: SearchOptions,
+  margin: number,
+): EnsembleChoice | undefined {
   const size = options.ensembleSize ?? 3;
   const leader = leaderboard[0];
   if (size < 2 || leader === undefined || !oof.has(leader.id)) return undefined;
@@ -243,7 +261,7 @@ function chooseEnsemble(leaderboard: readonly Trial[], oof: Map<number, Float64A
     for (let i = 0; i < kept.length; i++) kept[i] = (kept[i] as number) + ((o[i] as number) * (weights[k] as number)) / total;
   });
   const score = pooled(kept);
-  if (!(score > leaderPooled + 1e-12)) return undefined;
+  if (!(score > leaderPooled + Math.max(margin, 1e-12))) return undefined;
   return { members: chosen, weights, value: fromScore(options.metric, score), score };
 }
 

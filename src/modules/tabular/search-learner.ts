@@ -88,5 +88,12 @@ export async function searchLearner(
       result,
     };
   }
+  const top = result.leaderboard[0];
+  if (top !== undefined && top.id !== result.best.id) {
+    ctx.emit({
+      type: 'note',
+      message: `chose ${result.best.learner} (cross-validated ${metric} ${result.best.value.toFixed(4)}): the simplest model within one standard error of the best, ${top.learner} (${top.value.toFixed(4)} ± ${(top.standardError ?? 0).toFixed(4)})`,
+    });
+  }
   return { learner: result.best.learner, params: result.best.params, metric, result };
 }
