@@ -62,7 +62,7 @@ import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
 import { parseParams, z } from '../core/params.js';
 import { checkAlerts } from '../monitor/alert-check.js';
-import { alertEventJson, alertRuleJson } from '../monitor/alert-json.js';
+import { alertCheckJson, alertEventJson, alertRuleJson } from '../monitor/alert-json.js';
 import { AlertScheduler, DEFAULT_ALERT_INTERVAL_MS } from '../monitor/alert-scheduler.js';
 import type { AlertWebhookOptions } from '../monitor/alert-webhook.js';
 import { checkModel } from '../monitor/check-model.js';
@@ -167,15 +167,7 @@ export async function monitoringApi(app: FastifyInstance, options: MonitoringApi
       ...(options.alerts === false || options.alerts === undefined ? {} : webhookOptions(options.alerts)),
     });
     return {
-      results: results.map((r) => ({
-        rule: alertRuleJson(r.rule),
-        version: r.version,
-        value: r.value,
-        breached: r.breached,
-        event: r.event === null ? null : alertEventJson(r.event),
-        webhook: r.webhook,
-        ...(r.note === undefined ? {} : { note: r.note }),
-      })),
+      results: results.map(alertCheckJson),
     };
   });
 

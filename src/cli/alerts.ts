@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
 import { checkAlerts } from '../monitor/alert-check.js';
-import { alertEventJson, alertRuleJson } from '../monitor/alert-json.js';
+import { alertCheckJson, alertEventJson, alertRuleJson } from '../monitor/alert-json.js';
 import { ALERT_METRICS, DEFAULT_ALERT_WINDOW, type AlertRule } from '../store/store.js';
 import { commandContext, withHome } from './context.js';
 import { table } from './output.js';
@@ -109,15 +109,7 @@ export function registerAlerts(program: Command): void {
       const results = await withHome(ctx, (home) => checkAlerts(home, { logger: ctx.logger, ...(model === undefined ? {} : { model }) }));
       ctx.out.result(
         {
-          results: results.map((r) => ({
-            rule: alertRuleJson(r.rule),
-            version: r.version,
-            value: r.value,
-            breached: r.breached,
-            event: r.event === null ? null : alertEventJson(r.event),
-            webhook: r.webhook,
-            ...(r.note === undefined ? {} : { note: r.note }),
-          })),
+          results: results.map(alertCheckJson),
         },
         () =>
           results.length === 0

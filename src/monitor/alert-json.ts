@@ -3,6 +3,7 @@
  * show them: snake_case keys, the same shape everywhere.
  */
 import type { AlertEvent, AlertRule } from '../store/store.js';
+import type { AlertCheckResult } from './alert-check.js';
 
 export interface AlertRuleJson {
   readonly id: string;
@@ -52,5 +53,18 @@ export function alertEventJson(e: AlertEvent): AlertEventJson {
     threshold: e.threshold,
     message: e.message,
     at: e.at,
+  };
+}
+
+/** One rule's check (`POST /api/alerts/check`, `kiln alerts check --json`). */
+export function alertCheckJson(r: AlertCheckResult): Record<string, unknown> {
+  return {
+    rule: alertRuleJson(r.rule),
+    version: r.version,
+    value: r.value,
+    breached: r.breached,
+    event: r.event === null ? null : alertEventJson(r.event),
+    webhook: r.webhook,
+    ...(r.note === undefined ? {} : { note: r.note }),
   };
 }

@@ -10,6 +10,7 @@
 import type { AlertRule } from '../store/store.js';
 import { alertEventJson, alertRuleJson, type AlertEventJson, type AlertRuleJson } from './alert-json.js';
 import type { AlertEvent } from '../store/store.js';
+import { describeFetchError } from '../store/webhooks/dispatcher.js';
 
 /** The JSON body of an alert webhook. */
 export interface AlertWebhookBody {
@@ -56,14 +57,4 @@ export async function postAlertWebhook(
   } catch (err) {
     return `could not reach ${url}: ${describeFetchError(err)}`;
   }
-}
-
-function describeFetchError(err: unknown): string {
-  if (err instanceof Error) {
-    if (err.name === 'TimeoutError') return 'no answer in time';
-    const cause = (err as { cause?: unknown }).cause;
-    if (cause instanceof Error) return cause.message;
-    return err.message;
-  }
-  return String(err);
 }

@@ -201,7 +201,7 @@ function shares(counts: readonly number[]): number[] {
 
 const short = (v: number): string => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(3))));
 
-/** The logged inputs with every column a profile measures (e.g. free text → word count) measured the same way. */
+/** Replaces, in place, each column a profile measures (e.g. free text → word count) by that measure of its logged values. */
 export function measuredInputs(
   profiles: readonly ColumnProfile[],
   inputs: Map<string, (string | number | null)[]>,

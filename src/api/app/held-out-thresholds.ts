@@ -13,7 +13,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from '../../core/frame.js';
-import { randomSplit, stratifiedSplit } from '../../data/split.js';
 import { readTable } from '../../data/sources/read-table.js';
 import { thresholdTable } from '../../evaluate/business/threshold.js';
 import { classificationMetrics } from '../../evaluate/metrics/index.js';
@@ -24,6 +23,7 @@ import type { SavedModel } from '../../modules/explain-rows.js';
 import type { ModuleManifest } from '../../modules/manifest.js';
 import { moduleSpecSchema } from '../../modules/spec.js';
 import { encodeTarget } from '../../modules/tabular/plan-columns.js';
+import { holdoutSplit } from '../../modules/tabular/split-rows.js';
 import type { ArtifactStore, ModelVersion, Store } from '../../store/store.js';
 
 import type { ThresholdCounts } from '../../modules/tabular/model-report.js';
@@ -63,9 +63,17 @@ export async function heldOutThresholds(
   }
 
   const frame = await readSnapshot(await home.artifacts.get(dataset.digest));
-  const spec = moduleSpecSchema.parse({ name: manifest.name, data: dataset.source, target: manifest.target, task: 'binary' });
+  const spec = moduleSpecSchema.parse({
+    name: manifest.name,
+    data: dataset.source,
+    target: manifest.target,
+    task: 'binary',
+    seed,
+    split: { test: testFraction, stratify },
+  });
   const target = encodeTarget(frame, spec);
-  const split = stratify ? stratifiedSplit(target.classIndex, target.classes.length, testFraction, seed) : randomSplit(frame.nRows, testFraction, seed);
+  // The same holdout training drew (grouped and time-ordered ones are caught by the ROC AUC check below).
+  const split = holdoutSplit(frame, target, spec);
 
   const preprocessor = TabularPreprocessor.fromJSON(saved.preprocessor);
   const predictor = loadPredictor(saved.predictor) as ClassifierPredictor;

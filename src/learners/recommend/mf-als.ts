@@ -13,9 +13,9 @@
 import { parseParams, z } from '../../core/params.js';
 import { Rng } from '../../core/rng.js';
 import { explicitAlsHalfStep } from './als-kernels.js';
-import { FactorPredictor, factorTables } from './factor-predictor.js';
-import { checkpoint, pairsRmse, randomFactors } from './fit-loop.js';
-import { itemPopularity, type InteractionMatrix } from './interactions.js';
+import { biasedFactorPredictor, initialBiasedFactors, reportRatingLoss } from './biased-factors.js';
+import { FactorPredictor } from './factor-predictor.js';
+import { checkpoint } from './fit-loop.js';
 import { requireRatings } from './require-ratings.js';
 import type { RecommenderLearner } from './recommender.js';
 
@@ -39,68 +39,17 @@ export const mfAls: RecommenderLearner<typeof mfAlsParams> = {
     const params = parseParams(mfAlsParams, rawParams, `${NAME} parameters`);
     requireRatings(data, NAME);
     const f = params.factors;
-    const nUsers = data.userIds.length;
-    const nItems = data.itemIds.length;
     const rng = new Rng(options.seed ?? 0);
-    const users = randomFactors(nUsers, f, params.initStd, rng);
-    const items = randomFactors(nItems, f, params.initStd, rng);
-    const userBias = new Float64Array(nUsers);
-    const itemBias = new Float64Array(nItems);
-    const globalMean = meanRating(data);
-    const predict = (u: number, i: number): number => {
-      let s = globalMean + (userBias[u] as number) + (itemBias[i] as number);
-      for (let c = 0; c < f; c++) s += (users[u * f + c] as number) * (items[i * f + c] as number);
-      return s;
-    };
+    const m = initialBiasedFactors(data, f, params.initStd, rng);
+    const { users, items, userBias, itemBias, globalMean, predict } = m;
     for (let epoch = 1; epoch <= params.epochs; epoch++) {
       await checkpoint(options.signal);
       explicitAlsHalfStep(data.byUser, items, itemBias, users, userBias, f, globalMean, params.regularization, params.weighted);
       explicitAlsHalfStep(data.byItem, users, userBias, items, itemBias, f, globalMean, params.regularization, params.weighted);
       reportRatingLoss(data, predict, epoch, params.epochs, options);
     }
-    const rating = { globalMean, userBias, itemBias };
-    return new FactorPredictor({
-      learner: NAME,
-      feedback: 'explicit',
-      userIds: data.userIds,
-      itemIds: data.itemIds,
-      seen: data.byUser,
-      ...factorTables({ factors: f, users, items }, itemPopularity(data), rating),
-      rating,
-    });
+    return biasedFactorPredictor(NAME, data, m);
   },
 
   load: (serialized) => FactorPredictor.fromJSON(serialized),
 };
-
-export function meanRating(data: InteractionMatrix): number {
-  let sum = 0;
-  for (let k = 0; k < data.nnz; k++) sum += data.byUser.value[k] as number;
-  return sum / data.nnz;
-}
-
-/** Training RMSE over every rating, validation RMSE over the held-out pairs when given. */
-export function reportRatingLoss(
-  data: InteractionMatrix,
-  predict: (u: number, i: number) => number,
-  iteration: number,
-  maxIterations: number,
-  options: Parameters<RecommenderLearner['fit']>[2] = {},
-): void {
-  if (options.onProgress === undefined) return;
-  let sum = 0;
-  const nUsers = data.userIds.length;
-  for (let u = 0; u < nUsers; u++) {
-    for (let p = data.byUser.ptr[u] as number; p < (data.byUser.ptr[u + 1] as number); p++) {
-      const e = (data.byUser.value[p] as number) - predict(u, data.byUser.index[p] as number);
-      sum += e * e;
-    }
-  }
-  const validationLoss = options.validation === undefined ? Number.NaN : pairsRmse(options.validation, predict);
-  options.onProgress({
-    iteration,
-    maxIterations,
-    trainLoss: Math.sqrt(sum / data.nnz),
-    ...(Number.isNaN(validationLoss) ? {} : { validationLoss }),
-  });
-}

@@ -9,10 +9,9 @@
  */
 import { parseParams, z } from '../../core/params.js';
 import { Rng } from '../../core/rng.js';
-import { FactorPredictor, factorTables } from './factor-predictor.js';
-import { checkpoint, randomFactors } from './fit-loop.js';
-import { itemPopularity } from './interactions.js';
-import { meanRating, reportRatingLoss } from './mf-als.js';
+import { biasedFactorPredictor, initialBiasedFactors, reportRatingLoss } from './biased-factors.js';
+import { FactorPredictor } from './factor-predictor.js';
+import { checkpoint } from './fit-loop.js';
 import { requireRatings } from './require-ratings.js';
 import type { RecommenderLearner } from './recommender.js';
 
@@ -37,18 +36,9 @@ export const mfSgd: RecommenderLearner<typeof mfSgdParams> = {
     requireRatings(data, NAME);
     const f = params.factors;
     const nUsers = data.userIds.length;
-    const nItems = data.itemIds.length;
     const rng = new Rng(options.seed ?? 0);
-    const users = randomFactors(nUsers, f, params.initStd, rng);
-    const items = randomFactors(nItems, f, params.initStd, rng);
-    const userBias = new Float64Array(nUsers);
-    const itemBias = new Float64Array(nItems);
-    const globalMean = meanRating(data);
-    const predict = (u: number, i: number): number => {
-      let s = globalMean + (userBias[u] as number) + (itemBias[i] as number);
-      for (let c = 0; c < f; c++) s += (users[u * f + c] as number) * (items[i * f + c] as number);
-      return s;
-    };
+    const m = initialBiasedFactors(data, f, params.initStd, rng);
+    const { users, items, userBias, itemBias, predict } = m;
     // Every rating as (user, item, value), visited in a fresh seeded order each epoch.
     const pairUser = new Int32Array(data.nnz);
     for (let u = 0; u < nUsers; u++) pairUser.fill(u, data.byUser.ptr[u] as number, data.byUser.ptr[u + 1] as number);
@@ -75,16 +65,7 @@ export const mfSgd: RecommenderLearner<typeof mfSgdParams> = {
       }
       reportRatingLoss(data, predict, epoch, params.epochs, options);
     }
-    const rating = { globalMean, userBias, itemBias };
-    return new FactorPredictor({
-      learner: NAME,
-      feedback: 'explicit',
-      userIds: data.userIds,
-      itemIds: data.itemIds,
-      seen: data.byUser,
-      ...factorTables({ factors: f, users, items }, itemPopularity(data), rating),
-      rating,
-    });
+    return biasedFactorPredictor(NAME, data, m);
   },
 
   load: (serialized) => FactorPredictor.fromJSON(serialized),

@@ -97,7 +97,8 @@ async function deliverOne(store: Store, delivery: ClaimedDelivery, policy: Deliv
   options.logger?.warn({ delivery: delivery.id, event: delivery.event, url: delivery.url, attempts, retryAt, error }, retryAt === null ? 'webhook delivery failed for good' : 'webhook delivery failed; will retry');
 }
 
-function describeFetchError(err: unknown): string {
+/** Why a fetch failed, in a few words (its cause's message, or "no answer in time"). */
+export function describeFetchError(err: unknown): string {
   if (err instanceof Error) {
     if (err.name === 'TimeoutError') return 'no answer in time';
     const cause = (err as { cause?: unknown }).cause;
