@@ -23,11 +23,14 @@ export const BODIES = {
   }),
 } as const;
 
+/** The wider heavy model's layer widths (the default MLP is 256→1024→1024→2). */
+const WIDER = [256, 2048, 2048, 2];
+
 const heavyConfig = (batching: boolean): string =>
   `max_batch_size: 64\ninstance_group [ { count: 1, kind: KIND_CPU } ]\n${batching ? 'dynamic_batching { max_queue_delay_microseconds: 0 }\n' : ''}`;
 
 export interface BenchModels {
-  /** The Triton-layout folder (iris, mlp_batched, mlp_unbatched). */
+  /** The Triton-layout folder (iris, mlp_batched, mlp_unbatched, mlp2k_batched, mlp2k_unbatched). */
   readonly repositoryDir: string;
   /** A Kiln home with `titanic` registered. */
   readonly home: Awaited<ReturnType<typeof tempHome>>;
@@ -39,6 +42,9 @@ export async function benchModels(): Promise<BenchModels> {
     { name: 'iris', versions: { 1: irisLike() } },
     { name: 'mlp_batched', versions: { 1: wideMlp() }, config: heavyConfig(true) },
     { name: 'mlp_unbatched', versions: { 1: wideMlp() }, config: heavyConfig(false) },
+    // twice as wide (4.7M weights): a run costs ~550 µs per row alone and ~120 µs per row in a batch of 32
+    { name: 'mlp2k_batched', versions: { 1: wideMlp(WIDER) }, config: heavyConfig(true) },
+    { name: 'mlp2k_unbatched', versions: { 1: wideMlp(WIDER) }, config: heavyConfig(false) },
   ]);
   const home = await tempHome();
   await registerFixture(home, { name: 'titanic', classes: [0, 1] });

@@ -31,7 +31,8 @@ async function serveChild(): Promise<void> {
   const level = flag('log-level', 'silent');
   // a real log line costs what it costs in production: write it to /dev/null rather than not at all
   const logger = pino({ level }, pino.destination({ dest: '/dev/null', sync: false }));
-  const server = await startServer({ store: models.home.store, artifacts: models.home.artifacts, modelRepository: models.repositoryDir, logger, port: 0 });
+  // storeUrl as `kiln serve` passes it: a Kiln module's prediction log is written from its own thread
+  const server = await startServer({ store: models.home.store, artifacts: models.home.artifacts, storeUrl: join(models.home.home, 'kiln.db'), modelRepository: models.repositoryDir, logger, port: 0 });
   console.log(JSON.stringify({ url: server.url }));
   process.once('SIGINT', () => {
     void server

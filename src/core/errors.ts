@@ -204,6 +204,12 @@ export const ERROR_CODES = {
     message: (d) => `the store at ${s(d['location'])} cannot be opened: ${s(d['reason'])}`,
     hint: () => 'check that KILN_HOME (or --home) points to a writable folder',
   },
+  STORE_CORRUPT: {
+    status: 500,
+    exit: 3,
+    message: (d) => `${s(d['what'])} in the store cannot be read: ${s(d['reason'])}`,
+    hint: () => 'the store was changed outside Kiln; restore it from a backup or delete the damaged rows',
+  },
   // --- store & registry: datasets, webhooks (tracking and registry area) ---------------------------
   DATASET_VERSION_NOT_FOUND: {
     status: 404,

@@ -14,6 +14,7 @@ import { KilnError } from '../core/errors.js';
 import type { Experiment, Store } from '../store/store.js';
 import { armTraffic, type ArmTraffic } from './arm-traffic.js';
 import type { ExperimentRouter } from './router.js';
+import { PeriodicTask } from '../core/periodic-task.js';
 
 export interface CanaryWatcherOptions {
   readonly store: Pick<Store, 'listPredictions' | 'endExperiment'>;
@@ -52,33 +53,28 @@ export class CanaryWatcher {
   private readonly intervalMs: number;
   private readonly windowRequests: number;
   private readonly minRequests: number;
-  private timer: NodeJS.Timeout | undefined;
-  private checking: Promise<CanaryCheck[]> | undefined;
+  private readonly task: PeriodicTask<CanaryCheck[]>;
 
   constructor(options: CanaryWatcherOptions) {
     this.options = options;
     this.intervalMs = options.intervalMs ?? 10_000;
     this.windowRequests = options.windowRequests ?? 200;
     this.minRequests = options.minRequests ?? 20;
+    this.task = new PeriodicTask(() => this.checkAll(), { intervalMs: this.intervalMs });
   }
 
   start(): void {
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(() => void this.check(), this.intervalMs);
-    this.timer.unref();
+    this.task.start();
   }
 
   /** Stops the timer and waits for a check in progress. */
-  async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.checking;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass over the running canaries (one at a time: a slow store does not pile checks up). Never rejects. */
   check(): Promise<CanaryCheck[]> {
-    this.checking ??= this.checkAll().finally(() => (this.checking = undefined));
-    return this.checking;
+    return this.task.runNow();
   }
 
   private async checkAll(): Promise<CanaryCheck[]> {

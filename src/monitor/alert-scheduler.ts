@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { ArtifactStore, Store } from '../store/store.js';
 import { checkAlerts, type AlertCheckResult, type BreachMemory } from './alert-check.js';
 import type { AlertWebhookOptions } from './alert-webhook.js';
+import { PeriodicTask } from '../core/periodic-task.js';
 
 export const DEFAULT_ALERT_INTERVAL_MS = 60_000;
 export const DEFAULT_ALERT_REPEAT_MS = 3_600_000;
@@ -46,13 +47,12 @@ export class LastingBreaches implements BreachMemory {
 export class AlertScheduler {
   private readonly options: AlertSchedulerOptions;
   private readonly memory: LastingBreaches;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<AlertCheckResult[]> | undefined;
-  private stopped = true;
+  private readonly task: PeriodicTask<AlertCheckResult[]>;
 
   constructor(options: AlertSchedulerOptions) {
     this.options = options;
     this.memory = new LastingBreaches(options.repeatMs);
+    this.task = new PeriodicTask(() => this.check(), { intervalMs: this.intervalMs, firstDelayMs: 0 });
   }
 
   get intervalMs(): number {
@@ -60,15 +60,21 @@ export class AlertScheduler {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.task.start();
   }
 
   /** One pass now (what the timer runs); waits for a pass already running instead of overlapping it. */
-  async runOnce(): Promise<AlertCheckResult[]> {
-    if (this.running !== undefined) return this.running;
-    this.running = checkAlerts(
+  runOnce(): Promise<AlertCheckResult[]> {
+    return this.task.runNow();
+  }
+
+  /** Stops the timer and waits for the pass in progress. */
+  stop(): Promise<void> {
+    return this.task.stop();
+  }
+
+  private check(): Promise<AlertCheckResult[]> {
+    return checkAlerts(
       { store: this.options.store, artifacts: this.options.artifacts },
       {
         logger: this.options.logger,
@@ -78,33 +84,9 @@ export class AlertScheduler {
         ...(this.options.fetch === undefined ? {} : { fetch: this.options.fetch }),
         ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
       },
-    )
-      .catch((err: unknown) => {
-        this.options.logger.warn({ err }, 'alert check failed; the next one tries again');
-        return [];
-      })
-      .finally(() => {
-        this.running = undefined;
-      });
-    return this.running;
-  }
-
-  /** Stops the timer and waits for the pass in progress. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.runOnce().then(() => {
-        if (!this.stopped) this.schedule(this.intervalMs);
-      });
-    }, delayMs);
-    // The checker must not keep a process alive on its own (the server's socket does that).
-    this.timer.unref();
+    ).catch((err: unknown) => {
+      this.options.logger.warn({ err }, 'alert check failed; the next one tries again');
+      return [];
+    });
   }
 }

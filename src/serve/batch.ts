@@ -35,6 +35,18 @@ export function rowInputs(batch: DecodedBatch, i: number): Record<string, unknow
   return row;
 }
 
+/** The class names of a model's probability columns, made once per loaded model (this runs per request). */
+const CLASS_NAMES = new WeakMap<LoadedModel, string[]>();
+
+function classNamesOf(model: LoadedModel, k: number, classes: readonly unknown[] | undefined): string[] {
+  let names = CLASS_NAMES.get(model);
+  if (names === undefined || names.length !== k) {
+    names = Array.from({ length: k }, (_, c) => String(classes?.[c] ?? c));
+    CLASS_NAMES.set(model, names);
+  }
+  return names;
+}
+
 /**
  * A reader of per-row answers. Classification: `{label, probabilities: {classLabel: p}}` (class labels in
  * the manifest's order, which is the order of the `probabilities` columns); regression: `{prediction}`.
@@ -49,7 +61,7 @@ export function rowOutputReader(model: LoadedModel, outputs: ModelOutputs, rows:
 
   if (task !== undefined && task !== 'regression' && label !== undefined && probabilities !== undefined) {
     const k = rows === 0 ? 0 : probabilities.data.length / rows;
-    const classNames = Array.from({ length: k }, (_, c) => String(classes?.[c] ?? c));
+    const classNames = classNamesOf(model, k, classes);
     return (i) => {
       const byClass: Record<string, number> = {};
       for (let c = 0; c < k; c++) byClass[classNames[c] as string] = tensorElement(probabilities, i * k + c) as number;

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
         return;
       }
       try {
-        await store.logPredictions(request.records);
+        await store.logPredictionBatches(request.batches);
         send({ kind: 'written', id: request.id });
       } catch (err) {
         send({ kind: 'write-failed', id: request.id, message: (err as Error).message });

@@ -14,6 +14,7 @@
 import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
+import { PeriodicTask } from '../core/periodic-task.js';
 
 export interface PredictionRetentionOptions {
   readonly store: Pick<Store, 'deletePredictions' | 'countPredictions'>;
@@ -43,8 +44,9 @@ export class PredictionRetention {
   private readonly maxAgeMs: number | undefined;
   private readonly maxRows: number | undefined;
   private readonly intervalMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<PruneResult> | undefined;
+  private readonly task: PeriodicTask<PruneResult>;
+  /** The clock a `prune(now)` call asks for (tests), read by the next pass. */
+  private pruneAt: number | undefined;
   private stopped = false;
   private deleted = 0;
 
@@ -60,6 +62,11 @@ export class PredictionRetention {
     this.maxAgeMs = options.retentionDays === undefined ? undefined : options.retentionDays * DAY_MS;
     this.maxRows = options.maxRows;
     this.intervalMs = options.intervalMs ?? 60_000;
+    this.task = new PeriodicTask(() => this.pruneAndReport(), {
+      intervalMs: this.intervalMs,
+      firstDelayMs: Math.min(FIRST_PRUNE_DELAY_MS, this.intervalMs),
+      onError: (err) => this.logger.error({ err }, 'could not prune the prediction log; trying again later'),
+    });
   }
 
   /** Whether there is anything to enforce. */
@@ -69,16 +76,14 @@ export class PredictionRetention {
 
   /** Starts the periodic pruning (the timers do not keep the process alive). */
   start(): void {
-    if (!this.active || this.stopped || this.timer !== undefined) return;
-    this.schedule(Math.min(FIRST_PRUNE_DELAY_MS, this.intervalMs));
+    if (!this.active || this.stopped) return;
+    this.task.start();
   }
 
   /** Stops the pruning; resolves once a prune in progress has finished. */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+    return this.task.stop();
   }
 
   /** Predictions deleted since start. */
@@ -87,24 +92,19 @@ export class PredictionRetention {
   }
 
   /** Prunes now (one prune at a time: a call while one runs gets that one's result). */
-  prune(now = Date.now()): Promise<PruneResult> {
-    this.running ??= this.pruneOnce(now).finally(() => (this.running = undefined));
-    return this.running;
+  prune(now?: number): Promise<PruneResult> {
+    this.pruneAt = now;
+    // a pass already running has read its clock: the given one must not outlive this call
+    return this.task.runNow().finally(() => (this.pruneAt = undefined));
   }
 
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.prune().then(
-        (result) => {
-          if (result.byAge + result.bySize > 0) this.logger.info({ ...result, totalDeleted: this.deleted }, 'pruned the prediction log');
-        },
-        (err: unknown) => this.logger.error({ err }, 'could not prune the prediction log; trying again later'),
-      ).finally(() => {
-        if (!this.stopped) this.schedule(this.intervalMs);
-      });
-    }, delayMs);
-    this.timer.unref();
+  /** The timer's pass (and `prune()`'s): prunes, then says what it removed. */
+  private async pruneAndReport(): Promise<PruneResult> {
+    const now = this.pruneAt ?? Date.now();
+    this.pruneAt = undefined;
+    const result = await this.pruneOnce(now);
+    if (result.byAge + result.bySize > 0) this.logger.info({ ...result, totalDeleted: this.deleted }, 'pruned the prediction log');
+    return result;
   }
 
   private async pruneOnce(now: number): Promise<PruneResult> {

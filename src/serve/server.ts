@@ -11,12 +11,12 @@
  * left of the prediction log and stops the models' instances. The store and artifact store belong to the
  * caller, who closes them after the server.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
+import { timeOrderedId } from '../core/time-ordered-id.js';
 import type { ArtifactStore, Store } from '../store/store.js';
 import { DataPlane } from './data-plane.js';
 import { startGrpcServer, type GrpcServer } from './grpc/grpc-server.js';
@@ -121,19 +121,11 @@ class RequestLinesAtDebug extends LogController {
 const REQUEST_ID_HEADER = 'x-request-id';
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@#/+=-]{1,128}$/;
 
-/**
- * A random UUID drawn once per process, whose last 12 hex digits are replaced by a counter: ids keep the
- * UUID shape and stay unique across processes and restarts (about 2^74 random bits per process), at the
- * cost of a counter increment instead of fresh randomness per request.
- */
-const REQUEST_ID_PREFIX = randomUUID().slice(0, 24);
-let requestCounter = 0;
-
 function requestId(req: IncomingMessage): string {
   const given = req.headers[REQUEST_ID_HEADER];
   if (typeof given === 'string' && SANE_REQUEST_ID.test(given)) return given;
-  requestCounter = (requestCounter + 1) % 0x1000000000000;
-  return REQUEST_ID_PREFIX + requestCounter.toString(16).padStart(12, '0');
+  // time-ordered: the prediction log finds a record again from its request id's time (src/core/time-ordered-id.ts)
+  return timeOrderedId();
 }
 
 export async function buildServer(options: ServerOptions): Promise<KilnServer> {

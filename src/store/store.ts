@@ -9,6 +9,7 @@
  * a PostgreSQL store can implement the same contract and pass the same conformance suite.
  */
 import type { ModelRef } from './model-ref.js';
+import type { PredictionBatch } from './prediction-batch.js';
 
 export type RunStatus = 'running' | 'finished' | 'failed';
 
@@ -446,6 +447,8 @@ export interface Store {
   listDeliveries(query?: DeliveryQuery): Promise<WebhookDelivery[]>;
 
   logPredictions(records: readonly PredictionRecord[]): Promise<void>;
+  /** Writes records already grouped and encoded (src/store/prediction-batch.ts), as the log's writer thread does. */
+  logPredictionBatches(batches: readonly PredictionBatch[]): Promise<void>;
   listPredictions(query?: PredictionQuery): Promise<PredictionRecord[]>;
   countPredictions(query?: PredictionQuery): Promise<number>;
   /**

@@ -32,6 +32,11 @@ function capturingLogger(): { logger: pino.Logger; lines: { level: number; msg: 
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits until `done()` holds (polling), so that a loaded machine's slow timers do not fail a test. */
+async function eventually(done: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await sleep(5);
+}
 
 test('record() returns at once; records are written later, in batches of at most maxBatchSize', async () => {
   const batches: number[] = [];
@@ -39,7 +44,7 @@ test('record() returns at once; records are written later, in batches of at most
   const log = new PredictionLogger({ store: { logPredictions: async (r) => void batches.push(r.length) }, logger, maxBatchSize: 3, flushIntervalMs: 10_000 });
   log.record(records(7));
   assert.deepEqual(batches, [], 'nothing is written on the caller\'s path');
-  await sleep(20); // a full batch is written without waiting for the (long) interval
+  await eventually(() => batches.length === 3); // a full batch is written without waiting for the (long) interval
   assert.deepEqual(batches, [3, 3, 1]);
   assert.deepEqual(log.stats(), { buffered: 0, written: 7, dropped: 0, failed: 0, sampledOut: 0 });
   await log.close();
@@ -48,12 +53,14 @@ test('record() returns at once; records are written later, in batches of at most
 test('a lone record waits for the flush interval', async () => {
   const written: string[] = [];
   const { logger } = capturingLogger();
-  const log = new PredictionLogger({ store: { logPredictions: async (r) => void written.push(...r.map((x) => x.requestId)) }, logger, flushIntervalMs: 60 });
+  const log = new PredictionLogger({ store: { logPredictions: async (r) => void written.push(...r.map((x) => x.requestId)) }, logger, flushIntervalMs: 300 });
+  const recorded = Date.now();
   log.record(records(1));
   await sleep(20);
   assert.deepEqual(written, []);
-  await sleep(80);
+  await eventually(() => written.length > 0);
   assert.deepEqual(written, ['r0']);
+  assert.ok(Date.now() - recorded >= 290, 'written after the interval, not before');
   await log.close();
 });
 
@@ -101,7 +108,7 @@ test('a store error is logged and the batch dropped; later records are still wri
     flushIntervalMs: 5,
   });
   log.record(records(3));
-  await sleep(20);
+  await eventually(() => log.stats().failed === 3);
   assert.equal(log.stats().failed, 3);
   assert.ok(lines.some((l) => l.level === 50 && /could not write prediction records/.test(l.msg)));
   fail = false;

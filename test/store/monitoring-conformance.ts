@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExperimentInput, Store } from '../../src/store/store.js';
+import { timeOrderedId } from '../../src/core/time-ordered-id.js';
 import { assertKilnError, prediction, versionInput } from './store-conformance.js';
 
 function experimentInput(overrides: Partial<ExperimentInput> = {}): ExperimentInput {
@@ -112,6 +113,38 @@ export function monitoringConformance(store: () => Store): void {
       assert.equal(result.accepted, n);
       assert.equal(result.unknownRequestIds.length, 10);
       assert.equal((await store().listLabelledPredictions({ limit: 5000 })).length, n);
+    });
+
+    test('time-ordered request ids are found by their time: feedback, shadow pairs, labelled lists and retention', async () => {
+      const t0 = 1_800_000_000_000;
+      const ids = Array.from({ length: 30 }, (_, i) => timeOrderedId(t0 + i * 1000));
+      // logged 5 ms after each id was made; request 7 is answered by the champion and mirrored to the challenger
+      await store().logPredictions([
+        ...ids.map((requestId, i) => prediction(i, { requestId, timestamp: t0 + i * 1000 + 5 })),
+        prediction(7, { requestId: ids[7] as string, version: 2, timestamp: t0 + 7000 + 6, experiment: 'e', arm: 'challenger', shadow: true }),
+        prediction(99, { requestId: 'client-chosen-id', timestamp: t0 + 3000 }),
+      ]);
+      const unknownButTimeOrdered = timeOrderedId(t0 + 2000);
+      const result = await store().recordFeedback([
+        { requestId: ids[7] as string, outcome: 1, timestamp: t0 + 50_000 },
+        { requestId: ids[20] as string, outcome: 0, timestamp: t0 + 50_000 },
+        { requestId: 'client-chosen-id', outcome: 1, timestamp: t0 + 50_000 },
+        { requestId: unknownButTimeOrdered, outcome: 1 },
+      ]);
+      assert.deepEqual(result, { accepted: 3, unknownRequestIds: [unknownButTimeOrdered] });
+      const labelled = await store().listLabelledPredictions();
+      assert.deepEqual(
+        labelled.map((p) => [p.requestId === ids[7] ? 'id7' : p.requestId === ids[20] ? 'id20' : p.requestId, p.version, p.outcome]),
+        [['id20', 1, 0], ['id7', 2, 1], ['id7', 1, 1], ['client-chosen-id', 1, 1]],
+      );
+      // retention cuts through the batches: ids 0..9, the shadow answer and the client's go, with their outcomes; the rest stay findable
+      assert.equal(await store().deletePredictions({ before: t0 + 10_000 }), 12);
+      assert.deepEqual((await store().listLabelledPredictions()).map((p) => p.outcome), [0]);
+      assert.deepEqual(await store().recordFeedback([{ requestId: ids[25] as string, outcome: 1 }, { requestId: ids[3] as string, outcome: 1 }]), {
+        accepted: 1,
+        unknownRequestIds: [ids[3]],
+      });
+      assert.equal(await store().countPredictions(), 20);
     });
 
     test('bad items are FEEDBACK_INVALID naming each problem, and nothing is written', async () => {

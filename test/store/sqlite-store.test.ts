@@ -144,6 +144,42 @@ describe('migrations', () => {
     }
   });
 
+  test('a home with a per-row prediction log (schema 3) is moved into batches: records, order, feedback and lookups survive', async () => {
+    const file = join(freshDir(), 'kiln.db');
+    const old = new Database(file);
+    migrate(old, MIGRATIONS.slice(0, 3));
+    const insert = old.prepare(
+      `INSERT INTO predictions (request_id, model, version, timestamp, latency_ms, inputs, outputs, user_key, experiment, arm, shadow, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (let i = 0; i < 2500; i++) insert.run(`r${i}`, 'titanic', 1, 1000 + i, 0.5, JSON.stringify({ age: i }), JSON.stringify({ label: i % 2 }), null, null, null, 0, null);
+    insert.run('ab-1', 'titanic', 2, 5000, 0.7, '{"age":3}', '{"label":1}', 'user-9', 'exp-1', 'challenger', 1, null);
+    insert.run('bad-1', 'housing', 1, 6000, 0.2, 'null', 'null', null, null, null, 0, 'INPUT_INVALID');
+    old.prepare("INSERT INTO feedback (request_id, outcome, feedback_at) VALUES ('r7', '1', 77)").run();
+    old.close();
+
+    const store = SqliteStore.open(file);
+    try {
+      assert.equal(await store.countPredictions(), 2502);
+      assert.equal(await store.countPredictions({ model: 'titanic', version: 1 }), 2500);
+      assert.deepEqual((await store.listPredictions({ model: 'titanic', version: 1, limit: 3 })).map((p) => p.requestId), ['r2499', 'r2498', 'r2497']);
+      assert.deepEqual(await store.listPredictions({ experiment: 'exp-1' }), [
+        { requestId: 'ab-1', model: 'titanic', version: 2, timestamp: 5000, latencyMs: 0.7, inputs: { age: 3 }, outputs: { label: 1 }, userKey: 'user-9', experiment: 'exp-1', arm: 'challenger', shadow: true },
+      ]);
+      assert.deepEqual(await store.listPredictions({ model: 'housing' }), [
+        { requestId: 'bad-1', model: 'housing', version: 1, timestamp: 6000, latencyMs: 0.2, inputs: null, outputs: null, error: 'INPUT_INVALID' },
+      ]);
+      assert.deepEqual((await store.listLabelledPredictions()).map((p) => [p.requestId, p.outcome, p.feedbackAt, p.inputs]), [['r7', 1, 77, { age: 7 }]]);
+      assert.deepEqual(await store.recordFeedback([{ requestId: 'r2400', outcome: 0 }, { requestId: 'nope', outcome: 0 }]), { accepted: 1, unknownRequestIds: ['nope'] });
+      const raw = new Database(file, { readonly: true });
+      assert.equal(raw.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'predictions'").pluck().get(), 0, 'the per-row table is gone');
+      assert.equal(raw.prepare('SELECT COUNT(*) FROM prediction_batches').pluck().get(), 5, '3 batches of titanic v1 (1000 + 1000 + 500), one of v2, one of housing');
+      raw.close();
+    } finally {
+      await store.close();
+    }
+  });
+
   test('are numbered 1, 2, 3… with distinct names', () => {
     assert.ok(MIGRATIONS.length > 0);
     assert.deepEqual(

@@ -11,6 +11,7 @@
  * Errors keep their meaning: a 4xx Kiln error becomes INVALID_ARGUMENT (NOT_FOUND for unknown models and
  * versions), a 503 becomes UNAVAILABLE, anything else INTERNAL; the message is Kiln's.
  */
+import { timeOrderedId } from '../../core/time-ordered-id.js';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { asKilnError, KilnError } from '../../core/errors.js';
@@ -45,7 +46,6 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const { dataPlane, logger } = options;
   const maxBytes = options.maxMessageBytes ?? 32 * 1024 * 1024;
   const server = new grpc.Server({ 'grpc.max_receive_message_length': maxBytes, 'grpc.max_send_message_length': maxBytes });
-  let requestCounter = 0;
 
   /** Runs a handler and maps its outcome to the callback. */
   const unary =
@@ -69,7 +69,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     ModelMetadata: unary(async (request: { name: string; version: string }) => dataPlane.modelMetadata(request.name, request.version || undefined)),
     ModelInfer: unary(async (request: GrpcInferRequest, call) => {
       const given = call.metadata.get('x-request-id')[0];
-      const requestId = typeof given === 'string' && given !== '' ? given : `grpc-${process.pid}-${++requestCounter}`;
+      const requestId = typeof given === 'string' && given !== '' ? given : timeOrderedId();
       const result = await dataPlane.infer(request.model_name, request.model_version || undefined, fromGrpcRequest(request), { requestId });
       return toGrpcResponse(result, request.raw_input_contents.length > 0);
     }),

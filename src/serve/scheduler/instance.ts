@@ -23,8 +23,11 @@ export interface InstanceResult {
 
 /** What the scheduler needs of an instance (tests drive the scheduler with stand-ins). */
 export interface ModelInstance {
-  /** Runs one batch; one at a time per instance. */
-  run(feeds: Feeds): Promise<InstanceResult>;
+  /**
+   * Runs one batch; one at a time per instance. `owned` says the feeds' arrays were made for this batch
+   * alone (joined from several requests), so a worker instance may move their memory instead of copying it.
+   */
+  run(feeds: Feeds, owned?: boolean): Promise<InstanceResult>;
   close(): Promise<void>;
 }
 
@@ -109,7 +112,7 @@ export class Instance implements ModelInstance {
     return this.deaths;
   }
 
-  async run(feeds: Readonly<Record<string, HostTensor>>): Promise<InstanceResult> {
+  async run(feeds: Readonly<Record<string, HostTensor>>, owned = false): Promise<InstanceResult> {
     if (this.replacing !== undefined) await this.replacing;
     if (this.broken !== undefined) throw this.broken;
     if (this.closed) throw new Error('the model instance is closed');
@@ -117,7 +120,7 @@ export class Instance implements ModelInstance {
     return new Promise<InstanceResult>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       const message: RunMessage = { kind: 'run', id, feeds };
-      this.worker.postMessage(message);
+      this.worker.postMessage(message, owned ? wholeBuffers(feeds) : []);
     });
   }
 
@@ -174,4 +177,18 @@ export class Instance implements ModelInstance {
       },
     );
   }
+}
+
+/**
+ * The memory of the feeds' typed arrays, to move to the worker rather than copy: only arrays that span
+ * their whole buffer (a view into a larger buffer, such as a request body's, must never be moved).
+ */
+function wholeBuffers(feeds: Readonly<Record<string, HostTensor>>): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  for (const tensor of Object.values(feeds)) {
+    const data = tensor.data;
+    if (!ArrayBuffer.isView(data) || !(data.buffer instanceof ArrayBuffer)) continue;
+    if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && !buffers.includes(data.buffer)) buffers.push(data.buffer);
+  }
+  return buffers;
 }

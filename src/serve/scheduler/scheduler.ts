@@ -221,7 +221,7 @@ export class Scheduler {
     try {
       const feeds = joinFeeds(batch.map((p) => p.feeds));
       const rows = batch.reduce((sum, p) => sum + p.rows, 0);
-      const result = await instance.run(feeds);
+      const result = await instance.run(feeds, batch.length > 1); // joined arrays are this batch's own
       this.statistics.recordBatch(rows, result.computeNs);
       const parts = splitOutputs(result.outputs, batch.map((p) => p.rows));
       batch.forEach((pending, i) => pending.resolve(parts[i] as Feeds));

@@ -234,4 +234,65 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX experiments_by_start ON experiments (started_at);
     `,
   },
+  {
+    version: 3,
+    name: 'prediction log stored in batches',
+    // As SQLite's migration 4: one row per batch of predictions, columnar JSON, and a request-id lookup
+    // table; the rows logged so far move over, 1000 to a batch in logging order.
+    sql: `
+      CREATE TABLE prediction_batches (
+        id          BIGSERIAL PRIMARY KEY,
+        model       TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        experiment  TEXT,
+        first_ts    BIGINT NOT NULL,
+        last_ts     BIGINT NOT NULL,
+        records     INTEGER NOT NULL,
+        -- the range of the request ids found by their time, and how many ids went into prediction_requests
+        min_request_id  TEXT,
+        max_request_id  TEXT,
+        indexed_ids     INTEGER NOT NULL,
+        request_ids     TEXT NOT NULL,
+        payload         TEXT NOT NULL
+      );
+      CREATE INDEX prediction_batches_by_model ON prediction_batches (model, version, last_ts);
+      CREATE INDEX prediction_batches_by_time ON prediction_batches (last_ts);
+      CREATE INDEX prediction_batches_by_experiment ON prediction_batches (experiment, last_ts) WHERE experiment IS NOT NULL;
+      CREATE TABLE prediction_requests (
+        request_id  TEXT NOT NULL,
+        batch_id    BIGINT NOT NULL,
+        PRIMARY KEY (request_id, batch_id)
+      );
+      CREATE TABLE feedback_batches (
+        request_id  TEXT NOT NULL,
+        batch_id    BIGINT NOT NULL,
+        PRIMARY KEY (request_id, batch_id)
+      );
+      CREATE INDEX feedback_batches_by_batch ON feedback_batches (batch_id);
+
+      INSERT INTO prediction_batches (model, version, experiment, first_ts, last_ts, records, min_request_id, max_request_id, indexed_ids, request_ids, payload)
+      SELECT model, version, experiment, MIN(timestamp), MAX(timestamp), COUNT(*), NULL, NULL, COUNT(*),
+             json_agg(request_id ORDER BY timestamp, id)::text,
+             json_build_object(
+               'timestamp', json_agg(timestamp ORDER BY timestamp, id),
+               'latencyMs', json_agg(latency_ms ORDER BY timestamp, id),
+               'inputs', json_agg(inputs::json ORDER BY timestamp, id),
+               'outputs', json_agg(outputs::json ORDER BY timestamp, id),
+               'userKey', json_agg(user_key ORDER BY timestamp, id),
+               'arm', json_agg(arm ORDER BY timestamp, id),
+               'shadow', json_agg(shadow ORDER BY timestamp, id),
+               'error', json_agg(error ORDER BY timestamp, id))::text
+        FROM (SELECT *, (ROW_NUMBER() OVER (PARTITION BY model, version, experiment ORDER BY timestamp, id) - 1) / 1000 AS chunk
+                FROM predictions) numbered
+       GROUP BY model, version, experiment, chunk
+       ORDER BY MIN(timestamp);
+      INSERT INTO prediction_requests (request_id, batch_id)
+      SELECT DISTINCT ids.value, b.id FROM prediction_batches b, json_array_elements_text(b.request_ids::json) ids
+      ON CONFLICT DO NOTHING;
+      INSERT INTO feedback_batches (request_id, batch_id)
+      SELECT f.request_id, r.batch_id FROM feedback f JOIN prediction_requests r ON r.request_id = f.request_id
+      ON CONFLICT DO NOTHING;
+      DROP TABLE predictions;
+    `,
+  },
 ];

@@ -13,13 +13,10 @@ import type {
   DatasetVersion,
   DeliveryStatus,
   Experiment,
-  ExperimentArm,
   ExperimentMode,
   ExperimentStatus,
-  LabelledPrediction,
   MetricPoint,
   ModelVersion,
-  PredictionRecord,
   RegisteredModel,
   RegistryEvent,
   Run,
@@ -74,27 +71,6 @@ export interface AliasRow {
   readonly model: string;
   readonly alias: string;
   readonly version: number;
-}
-
-export interface PredictionRow {
-  readonly request_id: string;
-  readonly model: string;
-  readonly version: number;
-  readonly timestamp: number | string;
-  readonly latency_ms: number;
-  readonly inputs: string;
-  readonly outputs: string;
-  readonly user_key: string | null;
-  readonly experiment: string | null;
-  readonly arm: string | null;
-  readonly shadow: number | string;
-  readonly error: string | null;
-}
-
-/** A prediction joined with its feedback row. */
-export interface LabelledPredictionRow extends PredictionRow {
-  readonly outcome: string;
-  readonly feedback_at: number | string;
 }
 
 export interface AlertRuleRow {
@@ -271,27 +247,6 @@ export function toRegisteredModel(row: RegisteredModelRow, aliases: Readonly<Rec
     description: row.description,
     tags: JSON.parse(row.tags) as Record<string, string>,
   };
-}
-
-export function toPredictionRecord(row: PredictionRow): PredictionRecord {
-  return {
-    requestId: row.request_id,
-    model: row.model,
-    version: Number(row.version),
-    timestamp: Number(row.timestamp),
-    latencyMs: row.latency_ms,
-    inputs: JSON.parse(row.inputs) as unknown,
-    outputs: JSON.parse(row.outputs) as unknown,
-    ...(row.user_key === null ? {} : { userKey: row.user_key }),
-    ...(row.experiment === null ? {} : { experiment: row.experiment }),
-    ...(row.arm === null ? {} : { arm: row.arm as ExperimentArm }),
-    ...(Number(row.shadow) === 1 ? { shadow: true } : {}),
-    ...(row.error === null ? {} : { error: row.error }),
-  };
-}
-
-export function toLabelledPrediction(row: LabelledPredictionRow): LabelledPrediction {
-  return { ...toPredictionRecord(row), outcome: JSON.parse(row.outcome) as number | string | boolean, feedbackAt: Number(row.feedback_at) };
 }
 
 export function toAlertRule(row: AlertRuleRow): AlertRule {

@@ -66,10 +66,8 @@ import {
   toDelivery,
   toExperiment,
   toJson,
-  toLabelledPrediction,
   toMetricPoint,
   toModelVersion,
-  toPredictionRecord,
   toRegisteredModel,
   toRun,
   toWebhook,
@@ -80,14 +78,14 @@ import {
   type DatasetVersionRow,
   type DeliveryRow,
   type ExperimentRow,
-  type LabelledPredictionRow,
   type MetricPointRow,
   type ModelVersionRow,
-  type PredictionRow,
   type RegisteredModelRow,
   type RunRow,
   type WebhookRow,
 } from './rows.js';
+import { countPredictionRecords, deleteRecordsBefore, findRequestBatches, insertBatches, listLabelledRecords, listPredictionRecords } from './prediction-log-tables.js';
+import { toPredictionBatches, type PredictionBatch } from '../prediction-batch.js';
 
 const DEFAULT_PREDICTION_LIMIT = 100;
 const DEFAULT_LIST_LIMIT = 100;
@@ -96,8 +94,6 @@ const DEFAULT_LIST_LIMIT = 100;
  * it from an index takes a few milliseconds, and a longer list costs more than walking the runs.
  */
 const DRIVING_CAP = 20_000;
-/** PostgreSQL takes at most 65 535 parameters per statement; 12 per prediction row. */
-const PREDICTION_CHUNK = 1000;
 /** Rows per multi-row statement for feedback lookups and upserts (well below both databases' parameter limits). */
 const FEEDBACK_CHUNK = 500;
 
@@ -120,7 +116,6 @@ const SELECT_MODEL = `
 const VERSION_COLUMNS = 'model, version, run_id, created_at, status, artifacts, signature, metrics, description, tags';
 const DELIVERY_COLUMNS =
   'id, webhook_id, event_id, event, payload, status, attempts, next_attempt_at, last_error, created_at, delivered_at';
-const PREDICTION_COLUMNS = 'request_id, model, version, timestamp, latency_ms, inputs, outputs, user_key, experiment, arm, shadow, error';
 const ALERT_RULE_COLUMNS = 'id, model, metric, op, threshold, window_size, webhook_url, description, created_at';
 const EXPERIMENT_COLUMNS =
   'id, model, champion, challenger, mode, challenger_share, outcome, max_error_rate, max_p99_ms, description, status, started_at, ended_at, end_reason';
@@ -623,60 +618,30 @@ export class SqlStore implements Store {
   // --- prediction log ------------------------------------------------------------------------------
 
   async logPredictions(records: readonly PredictionRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const columns = PREDICTION_COLUMNS.split(', ');
-    const rows = records.map((r): SqlValue[] => [
-      r.requestId,
-      r.model,
-      r.version,
-      r.timestamp,
-      r.latencyMs,
-      toJson(r.inputs),
-      toJson(r.outputs),
-      r.userKey ?? null,
-      r.experiment ?? null,
-      r.arm ?? null,
-      r.shadow === true ? 1 : 0,
-      r.error ?? null,
-    ]);
-    await this.driver.transaction(async (tx) => {
-      for (let i = 0; i < rows.length; i += PREDICTION_CHUNK) await tx.insertMany('predictions', columns, rows.slice(i, i + PREDICTION_CHUNK));
-    });
+    await this.logPredictionBatches(toPredictionBatches(records));
+  }
+
+  async logPredictionBatches(batches: readonly PredictionBatch[]): Promise<void> {
+    if (batches.length === 0) return;
+    await this.driver.transaction((tx) => insertBatches(tx, batches));
   }
 
   /** Newest first, at most `limit` (default 100). */
   async listPredictions(query: PredictionQuery = {}): Promise<PredictionRecord[]> {
     const limit = query.limit === undefined ? DEFAULT_PREDICTION_LIMIT : checkPositive(query.limit, 'limit');
-    const { where, params } = predictionFilter(query);
-    const rows = await this.driver.all<PredictionRow>(
-      `SELECT ${PREDICTION_COLUMNS} FROM predictions${where} ORDER BY timestamp DESC, id DESC LIMIT ?`,
-      [...params, limit],
-    );
-    return rows.map(toPredictionRecord);
+    return listPredictionRecords(this.driver, checkPredictionQuery(query), limit);
   }
 
   /** How many logged predictions match the filters (`limit` is ignored). */
   async countPredictions(query: PredictionQuery = {}): Promise<number> {
-    const { where, params } = predictionFilter(query);
-    const row = await this.driver.get<{ count: number | string }>(`SELECT COUNT(*) AS count FROM predictions${where}`, params);
-    return Number(row?.count ?? 0);
+    return countPredictionRecords(this.driver, checkPredictionQuery(query));
   }
 
   async deletePredictions(query: { readonly model?: string; readonly before: number }): Promise<number> {
     if (typeof query.before !== 'number' || !Number.isFinite(query.before)) {
       throw new KilnError('INVALID_PARAMS', { what: 'retention cut-off', summary: `"before" must be epoch milliseconds, got ${String(query.before)}` });
     }
-    return this.driver.transaction(async (tx) => {
-      const deleted =
-        query.model === undefined
-          ? await tx.run('DELETE FROM predictions WHERE timestamp < ?', [query.before])
-          : await tx.run('DELETE FROM predictions WHERE model = ? AND timestamp < ?', [query.model, query.before]);
-      // Outcomes belong to request ids: drop those whose last prediction has just gone.
-      if (deleted > 0) {
-        await tx.run('DELETE FROM feedback WHERE NOT EXISTS (SELECT 1 FROM predictions p WHERE p.request_id = feedback.request_id)');
-      }
-      return deleted;
-    });
+    return this.driver.transaction((tx) => deleteRecordsBefore(tx, query.before, query.model));
   }
 
   // --- ground truth --------------------------------------------------------------------------------
@@ -696,16 +661,16 @@ export class SqlStore implements Store {
     }
     return this.driver.transaction(async (tx) => {
       const ids = [...latest.keys()];
-      const known = new Set<string>();
-      for (let i = 0; i < ids.length; i += FEEDBACK_CHUNK) {
-        const chunk = ids.slice(i, i + FEEDBACK_CHUNK);
-        const rows = await tx.all<{ request_id: string }>(
-          `SELECT DISTINCT request_id FROM predictions WHERE request_id IN (${chunk.map(() => '?').join(', ')})`,
-          chunk,
-        );
-        for (const row of rows) known.add(row.request_id);
-      }
+      const known = await findRequestBatches(tx, ids);
       const accepted = [...latest.values()].filter((item) => known.has(item.requestId));
+      const links = accepted.flatMap((item) => (known.get(item.requestId) ?? []).map((batchId) => [item.requestId, batchId] as const));
+      for (let i = 0; i < links.length; i += FEEDBACK_CHUNK) {
+        const chunk = links.slice(i, i + FEEDBACK_CHUNK);
+        await tx.run(
+          `INSERT INTO feedback_batches (request_id, batch_id) VALUES ${chunk.map(() => '(?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+          chunk.flat(),
+        );
+      }
       for (let i = 0; i < accepted.length; i += FEEDBACK_CHUNK) {
         const chunk = accepted.slice(i, i + FEEDBACK_CHUNK);
         await tx.run(
@@ -724,14 +689,7 @@ export class SqlStore implements Store {
   /** Newest first, at most `limit` (default 100). */
   async listLabelledPredictions(query: PredictionQuery = {}): Promise<LabelledPrediction[]> {
     const limit = query.limit === undefined ? DEFAULT_PREDICTION_LIMIT : checkPositive(query.limit, 'limit');
-    const { where, params } = predictionFilter(query, 'p.');
-    const rows = await this.driver.all<LabelledPredictionRow>(
-      `SELECT ${PREDICTION_COLUMNS.split(', ').map((c) => `p.${c}`).join(', ')}, f.outcome, f.feedback_at
-         FROM predictions p JOIN feedback f ON f.request_id = p.request_id${where}
-        ORDER BY p.timestamp DESC, p.id DESC LIMIT ?`,
-      [...params, limit],
-    );
-    return rows.map(toLabelledPrediction);
+    return listLabelledRecords(this.driver, checkPredictionQuery(query), limit, (text) => JSON.parse(text) as unknown);
   }
 
   // --- alerts --------------------------------------------------------------------------------------
@@ -1075,20 +1033,11 @@ function mergeTags(current: Readonly<Record<string, string>>, update: Readonly<R
  * The WHERE clause (with a leading space, or empty) and its parameters for a prediction query; `table`
  * prefixes the columns (e.g. `p.`) when the predictions table is joined.
  */
-function predictionFilter(query: PredictionQuery, table = ''): { where: string; params: SqlValue[] } {
-  const conditions: string[] = [];
-  const params: SqlValue[] = [];
-  const add = (condition: string, value: SqlValue): void => {
-    conditions.push(`${table}${condition}`);
-    params.push(value);
-  };
-  if (query.model !== undefined) add('model = ?', query.model);
-  if (query.version !== undefined) add('version = ?', query.version);
-  if (query.since !== undefined) add('timestamp >= ?', checkEpoch(query.since, 'since'));
-  if (query.until !== undefined) add('timestamp < ?', checkEpoch(query.until, 'until'));
-  if (query.experiment !== undefined) add('experiment = ?', query.experiment);
-  if (query.shadow !== undefined) add('shadow = ?', query.shadow ? 1 : 0);
-  return { where: conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`, params };
+/** A prediction query's time bounds are epoch milliseconds: anything else is refused before it reaches SQL. */
+function checkPredictionQuery(query: PredictionQuery): PredictionQuery {
+  if (query.since !== undefined) checkEpoch(query.since, 'since');
+  if (query.until !== undefined) checkEpoch(query.until, 'until');
+  return query;
 }
 
 function checkEpoch(value: number, what: string): number {

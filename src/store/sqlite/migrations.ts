@@ -269,6 +269,69 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX experiments_by_start ON experiments (started_at);
     `,
   },
+  {
+    version: 4,
+    name: 'prediction log stored in batches',
+    // One row per batch of up to 1000 predictions of one model version, columnar JSON (see
+    // src/store/prediction-batch.ts for why). The rows logged so far move over in the same layout —
+    // grouped by model, version and experiment, 1000 to a batch in logging order — and their request
+    // ids into the lookup table that feedback uses; then the per-prediction table goes.
+    sql: `
+      CREATE TABLE prediction_batches (
+        id          INTEGER PRIMARY KEY,
+        model       TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        experiment  TEXT,
+        first_ts    INTEGER NOT NULL,
+        last_ts     INTEGER NOT NULL,
+        records     INTEGER NOT NULL,
+        -- the range of the request ids found by their time, and how many ids went into prediction_requests
+        min_request_id  TEXT,
+        max_request_id  TEXT,
+        indexed_ids     INTEGER NOT NULL,
+        request_ids     TEXT NOT NULL,
+        payload         TEXT NOT NULL
+      );
+      CREATE INDEX prediction_batches_by_model ON prediction_batches (model, version, last_ts);
+      CREATE INDEX prediction_batches_by_time ON prediction_batches (last_ts);
+      CREATE INDEX prediction_batches_by_experiment ON prediction_batches (experiment, last_ts) WHERE experiment IS NOT NULL;
+      -- request ids not found by their time (see src/store/prediction-batch.ts) → the batches holding them
+      CREATE TABLE prediction_requests (
+        request_id  TEXT NOT NULL,
+        batch_id    INTEGER NOT NULL,
+        PRIMARY KEY (request_id, batch_id)
+      ) WITHOUT ROWID;
+      -- which batches hold the records an outcome labels: found once, when the feedback arrives
+      CREATE TABLE feedback_batches (
+        request_id  TEXT NOT NULL,
+        batch_id    INTEGER NOT NULL,
+        PRIMARY KEY (request_id, batch_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX feedback_batches_by_batch ON feedback_batches (batch_id);
+
+      INSERT INTO prediction_batches (model, version, experiment, first_ts, last_ts, records, min_request_id, max_request_id, indexed_ids, request_ids, payload)
+      SELECT model, version, experiment, MIN(timestamp), MAX(timestamp), COUNT(*), NULL, NULL, COUNT(*),
+             json_group_array(request_id),
+             json_object(
+               'timestamp', json_group_array(timestamp),
+               'latencyMs', json_group_array(latency_ms),
+               'inputs', json_group_array(json(inputs)),
+               'outputs', json_group_array(json(outputs)),
+               'userKey', json_group_array(user_key),
+               'arm', json_group_array(arm),
+               'shadow', json_group_array(shadow),
+               'error', json_group_array(error))
+        FROM (SELECT *, (ROW_NUMBER() OVER (PARTITION BY model, version, experiment ORDER BY timestamp, id) - 1) / 1000 AS chunk
+                FROM predictions ORDER BY timestamp, id)
+       GROUP BY model, version, experiment, chunk
+       ORDER BY MIN(timestamp);
+      INSERT OR IGNORE INTO prediction_requests (request_id, batch_id)
+      SELECT ids.value, b.id FROM prediction_batches b, json_each(b.request_ids) ids;
+      INSERT OR IGNORE INTO feedback_batches (request_id, batch_id)
+      SELECT f.request_id, r.batch_id FROM feedback f JOIN prediction_requests r ON r.request_id = f.request_id;
+      DROP TABLE predictions;
+    `,
+  },
 ];
 
 /**

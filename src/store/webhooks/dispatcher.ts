@@ -15,6 +15,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ClaimedDelivery, Store } from '../store.js';
+import { PeriodicTask } from '../../core/periodic-task.js';
 
 export interface DeliveryPolicy {
   /** First retry after this long; each later one waits twice as long (default 2 s). */
@@ -117,22 +118,27 @@ export interface DispatcherOptions extends DeliverOptions {
 /** The server's background delivery loop. `start()` once; `stop()` waits for the pass in progress. */
 export class WebhookDispatcher {
   private readonly options: DispatcherOptions;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly task: PeriodicTask<number>;
 
   constructor(options: DispatcherOptions) {
     this.options = options;
+    this.task = new PeriodicTask(() => this.deliver(), { intervalMs: options.pollMs ?? 1000, firstDelayMs: 0 });
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.task.start();
   }
 
   /** Runs one pass now (also what the timer does); resolves when it is done. */
-  async runOnce(): Promise<number> {
+  runOnce(): Promise<number> {
+    return this.task.runNow();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
+  }
+
+  private async deliver(): Promise<number> {
     try {
       return await deliverDueWebhooks(this.options.store, this.options);
     } catch (err) {
@@ -140,24 +146,5 @@ export class WebhookDispatcher {
       this.options.logger?.warn({ err }, 'webhook dispatcher pass failed');
       return 0;
     }
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.runOnce().then(() => {
-        this.running = undefined;
-        if (!this.stopped) this.schedule(this.options.pollMs ?? 1000);
-      });
-    }, delayMs);
-    // The dispatcher must not keep a process alive on its own (the server's socket does that).
-    this.timer.unref();
   }
 }
