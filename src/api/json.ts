@@ -4,7 +4,7 @@
  */
 import type { AuditEntry, DatasetVersion, MetricPoint, ModelVersion, RegisteredModel, Run, Webhook, WebhookDelivery } from '../store/store.js';
 
-export function runJson(r: Run): Record<string, unknown> {
+export function runJson(r: Run) {
   return {
     id: r.id,
     name: r.name,
@@ -44,7 +44,7 @@ export function datasetJson(d: DatasetVersion): Record<string, unknown> {
   };
 }
 
-export function modelJson(m: RegisteredModel): Record<string, unknown> {
+export function modelJson(m: RegisteredModel) {
   return {
     name: m.name,
     description: m.description,
@@ -57,7 +57,7 @@ export function modelJson(m: RegisteredModel): Record<string, unknown> {
   };
 }
 
-export function versionJson(v: ModelVersion): Record<string, unknown> {
+export function versionJson(v: ModelVersion) {
   return {
     model: v.model,
     version: v.version,

@@ -38,6 +38,7 @@ const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 
 /** When a UUID version 7 id was made (epoch ms), or undefined for any other id. */
 export function idTime(id: string): number | undefined {
-  if (id.length !== 36 || !UUID_V7.test(id)) return undefined;
-  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+  // the version digit first: most other ids fail here, before the pattern (this runs once per logged prediction)
+  if (id.length !== 36 || id.charCodeAt(14) !== 0x37 /* '7' */ || !UUID_V7.test(id)) return undefined;
+  return parseInt(id.slice(0, 8), 16) * 0x10000 + parseInt(id.slice(9, 13), 16);
 }

@@ -5,7 +5,7 @@
 import type { Experiment } from '../store/store.js';
 import type { ExperimentReport } from './experiments.js';
 
-export function experimentJson(e: Experiment): Record<string, unknown> {
+export function experimentJson(e: Experiment) {
   return {
     id: e.id,
     model: e.model,

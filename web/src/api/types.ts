@@ -237,6 +237,13 @@ export interface ModelVersion {
   readonly metrics?: Readonly<Record<string, unknown>>;
 }
 
+export interface RunDataset {
+  readonly source: string;
+  readonly digest: string;
+  readonly rows: number;
+  readonly columns: number;
+}
+
 export interface Run {
   readonly id: string;
   readonly name?: string | null;
@@ -248,7 +255,8 @@ export interface Run {
   readonly params?: Readonly<Record<string, unknown>>;
   readonly metrics?: Readonly<Record<string, unknown>>;
   readonly tags?: Readonly<Record<string, string>>;
-  readonly dataset?: string | null;
+  /** The data the run trained on. */
+  readonly dataset?: RunDataset | null;
   readonly metric_series?: Readonly<Record<string, readonly { step: number; value: number }[]>>;
 }
 

@@ -4,7 +4,7 @@
  */
 import { useId, useState } from 'react';
 import { api, refPath } from '../api/client.js';
-import type { ModelWithVersions, RegisteredModel, Run } from '../api/types.js';
+import type { ModelWithVersions, RegisteredModel, Run, RunDataset } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { Card, Page } from '../components/bits.js';
 import { Empty, ErrorBox, Show } from '../components/states.js';
@@ -199,6 +199,9 @@ const keysOf = (a: Readonly<Record<string, unknown>> | undefined, b: Readonly<Re
 
 const when = (iso: string | undefined): string => (iso === undefined ? '—' : new Date(iso).toLocaleString('en-US'));
 
+/** A run's data in a few words: where it came from and its size (the digest tells two versions apart). */
+const datasetText = (d: RunDataset | null | undefined): string | undefined =>
+  d == null ? undefined : `${d.source} (${d.rows.toLocaleString()} rows × ${d.columns} columns, ${d.digest.slice(0, 8)})`;
 const show = (v: unknown): string => (v === undefined ? '—' : typeof v === 'object' && v !== null ? JSON.stringify(v) : formatValue(v));
 
 export function ComparePage({ a, b }: { a: string; b: string }) {
@@ -229,7 +232,7 @@ export function ComparePage({ a, b }: { a: string; b: string }) {
                           ['algorithm', l.learner, r.learner],
                           ['task', l.task, r.task],
                           ['status', l.status, r.status],
-                          ['data', l.dataset, r.dataset],
+                          ['data', datasetText(l.dataset), datasetText(r.dataset)],
                           ['started', when(l.started_at), when(r.started_at)],
                         ] as const
                       ).map(([k, x, y]) => (
