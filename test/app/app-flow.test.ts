@@ -199,6 +199,10 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
     await page.getByRole('button', { name: 'Compare the two runs' }).click();
     await page.getByRole('heading', { level: 1, name: 'Compare two runs' }).waitFor();
     await page.locator('table.compare tbody tr').first().waitFor({ timeout: 10_000 });
+    // the data each run trained on, in words (source and size), not as raw JSON
+    const dataRow = await page.locator('table.compare tbody tr', { has: page.locator('th', { hasText: /^data$/ }) }).innerText();
+    assert.match(dataRow, /\ttitanic\.(csv|parquet) \([\d,]+ rows × \d+ columns, [0-9a-f]{8}\)/);
+    assert.doesNotMatch(dataRow, /[{}]/);
     await checkStep(page, 'compare');
 
     assert.deepEqual(problems, [], 'no script errors in the page');

@@ -11,7 +11,7 @@ import { prepareFolds } from '../../evaluate/search/fold-data.js';
 import { checkMetric, defaultMetric } from '../../evaluate/search/objective.js';
 import { spacesFor } from '../../evaluate/search/search-space.js';
 import type { ColumnPlan } from '../../features/tabular-preprocessor.js';
-import type { Store } from '../../store/store.js';
+import type { DatasetRef, Store } from '../../store/store.js';
 import { budgetSeconds, type ModuleSpec } from '../spec.js';
 import type { TrainListener } from '../train-events.js';
 import type { TargetEncoding } from './plan-columns.js';
@@ -43,7 +43,16 @@ export async function searchLearner(
   plan: readonly ColumnPlan[],
   target: TargetEncoding,
   trainRows: Int32Array,
-  ctx: { store: Store; parentRunId: string; emit: TrainListener; signal?: AbortSignal; datasetDigest: string },
+  ctx: {
+    store: Store;
+    parentRunId: string;
+    emit: TrainListener;
+    signal?: AbortSignal;
+    datasetDigest: string;
+    /** The data the parent run trains on: every trial's run names it too (lineage). */
+    dataset: DatasetRef;
+    datasetVersionId: string;
+  },
 ): Promise<SearchChoice> {
   const { metric, budget } = checkSearchSpec(spec, target.task);
   const y = target.task === 'regression' ? takeValues(target.values, trainRows) : takeValues(target.classIndex, trainRows);
@@ -59,6 +68,8 @@ export async function searchLearner(
       learner: trial.learner,
       params: { ...trial.params, rows: trial.rows, folds: trial.folds, rung: trial.rung },
       tags: { automl_parent: ctx.parentRunId, final: String(trial.final) },
+      dataset: ctx.dataset,
+      datasetVersionId: ctx.datasetVersionId,
       environment: { kiln: KILN_VERSION, node: process.version },
     });
     if (trial.status === 'ok') await ctx.store.logMetrics(run.id, { [`cv.${metric}`]: trial.value, seconds: trial.seconds });

@@ -134,7 +134,13 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     if (searching) {
       emit({ type: 'stage', stage: 'search', message: `searching learners and settings for ${searchSettings?.budget} s (${spec.folds}-fold cross-validation)` });
       search = await searchLearner(spec, frame, trainFrame, features, target, split.train, {
-        store: ctx.store, parentRunId: run.id, emit, datasetDigest: table.digest, ...(ctx.signal ? { signal: ctx.signal } : {}),
+        store: ctx.store,
+        parentRunId: run.id,
+        emit,
+        datasetDigest: table.digest,
+        dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
+        datasetVersionId: datasetVersion.id,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
       learnerName = search.learner;
       learnerParams = effectiveParams(learnerName, target.task, search.params);

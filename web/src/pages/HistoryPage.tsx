@@ -201,7 +201,9 @@ const when = (iso: string | undefined): string => (iso === undefined ? '—' : n
 
 /** A run's data in a few words: where it came from and its size (the digest tells two versions apart). */
 const datasetText = (d: RunDataset | null | undefined): string | undefined =>
-  d == null ? undefined : `${d.source} (${d.rows.toLocaleString()} rows × ${d.columns} columns, ${d.digest.slice(0, 8)})`;
+  d == null ? undefined : `${fileName(d.source)} (${d.rows.toLocaleString()} rows × ${d.columns} columns, ${d.digest.slice(0, 8)})`;
+/** The last part of a path or URL: uploads live under long server folders that say nothing to a reader. */
+const fileName = (source: string): string => source.split(/[\\/]/).filter((part) => part !== '').pop() ?? source;
 const show = (v: unknown): string => (v === undefined ? '—' : typeof v === 'object' && v !== null ? JSON.stringify(v) : formatValue(v));
 
 export function ComparePage({ a, b }: { a: string; b: string }) {
