@@ -35,6 +35,28 @@ export function rowInputs(batch: DecodedBatch, i: number): Record<string, unknow
   return row;
 }
 
+/** A name as a JSON string, made once per name: the log writes the same few column names on every row. */
+const NAME_JSON = new Map<string, string>();
+
+function nameJson(name: string): string {
+  let json = NAME_JSON.get(name);
+  if (json === undefined) {
+    json = JSON.stringify(name);
+    if (NAME_JSON.size < 10_000) NAME_JSON.set(name, json);
+  }
+  return json;
+}
+
+/** `JSON.stringify(rowInputs(batch, i))`, written without making the object (the prediction log's path). */
+export function rowInputsJson(batch: DecodedBatch, i: number): string {
+  let json = '{';
+  for (const [name, column] of batch.columns) {
+    if (json.length > 1) json += ',';
+    json += `${nameJson(name)}:${JSON.stringify(column.values[i] ?? null)}`;
+  }
+  return `${json}}`;
+}
+
 /** The class names of a model's probability columns, made once per loaded model (this runs per request). */
 const CLASS_NAMES = new WeakMap<LoadedModel, string[]>();
 
@@ -81,5 +103,48 @@ export function rowOutputReader(model: LoadedModel, outputs: ModelOutputs, rows:
         width === 1 ? tensorElement(tensor, i) : Array.from({ length: width }, (_, j): JsonElement | null => tensorElement(tensor, i * width + j));
     }
     return row;
+  };
+}
+
+/**
+ * `JSON.stringify(rowOutputReader(model, outputs, rows)(i))`, written without making the objects: the
+ * prediction log's path. The layouts are rowOutputReader's; test/serve/row-json.test.ts holds the two
+ * to the same text.
+ */
+export function rowOutputJsonReader(model: LoadedModel, outputs: ModelOutputs, rows: number): (i: number) => string {
+  const task = model.manifest?.task;
+  const label = outputs['label'];
+  const probabilities = outputs['probabilities'];
+  const prediction = outputs['prediction'];
+  const element = (tensor: HostTensor, at: number): string => JSON.stringify(tensorElement(tensor, at));
+
+  if (task !== undefined && task !== 'regression' && label !== undefined && probabilities !== undefined) {
+    const k = rows === 0 ? 0 : probabilities.data.length / rows;
+    const keys = classNamesOf(model, k, model.manifest?.classes).map(nameJson);
+    return (i) => {
+      let byClass = '';
+      for (let c = 0; c < k; c++) byClass += `${c === 0 ? '' : ','}${keys[c] as string}:${element(probabilities, i * k + c)}`;
+      return `{"label":${element(label, i)},"probabilities":{${byClass}}}`;
+    };
+  }
+  if (task === 'regression' && prediction !== undefined) {
+    return (i) => `{"prediction":${element(prediction, i)}}`;
+  }
+  const names = [...model.outputs.keys()].filter((n) => outputs[n] !== undefined);
+  return (i) => {
+    let json = '';
+    for (const name of names) {
+      const tensor = outputs[name] as HostTensor;
+      const width = rows === 0 ? 0 : tensor.data.length / rows;
+      let value: string;
+      if (width === 1) value = element(tensor, i);
+      else {
+        value = '[';
+        for (let j = 0; j < width; j++) value += `${j === 0 ? '' : ','}${element(tensor, i * width + j)}`;
+        value += ']';
+      }
+      json += `${json === '' ? '' : ','}${nameJson(name)}:${value}`;
+    }
+    return `{${json}}`;
   };
 }

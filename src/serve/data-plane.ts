@@ -11,8 +11,8 @@
  * Triton's binary tensor data, gRPC raw contents).
  */
 import { KilnError } from '../core/errors.js';
-import type { PredictionRecord } from '../store/store.js';
-import { feedsOf, rowInputs, rowOutputReader, type DecodedBatch, type ModelOutputs } from './batch.js';
+import type { EncodedPredictionRecord } from '../store/prediction-batch.js';
+import { feedsOf, rowInputsJson, rowOutputJsonReader, rowOutputReader, type DecodedBatch, type ModelOutputs } from './batch.js';
 import { classify } from './classification.js';
 import type { HostTensor } from './datatypes.js';
 import { decodeRows } from './decode-rows.js';
@@ -264,19 +264,20 @@ export class DataPlane {
   private log(model: LoadedModel, batch: DecodedBatch, outputs: ModelOutputs, requestId: string, latencyMs: number, context: RequestContext): void {
     if (this.predictionLog === undefined || model.kind !== 'module' || !this.predictionLog.sampled(requestId)) return;
     const timestamp = Date.now();
-    const rowOutputs = rowOutputReader(model, outputs, batch.rows);
-    const records: PredictionRecord[] = new Array<PredictionRecord>(batch.rows);
+    const rowOutputs = rowOutputJsonReader(model, outputs, batch.rows);
+    const records: EncodedPredictionRecord[] = new Array<EncodedPredictionRecord>(batch.rows);
     const { userKey, experiment } = context;
     for (let i = 0; i < batch.rows; i++) {
-      // one object literal of a fixed shape, optional fields set after: cheaper than spreads on this path
-      const record: Mutable<PredictionRecord> = {
+      // one object literal of a fixed shape, optional fields set after: cheaper than spreads on this path;
+      // inputs and outputs go straight to JSON text (no objects per row)
+      const record: Mutable<EncodedPredictionRecord> = {
         requestId: batch.rows === 1 ? requestId : `${requestId}#${i}`,
         model: model.name,
         version: model.version,
         timestamp,
         latencyMs,
-        inputs: rowInputs(batch, i),
-        outputs: rowOutputs(i),
+        inputsJson: rowInputsJson(batch, i),
+        outputsJson: rowOutputs(i),
       };
       if (userKey !== undefined) record.userKey = userKey;
       if (experiment !== undefined) {

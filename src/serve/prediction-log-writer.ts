@@ -12,8 +12,8 @@
  * error reporting stay where they are.
  */
 import type { Worker } from 'node:worker_threads';
-import { toPredictionBatches, type PredictionBatch } from '../store/prediction-batch.js';
-import type { PredictionRecord, Store } from '../store/store.js';
+import { toPredictionBatches, type LoggedRecord, type PredictionBatch } from '../store/prediction-batch.js';
+import type { Store } from '../store/store.js';
 import { siblingModule, startWorker } from './worker-thread.js';
 
 export interface WriterInit {
@@ -69,7 +69,7 @@ export class WorkerPredictionWriter implements Pick<Store, 'logPredictions'> {
     });
   }
 
-  logPredictions(records: readonly PredictionRecord[]): Promise<void> {
+  logPredictions(records: readonly LoggedRecord[]): Promise<void> {
     if (this.stopped !== undefined) return Promise.reject(this.stopped);
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {

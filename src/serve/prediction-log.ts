@@ -18,12 +18,13 @@
  */
 import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
-import type { PredictionRecord, Store } from '../store/store.js';
+import type { LoggedRecord } from '../store/prediction-batch.js';
+import type { Store } from '../store/store.js';
 
 /** Where served rows go. */
 export interface PredictionSink {
   /** Must return at once: called on the response path. */
-  record(records: readonly PredictionRecord[]): void;
+  record(records: readonly LoggedRecord[]): void;
 }
 
 /** The sampling decision, asked by the data plane before it builds a request's records. */
@@ -86,7 +87,7 @@ export class PredictionLogger implements PredictionSink, PredictionSampler {
   private readonly maxBuffered: number;
   private readonly sampleRate: number;
 
-  private buffer: PredictionRecord[] = [];
+  private buffer: LoggedRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private timerIsImmediate = false;
   private flushing: Promise<void> | undefined;
@@ -115,7 +116,7 @@ export class PredictionLogger implements PredictionSink, PredictionSampler {
     return false;
   }
 
-  record(records: readonly PredictionRecord[]): void {
+  record(records: readonly LoggedRecord[]): void {
     if (this.closed) {
       this.dropped += records.length;
       return;

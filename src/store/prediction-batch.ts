@@ -32,6 +32,22 @@ export const FINDABLE_WITHIN_MS = 10_000;
 /** The longest time one batch spans (its first to its last record); a longer group is cut. */
 export const MAX_BATCH_SPAN_MS = 10_000;
 
+/**
+ * A record whose inputs and outputs are already JSON text. The serving path logs its rows this way: it
+ * writes each row's text straight from the request's columns and the model's output tensors, without
+ * building objects for them (src/serve/batch.ts), and the batch's payload joins the texts.
+ */
+export interface EncodedPredictionRecord extends Omit<PredictionRecord, 'inputs' | 'outputs'> {
+  /** JSON text of the inputs object, as `JSON.stringify(inputs)` would write it. */
+  readonly inputsJson: string;
+  readonly outputsJson: string;
+}
+
+/** What the log takes: records with their inputs and outputs as values or as JSON text. */
+export type LoggedRecord = PredictionRecord | EncodedPredictionRecord;
+
+const isEncoded = (record: LoggedRecord): record is EncodedPredictionRecord => 'inputsJson' in record;
+
 /** One batch ready to be written: what the batch row's columns hold, and its payload. */
 export interface PredictionBatch {
   readonly model: string;
@@ -69,10 +85,10 @@ interface BatchColumns {
  * Groups records into batches by model, version and experiment (keeping their order within a group) and
  * cuts each group into batches of at most `maxRecords` records spanning at most MAX_BATCH_SPAN_MS.
  */
-export function toPredictionBatches(records: readonly PredictionRecord[], maxRecords = MAX_BATCH_RECORDS): PredictionBatch[] {
-  const groups = new Map<string, PredictionRecord[]>();
+export function toPredictionBatches(records: readonly LoggedRecord[], maxRecords = MAX_BATCH_RECORDS): PredictionBatch[] {
+  const groups = new Map<string, LoggedRecord[]>();
   let lastKey = '';
-  let last: PredictionRecord[] | undefined;
+  let last: LoggedRecord[] | undefined;
   for (const record of records) {
     const key = `${record.version}\u0000${record.experiment ?? ''}\u0000${record.model}`;
     if (key !== lastKey || last === undefined) {
@@ -87,10 +103,10 @@ export function toPredictionBatches(records: readonly PredictionRecord[], maxRec
   for (const group of groups.values()) {
     let start = 0;
     while (start < group.length) {
-      const first = (group[start] as PredictionRecord).timestamp;
+      const first = (group[start] as LoggedRecord).timestamp;
       let end = start + 1;
       const limit = Math.min(group.length, start + maxRecords);
-      while (end < limit && Math.abs((group[end] as PredictionRecord).timestamp - first) <= MAX_BATCH_SPAN_MS) end++;
+      while (end < limit && Math.abs((group[end] as LoggedRecord).timestamp - first) <= MAX_BATCH_SPAN_MS) end++;
       batches.push(encodeBatch(group.slice(start, end)));
       start = end;
     }
@@ -99,24 +115,28 @@ export function toPredictionBatches(records: readonly PredictionRecord[], maxRec
 }
 
 /** One group's records (same model, version and experiment) as a batch. */
-function encodeBatch(records: readonly PredictionRecord[]): PredictionBatch {
+function encodeBatch(records: readonly LoggedRecord[]): PredictionBatch {
   const first = records[0];
   if (first === undefined) throw new Error('a prediction batch needs at least one record');
   const n = records.length;
   const requestIds = new Array<string>(n);
+  const timestamps = new Array<number>(n);
+  const latencies = new Array<number>(n);
+  // each record's inputs and outputs as JSON text: joined into the payload rather than stringified as one
+  // object, so that records that arrive as text (the serving path) cost no parse and no objects
+  const inputs = new Array<string>(n);
+  const outputs = new Array<string>(n);
+  let userKey: (string | null)[] | undefined;
+  let arm: (ExperimentArm | null)[] | undefined;
+  let shadow: (0 | 1)[] | undefined;
+  let error: (string | null)[] | undefined;
   let minFindableId: string | null = null;
   let maxFindableId: string | null = null;
   const indexed = new Set<string>();
-  const columns: BatchColumns = {
-    timestamp: new Array<number>(n),
-    latencyMs: new Array<number>(n),
-    inputs: new Array<unknown>(n),
-    outputs: new Array<unknown>(n),
-  };
   let firstTimestamp = first.timestamp;
   let lastTimestamp = first.timestamp;
   for (let i = 0; i < n; i++) {
-    const r = records[i] as PredictionRecord;
+    const r = records[i] as LoggedRecord;
     requestIds[i] = r.requestId;
     const madeAt = idTime(r.requestId);
     if (madeAt !== undefined && r.timestamp >= madeAt && r.timestamp - madeAt <= FINDABLE_WITHIN_MS) {
@@ -125,17 +145,29 @@ function encodeBatch(records: readonly PredictionRecord[]): PredictionBatch {
     } else {
       indexed.add(r.requestId);
     }
-    columns.timestamp[i] = r.timestamp;
-    columns.latencyMs[i] = Math.round(r.latencyMs * 1000) / 1000; // to the microsecond: shorter to write and read, and no coarser than it is measured
-    columns.inputs[i] = r.inputs ?? null;
-    columns.outputs[i] = r.outputs ?? null;
+    timestamps[i] = r.timestamp;
+    latencies[i] = Math.round(r.latencyMs * 1000) / 1000; // to the microsecond: shorter to write and read, and no coarser than it is measured
+    if (isEncoded(r)) {
+      inputs[i] = r.inputsJson;
+      outputs[i] = r.outputsJson;
+    } else {
+      inputs[i] = JSON.stringify(r.inputs ?? null);
+      outputs[i] = JSON.stringify(r.outputs ?? null);
+    }
     if (r.timestamp < firstTimestamp) firstTimestamp = r.timestamp;
     if (r.timestamp > lastTimestamp) lastTimestamp = r.timestamp;
-    if (r.userKey !== undefined) (columns.userKey ??= new Array<string | null>(n).fill(null))[i] = r.userKey;
-    if (r.arm !== undefined) (columns.arm ??= new Array<ExperimentArm | null>(n).fill(null))[i] = r.arm;
-    if (r.shadow === true) (columns.shadow ??= new Array<0 | 1>(n).fill(0))[i] = 1;
-    if (r.error !== undefined) (columns.error ??= new Array<string | null>(n).fill(null))[i] = r.error;
+    if (r.userKey !== undefined) (userKey ??= new Array<string | null>(n).fill(null))[i] = r.userKey;
+    if (r.arm !== undefined) (arm ??= new Array<ExperimentArm | null>(n).fill(null))[i] = r.arm;
+    if (r.shadow === true) (shadow ??= new Array<0 | 1>(n).fill(0))[i] = 1;
+    if (r.error !== undefined) (error ??= new Array<string | null>(n).fill(null))[i] = r.error;
   }
+  // the payload's columns (BatchColumns), written by hand around the joined texts
+  let payload = `{"timestamp":${JSON.stringify(timestamps)},"latencyMs":${JSON.stringify(latencies)},"inputs":[${inputs.join(',')}],"outputs":[${outputs.join(',')}]`;
+  if (userKey !== undefined) payload += `,"userKey":${JSON.stringify(userKey)}`;
+  if (arm !== undefined) payload += `,"arm":${JSON.stringify(arm)}`;
+  if (shadow !== undefined) payload += `,"shadow":${JSON.stringify(shadow)}`;
+  if (error !== undefined) payload += `,"error":${JSON.stringify(error)}`;
+  payload += '}';
   return {
     model: first.model,
     version: first.version,
@@ -147,7 +179,7 @@ function encodeBatch(records: readonly PredictionRecord[]): PredictionBatch {
     minFindableId,
     maxFindableId,
     indexedRequestIds: [...indexed],
-    payload: JSON.stringify(columns),
+    payload,
   };
 }
 

@@ -9,7 +9,7 @@
  * a PostgreSQL store can implement the same contract and pass the same conformance suite.
  */
 import type { ModelRef } from './model-ref.js';
-import type { PredictionBatch } from './prediction-batch.js';
+import type { LoggedRecord, PredictionBatch } from './prediction-batch.js';
 
 export type RunStatus = 'running' | 'finished' | 'failed';
 
@@ -446,7 +446,8 @@ export interface Store {
   /** Newest first (default limit 100). */
   listDeliveries(query?: DeliveryQuery): Promise<WebhookDelivery[]>;
 
-  logPredictions(records: readonly PredictionRecord[]): Promise<void>;
+  /** Records with their inputs and outputs as values, or as JSON text (what the serving path logs). */
+  logPredictions(records: readonly LoggedRecord[]): Promise<void>;
   /** Writes records already grouped and encoded (src/store/prediction-batch.ts), as the log's writer thread does. */
   logPredictionBatches(batches: readonly PredictionBatch[]): Promise<void>;
   listPredictions(query?: PredictionQuery): Promise<PredictionRecord[]>;

@@ -15,6 +15,7 @@ import { stickyAssigner } from '../../src/experiment/stats/assignment.js';
 import type { DataPlane, InferResult, RequestContext } from '../../src/serve/data-plane.js';
 import type { InferRequest } from '../../src/serve/protocol.js';
 import type { Experiment, PredictionRecord } from '../../src/store/store.js';
+import type { LoggedRecord } from '../../src/store/prediction-batch.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -66,7 +67,7 @@ function fakeDataPlane(failing: readonly number[] = []): { plane: DataPlane; cal
   return { plane: plane as unknown as DataPlane, calls };
 }
 
-function router(experiments: Experiment[], log: PredictionRecord[] = []): ExperimentRouter {
+function router(experiments: Experiment[], log: LoggedRecord[] = []): ExperimentRouter {
   return new ExperimentRouter({ store: { listExperiments: async () => experiments }, predictionLog: { record: (r) => void log.push(...r) }, logger });
 }
 

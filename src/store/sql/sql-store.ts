@@ -85,7 +85,7 @@ import {
   type WebhookRow,
 } from './rows.js';
 import { countPredictionRecords, deleteRecordsBefore, findRequestBatches, insertBatches, listLabelledRecords, listPredictionRecords } from './prediction-log-tables.js';
-import { toPredictionBatches, type PredictionBatch } from '../prediction-batch.js';
+import { toPredictionBatches, type LoggedRecord, type PredictionBatch } from '../prediction-batch.js';
 
 const DEFAULT_PREDICTION_LIMIT = 100;
 const DEFAULT_LIST_LIMIT = 100;
@@ -617,7 +617,7 @@ export class SqlStore implements Store {
 
   // --- prediction log ------------------------------------------------------------------------------
 
-  async logPredictions(records: readonly PredictionRecord[]): Promise<void> {
+  async logPredictions(records: readonly LoggedRecord[]): Promise<void> {
     await this.logPredictionBatches(toPredictionBatches(records));
   }
 
