@@ -2,7 +2,10 @@
  * bench/automl: Kiln's AutoML with a wall-clock budget against scikit-learn's and XGBoost's default
  * models, on the same train/test split (made by the peers' script, as ../shared/bench/peers.py does).
  *
- *   node --import tsx bench/automl/automl.ts [--budget 60] [--only titanic,breast_cancer,synth_reg] [--reuse-peers]
+ *   node --import tsx bench/automl/automl.ts [--budget 60] [--only titanic,breast_cancer,synth_reg] [--reuse-peers] [--seed 42]
+ *
+ * --seed changes the search's cross-validation folds, its random settings and the learners' seeds (not
+ * the train/test split): run several to see how much of a result is the luck of one search.
  *
  * Needs Debian's python3-sklearn, python3-pandas, python3-xgboost, and synth_reg.csv from
  * `/usr/bin/python3 ../shared/bench/make_data.py /tmp/kiln-bench` (made here when missing).
@@ -14,6 +17,7 @@ import { join } from 'node:path';
 import { validateSpec } from '../../src/modules/spec.js';
 import { trainTabularModule } from '../../src/modules/tabular/train-tabular.js';
 import { openHome } from '../../src/store/open-store.js';
+import type { TrainEvent } from '../../src/modules/train-events.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -22,6 +26,7 @@ const flag = (name: string) => {
 };
 const budget = Number(flag('--budget') ?? 60);
 const only = flag('--only')?.split(',');
+const seed = Number(flag('--seed') ?? 42);
 const benchData = '/tmp/kiln-bench';
 const out = join(import.meta.dirname, '..', 'out', 'automl');
 mkdirSync(out, { recursive: true });
@@ -47,9 +52,16 @@ const results: unknown[] = [];
 for (const [data, target] of Object.entries(targets)) {
   if (only && !only.includes(data)) continue;
   const home = await openHome(mkdtempSync(join(tmpdir(), 'kiln-automl-')));
-  const spec = validateSpec({ name: data, data: join(out, data, 'train.csv'), testData: join(out, data, 'test.csv'), target, budget }, null, out);
+  const spec = validateSpec({ name: data, data: join(out, data, 'train.csv'), testData: join(out, data, 'test.csv'), target, budget, seed }, null, out);
   const started = performance.now();
-  const kiln = await trainTabularModule(spec, home);
+  // notes (e.g. "chose … the simplest model within one standard error") and the top of the leaderboard
+  // go to stderr, so a run shows why the search chose what it chose
+  const onEvent = (e: TrainEvent) => {
+    if (e.type === 'note') console.error(`  note: ${e.message}`);
+  };
+  const kiln = await trainTabularModule(spec, { ...home, onEvent });
+  for (const t of kiln.search?.leaderboard.slice(0, 5) ?? []) console.error(`  cv ${t.cv.toFixed(4)}  ${t.learner} ${JSON.stringify(t.params)}`);
+  if (kiln.search?.ensemble) console.error(`  ensemble of ${kiln.search.ensemble.join(', ')}`);
   const seconds = (performance.now() - started) / 1000;
   await home.store.close();
   const regression = kiln.task === 'regression';
@@ -58,12 +70,12 @@ for (const [data, target] of Object.entries(targets)) {
   const mine = kiln.metrics.test[metric] as number;
   const theirs = peers.filter((p) => p['data'] === data);
   const beaten = theirs.filter((p) => better(mine, p[metric] as number)).length;
-  results.push({ data, budget, seconds, kiln: { learner: kiln.learner, metrics: kiln.metrics.test, trials: kiln.search?.trials }, peers: theirs });
+  results.push({ data, budget, seed, seconds, kiln: { learner: kiln.learner, metrics: kiln.metrics.test, trials: kiln.search?.trials, leaderboard: kiln.search?.leaderboard, ensemble: kiln.search?.ensemble }, peers: theirs });
   const peerCells = theirs.map((p) => `${p['model']} ${(p[metric] as number).toFixed(4)}${regression ? '' : ` / acc ${(p['accuracy'] as number).toFixed(3)}`}`);
   rows.push(
-    `| ${data} | ${metric} | **${mine.toFixed(4)}**${regression ? '' : ` / acc ${(kiln.metrics.test['accuracy'] as number).toFixed(3)}`} (${kiln.learner}, ${kiln.search?.trials} trials, ${seconds.toFixed(0)} s) | ${peerCells.join('; ')} | ${beaten}/${theirs.length} |`,
+    `| ${data} | ${metric} | **${mine.toFixed(4)}**${regression ? '' : ` / acc ${(kiln.metrics.test['accuracy'] as number).toFixed(3)}`} (${kiln.learner}, ${kiln.search?.trials} trials, ${seconds.toFixed(0)} s, seed ${seed}) | ${peerCells.join('; ')} | ${beaten}/${theirs.length} |`,
   );
   console.error(rows.at(-1));
 }
-writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2));
+writeFileSync(join(out, `results-seed${seed}.json`), JSON.stringify(results, null, 2));
 console.log(['| data | metric | Kiln AutoML (test) | scikit-learn / XGBoost defaults (test) | peers beaten |', '|---|---|---|---|---|', ...rows].join('\n'));

@@ -8,7 +8,9 @@
  *   /usr/bin/python3 ../shared/bench/make_data.py /tmp/kiln-bench-data      # once
  *   node --import tsx bench/data/inspect.ts [DATA_DIR] [--skip-10m]
  *
- * Each timing is the best of REPEATS runs, the three tools interleaved. kiln is timed end to end as a
+ * Each timing is the best of REPEATS runs, the three tools interleaved; beside it, the median over rounds
+ * of each round's ratio (on a shared machine the load moves between rounds, and a ratio of two runs made
+ * seconds apart is steadier than a ratio of two best times). kiln is timed end to end as a
  * user runs it (`kiln inspect FILE --target T --json`, a fresh process per run, node start-up
  * included); DuckDB's SUMMARIZE runs in a fresh process too; pandas' own read+describe seconds are used
  * (its interpreter start-up is not counted). Raw results go to bench/out/data-inspect.json.
@@ -71,6 +73,13 @@ function best(runs: readonly Timing[]): Timing {
   return runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 }
 
+/** The median over rounds of a[i] / b[i]. */
+function medianRatio(a: readonly Timing[], b: readonly Timing[]): number {
+  const ratios = a.map((t, i) => t.seconds / (b[i] as Timing).seconds).sort((x, y) => x - y);
+  const mid = Math.floor(ratios.length / 2);
+  return ratios.length % 2 === 1 ? (ratios[mid] as number) : ((ratios[mid - 1] as number) + (ratios[mid] as number)) / 2;
+}
+
 async function makeTenMillionRows(file: string): Promise<void> {
   if (existsSync(file)) return;
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
@@ -108,7 +117,12 @@ for (const d of DATASETS) {
   const u = best(duck);
   const p = best(pandas);
   results.push({ data: d.file, kiln, duckdbSummarize: duck, pandasDescribe: pandas });
-  rows.push([d.file, k.seconds.toFixed(2), u.seconds.toFixed(2), p.seconds.toFixed(2), (k.seconds / u.seconds).toFixed(2), (k.seconds / p.seconds).toFixed(2), (k.peakRssMb ?? 0).toFixed(0), (p.peakRssMb ?? 0).toFixed(0)]);
+  rows.push([
+    d.file, k.seconds.toFixed(2), u.seconds.toFixed(2), p.seconds.toFixed(2),
+    (k.seconds / u.seconds).toFixed(2), (k.seconds / p.seconds).toFixed(2),
+    medianRatio(kiln, duck).toFixed(2), medianRatio(kiln, pandas).toFixed(2),
+    (k.peakRssMb ?? 0).toFixed(0), (p.peakRssMb ?? 0).toFixed(0),
+  ]);
 }
 
 let big: Record<string, unknown> | undefined;
@@ -123,7 +137,7 @@ if (!skip10m) {
 mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
 writeFileSync(join(ROOT, 'bench', 'out', 'data-inspect.json'), JSON.stringify({ when: new Date().toISOString(), repeats: REPEATS, results, big }, null, 2) + '\n');
 
-const header = ['data', 'kiln s', 'duckdb s', 'pandas s', 'kiln/duckdb', 'kiln/pandas', 'kiln MB', 'pandas MB'];
+const header = ['data', 'kiln s', 'duckdb s', 'pandas s', 'kiln/duckdb', 'kiln/pandas', 'median kiln/duckdb', 'median kiln/pandas', 'kiln MB', 'pandas MB'];
 const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)));
 const line = (cells: readonly string[]) => '| ' + cells.map((c, j) => c.padEnd(widths[j] ?? 0)).join(' | ') + ' |';
 console.log(line(header));

@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 
 let instance: Promise<DuckDBInstance> | undefined;
 
@@ -44,6 +44,19 @@ export async function queryRows(conn: DuckDBConnection, sql: string): Promise<Re
     for (const [k, v] of Object.entries(row)) out[k] = plainValue(v);
     return out;
   });
+}
+
+/**
+ * Runs a query and hands its result to `onChunk` one chunk (up to 2,048 rows) at a time, so memory stays
+ * flat however many rows the result has.
+ */
+export async function forEachChunk(conn: DuckDBConnection, sql: string, onChunk: (chunk: DuckDBDataChunk) => void): Promise<void> {
+  const result = await conn.stream(sql);
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) return;
+    onChunk(chunk);
+  }
 }
 
 function plainValue(v: unknown): unknown {

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { Frame } from '../../src/core/frame.js';
 import { parseParams } from '../../src/core/params.js';
 import { Rng } from '../../src/core/rng.js';
-import { stratifiedKFold } from '../../src/data/splits/k-fold.js';
+import { stratifiedKFold, timeSeriesSplit } from '../../src/data/splits/k-fold.js';
 import { searchModels } from '../../src/evaluate/search/automl.js';
 import { prepareFolds } from '../../src/evaluate/search/fold-data.js';
 import { spacesFor } from '../../src/evaluate/search/search-space.js';
+import { trialRunner } from '../../src/evaluate/search/trial-runner.js';
 import { getLearner, learnerNames } from '../../src/learners/registry.js';
 
 function blobs(n: number, seed: number) {
@@ -47,7 +48,7 @@ test('the search scores defaults first, then halves, and returns a leaderboard o
   const folds = prepareFolds(frame, plan, y, stratifiedKFold(y, 2, 3, { seed: 1 }), 1);
   const seen: number[] = [];
   const result = await searchModels(folds, {
-    task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 1.5, seed: 2, learners: ['logistic-regression'],
+    task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 1.5, seed: 2, learners: ['logistic-regression'], threads: 1,
     onTrial: (t) => { seen.push(t.id); },
   });
   assert.equal(result.trials[0]?.learner, 'logistic-regression');
@@ -76,4 +77,47 @@ test('preprocessing inside the folds is fitted on each fold\'s training rows onl
     assert.equal(fold.X.rows + fold.Xval.rows, 60);
     assert.deepEqual(Array.from(fold.valRows), Array.from(splits[f]!.test));
   }
+});
+
+test('time-ordered folds, whose validation parts leave the first rows out, still give complete trials', async () => {
+  const { frame, y } = blobs(240, 4);
+  const times = Float64Array.from({ length: 240 }, (_, i) => i);
+  const folds = prepareFolds(frame, plan, y, timeSeriesSplit(times, 3), 1, 2);
+  const result = await searchModels(folds, {
+    task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 1, seed: 3, learners: ['logistic-regression', 'gaussian-nb'], ensembleSize: 2, threads: 1,
+  });
+  assert.ok(result.leaderboard.length >= 2, 'every default trial completed');
+  assert.ok(result.leaderboard.every((t) => t.folds === 3 && t.status === 'ok'));
+});
+
+test('folds drawn several times (repeated cross-validation): complete trials are scored on every fold', async () => {
+  const { frame, y } = blobs(150, 5);
+  const splits = [...stratifiedKFold(y, 2, 3, { seed: 1 }), ...stratifiedKFold(y, 2, 3, { seed: 2 })];
+  const folds = prepareFolds(frame, plan, y, splits, 1, 2);
+  const result = await searchModels(folds, {
+    task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 1, seed: 3, learners: ['logistic-regression', 'gaussian-nb'], threads: 1,
+  });
+  assert.ok(result.leaderboard.length >= 2);
+  assert.ok(result.leaderboard.every((t) => t.folds === 6 && t.standardError !== undefined));
+});
+
+test('trials in parallel on worker threads: the same models as one after the other, and the search completes', async () => {
+  const { frame, y } = blobs(200, 6);
+  const folds = prepareFolds(frame, plan, y, stratifiedKFold(y, 2, 3, { seed: 1 }), 1, 2);
+  const inline = trialRunner(folds, 1);
+  const pooled = trialRunner(folds, 2);
+  try {
+    // a forest also grows its trees on its own workers inline, on one thread in the pool
+    for (const [learner, params] of [['logistic-regression', {}], ['random-forest', { nEstimators: 10 }]] as const) {
+      const fit = { learner, task: 'binary' as const, nClasses: 2, params, seed: 4, rows: 150, deadline: Date.now() + 60_000 };
+      const [a, b] = await Promise.all([inline.fitFolds(fit, [0, 2]), pooled.fitFolds(fit, [0, 2])]);
+      assert.equal(b.length, 2);
+      for (let f = 0; f < 2; f++) assert.deepEqual(Array.from(b[f]!.outputs), Array.from(a[f]!.outputs), `${learner}, fold ${f}`);
+    }
+  } finally {
+    await Promise.all([inline.close(), pooled.close()]);
+  }
+  const result = await searchModels(folds, { task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 2, seed: 2, learners: ['logistic-regression', 'gaussian-nb'], threads: 2 });
+  assert.ok(result.leaderboard.length >= 2 && result.leaderboard.every((t) => t.status === 'ok' && t.folds === 3));
+  assert.deepEqual(result.trials.map((t) => t.id), result.trials.map((_, k) => k + 1), 'numbered as they finished');
 });

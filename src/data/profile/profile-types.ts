@@ -18,7 +18,7 @@ export interface NumericSummary {
   readonly mean: number;
   /** Sample standard deviation (n − 1), like pandas' describe; null with one value. */
   readonly std: number | null;
-  /** Approximate quantiles (from a reservoir sample of 8,192 values; exact below that many rows). */
+  /** Quantiles of a uniform sample of about 8,192 values (quantile-sample.ts); exact below that many rows. */
   readonly quantiles: { readonly p01: number; readonly p05: number; readonly p25: number; readonly p50: number; readonly p75: number; readonly p95: number; readonly p99: number };
   /** Values beyond 3 interquartile ranges from the quartiles. */
   readonly outliers: number;

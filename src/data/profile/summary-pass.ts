@@ -1,8 +1,8 @@
 /**
- * Pass 1 of a profile: one aggregate query over the whole table computes, for every column at once,
- * the counts, an estimate of distinct values, and per kind: min/max/mean/std/quantiles (numbers),
- * lengths and how many values start like a number (text), the range (dates). DuckDB runs it in a
- * single parallel scan; no row reaches JavaScript.
+ * The first scan of a profile: one aggregate query over the whole table computes, for every column at
+ * once, the counts, and per kind: an estimate of distinct values and lengths (text), the range
+ * (dates). DuckDB runs it in a single parallel scan; no row reaches JavaScript. What a profile says about numbers comes from a sample (quantiles: quantile-sample.ts) and
+ * the numeric pass (min, max, mean, std, histogram, outliers, distinct values: numeric-pass.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows, sqlIdentifier } from '../duckdb.js';
@@ -13,27 +13,22 @@ export type ProfileKind = 'number' | 'boolean' | 'datetime' | 'text';
 
 export const QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
 
-/** Reservoir size for quantiles: exact below this many values, within about 1 % in rank above. */
-const RESERVOIR = 8192;
-
 export interface ColumnSummary {
   readonly name: string;
   readonly sourceType: string;
   readonly kind: ProfileKind;
   readonly count: number;
-  readonly approxDistinct: number;
-  readonly min?: number;
-  readonly max?: number;
-  readonly mean?: number;
-  readonly std?: number | null;
+  /**
+   * HyperLogLog estimate of distinct values. Not for numbers (the numeric pass estimates those, more
+   * closely and faster), except a numeric target: whether it holds classes is decided from this.
+   */
+  readonly approxDistinct?: number;
+  /** At QUANTILES, from a sample of rows (quantile-sample.ts; not computed in this scan). */
   readonly quantiles?: readonly number[];
+  /** Only for a numeric target (whether it holds classes depends on it) and integer-typed columns. */
   readonly allIntegers?: boolean;
-  /** Pearson's r with a numeric target (regression). */
-  readonly correlation?: number | null;
   readonly minLength?: number;
   readonly maxLength?: number;
-  /** Values whose first character could start a number (a digit, sign, point, space, $ £ €). */
-  readonly digitLed?: number;
   readonly firstTime?: string;
   readonly lastTime?: string;
 }
@@ -54,68 +49,50 @@ export function valueExpression(c: ColumnType): string {
 /** A `$1,200` or `12 %` is a number once symbols and separators are gone. */
 export const NUMBER_DECORATIONS = `'^\\s*[$€£]|[,\\s%]|[$€£]\\s*$'`;
 
+/**
+ * `numericTarget`: a numeric column to predict; whether its values are all whole numbers (so it may hold
+ * classes) is counted in this scan, since the scans that follow depend on it.
+ */
 export async function summarizeColumns(
   conn: DuckDBConnection,
   table: string,
   columns: readonly ColumnType[],
-  regressionTarget?: string,
+  numericTarget?: string,
 ): Promise<{ rows: number; columns: ColumnSummary[] }> {
   const parts: string[] = ['count(*) AS "rows"'];
-  const target = regressionTarget === undefined ? undefined : `CAST(${sqlIdentifier(regressionTarget)} AS DOUBLE)`;
   columns.forEach((c, i) => {
     const x = valueExpression(c);
     const p = `c${i}_`;
-    parts.push(`count(${x}) AS ${p}n`, `approx_count_distinct(${x}) AS ${p}d`);
     const kind = profileKind(c.type);
+    parts.push(`count(${x}) AS ${p}n`);
+    if (kind !== 'number' || c.name === numericTarget) parts.push(`approx_count_distinct(${x}) AS ${p}d`);
     if (kind === 'number') {
       const d = `CAST(${x} AS DOUBLE)`;
-      parts.push(
-        `CAST(min(${x}) AS DOUBLE) AS ${p}min`,
-        `CAST(max(${x}) AS DOUBLE) AS ${p}max`,
-        `avg(${d}) AS ${p}mean`,
-        `stddev_samp(${d}) AS ${p}std`,
-        `reservoir_quantile(${d}, [${QUANTILES.join(', ')}], ${RESERVOIR}) AS ${p}q`,
-      );
-      if (!isIntegerSourceType(c.type)) parts.push(`count_if(${d} <> round(${d})) AS ${p}nonint`);
-      if (target !== undefined && c.name !== regressionTarget) parts.push(`corr(${d}, ${target}) AS ${p}corr`);
+      if (c.name === numericTarget && !isIntegerSourceType(c.type)) parts.push(`count_if(${d} <> round(${d})) AS ${p}nonint`);
     } else if (kind === 'text') {
       // Only cheap string functions in this scan, which reads every value of every column. Words
       // (text or identifier?) and numbers in text ("12", "$1,200") are counted afterwards, only for
-      // the columns where they can matter (profile-table.ts).
-      parts.push(
-        `min(length(${x})) AS ${p}minlen`,
-        `max(length(${x})) AS ${p}maxlen`,
-        `count_if(ascii(${x}) BETWEEN 48 AND 57 OR ascii(${x}) IN (32, 36, 43, 45, 46, 163, 8364)) AS ${p}lead`,
-      );
+      // the columns where they can matter (number-lead.ts, profile-table.ts).
+      parts.push(`min(length(${x})) AS ${p}minlen`, `max(length(${x})) AS ${p}maxlen`);
     } else if (kind === 'datetime') {
       parts.push(`CAST(min(${x}) AS VARCHAR) AS ${p}tmin`, `CAST(max(${x}) AS VARCHAR) AS ${p}tmax`);
     }
   });
   const row = (await queryRows(conn, `SELECT ${parts.join(', ')} FROM ${table}`))[0] ?? {};
   const num = (k: string): number => Number(row[k] ?? 0);
-  const opt = (k: string): number | null => (row[k] === null || row[k] === undefined ? null : Number(row[k]));
   const summaries = columns.map((c, i): ColumnSummary => {
     const p = `c${i}_`;
     const kind = profileKind(c.type);
-    const base = { name: c.name, sourceType: c.type, kind, count: num(p + 'n'), approxDistinct: num(p + 'd') };
+    const base = { name: c.name, sourceType: c.type, kind, count: num(p + 'n'), ...(p + 'd' in row ? { approxDistinct: num(p + 'd') } : {}) };
     if (kind === 'number' && base.count > 0) {
-      return {
-        ...base,
-        min: num(p + 'min'),
-        max: num(p + 'max'),
-        mean: num(p + 'mean'),
-        std: opt(p + 'std'),
-        quantiles: ((row[p + 'q'] as unknown[] | null) ?? []).map(Number),
-        allIntegers: isIntegerSourceType(c.type) || num(p + 'nonint') === 0,
-        ...(p + 'corr' in row ? { correlation: opt(p + 'corr') } : {}),
-      };
+      const wholeNumbers = isIntegerSourceType(c.type) || (p + 'nonint' in row ? num(p + 'nonint') === 0 : undefined);
+      return { ...base, ...(wholeNumbers === undefined ? {} : { allIntegers: wholeNumbers }) };
     }
     if (kind === 'text' && base.count > 0) {
       return {
         ...base,
         minLength: num(p + 'minlen'),
         maxLength: num(p + 'maxlen'),
-        digitLed: num(p + 'lead'),
       };
     }
     if (kind === 'datetime' && base.count > 0) {

@@ -15,7 +15,7 @@ export interface Fold {
   readonly y: Int32Array | Float64Array;
   readonly Xval: Matrix;
   readonly yval: Int32Array | Float64Array;
-  /** Row positions (into the searched rows) of the validation part, for out-of-fold predictions. */
+  /** Row positions (into the searched rows) of the validation part. */
   readonly valRows: Int32Array;
   /** A fixed, seeded order of the training rows: rung subsamples are its prefixes, so they nest. */
   readonly order: Int32Array;
