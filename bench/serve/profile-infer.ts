@@ -6,6 +6,7 @@
  *
  *   node --import tsx bench/serve/profile-infer.ts [--model iris|titanic|mlp_batched|mlp_unbatched] [--seconds 10] [--connections 64]
  *                                                 [--log-level info]  (the server's log level; default silent)
+ *                                                 [--no-prediction-log]  (a Kiln module's requests are logged unless this is given)
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +33,7 @@ async function serveChild(): Promise<void> {
   // a real log line costs what it costs in production: write it to /dev/null rather than not at all
   const logger = pino({ level }, pino.destination({ dest: '/dev/null', sync: false }));
   // storeUrl as `kiln serve` passes it: a Kiln module's prediction log is written from its own thread
-  const server = await startServer({ store: models.home.store, artifacts: models.home.artifacts, storeUrl: join(models.home.home, 'kiln.db'), modelRepository: models.repositoryDir, logger, port: 0 });
+  const server = await startServer({ store: models.home.store, artifacts: models.home.artifacts, storeUrl: join(models.home.home, 'kiln.db'), modelRepository: models.repositoryDir, logger, port: 0, predictionLog: !process.argv.includes('--no-prediction-log') });
   console.log(JSON.stringify({ url: server.url }));
   process.once('SIGINT', () => {
     void server
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   mkdirSync(PROFILES, { recursive: true });
   const child = spawn(
     process.execPath,
-    ['--cpu-prof', '--cpu-prof-dir', PROFILES, '--import', 'tsx', import.meta.filename, '--child', '--log-level', flag('log-level', 'silent')],
+    ['--cpu-prof', '--cpu-prof-dir', PROFILES, '--import', 'tsx', import.meta.filename, '--child', '--log-level', flag('log-level', 'silent'), ...(process.argv.includes('--no-prediction-log') ? ['--no-prediction-log'] : [])],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout });
