@@ -33,7 +33,7 @@ async function serveChild(): Promise<void> {
   // a real log line costs what it costs in production: write it to /dev/null rather than not at all
   const logger = pino({ level }, pino.destination({ dest: '/dev/null', sync: false }));
   // storeUrl as `kiln serve` passes it: a Kiln module's prediction log is written from its own thread
-  const server = await startServer({ store: models.home.store, artifacts: models.home.artifacts, storeUrl: join(models.home.home, 'kiln.db'), modelRepository: models.repositoryDir, logger, port: 0, predictionLog: !process.argv.includes('--no-prediction-log') });
+  const server = await startServer({ store: models.home.store, artifacts: models.home.artifacts, storeUrl: join(models.home.home, 'kiln.db'), modelRepository: models.repositoryDir, logger, port: 0, ...(process.argv.includes('--no-prediction-log') ? { predictionLog: false as const } : {}) });
   console.log(JSON.stringify({ url: server.url }));
   process.once('SIGINT', () => {
     void server

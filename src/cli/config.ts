@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { KilnError } from '../core/errors.js';
 import { LOG_LEVELS } from '../core/logger.js';
 import { parseParams, z } from '../core/params.js';
-import { storeScheme } from '../store/open-store.js';
+import { storeScheme } from '../store/store-scheme.js';
 
 export const configSchema = z.strictObject({
   home: z.string().min(1).describe('Folder of the embedded store: runs, models and artifacts.'),

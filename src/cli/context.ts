@@ -1,7 +1,6 @@
 /** What every verb needs: the resolved configuration, the output channel, a logger, and the home store. */
 import type { Command } from 'commander';
 import { createLogger, type Logger } from '../core/logger.js';
-import { openHome } from '../store/open-store.js';
 import type { ArtifactStore, Store } from '../store/store.js';
 import { resolveConfig, type KilnConfig } from './config.js';
 import { createOutput, type Output } from './output.js';
@@ -28,7 +27,9 @@ export function commandContext(cmd: Command, extra: Partial<Record<keyof KilnCon
   const out = createOutput(g.json === true);
   // With --json, only warnings and worse reach stderr unless a level was asked for explicitly.
   const logger = createLogger(g.json === true && g.logLevel === undefined && process.env['KILN_LOG_LEVEL'] === undefined ? 'warn' : config.logLevel);
-  return { config, out, logger, openHome: () => openHome(config.home, config.store) };
+  // the store's code (database drivers) loads when a command opens it, not when the CLI starts
+  const openHome = async () => (await import('../store/open-store.js')).openHome(config.home, config.store);
+  return { config, out, logger, openHome };
 }
 
 /** Runs `fn` with the home store open, closing it afterwards whatever happens. */

@@ -8,7 +8,6 @@
  */
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
-import { MAX_FEEDBACK_ITEMS, outcomeFromText, readFeedbackFile } from '../monitor/feedback-input.js';
 import type { PerformanceReport } from '../monitor/performance.js';
 import { DEFAULT_WINDOW } from '../monitor/prediction-window.js';
 import { parseModelRef } from '../store/model-ref.js';
@@ -41,16 +40,19 @@ export function registerFeedback(program: Command): void {
     .action(async (ref: string | undefined, opts: FeedbackOptions, cmd: Command) => {
       const ctx = commandContext(cmd);
       const parsedRef = ref === undefined ? undefined : parseModelRef(ref);
-      const items = await itemsFrom(opts);
+      // loaded on use: reading a file of outcomes needs DuckDB, which every other command would pay for at start-up
+      const input = await import('../monitor/feedback-input.js');
+      const items = await itemsFrom(opts, input);
       const outcome = await withHome(ctx, async (home) => {
         const version = parsedRef === undefined ? undefined : await home.store.resolve(parsedRef); // an unknown model fails before writing
         let accepted = 0;
         const unknown: string[] = [];
-        for (let start = 0; start < items.length; start += MAX_FEEDBACK_ITEMS) {
-          const result = await home.store.recordFeedback(items.slice(start, start + MAX_FEEDBACK_ITEMS));
+        const chunk = input.MAX_FEEDBACK_ITEMS;
+        for (let start = 0; start < items.length; start += chunk) {
+          const result = await home.store.recordFeedback(items.slice(start, start + chunk));
           accepted += result.accepted;
           unknown.push(...result.unknownRequestIds);
-          if (items.length > MAX_FEEDBACK_ITEMS) ctx.out.info(`${Math.min(items.length, start + MAX_FEEDBACK_ITEMS)} of ${items.length} outcomes sent`);
+          if (items.length > chunk) ctx.out.info(`${Math.min(items.length, start + chunk)} of ${items.length} outcomes sent`);
         }
         const { checkPerformance } = await import('../monitor/check-model.js');
         const performance = version === undefined ? undefined : await checkPerformance(home.store, version, DEFAULT_WINDOW);
@@ -68,13 +70,13 @@ export function registerFeedback(program: Command): void {
     });
 }
 
-async function itemsFrom(opts: FeedbackOptions): Promise<FeedbackInput[]> {
+async function itemsFrom(opts: FeedbackOptions, input: typeof import('../monitor/feedback-input.js')): Promise<FeedbackInput[]> {
   const single = opts.requestId !== undefined || opts.outcome !== undefined;
   if (opts.file !== undefined && single) {
     throw new KilnError('INVALID_PARAMS', { what: 'feedback options', summary: 'give either --file or --request-id with --outcome, not both' });
   }
   if (opts.file !== undefined) {
-    return readFeedbackFile(opts.file, {
+    return input.readFeedbackFile(opts.file, {
       ...(opts.idColumn === undefined ? {} : { idColumn: opts.idColumn }),
       ...(opts.outcomeColumn === undefined ? {} : { outcomeColumn: opts.outcomeColumn }),
       ...(opts.timestampColumn === undefined ? {} : { timestampColumn: opts.timestampColumn }),
@@ -86,7 +88,7 @@ async function itemsFrom(opts: FeedbackOptions): Promise<FeedbackInput[]> {
       summary: 'nothing to send: give --file outcomes.csv, or --request-id ID together with --outcome VALUE',
     });
   }
-  return [{ requestId: opts.requestId, outcome: outcomeFromText(opts.outcome) }];
+  return [{ requestId: opts.requestId, outcome: input.outcomeFromText(opts.outcome) }];
 }
 
 function human(accepted: number, unknown: readonly string[], performance: PerformanceReport | undefined): string {

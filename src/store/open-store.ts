@@ -8,8 +8,9 @@
  * database `kiln.db`. Opening one creates what is missing.
  */
 import { mkdir } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { KilnError } from '../core/errors.js';
+import { storeScheme } from './store-scheme.js';
 import { LocalArtifactStore } from './local-artifact-store.js';
 import { PostgresStore } from './postgres/postgres-store.js';
 import type { SqlStoreOptions } from './sql/sql-store.js';
@@ -31,12 +32,7 @@ export const STORE_SCHEMES: Readonly<Record<string, StoreOpener>> = Object.freez
   'postgresql:': openPostgres,
 });
 
-/** The scheme of a store URL (`sqlite:` for plain paths, including Windows drive letters). */
-export function storeScheme(url: string): string {
-  const match = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
-  if (match === null || isAbsolute(url) || /^[A-Za-z]:[\\/]/.test(url)) return 'sqlite:';
-  return `${(match[1] as string).toLowerCase()}:`;
-}
+export { storeScheme };
 
 /** Opens the store named by `url` (a path, `sqlite:PATH` or `postgres://…`); UNSUPPORTED_STORE for others. */
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
