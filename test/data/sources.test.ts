@@ -56,6 +56,15 @@ describe('CSV and TSV', () => {
     assert.deepEqual(texts(t.frame, 'city'), ['Lyon', 'Paris', 'Nice']);
   });
 
+  test('a decimal comma is recognised past the first rows, and a word past them keeps a column text', async () => {
+    // 3,000 rows: the first 2,048 are looked at first, the rest only for columns still in question
+    const rows = Array.from({ length: 3000 }, (_, i) => `${i < 2500 ? '' : `${i},5`};${i},25;${i === 2999 ? 'n/a' : `${i},75`}`);
+    const t = await readTable(writeFixture(dir, 'euro-late.csv', `late;early;spoilt\n${rows.join('\n')}\n`));
+    assert.equal(numbers(t.frame, 'late')[2999], 2999.5, 'values only after the first rows still read as numbers');
+    assert.equal(numbers(t.frame, 'early')[7], 7.25);
+    assert.equal(texts(t.frame, 'spoilt')[2999], 'n/a', 'one word makes the column text, wherever it is');
+  });
+
   test('quoted fields with delimiters and quotes inside', async () => {
     const text = 'a,b\n"x, y","say ""hi"""\n"z",2\n';
     const t = await readTable(writeFixture(dir, 'quoted.csv', text));

@@ -196,14 +196,31 @@ function countFields(line: string, delimiter: string): number {
   return fields;
 }
 
+/** Rows looked at first: a text column with one value here that is not a decimal-comma number is out. */
+const DECIMAL_COMMA_SAMPLE = 2048;
+
 /** Whether some text column holds only numbers written with a decimal comma (`3,5`). */
 async function holdsDecimalCommas(conn: DuckDBConnection, table: string): Promise<boolean> {
-  const text = (await describeTable(conn, table)).filter((c) => c.type === 'VARCHAR');
-  if (text.length === 0) return false;
-  const parts = text.map((c, i) => {
-    const col = sqlIdentifier(c.name);
+  const varchar = (await describeTable(conn, table)).filter((c) => c.type === 'VARCHAR').map((c) => c.name);
+  if (varchar.length === 0) return false;
+  // The first rows rule out most text columns (names, categories) without reading the whole table.
+  const candidates = await onlyDecimalCommas(conn, `(SELECT * FROM ${table} LIMIT ${DECIMAL_COMMA_SAMPLE})`, varchar, true);
+  if (candidates.length === 0) return false;
+  return (await onlyDecimalCommas(conn, table, candidates, false)).length > 0;
+}
+
+/**
+ * The columns of `from` whose values are all decimal-comma numbers; with `allowEmpty`, also those with
+ * no value at all there (a sample of missing values says nothing yet).
+ */
+async function onlyDecimalCommas(conn: DuckDBConnection, from: string, columns: readonly string[], allowEmpty: boolean): Promise<string[]> {
+  const parts = columns.map((name, i) => {
+    const col = sqlIdentifier(name);
     return `count(${col}) AS n${i}, count_if(regexp_full_match(${col}, '-?[0-9]*,[0-9]+')) AS d${i}`;
   });
-  const row = (await queryRows(conn, `SELECT ${parts.join(', ')} FROM ${table}`))[0] ?? {};
-  return text.some((_, i) => Number(row[`n${i}`]) > 0 && row[`n${i}`] === row[`d${i}`]);
+  const row = (await queryRows(conn, `SELECT ${parts.join(', ')} FROM ${from}`))[0] ?? {};
+  return columns.filter((_, i) => {
+    const n = Number(row[`n${i}`]);
+    return n === Number(row[`d${i}`]) && (n > 0 || allowEmpty);
+  });
 }
