@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMatrix, matrixFromRows } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/rng.js';
-import { binMatrix, binValue, fitBins, MISSING_BIN } from '../../src/learners/hist/binning.js';
+import { binMatrix, binValue, fitBins, fitNumericBins, MISSING_BIN } from '../../src/learners/hist/binning.js';
 import { expectCode } from '../helpers/assertions.js';
 
 test('few distinct values: one bin each, float32 thresholds strictly between neighbours', () => {
@@ -63,4 +63,29 @@ test('the same seed gives the same bins on a subsample', () => {
   const a = fitBins(X, { subsample: 500, seed: 9 });
   const b = fitBins(X, { subsample: 500, seed: 9 });
   assert.deepEqual(a, b);
+});
+
+test('fitBins (radix-sorted float32 sample, columns in blocks) gives fitNumericBins\' bins, special values included', () => {
+  const rng = new Rng(7);
+  const specials = [0, -0, Infinity, -Infinity, Number.NaN, 5e-324, -5e-324, 1e-40, -1e-40, 3.4e38, -3.4e38, 1, 1, 2];
+  // 11 columns: more than one block of sampled columns. Column 0 mixes special values, column 1 has 7
+  // distinct values, the others many (negative and positive, some missing).
+  const rows = 3000;
+  const cols = 11;
+  const X = createMatrix(rows, cols);
+  for (let i = 0; i < rows; i++) {
+    for (let f = 0; f < cols; f++) {
+      X.data[i * cols + f] = f === 0 ? specials[rng.int(specials.length)]! : f === 1 ? rng.int(7) - 3 : rng.next() < 0.1 ? Number.NaN : rng.normal() * 10 ** (f - 5);
+    }
+  }
+  for (const maxBins of [255, 16]) {
+    const bins = fitBins(X, { maxBins });
+    for (let f = 0; f < cols; f++) {
+      const values = Float64Array.from({ length: rows }, (_, i) => Math.fround(X.data[i * cols + f]!)).filter((v) => !Number.isNaN(v));
+      const expected = fitNumericBins(values, maxBins);
+      const got = bins[f]!;
+      assert.ok(got.kind === 'numeric');
+      assert.deepEqual(Array.from(got.thresholds), Array.from(expected.thresholds), `maxBins ${maxBins}, column ${f}`);
+    }
+  }
 });

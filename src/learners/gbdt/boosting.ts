@@ -64,10 +64,10 @@ export async function boost(X: Matrix, y: ArrayLike<number>, loss: BoostingLoss,
   const watchRaw = watch === undefined ? undefined : new Float64Array(watch.X.rows * K);
   if (watch !== undefined && watchRaw !== undefined) for (let i = 0; i < watch.X.rows; i++) watchRaw.set(baseline, i * K);
 
-  const grad = new Float64Array(n * K);
-  const hess = new Float64Array(n * K);
-  // One output's gradients and hessians, interleaved per row as the grower wants them.
-  const gradHess = new Float64Array(2 * n);
+  // Every row and output's gradient and hessian, interleaved (see BoostingLoss.gradients); with several
+  // outputs, one output's pairs are copied out for the grower.
+  const gradHessAll = new Float64Array(2 * n * K);
+  const gradHess = K === 1 ? gradHessAll : new Float64Array(2 * n);
   const sampler = params.subsample < 1 ? new RowSampler(n, Math.max(1, Math.round(params.subsample * n)), rng) : null;
   const allFeatures = Int32Array.from({ length: X.cols }, (_, j) => j);
   const nTreeFeatures = Math.max(1, Math.round(params.featureFraction * X.cols));
@@ -80,12 +80,14 @@ export async function boost(X: Matrix, y: ArrayLike<number>, loss: BoostingLoss,
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (aborted()) throw cancelled();
 
-    loss.gradients(yTrain, raw, grad, hess);
+    loss.gradients(yTrain, raw, gradHessAll);
     const sample = sampler?.draw() ?? null;
     for (let k = 0; k < K; k++) {
-      for (let i = 0; i < n; i++) {
-        gradHess[2 * i] = grad[i * K + k] as number;
-        gradHess[2 * i + 1] = hess[i * K + k] as number;
+      if (K > 1) {
+        for (let i = 0; i < n; i++) {
+          gradHess[2 * i] = gradHessAll[2 * (i * K + k)] as number;
+          gradHess[2 * i + 1] = gradHessAll[2 * (i * K + k) + 1] as number;
+        }
       }
       const features = nTreeFeatures < X.cols ? sampleFeatures(allFeatures, nTreeFeatures, rng) : allFeatures;
       const grown = grower.grow(gradHess, sample, features);

@@ -9,12 +9,15 @@
  *     increasing row order (a stable partition), so histogram building reads bin columns forwards;
  *   - the subtraction trick: only the smaller child's histogram is built, the larger one is the
  *     parent's minus it, written over the parent's buffer;
+ *   - histograms without row counts: counts are built only where the split finder needs them
+ *     (categorical features, features with missing values, and the rare node where hessian bounds
+ *     cannot settle minSamplesLeaf; see ./split-finder.ts);
  *   - preallocated buffers (row indices, a pool of histograms) reused across trees:
  *     nothing is allocated per row.
  */
 import { BIN_STRIDE, MISSING_BIN, type BinnedMatrix, type FeatureBins, type NumericFeatureBins } from '../hist/binning.js';
-import { buildHistogram, histogramLength, subtractHistogram, toRowMajor } from './histogram.js';
-import { findBestSplit } from './split-finder.js';
+import { buildCountHistogram, buildHistogram, countHistogramLength, histogramLength, histogramScratch, subtractHistogram } from './histogram.js';
+import { findBestSplit, hessianSlack, NEEDS_COUNTS, type RowCounts } from './split-finder.js';
 import { leafValue, type NodeSums, type Split, type SplitConstraints } from './split.js';
 import type { Tree } from './tree.js';
 
@@ -51,17 +54,43 @@ interface GrowingNode {
   readonly depth: number;
   readonly sums: NodeSums;
   hist: Float64Array | null;
+  /** Row counts per bin of the counted features (see `counted`), or null when there are none. */
+  counts: Float64Array | null;
   split: Split | null;
+}
+
+/** An executed split: where unseen missing values go is settled (see Split.missingLeft). */
+type ExecutedSplit = Split & { readonly missingLeft: boolean };
+
+/** What every node of one tree shares while it is grown. */
+interface Scan {
+  /** The tree's rows (`rows[start..end)` of a node), or null: row k is position k (no subsample). */
+  readonly rowList: Int32Array | null;
+  readonly features: Int32Array;
+  /** The listed features that always get counts (see TreeGrower.counted). */
+  readonly countedFeatures: Int32Array;
+  readonly hessMin: number;
+  readonly hessMax: number;
+  readonly slack: number;
 }
 
 /** Reusable tree grower over one binned training set. */
 export class TreeGrower {
   private readonly rowBuffer: Int32Array;
   private readonly spare: Int32Array;
-  /** Row-major copy of the codes for histogram building (see ./histogram.ts). */
-  private readonly rowCodes: Uint8Array;
+  /** Gradients gathered for histogram building (see ./histogram.ts). */
+  private readonly scratch = histogramScratch();
   private readonly pool: Float64Array[] = [];
+  private readonly countPool: Float64Array[] = [];
   private readonly histLength: number;
+  /**
+   * Features that always get exact row counts (1): categorical ones (a category is a candidate only if
+   * it has rows) and those with missing values (whether a node has any decides its candidates).
+   */
+  private readonly counted: Uint8Array;
+  private readonly everyFeatureCounted: Uint8Array;
+  /** Which bins the split being executed sends left (see partition). */
+  private readonly goesLeft = new Uint8Array(BIN_STRIDE);
 
   constructor(
     private readonly data: BinnedMatrix,
@@ -70,8 +99,13 @@ export class TreeGrower {
   ) {
     this.rowBuffer = new Int32Array(data.rows);
     this.spare = new Int32Array(data.rows);
-    this.rowCodes = toRowMajor(data);
     this.histLength = histogramLength(data.cols);
+    this.counted = new Uint8Array(data.cols);
+    for (let f = 0; f < data.cols; f++) {
+      const column = data.codes.subarray(f * data.rows, (f + 1) * data.rows);
+      this.counted[f] = (bins[f] as FeatureBins).kind === 'categorical' || column.includes(MISSING_BIN) ? 1 : 0;
+    }
+    this.everyFeatureCounted = new Uint8Array(data.cols).fill(1);
   }
 
   /**
@@ -87,25 +121,35 @@ export class TreeGrower {
 
     // Tree arrays, filled as nodes are created (at most 2·numLeaves − 1 nodes).
     const nodes: GrowingNode[] = [];
-    const splits: (Split | null)[] = [];
+    const splits: (ExecutedSplit | null)[] = [];
     const children: [number, number][] = [];
 
     let g = 0;
     let h = 0;
+    let hessMin = Number.POSITIVE_INFINITY;
+    let hessMax = 0;
     for (let k = 0; k < nSample; k++) {
       const r = rows[k] as number;
+      const rowHess = gradHess[2 * r + 1] as number;
       g += gradHess[2 * r] as number;
-      h += gradHess[2 * r + 1] as number;
+      h += rowHess;
+      if (rowHess < hessMin) hessMin = rowHess;
+      if (rowHess > hessMax) hessMax = rowHess;
     }
-    const root: GrowingNode = { id: 0, start: 0, end: nSample, depth: 0, sums: { grad: g, hess: h, count: nSample }, hist: null, split: null };
+    const countedFeatures = features.filter((f) => this.counted[f] === 1);
+    const scan: Scan = { rowList: sample === null ? null : rows, features, countedFeatures, hessMin, hessMax, slack: hessianSlack(h) };
+    const root: GrowingNode = { id: 0, start: 0, end: nSample, depth: 0, sums: { grad: g, hess: h, count: nSample }, hist: null, counts: null, split: null };
     nodes.push(root);
     splits.push(null);
     children.push([-1, -1]);
     if (this.splittable(root)) {
       root.hist = this.acquire();
-      const rowList = sample === null ? null : rows;
-      buildHistogram(this.rowCodes, this.data.cols, features, rowList, 0, nSample, gradHess, root.hist);
-      root.split = findBestSplit(root.hist, features, this.bins, root.sums, options);
+      buildHistogram(this.data, features, scan.rowList, 0, nSample, gradHess, this.scratch, root.hist);
+      if (countedFeatures.length > 0) {
+        root.counts = this.acquireCounts();
+        buildCountHistogram(this.data, countedFeatures, scan.rowList, 0, nSample, root.counts);
+      }
+      root.split = this.findSplit(root, scan);
     }
 
     let nLeaves = 1;
@@ -120,11 +164,15 @@ export class TreeGrower {
       if (bestAt < 0) break;
       const parent = open[bestAt] as GrowingNode;
       open.splice(bestAt, 1);
-      const split = parent.split as Split;
-      const mid = this.partition(parent, split);
+      const chosen = parent.split as Split;
+      const mid = this.partition(parent, chosen);
       nLeaves++;
-      const left: GrowingNode = { id: nodes.length, start: parent.start, end: mid, depth: parent.depth + 1, sums: split.left, hist: null, split: null };
-      const right: GrowingNode = { id: nodes.length + 1, start: mid, end: parent.end, depth: parent.depth + 1, sums: split.right, hist: null, split: null };
+      const nLeft = mid - parent.start;
+      const nRight = parent.end - mid;
+      // Without missing values in the node, unseen ones follow the larger child (scikit-learn's rule).
+      const split: ExecutedSplit = { ...chosen, missingLeft: chosen.missingLeft ?? nLeft > nRight };
+      const left: GrowingNode = { id: nodes.length, start: parent.start, end: mid, depth: parent.depth + 1, sums: { ...split.left, count: nLeft }, hist: null, counts: null, split: null };
+      const right: GrowingNode = { id: nodes.length + 1, start: mid, end: parent.end, depth: parent.depth + 1, sums: { ...split.right, count: nRight }, hist: null, counts: null, split: null };
       nodes.push(left, right);
       splits.push(null, null);
       children.push([-1, -1], [-1, -1]);
@@ -135,20 +183,28 @@ export class TreeGrower {
       const leftOk = room && this.splittable(left);
       const rightOk = room && this.splittable(right);
       const parentHist = parent.hist as Float64Array;
+      const parentCounts = parent.counts;
       parent.hist = null;
+      parent.counts = null;
       if (leftOk || rightOk) {
         const [small, large] = left.end - left.start <= right.end - right.start ? [left, right] : [right, left];
-        const smallHist = this.acquire();
-        this.buildFor(small, gradHess, features, smallHist);
-        small.hist = smallHist;
-        subtractHistogram(parentHist, smallHist, features);
+        small.hist = this.acquire();
+        buildHistogram(this.data, features, rows, small.start, small.end, gradHess, this.scratch, small.hist);
+        subtractHistogram(parentHist, small.hist, features);
         large.hist = parentHist;
+        if (parentCounts !== null) {
+          small.counts = this.acquireCounts();
+          buildCountHistogram(this.data, countedFeatures, rows, small.start, small.end, small.counts);
+          subtractHistogram(parentCounts, small.counts, countedFeatures, BIN_STRIDE);
+          large.counts = parentCounts;
+        }
         for (const child of [left, right]) {
-          if (child === left ? leftOk : rightOk) child.split = findBestSplit(child.hist as Float64Array, features, this.bins, child.sums, options);
+          if (child === left ? leftOk : rightOk) child.split = this.findSplit(child, scan);
           if (child.split === null) this.release(child);
         }
       } else {
         this.pool.push(parentHist);
+        if (parentCounts !== null) this.countPool.push(parentCounts);
       }
       open.push(left, right);
     }
@@ -167,17 +223,37 @@ export class TreeGrower {
     );
   }
 
+  /**
+   * The node's best split. When hessian bounds leave minSamplesLeaf undecided (NEEDS_COUNTS), counts
+   * the node's rows per bin for every feature and asks again: the answer is the exactly counted one.
+   */
+  private findSplit(node: GrowingNode, scan: Scan): Split | null {
+    const hist = node.hist as Float64Array;
+    const { features, hessMin, hessMax, slack } = scan;
+    const bounded: RowCounts = { counts: node.counts, counted: this.counted, hessMin, hessMax, slack };
+    const split = findBestSplit(hist, features, this.bins, node.sums, this.options, bounded);
+    if (split !== NEEDS_COUNTS) return split;
+    const counts = node.counts ?? this.acquireCounts();
+    buildCountHistogram(this.data, features, scan.rowList, node.start, node.end, counts);
+    node.counts = counts;
+    const exact = findBestSplit(hist, features, this.bins, node.sums, this.options, { ...bounded, counts, counted: this.everyFeatureCounted });
+    if (exact === NEEDS_COUNTS) throw new Error('the split finder asked for counts it was given');
+    return exact;
+  }
+
   private acquire(): Float64Array {
     return this.pool.pop() ?? new Float64Array(this.histLength);
   }
 
-  private release(node: GrowingNode): void {
-    if (node.hist !== null) this.pool.push(node.hist);
-    node.hist = null;
+  private acquireCounts(): Float64Array {
+    return this.countPool.pop() ?? new Float64Array(countHistogramLength(this.data.cols));
   }
 
-  private buildFor(node: GrowingNode, gradHess: Float64Array, features: Int32Array, hist: Float64Array): void {
-    buildHistogram(this.rowCodes, this.data.cols, features, this.rowBuffer, node.start, node.end, gradHess, hist);
+  private release(node: GrowingNode): void {
+    if (node.hist !== null) this.pool.push(node.hist);
+    if (node.counts !== null) this.countPool.push(node.counts);
+    node.hist = null;
+    node.counts = null;
   }
 
   /** Stable in-place partition of the node's rows: left rows first. Returns where the right rows start. */
@@ -186,31 +262,34 @@ export class TreeGrower {
     const spare = this.spare;
     const codes = this.data.codes;
     const offset = split.feature * this.data.rows;
+    // One table for both kinds of split: goesLeft[bin] is 1 for the bins sent left.
+    const goesLeft = this.goesLeft;
+    if (split.leftBins !== null) {
+      goesLeft.set(split.leftBins);
+    } else {
+      // Bins 0..bin, and the missing bin when missing values go left (MISSING_BIN exceeds every value bin).
+      goesLeft.fill(1, 0, split.bin + 1);
+      goesLeft.fill(0, split.bin + 1);
+      if (split.missingLeft === true) goesLeft[MISSING_BIN] = 1;
+    }
+    // Branch-free: each row is written to both places and only the matching cursor moves on. Whether a
+    // row goes left is a coin flip to the CPU's branch predictor; a mispredicted branch per row cost
+    // more than the extra store. Writing rows[l] is safe: l <= k, so only rows already read are replaced.
     let l = node.start;
     let s = 0;
-    if (split.leftBins !== null) {
-      const leftBins = split.leftBins;
-      for (let k = node.start; k < node.end; k++) {
-        const r = rows[k] as number;
-        if (leftBins[codes[offset + r] as number] === 1) rows[l++] = r;
-        else spare[s++] = r;
-      }
-    } else {
-      const bin = split.bin;
-      const missingBin = split.missingLeft ? MISSING_BIN : -1;
-      for (let k = node.start; k < node.end; k++) {
-        const r = rows[k] as number;
-        const b = codes[offset + r] as number;
-        // MISSING_BIN (255) exceeds every value bin, so "b <= bin" sends missing values right by itself.
-        if (b <= bin || b === missingBin) rows[l++] = r;
-        else spare[s++] = r;
-      }
+    for (let k = node.start; k < node.end; k++) {
+      const r = rows[k] as number;
+      const left = goesLeft[codes[offset + r] as number] as number;
+      rows[l] = r;
+      spare[s] = r;
+      l += left;
+      s += 1 - left;
     }
     rows.set(spare.subarray(0, s), l);
     return l;
   }
 
-  private finish(nodes: readonly GrowingNode[], splits: readonly (Split | null)[], children: readonly [number, number][]): GrownTree {
+  private finish(nodes: readonly GrowingNode[], splits: readonly (ExecutedSplit | null)[], children: readonly [number, number][]): GrownTree {
     const n = nodes.length;
     const { learningRate, l2Regularization } = this.options;
     const feature = new Int32Array(n).fill(-1);

@@ -15,8 +15,12 @@ export interface BoostingLoss {
   readonly nOutputs: number;
   /** The constant raw score(s) boosting starts from (length nOutputs). */
   baseline(y: ArrayLike<number>): Float64Array;
-  /** Fills gradients and hessians (row-major like `raw`) for the rows of `y`. */
-  gradients(y: ArrayLike<number>, raw: Float64Array, grad: Float64Array, hess: Float64Array): void;
+  /**
+   * Fills the gradient and hessian of every row and output, interleaved in the layout of `raw`:
+   * `gradHess[2 * (i * K + k)]` and `gradHess[2 * (i * K + k) + 1]` (what the tree grower reads, without
+   * a copy when K = 1).
+   */
+  gradients(y: ArrayLike<number>, raw: Float64Array, gradHess: Float64Array): void;
   /** Mean loss of raw scores `raw` against `y`. */
   meanLoss(y: ArrayLike<number>, raw: Float64Array): number;
   /**
@@ -38,11 +42,11 @@ export const binaryLogLoss: BoostingLoss = {
     const p = Math.min(Math.max(positives / y.length, EPS), 1 - EPS);
     return Float64Array.of(Math.log(p / (1 - p)));
   },
-  gradients(y, raw, grad, hess) {
+  gradients(y, raw, gradHess) {
     for (let i = 0; i < y.length; i++) {
       const p = 1 / (1 + Math.exp(-(raw[i] as number)));
-      grad[i] = p - (y[i] as number);
-      hess[i] = p * (1 - p);
+      gradHess[2 * i] = p - (y[i] as number);
+      gradHess[2 * i + 1] = p * (1 - p);
     }
   },
   meanLoss(y, raw) {
@@ -66,7 +70,7 @@ export function multiclassLogLoss(nClasses: number): BoostingLoss {
       for (let i = 0; i < y.length; i++) counts[y[i] as number] = (counts[y[i] as number] as number) + 1;
       return counts.map((c) => Math.log(Math.max(c / y.length, EPS)));
     },
-    gradients(y, raw, grad, hess) {
+    gradients(y, raw, gradHess) {
       const K = nClasses;
       for (let i = 0; i < y.length; i++) {
         const o = i * K;
@@ -76,8 +80,8 @@ export function multiclassLogLoss(nClasses: number): BoostingLoss {
         const yi = y[i] as number;
         for (let k = 0; k < K; k++) {
           const p = Math.exp((raw[o + k] as number) - max) / z;
-          grad[o + k] = p - (k === yi ? 1 : 0);
-          hess[o + k] = p * (1 - p);
+          gradHess[2 * (o + k)] = p - (k === yi ? 1 : 0);
+          gradHess[2 * (o + k) + 1] = p * (1 - p);
         }
       }
     },
@@ -111,10 +115,10 @@ export const squaredError: BoostingLoss = {
     for (let i = 0; i < y.length; i++) sum += y[i] as number;
     return Float64Array.of(sum / y.length);
   },
-  gradients(y, raw, grad, hess) {
+  gradients(y, raw, gradHess) {
     for (let i = 0; i < y.length; i++) {
-      grad[i] = (raw[i] as number) - (y[i] as number);
-      hess[i] = 1;
+      gradHess[2 * i] = (raw[i] as number) - (y[i] as number);
+      gradHess[2 * i + 1] = 1;
     }
   },
   meanLoss(y, raw) {
@@ -137,10 +141,10 @@ export const absoluteError: BoostingLoss = {
   baseline(y) {
     return Float64Array.of(median(Float64Array.from(y)));
   },
-  gradients(y, raw, grad, hess) {
+  gradients(y, raw, gradHess) {
     for (let i = 0; i < y.length; i++) {
-      grad[i] = Math.sign((raw[i] as number) - (y[i] as number));
-      hess[i] = 1;
+      gradHess[2 * i] = Math.sign((raw[i] as number) - (y[i] as number));
+      gradHess[2 * i + 1] = 1;
     }
   },
   meanLoss(y, raw) {
@@ -173,12 +177,12 @@ export function huberLoss(quantile: number): BoostingLoss {
     baseline(y) {
       return Float64Array.of(median(Float64Array.from(y)));
     },
-    gradients(y, raw, grad, hess) {
+    gradients(y, raw, gradHess) {
       const delta = deltaOf(y, raw);
       for (let i = 0; i < y.length; i++) {
         const r = (raw[i] as number) - (y[i] as number);
-        grad[i] = Math.abs(r) <= delta ? r : delta * Math.sign(r);
-        hess[i] = 1;
+        gradHess[2 * i] = Math.abs(r) <= delta ? r : delta * Math.sign(r);
+        gradHess[2 * i + 1] = 1;
       }
     },
     meanLoss(y, raw) {

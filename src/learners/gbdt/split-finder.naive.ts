@@ -38,7 +38,9 @@ export function findBestSplitNaive(
     const right = { grad: total.grad - left.grad, hess: total.hess - left.hess, count: total.count - left.count };
     if (!childrenAllowed(left.count, left.hess, right.count, right.hess, c)) return;
     const gain = nodeScore(left.grad, left.hess, c.l2Regularization) + nodeScore(right.grad, right.hess, c.l2Regularization) - parentScore;
-    if (gain > MIN_GAIN && (best === null || gain > best.gain)) best = { gain, feature: f, bin, missingLeft, leftBins, left, right };
+    if (gain > MIN_GAIN && (best === null || gain > best.gain)) {
+      best = { gain, feature: f, bin, missingLeft, leftBins, left: { grad: left.grad, hess: left.hess }, right: { grad: right.grad, hess: right.hess } };
+    }
   };
   for (const f of features) {
     const featureBins = bins[f] as FeatureBins;
@@ -69,11 +71,11 @@ export function findBestSplitNaive(
       }
     }
   }
-  // The numeric rule for nodes without missing values: unseen missing values follow the larger child.
+  // A numeric split of a node without missing values in its feature leaves their direction open (null).
   const found = best as Split | null;
   if (found !== null && found.leftBins === null) {
     const missing = sideSums(codes, nRows, found.feature, rows, grad, hess, (b) => b === MISSING_BIN).count;
-    if (missing === 0) return { ...found, missingLeft: found.left.count > found.right.count };
+    if (missing === 0) return { ...found, missingLeft: null };
   }
   return found;
 }

@@ -21,13 +21,21 @@ export interface SplitConstraints {
   readonly catSmooth: number;
 }
 
-/** Sums over a node's rows. */
-export interface NodeSums {
+/** Sums of gradients and hessians over some rows (one side of a split). */
+export interface SideSums {
   readonly grad: number;
   readonly hess: number;
+}
+
+/** Sums over a node's rows, and how many rows it has. */
+export interface NodeSums extends SideSums {
   readonly count: number;
 }
 
+/**
+ * A split as the split finder chooses it. Children's row counts are not part of it: they come from
+ * partitioning the rows (the histograms do not count rows, see ./histogram.ts).
+ */
 export interface Split {
   readonly gain: number;
   readonly feature: number;
@@ -35,12 +43,17 @@ export interface Split {
    * Numeric split: rows whose bin is <= `bin` go left. −1 for a categorical split.
    */
   readonly bin: number;
-  /** Where missing values go (numeric splits; categorical splits send them right). */
-  readonly missingLeft: boolean;
+  /**
+   * Where missing values go. Numeric split of a node with missing values in the feature: the learnt
+   * direction. Null when the node has none: unseen missing values then follow the larger child
+   * (scikit-learn's rule), which the grower settles when it partitions the rows. Categorical splits
+   * send missing values right (false).
+   */
+  readonly missingLeft: boolean | null;
   /** Categorical split: `leftBins[b] === 1` for the bins (categories) that go left; null for numeric. */
   readonly leftBins: Uint8Array | null;
-  readonly left: NodeSums;
-  readonly right: NodeSums;
+  readonly left: SideSums;
+  readonly right: SideSums;
 }
 
 /** Gains at or below this are no improvement (guards against rounding noise). */

@@ -28,6 +28,9 @@ import { KilnError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
 import { Rng } from '../../core/rng.js';
 
+/** Columns of the row sample gathered at a time when fitting bins (see fitBins). */
+const SAMPLE_COLUMNS = 8;
+
 /** The most value bins a feature can have (bin 255 is reserved for missing values). */
 export const MAX_VALUE_BINS = 255;
 /** The bin of missing values (NaN), for every feature. */
@@ -85,28 +88,88 @@ export function fitBins(X: Matrix, options: BinningOptions = {}): FeatureBins[] 
     if (!Number.isInteger(f) || f < 0 || f >= X.cols) throw new RangeError(`categorical feature index ${f} is outside 0..${X.cols - 1}`);
   }
   const sampleRows = subsampleRows(X.rows, options.subsample ?? 200_000, options.seed ?? 0);
-  // The sample, column-major (gathered row by row: X is row-major), float32-rounded, NaN kept.
+  // The sample, a few columns at a time, column-major (gathered row by row: X is row-major),
+  // float32-rounded, NaN kept. A Float32Array holds float32-rounded values exactly; and a block of
+  // SAMPLE_COLUMNS columns rather than all of them keeps this transient buffer small (200,000 × 28
+  // float64 values were 45 MB at the start of training, when memory peaks).
   const m = sampleRows.length;
-  const sample = new Float64Array(m * X.cols);
-  for (let k = 0; k < m; k++) {
-    const rowAt = (sampleRows[k] as number) * X.cols;
-    for (let f = 0; f < X.cols; f++) sample[f * m + k] = Math.fround(X.data[rowAt + f] as number);
-  }
+  const block = new Float32Array(m * Math.min(SAMPLE_COLUMNS, X.cols));
+  const sortScratch = new Uint32Array(m);
   const bins: FeatureBins[] = [];
-  for (let f = 0; f < X.cols; f++) {
-    if (categorical.has(f)) {
-      bins.push(fitCategoricalBins(X, f, maxBins));
-      continue;
-    }
-    const column = sample.subarray(f * m, (f + 1) * m);
-    let n = 0;
+  for (let first = 0; first < X.cols; first += SAMPLE_COLUMNS) {
+    const width = Math.min(SAMPLE_COLUMNS, X.cols - first);
     for (let k = 0; k < m; k++) {
-      const v = column[k] as number;
-      if (v === v) column[n++] = v; // drop NaN (missing), compacting in place
+      const rowAt = (sampleRows[k] as number) * X.cols + first;
+      for (let c = 0; c < width; c++) block[c * m + k] = Math.fround(X.data[rowAt + c] as number);
     }
-    bins.push(fitNumericBins(column.subarray(0, n), maxBins));
+    for (let c = 0; c < width; c++) {
+      const f = first + c;
+      if (categorical.has(f)) {
+        bins.push(fitCategoricalBins(X, f, maxBins));
+        continue;
+      }
+      const column = block.subarray(c * m, (c + 1) * m);
+      let n = 0;
+      for (let k = 0; k < m; k++) {
+        const v = column[k] as number;
+        if (v === v) column[n++] = v; // drop NaN (missing), compacting in place
+      }
+      // The sample is ours: sorted in place rather than copied.
+      const present = column.subarray(0, n);
+      sortFloat32(present, sortScratch);
+      bins.push(binsOfSorted(present, maxBins));
+    }
   }
   return bins;
+}
+
+/**
+ * Sorts float32 values without NaN in increasing order, −0 before +0 (as TypedArray sort does), by an
+ * LSD radix sort of their bits: three passes of 11 bits. For the 200,000-value samples of fitBins it is
+ * several times faster than the built-in sort (~30 ms per column, most of binning's time).
+ * `scratch` holds at least values.length numbers.
+ */
+function sortFloat32(values: Float32Array, scratch: Uint32Array): void {
+  const n = values.length;
+  const keys = new Uint32Array(values.buffer, values.byteOffset, n);
+  // Order-preserving keys: negative numbers get every bit flipped, the others the sign bit set.
+  for (let i = 0; i < n; i++) {
+    const b = keys[i] as number;
+    keys[i] = b & 0x80000000 ? ~b : b | 0x80000000;
+  }
+  const counts = new Int32Array(RADIX);
+  radixPass(keys, scratch, n, 0, counts);
+  radixPass(scratch, keys, n, RADIX_BITS, counts);
+  radixPass(keys, scratch, n, 2 * RADIX_BITS, counts);
+  for (let i = 0; i < n; i++) {
+    const k = scratch[i] as number;
+    keys[i] = k & 0x80000000 ? k & 0x7fffffff : ~k;
+  }
+}
+
+const RADIX_BITS = 11;
+const RADIX = 1 << RADIX_BITS;
+
+/** One stable counting-sort pass of `from` into `to` on the RADIX_BITS bits above `shift`. */
+function radixPass(from: Uint32Array, to: Uint32Array, n: number, shift: number, counts: Int32Array): void {
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const digit = ((from[i] as number) >>> shift) & (RADIX - 1);
+    counts[digit] = (counts[digit] as number) + 1;
+  }
+  let total = 0;
+  for (let d = 0; d < RADIX; d++) {
+    const c = counts[d] as number;
+    counts[d] = total;
+    total += c;
+  }
+  for (let i = 0; i < n; i++) {
+    const key = from[i] as number;
+    const digit = (key >>> shift) & (RADIX - 1);
+    const at = counts[digit] as number;
+    to[at] = key;
+    counts[digit] = at + 1;
+  }
 }
 
 /** Row indices to fit numeric bins on: all rows, or a seeded sample of `size` of them (sorted). */
@@ -130,27 +193,33 @@ function subsampleRows(rows: number, size: number, seed: number): Int32Array {
  * and close a bin whenever it holds its share (1/maxBins) of the sample, so bins are equal-frequency
  * quantiles; a value is never split across bins.
  */
-export function fitNumericBins(values: Float64Array, maxBins: number): NumericFeatureBins {
-  const sorted = Float64Array.from(values).sort();
-  const distinct: number[] = [];
-  const counts: number[] = [];
-  for (let k = 0; k < sorted.length; k++) {
-    const v = sorted[k] as number;
-    if (distinct.length > 0 && distinct[distinct.length - 1] === v) counts[counts.length - 1] = (counts[counts.length - 1] as number) + 1;
-    else {
-      distinct.push(v);
-      counts.push(1);
-    }
-  }
+export function fitNumericBins(values: Float64Array | Float32Array, maxBins: number): NumericFeatureBins {
+  return binsOfSorted(Float64Array.from(values).sort(), maxBins);
+}
+
+/** fitNumericBins on values already sorted in increasing order. */
+function binsOfSorted(sorted: Float64Array | Float32Array, maxBins: number): NumericFeatureBins {
+  // Walks runs of equal values (distinct values in order) without collecting them: up to 200,000
+  // distinct values per feature made the lists the slowest part.
+  const n = sorted.length;
+  let nDistinct = n > 0 ? 1 : 0;
+  for (let k = 1; k < n; k++) if (sorted[k] !== sorted[k - 1]) nDistinct++;
   const thresholds: number[] = [];
-  if (distinct.length <= maxBins) {
-    for (let k = 0; k + 1 < distinct.length; k++) thresholds.push(float32Between(distinct[k] as number, distinct[k + 1] as number));
+  if (nDistinct <= maxBins) {
+    for (let k = 1; k < n; k++) {
+      if (sorted[k] !== sorted[k - 1]) thresholds.push(float32Between(sorted[k - 1] as number, sorted[k] as number));
+    }
   } else {
-    const perBin = sorted.length / maxBins;
+    // Close a bin after the run that brings the rows seen to its share: equal-frequency quantiles.
+    const perBin = n / maxBins;
     let seen = 0;
-    for (let k = 0; k + 1 < distinct.length && thresholds.length < maxBins - 1; k++) {
-      seen += counts[k] as number;
-      if (seen >= perBin * (thresholds.length + 1)) thresholds.push(float32Between(distinct[k] as number, distinct[k + 1] as number));
+    for (let start = 0; start < n && thresholds.length < maxBins - 1; ) {
+      const v = sorted[start] as number;
+      let next = start + 1;
+      while (next < n && sorted[next] === v) next++;
+      seen += next - start;
+      if (next < n && seen >= perBin * (thresholds.length + 1)) thresholds.push(float32Between(v, sorted[next] as number));
+      start = next;
     }
   }
   const t = Float32Array.from(thresholds);

@@ -3,7 +3,8 @@
  *
  *   objective(w) = Σ_i s_i · loss_i(w) / Σ_i s_i  +  ½ · λ · ‖coefficients‖²,   λ = 1 / (C · Σ_i s_i)
  *
- * with s_i the sample weights (class weights) and loss_i the log loss of row i:
+ * with s_i the weight of row i's class (1, or scikit-learn's 'balanced' class weights) and loss_i the
+ * log loss of row i:
  *   binary (sigmoid):        loss_i = log(1 + e^{z_i}) − y_i·z_i,       z_i = b + x_i·w
  *   multinomial (softmax):   loss_i = log Σ_c e^{z_ic} − z_{i,y_i},     z_ic = b_c + x_i·w_c
  * Intercepts are not penalised. This is scikit-learn's lbfgs objective `C·Σ s_i·loss_i + ½‖w‖²`
@@ -27,16 +28,25 @@ export class LogisticObjective {
   /** Mean unweighted log loss at the point most recently evaluated (for progress reports). */
   lastMeanLogLoss = Number.NaN;
 
+  /** Σ_i s_i: the weights of all rows. */
+  readonly weightTotal: number;
+
   private readonly penalty: number;
-  private readonly weightTotal: number;
   /** Per-class scores of one row, then their exponentials (multinomial). */
   private readonly scores: Float64Array;
+  /** The scores of one block of rows, then their loss derivatives (binary). */
+  private readonly blockScores = new Float64Array(BLOCK);
+  private readonly blockSlopes = new Float64Array(BLOCK);
 
+  /**
+   * `classWeights[c]` is the weight s_i of every row of class c. Weights that depend on the class
+   * alone (not on the row) let the binary loss sum its logarithms per class (see binaryLoss).
+   */
   constructor(
     private readonly X: Matrix,
     private readonly y: Int32Array,
     private readonly nClasses: number,
-    private readonly sampleWeights: Float64Array,
+    private readonly classWeights: Float64Array,
     C: number,
     private readonly fitIntercept: boolean,
   ) {
@@ -45,7 +55,7 @@ export class LogisticObjective {
     this.stride = X.cols + (fitIntercept ? 1 : 0);
     this.size = this.nOutputs * this.stride;
     let total = 0;
-    for (let i = 0; i < sampleWeights.length; i++) total += sampleWeights[i] as number;
+    for (let i = 0; i < y.length; i++) total += classWeights[y[i] as number] as number;
     this.weightTotal = total;
     this.penalty = 1 / (C * total);
     this.scores = new Float64Array(this.nOutputs);
@@ -86,81 +96,128 @@ export class LogisticObjective {
   }
 
   /**
-   * Σ s_i·loss_i; adds Σ s_i·∂loss_i/∂w into grad (unscaled). The hot loop of binary training. Rows go
-   * four at a time: their four scores share each load of w, and the gradient takes all four rows'
-   * contributions in one update per coefficient (a quarter of the memory writes); one exponential per
-   * row serves both the loss and its derivative.
+   * Σ s_i·loss_i; adds Σ s_i·∂loss_i/∂w into grad (unscaled). The hot loop of binary training, one
+   * pass over the rows, eight rows at a time: their eight scores share each load of w, and the
+   * gradient takes all eight rows' contributions in one update per coefficient (an eighth of the
+   * memory writes). Eight independent sums also keep the CPU's adders busy.
+   *
+   * The transcendental functions cost about as much as the products, so each row gets only one:
+   * e = e^{−|z|} gives σ(z) and softplus(z) = max(z, 0) + log(1 + e) without overflow, and the
+   * logarithms are not taken row by row — log(1 + e) of the rows of one class are summed as the log
+   * of their product (each factor is in (1, 2], so 512 of them cannot overflow; rounding is that of
+   * summing the logarithms). Products are kept per class because the row weight depends only on it.
    */
   private binaryLoss(w: Float64Array, grad: Float64Array): number {
-    const { X, y, sampleWeights, fitIntercept } = this;
+    const { X, y, classWeights, fitIntercept, blockScores: z, blockSlopes: dz } = this;
     const d = this.nFeatures;
     const n = X.rows;
     const x = X.data;
     const intercept = fitIntercept ? (w[d] as number) : 0;
-    const z = new Float64Array(4);
-    const dz = new Float64Array(4);
-    let weighted = 0;
-    let plain = 0;
+    const weight0 = classWeights[0] as number;
+    const weight1 = classWeights[1] as number;
+    // L-BFGS starts from w = 0, where every score is the intercept: no products needed.
+    const zeroCoefficients = isZero(w, d);
+    // Per class: Σ (max(z, 0) − y·z), Σ log(1 + e) of flushed products, the running product.
+    let linear0 = 0;
+    let linear1 = 0;
+    let logs0 = 0;
+    let logs1 = 0;
+    let product0 = 1;
+    let product1 = 1;
     let interceptGrad = 0;
-    for (let i0 = 0; i0 < n; i0 += 4) {
-      const rows = Math.min(4, n - i0);
-      if (rows === 4) {
-        const r0 = i0 * d;
-        const r1 = r0 + d;
-        const r2 = r1 + d;
-        const r3 = r2 + d;
+    for (let i0 = 0; i0 < n; i0 += BLOCK) {
+      const rows = Math.min(BLOCK, n - i0);
+      const r0 = i0 * d;
+      if (zeroCoefficients) {
+        z.fill(intercept);
+      } else if (rows === BLOCK) {
         let z0 = intercept;
         let z1 = intercept;
         let z2 = intercept;
         let z3 = intercept;
+        let z4 = intercept;
+        let z5 = intercept;
+        let z6 = intercept;
+        let z7 = intercept;
         for (let j = 0; j < d; j++) {
           const wj = w[j] as number;
-          z0 += (x[r0 + j] as number) * wj;
-          z1 += (x[r1 + j] as number) * wj;
-          z2 += (x[r2 + j] as number) * wj;
-          z3 += (x[r3 + j] as number) * wj;
+          const k = r0 + j;
+          z0 += (x[k] as number) * wj;
+          z1 += (x[k + d] as number) * wj;
+          z2 += (x[k + 2 * d] as number) * wj;
+          z3 += (x[k + 3 * d] as number) * wj;
+          z4 += (x[k + 4 * d] as number) * wj;
+          z5 += (x[k + 5 * d] as number) * wj;
+          z6 += (x[k + 6 * d] as number) * wj;
+          z7 += (x[k + 7 * d] as number) * wj;
         }
         z[0] = z0;
         z[1] = z1;
         z[2] = z2;
         z[3] = z3;
+        z[4] = z4;
+        z[5] = z5;
+        z[6] = z6;
+        z[7] = z7;
       } else {
-        for (let r = 0; r < rows; r++) z[r] = intercept + dotUnrolled(x, (i0 + r) * d, w, 0, d);
+        for (let r = 0; r < rows; r++) z[r] = intercept + dotUnrolled(x, r0 + r * d, w, 0, d);
       }
       for (let r = 0; r < rows; r++) {
         const zi = z[r] as number;
         const yi = y[i0 + r] as number;
-        // e = e^{−|z|} gives softplus(z) = max(z, 0) + log1p(e) and σ(z) without overflow.
         const e = Math.exp(-Math.abs(zi));
-        const loss = (zi > 0 ? zi : 0) + Math.log1p(e) - yi * zi;
-        const p = zi >= 0 ? 1 / (1 + e) : e / (1 + e);
-        const s = sampleWeights[i0 + r] as number;
-        weighted += s * loss;
-        plain += loss;
-        // ∂loss/∂z = σ(z) − y
-        const g = s * (p - yi);
+        const inverse = 1 / (1 + e);
+        // The class decides which sums a row joins. Multiplying by y (0 or 1) instead of branching on
+        // it is exact and avoids a mispredicted branch per row (the classes come in random order).
+        const ye = yi * e;
+        product1 *= 1 + ye;
+        product0 *= 1 + (e - ye);
+        const linear = Math.max(zi, 0) - yi * zi;
+        linear1 += yi * linear;
+        linear0 += linear - yi * linear;
+        // ∂loss/∂z = σ(z) − y, weighted by the row's class
+        const p = zi >= 0 ? inverse : e * inverse;
+        const g = (classWeights[yi] as number) * (p - yi);
         dz[r] = g;
         interceptGrad += g;
       }
-      if (rows === 4) {
-        const r0 = i0 * d;
-        const r1 = r0 + d;
-        const r2 = r1 + d;
-        const r3 = r2 + d;
+      if ((i0 & (PRODUCT_ROWS - 1)) === PRODUCT_ROWS - BLOCK) {
+        logs0 += Math.log(product0);
+        logs1 += Math.log(product1);
+        product0 = 1;
+        product1 = 1;
+      }
+      if (rows === BLOCK) {
         const a0 = dz[0] as number;
         const a1 = dz[1] as number;
         const a2 = dz[2] as number;
         const a3 = dz[3] as number;
+        const a4 = dz[4] as number;
+        const a5 = dz[5] as number;
+        const a6 = dz[6] as number;
+        const a7 = dz[7] as number;
         for (let j = 0; j < d; j++) {
-          grad[j] = (grad[j] as number) + a0 * (x[r0 + j] as number) + a1 * (x[r1 + j] as number) + a2 * (x[r2 + j] as number) + a3 * (x[r3 + j] as number);
+          const k = r0 + j;
+          grad[j] =
+            (grad[j] as number) +
+            a0 * (x[k] as number) +
+            a1 * (x[k + d] as number) +
+            a2 * (x[k + 2 * d] as number) +
+            a3 * (x[k + 3 * d] as number) +
+            a4 * (x[k + 4 * d] as number) +
+            a5 * (x[k + 5 * d] as number) +
+            a6 * (x[k + 6 * d] as number) +
+            a7 * (x[k + 7 * d] as number);
         }
       } else {
-        for (let r = 0; r < rows; r++) axpyUnrolled(dz[r] as number, x, (i0 + r) * d, grad, 0, d);
+        for (let r = 0; r < rows; r++) axpyUnrolled(dz[r] as number, x, r0 + r * d, grad, 0, d);
       }
     }
     if (fitIntercept) grad[d] = (grad[d] as number) + interceptGrad;
-    this.lastMeanLogLoss = plain / n;
-    return weighted;
+    const loss0 = linear0 + logs0 + Math.log(product0);
+    const loss1 = linear1 + logs1 + Math.log(product1);
+    this.lastMeanLogLoss = (loss0 + loss1) / n;
+    return weight0 * loss0 + weight1 * loss1;
   }
 
   /**
@@ -169,7 +226,7 @@ export class LogisticObjective {
    * classes rather than once per class.
    */
   private multinomialLoss(w: Float64Array, grad: Float64Array): number {
-    const { X, y, sampleWeights, fitIntercept, stride, scores } = this;
+    const { X, y, classWeights, fitIntercept, stride, scores } = this;
     const d = this.nFeatures;
     const k = this.nClasses;
     const x = X.data;
@@ -191,7 +248,7 @@ export class LogisticObjective {
         sumExp += e;
       }
       const loss = max + Math.log(sumExp) - trueScore;
-      const s = sampleWeights[i] as number;
+      const s = classWeights[yi] as number;
       weighted += s * loss;
       plain += loss;
       // ∂loss/∂z_c = p_c − [c = y_i]
@@ -202,6 +259,17 @@ export class LogisticObjective {
     this.lastMeanLogLoss = plain / X.rows;
     return weighted;
   }
+}
+
+/** Rows per step of the binary kernel (its eight accumulators are written out by hand). */
+const BLOCK = 8;
+/** Rows whose factors (1 + e) in (1, 2] are multiplied before one logarithm: 2^512 cannot overflow. */
+const PRODUCT_ROWS = 512;
+
+/** True when w[0..d) are all zero. */
+function isZero(w: Float64Array, d: number): boolean {
+  for (let j = 0; j < d; j++) if (w[j] !== 0) return false;
+  return true;
 }
 
 /** scores[c] = b_c + x_row·w_c for every class c (w_c at c·stride, its intercept after its d coefficients). */

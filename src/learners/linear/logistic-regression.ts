@@ -93,8 +93,7 @@ export const logisticRegression: LogisticRegressionLearner = {
     // The smooth part of the objective carries the L2 share of the penalty; C = ∞ means none.
     const l2Share = params.penalty === 'l2' ? 1 : params.penalty === 'elasticnet' ? 1 - params.l1Ratio : 0;
     const smoothC = l2Share === 0 ? Number.POSITIVE_INFINITY : params.C / l2Share;
-    const weights = sampleWeights(y, counts, params);
-    const objective = new LogisticObjective(X, y, nClasses, weights, smoothC, params.fitIntercept);
+    const objective = new LogisticObjective(X, y, nClasses, classWeights(y.length, counts, params), smoothC, params.fitIntercept);
     const report = (iteration: number, x: Float64Array): void => {
       if (options.onProgress === undefined) return;
       // The optimisers report the point they evaluated last, so the objective's by-product applies.
@@ -110,7 +109,7 @@ export const logisticRegression: LogisticRegressionLearner = {
     let solution: Float64Array;
     let stop: string;
     if (params.penalty === 'l1' || params.penalty === 'elasticnet') {
-      const l1 = l1Weights(objective, params, weights);
+      const l1 = l1Weights(objective, params);
       const result = await minimizeL1Proximal(objective.evaluate, l1, new Float64Array(objective.size), {
         maxIterations: params.maxIter,
         tol: params.tol,
@@ -149,26 +148,20 @@ export const logisticRegression: LogisticRegressionLearner = {
  * The L1 weight of each parameter: λ·ρ on coefficients, 0 on intercepts (never penalised), with
  * λ = 1/(C·Σ s_i) as for the L2 part, so the objective is scikit-learn's divided by C·Σ s_i.
  */
-function l1Weights(objective: LogisticObjective, params: LogisticRegressionParams, weights: Float64Array): Float64Array {
-  let total = 0;
-  for (let i = 0; i < weights.length; i++) total += weights[i] as number;
-  const strength = (params.penalty === 'l1' ? 1 : params.l1Ratio) / (params.C * total);
+function l1Weights(objective: LogisticObjective, params: LogisticRegressionParams): Float64Array {
+  const strength = (params.penalty === 'l1' ? 1 : params.l1Ratio) / (params.C * objective.weightTotal);
   const l1 = new Float64Array(objective.size);
   for (let r = 0; r < objective.nOutputs; r++) l1.fill(strength, r * objective.stride, r * objective.stride + objective.nFeatures);
   return l1;
 }
 
 /**
- * Row weights: 1 each, or for classWeight 'balanced' n / (nClasses · count(class)) as in scikit-learn,
- * so that every class carries the same total weight.
+ * The weight of each class's rows: 1, or for classWeight 'balanced' n / (nClasses · count(class)) as
+ * in scikit-learn, so that every class carries the same total weight.
  */
-function sampleWeights(y: Int32Array, counts: Float64Array, params: LogisticRegressionParams): Float64Array {
-  const weights = new Float64Array(y.length).fill(1);
-  if (params.classWeight === 'balanced') {
-    const perClass = Array.from(counts, (count) => y.length / (counts.length * count));
-    for (let i = 0; i < y.length; i++) weights[i] = perClass[y[i] as number] as number;
-  }
-  return weights;
+function classWeights(nRows: number, counts: Float64Array, params: LogisticRegressionParams): Float64Array {
+  if (params.classWeight !== 'balanced') return new Float64Array(counts.length).fill(1);
+  return counts.map((count) => nRows / (counts.length * count));
 }
 
 const stateSchema = z.strictObject({
