@@ -28,20 +28,21 @@ test('the library holds the best trial of every learner before the runners-up of
 });
 
 /**
- * 5 folds of 60 rows whose difficulty differs a lot (the signal's strength varies by fold), and models
+ * 5 folds of 200 rows whose difficulty differs a lot (the signal's strength varies by fold), and models
  * that see the signal through their own independent noise: averaging two of them helps on every fold,
  * by less than the fold-to-fold spread of either one's score.
  */
 function foldsOfVaryingDifficulty() {
   const rng = new Rng(11);
   const nFolds = 5;
-  const perFold = 60;
+  const perFold = 200;
   const n = nFolds * perFold;
   const y = Int32Array.from({ length: n }, (_, i) => i % 2);
   const strength = Float64Array.from({ length: n }, (_, i) => [0.4, 0.8, 1.2, 1.8, 2.6][Math.floor(i / perFold)] as number);
   const folds: Fold[] = Array.from({ length: nFolds }, (_, f) => {
     const valRows = Int32Array.from({ length: perFold }, (_, k) => f * perFold + k);
-    return { X: createMatrix(1, 1), y: new Int32Array(1), Xval: createMatrix(perFold, 1), yval: y.slice(f * perFold, (f + 1) * perFold), valRows, order: new Int32Array(1) };
+    // training parts sized as in 5-fold cross-validation: the overlap correction reads their row counts
+    return { X: createMatrix(n - perFold, 1), y: new Int32Array(1), Xval: createMatrix(perFold, 1), yval: y.slice(f * perFold, (f + 1) * perFold), valRows, order: new Int32Array(1) };
   });
   const model = (noise: number) => {
     const out = new Float64Array(n * 2);
@@ -68,7 +69,7 @@ test('fold scores are the metric on each fold\'s validation rows', () => {
   const outputs = model(2);
   const scores = foldScores(outputs, folds, options);
   const fold = folds[3] as Fold;
-  const proba = { rows: 60, cols: 2, data: outputs.slice(3 * 120, 4 * 120) };
+  const proba = { rows: 200, cols: 2, data: outputs.slice(3 * 400, 4 * 400) };
   assert.ok(Math.abs((scores[3] as number) - (classificationMetrics(fold.yval as Int32Array, proba).roc_auc as number)) < 1e-12);
   assert.ok((scores[0] as number) < (scores[4] as number), 'the weak-signal fold is the hardest');
 });
@@ -98,4 +99,14 @@ test('no ensemble of a model with its own copy, nor with a model that only adds 
   const board = [trialOf(1, 'gradient-boosting', a, folds), trialOf(2, 'random-forest', copy, folds), trialOf(3, 'knn', noise, folds)];
   assert.equal(chooseEnsemble(board, new Map([[1, a], [2, copy], [3, noise]]), folds, options), undefined);
   assert.equal(chooseEnsemble(board, new Map([[1, a], [2, copy]]), folds, { ...options, size: 0 }), undefined, 'size 0 turns it off');
+});
+
+test('the standard error over folds is corrected for their overlap (Nadeau and Bengio)', async () => {
+  const { overlapCorrectedStandardError, meanAndStandardError } = await import('../../src/evaluate/search/ensemble-selection.js');
+  const gains = [0.01, 0.03, -0.01, 0.02, 0.0];
+  const plain = meanAndStandardError(gains).standardError;
+  // 5-fold: (1/5 + 1/4) s² against s²/5, i.e. 1.5 times the plain standard error
+  assert.ok(Math.abs(overlapCorrectedStandardError(gains, 1 / 4) - 1.5 * plain) < 1e-12);
+  assert.equal(overlapCorrectedStandardError(gains, 0), plain, 'no overlap correction without training overlap');
+  assert.equal(overlapCorrectedStandardError([0.2], 0.25), 0);
 });

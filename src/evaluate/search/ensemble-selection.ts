@@ -14,7 +14,9 @@
  *     the noise that matters is that of the fold-by-fold difference "ensemble − leader", not the
  *     spread of either score across folds (which mostly measures how hard each fold is). The mix is
  *     kept when its mean gain over the folds exceeds one standard error of that difference — the
- *     one-standard-error rule applied to the question actually asked.
+ *     one-standard-error rule applied to the question actually asked — with the standard error
+ *     corrected for the folds' overlap (overlapCorrectedStandardError: the plain one is too small, so a
+ *     mix that won by fold noise was kept).
  */
 import type { Fold } from './fold-data.js';
 import { fromScore, metricsOf, toScore, type SearchTask } from './objective.js';
@@ -27,7 +29,7 @@ export interface EnsembleChoice {
   /** Mean over folds of the metric, like a trial's `value`. */
   readonly value: number;
   readonly score: number;
-  /** Mean fold-by-fold gain of `score` over the leader's, and the standard error of that gain. */
+  /** Mean fold-by-fold gain of `score` over the leader's, and the standard error of that gain (corrected for the folds' overlap). */
   readonly gain: number;
   readonly gainStandardError: number;
 }
@@ -121,7 +123,9 @@ export function chooseEnsemble(
   const mix = weightedAverage(members.map(outputsOf), weights);
   const mixScores = foldScores(mix, folds, options);
   const leaderScores = foldScores(outputsOf(leader), folds, options);
-  const { mean: gain, standardError } = meanAndStandardError(mixScores.map((s, f) => s - (leaderScores[f] as number)));
+  const differences = mixScores.map((s, f) => s - (leaderScores[f] as number));
+  const gain = meanAndStandardError(differences).mean;
+  const standardError = overlapCorrectedStandardError(differences, validationShare(folds));
   if (!(gain > Math.max(standardError, 1e-12))) return undefined;
   const score = meanAndStandardError(mixScores).mean;
   return { members, weights, value: fromScore(options.metric, score), score, gain, gainStandardError: standardError };
@@ -158,6 +162,27 @@ export function meanAndStandardError(values: readonly number[]): { mean: number;
   if (n < 2) return { mean, standardError: 0 };
   const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
   return { mean, standardError: Math.sqrt(variance / n) };
+}
+
+/**
+ * The standard error of a mean over cross-validation folds, corrected for their overlap (Nadeau and
+ * Bengio, "Inference for the generalization error", 2003): any two folds share most of their training
+ * rows, so their scores move together and the plain s/√k understates how much the mean would change on
+ * other data. The corrected variance of the mean is (1/k + n_validation/n_training) · s².
+ */
+export function overlapCorrectedStandardError(values: readonly number[], validationToTraining: number): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  return Math.sqrt((1 / n + validationToTraining) * variance);
+}
+
+/** Validation rows per training row, over the folds (1/(k−1) for plain k-fold). */
+function validationShare(folds: readonly Fold[]): number {
+  const validation = folds.reduce((n, f) => n + f.Xval.rows, 0);
+  const training = folds.reduce((n, f) => n + f.X.rows, 0);
+  return training === 0 ? 0 : validation / training;
 }
 
 /** Every fold's validation targets, fold after fold (the layout of the out-of-fold outputs). */
