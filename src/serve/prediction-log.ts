@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
 import type { LoggedRecord } from '../store/prediction-batch.js';
 import type { Store } from '../store/store.js';
+import { finalMix32 } from '../core/hash-mix.js';
 
 /** Where served rows go. */
 export interface PredictionSink {
@@ -68,12 +69,7 @@ export function requestIdFraction(requestId: string): number {
     hash ^= requestId.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return (hash >>> 0) / 0x100000000;
+  return finalMix32(hash) / 0x100000000;
 }
 
 /** How often at most the "dropping records" warning is repeated while the store lags. */

@@ -6,6 +6,7 @@
  * 5,000; the profile decides from this estimate whether a column gets exact value counts, so that
  * matters.) -0 and 0 count as one value, like equality in SQL.
  */
+import { finalMix32 } from '../../core/hash-mix.js';
 
 const INDEX_BITS = 12;
 const REGISTERS = 1 << INDEX_BITS;
@@ -55,13 +56,7 @@ export class DistinctSketch {
  * then MurmurHash3's finaliser, which spreads every input bit over every output bit.
  */
 function hashWords(low: number, high: number): number {
-  let h = low ^ Math.imul(high, 0x9e3779b1);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return finalMix32(low ^ Math.imul(high, 0x9e3779b1));
 }
 
 /** 0 and -0 differ in their bits but are one value. */

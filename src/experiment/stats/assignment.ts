@@ -5,6 +5,7 @@
  * weights. Salting with the experiment's name keeps assignments of different experiments independent.
  */
 import { KilnError } from '../../core/errors.js';
+import { finalMix32 } from '../../core/hash-mix.js';
 
 export interface Arm {
   readonly name: string;
@@ -48,12 +49,7 @@ export function murmur3(text: string, seed = 0): number {
     h ^= k;
   }
   h ^= length;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return finalMix32(h);
 }
 
 /** Validates the arms once; returns a function from user key to arm name. */
