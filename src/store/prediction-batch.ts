@@ -114,8 +114,11 @@ export function toPredictionBatches(records: readonly LoggedRecord[], maxRecords
   return batches;
 }
 
-/** One group's records (same model, version and experiment) as a batch. */
-function encodeBatch(records: readonly LoggedRecord[]): PredictionBatch {
+/**
+ * One group's records (same model, version and experiment) as one batch, whatever their number and
+ * span: what a stored batch is rewritten as when retention removes its older records.
+ */
+export function encodeBatch(records: readonly LoggedRecord[]): PredictionBatch {
   const first = records[0];
   if (first === undefined) throw new Error('a prediction batch needs at least one record');
   const n = records.length;

@@ -180,6 +180,28 @@ describe('migrations', () => {
     }
   });
 
+  test('retention cutting through a moved batch that spans minutes keeps every newer record', async () => {
+    const file = join(freshDir(), 'kiln.db');
+    const old = new Database(file);
+    migrate(old, MIGRATIONS.slice(0, 3));
+    const insert = old.prepare(
+      `INSERT INTO predictions (request_id, model, version, timestamp, latency_ms, inputs, outputs, user_key, experiment, arm, shadow, error)
+       VALUES (?, 'titanic', 1, ?, 0.5, '{}', '{}', NULL, NULL, NULL, 0, NULL)`,
+    );
+    for (let i = 0; i < 100; i++) insert.run(`r${i}`, 1_000_000 + i * 1000); // one batch over 99 s
+    old.close();
+    const store = SqliteStore.open(file);
+    try {
+      assert.equal(await store.deletePredictions({ before: 1_000_000 + 40_000 }), 40);
+      const kept = await store.listPredictions({ limit: 1000 });
+      assert.equal(kept.length, 60);
+      assert.deepEqual([kept.at(-1)?.requestId, kept[0]?.requestId], ['r40', 'r99']);
+      assert.deepEqual(await store.recordFeedback([{ requestId: 'r99', outcome: 1 }, { requestId: 'r3', outcome: 1 }]), { accepted: 1, unknownRequestIds: ['r3'] });
+    } finally {
+      await store.close();
+    }
+  });
+
   test('are numbered 1, 2, 3… with distinct names', () => {
     assert.ok(MIGRATIONS.length > 0);
     assert.deepEqual(

@@ -9,7 +9,7 @@
  *
  * The label column never reaches training: it only evaluates.
  */
-import { KilnError, asKilnError } from '../../core/errors.js';
+import { KilnError } from '../../core/errors.js';
 import { Frame, type Column } from '../../core/frame.js';
 import { parseParams } from '../../core/params.js';
 import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
@@ -25,6 +25,7 @@ import { buildAnomalyGraph, anomalySignature } from './anomaly-graph.js';
 import { detectionMetrics, quantile } from './anomaly-metrics.js';
 import { knownAnomalies } from './known-anomalies.js';
 import { anomalyReasons, fitRobustZ, largestZ, robustZScores, type AnomalyReason, type RobustZ } from './robust-z.js';
+import { markRunFailed } from '../failed-run.js';
 
 /** The graph's scores may differ from the model's by float32 rounding only. */
 export const ANOMALY_ONNX_TOLERANCE = 1e-5;
@@ -154,7 +155,7 @@ export async function trainAnomalyModule(loaded: LoadedSpec, ctx: TrainContext):
       summary,
     };
   } catch (err) {
-    await ctx.store.finishRun(run.runId, 'failed', asKilnError(err).message).catch(() => {});
+    await markRunFailed(ctx.store, run.runId, err);
     throw err;
   }
 }

@@ -8,7 +8,7 @@
  * (silhouette, Davies–Bouldin, inertia per row) on the training part and on the held-out part, and the
  * adjusted Rand index against known groups when the spec names a `label` column (used only to evaluate).
  */
-import { KilnError, asKilnError } from '../../core/errors.js';
+import { KilnError } from '../../core/errors.js';
 import { Frame, type Column } from '../../core/frame.js';
 import type { Matrix } from '../../core/matrix.js';
 import { parseParams } from '../../core/params.js';
@@ -26,6 +26,7 @@ import { runGraph } from '../unsupervised/run-graph.js';
 import { chooseK, sampleRows, SILHOUETTE_SAMPLE, type KChoice } from './choose-k.js';
 import { buildClusterGraph, clusterSignature } from './cluster-graph.js';
 import { profileSegments, type SegmentProfile } from './segment-profiles.js';
+import { markRunFailed } from '../failed-run.js';
 
 /** The graph's distances may differ from the model's by float32 rounding only. */
 export const CLUSTER_ONNX_TOLERANCE = 1e-5;
@@ -154,7 +155,7 @@ export async function trainClusterModule(loaded: LoadedSpec, ctx: TrainContext):
       summary: report.summary,
     };
   } catch (err) {
-    await ctx.store.finishRun(run.runId, 'failed', asKilnError(err).message).catch(() => {});
+    await markRunFailed(ctx.store, run.runId, err);
     throw err;
   }
 }

@@ -6,7 +6,7 @@
  * models: `NAME` and `NAME-similar` (see docs/decisions.md).
  */
 import { arch, platform } from 'node:os';
-import { KilnError, asKilnError } from '../../core/errors.js';
+import { KilnError } from '../../core/errors.js';
 import { Frame, type Column } from '../../core/frame.js';
 import { parseParams } from '../../core/params.js';
 import { KILN_VERSION } from '../../core/version.js';
@@ -32,6 +32,7 @@ import { graphAgreement, RECOMMEND_AGREEMENT_TOLERANCE } from './graph-agreement
 import { perUserHoldout } from './per-user-holdout.js';
 import { buildRecommendReport, type RecommendReport } from './recommend-report.js';
 import { ITEM_INPUT, USER_INPUT, buildSimilarItemsGraph, buildUserTopKGraph, recommendSignature } from './recommend-graph.js';
+import { markRunFailed } from '../failed-run.js';
 
 /** At most this many users and items are run through the graphs to check them against the predictor. */
 const AGREEMENT_SAMPLE = 300;
@@ -260,7 +261,7 @@ export async function trainRecommendModule(loaded: LoadedSpec, ctx: TrainContext
       summary: summaryLines(report, spec.name, similarName, similarVersion.version),
     };
   } catch (err) {
-    await ctx.store.finishRun(run.id, 'failed', asKilnError(err).message).catch(() => {});
+    await markRunFailed(ctx.store, run.id, err);
     throw err;
   }
 }

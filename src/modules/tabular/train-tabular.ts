@@ -4,7 +4,7 @@
  * (checked against the in-process predictor) → a tracked run and a registered version.
  */
 import { arch, platform } from 'node:os';
-import { KilnError, asKilnError } from '../../core/errors.js';
+import { KilnError } from '../../core/errors.js';
 import { concatRows, Frame, type Column } from '../../core/frame.js';
 import { takeValues, type Matrix } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
@@ -31,6 +31,7 @@ import { buildModuleGraph, moduleSignature } from './module-graph.js';
 import { DEFAULT_LEARNER, effectiveParams } from './learner-choice.js';
 import { holdoutSplit, splitProtocol } from './split-rows.js';
 import { encodeTarget, planColumns, type ExcludedColumn, type TargetEncoding } from './plan-columns.js';
+import { markRunFailed } from '../failed-run.js';
 
 /**
  * How far the ONNX graph may stray from the in-process predictor before the module is refused:
@@ -256,7 +257,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       ...(search === undefined ? {} : { search: summarise(search) }),
     };
   } catch (err) {
-    await ctx.store.finishRun(run.id, 'failed', asKilnError(err).message).catch(() => {});
+    await markRunFailed(ctx.store, run.id, err);
     throw err;
   }
 }

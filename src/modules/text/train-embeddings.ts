@@ -9,7 +9,7 @@
  * training summary say so; clients embed with the same model folder (`loadSentenceEmbedder`).
  */
 import { arch, platform } from 'node:os';
-import { asKilnError, KilnError } from '../../core/errors.js';
+import { KilnError } from '../../core/errors.js';
 import { Frame, type Column } from '../../core/frame.js';
 import { takeRows, takeValues, type Matrix } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
@@ -29,6 +29,7 @@ import type { ModuleTrainResult, TrainContext } from '../train-module.js';
 import { loadSentenceEmbedder } from './sentence-embeddings.js';
 import { addClassOutputs } from './text-graph.js';
 import { flatten, judgeTextModel, outputsFrame } from './text-evaluation.js';
+import { markRunFailed } from '../failed-run.js';
 
 export interface EmbeddingTrainInput {
   readonly loaded: LoadedSpec;
@@ -161,7 +162,7 @@ export async function trainEmbeddingModule(input: EmbeddingTrainInput): Promise<
       summary: sentences,
     };
   } catch (err) {
-    await ctx.store.finishRun(run.id, 'failed', asKilnError(err).message).catch(() => {});
+    await markRunFailed(ctx.store, run.id, err);
     throw err;
   }
 }

@@ -6,7 +6,7 @@
  * with model.onnx, manifest.json, predictor.json (for explanations), report.json and reference.json.
  */
 import { arch, platform } from 'node:os';
-import { asKilnError, KilnError } from '../../core/errors.js';
+import { KilnError } from '../../core/errors.js';
 import { concatRows, Frame, type Column } from '../../core/frame.js';
 import { createMatrix, takeValues } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
@@ -32,6 +32,7 @@ import {
 import { flatten, judgeTextModel, outputsFrame } from './text-evaluation.js';
 import { buildTextReport } from './text-report.js';
 import { trainEmbeddingModule } from './train-embeddings.js';
+import { markRunFailed } from '../failed-run.js';
 
 /** Rows per onnxruntime call when checking the graph: its TF-IDF output is dense (rows × vocabulary). */
 const AGREEMENT_BATCH = 128;
@@ -209,7 +210,7 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
       ],
     };
   } catch (err) {
-    await ctx.store.finishRun(run.id, 'failed', asKilnError(err).message).catch(() => {});
+    await markRunFailed(ctx.store, run.id, err);
     throw err;
   }
 }

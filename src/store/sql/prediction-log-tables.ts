@@ -10,7 +10,7 @@
  * record newer than the N-th newest found so far.
  */
 import { idTime } from '../../core/time-ordered-id.js';
-import { batchRequestIds, decodeBatch, FINDABLE_WITHIN_MS, MAX_BATCH_SPAN_MS, toPredictionBatches, type PredictionBatch, type StoredBatch } from '../prediction-batch.js';
+import { batchRequestIds, decodeBatch, encodeBatch, FINDABLE_WITHIN_MS, MAX_BATCH_SPAN_MS, type PredictionBatch, type StoredBatch } from '../prediction-batch.js';
 import type { LabelledPrediction, PredictionQuery, PredictionRecord } from '../store.js';
 import type { SqlSession, SqlValue } from './driver.js';
 
@@ -187,15 +187,13 @@ export async function deleteRecordsBefore(tx: SqlSession, before: number, model:
   let deleted = 0;
 
   // Whole batches. Only a batch with ids in prediction_requests needs its ids read (most have none).
-  const old = await tx.all<{ id: number | string; records: number | string; indexed_ids: number | string }>(
-    `SELECT b.id, b.records, b.indexed_ids FROM prediction_batches b WHERE b.last_ts < ?${modelCondition}`,
+  const old = await tx.all<{ id: number | string; records: number | string; request_ids: string | null }>(
+    `SELECT b.id, b.records, CASE WHEN b.indexed_ids > 0 THEN b.request_ids END AS request_ids
+       FROM prediction_batches b WHERE b.last_ts < ?${modelCondition}`,
     [before, ...modelParams],
   );
   for (const batch of old) {
-    if (Number(batch.indexed_ids) > 0) {
-      const ids = await tx.get<{ request_ids: string }>('SELECT request_ids FROM prediction_batches WHERE id = ?', [Number(batch.id)]);
-      if (ids !== undefined) await forgetRequests(tx, 'prediction_requests', Number(batch.id), batchRequestIds(ids));
-    }
+    if (batch.request_ids !== null) await forgetRequests(tx, 'prediction_requests', Number(batch.id), batchRequestIds({ request_ids: batch.request_ids }));
     deleted += Number(batch.records);
   }
   for (let i = 0; i < old.length; i += ID_CHUNK) {
@@ -218,8 +216,8 @@ export async function deleteRecordsBefore(tx: SqlSession, before: number, model:
     const gone = [...new Set(records.filter((r) => r.timestamp < before && !keptIds.has(r.requestId)).map((r) => r.requestId))];
     if (Number(batch.indexed_ids) > 0) await forgetRequests(tx, 'prediction_requests', batchId, gone);
     await forgetRequests(tx, 'feedback_batches', batchId, gone);
-    const [rewritten] = toPredictionBatches(kept, kept.length);
-    if (rewritten === undefined) continue; // cannot happen: last_ts >= before keeps at least one record
+    // one batch again, whatever the span of what is kept (a migrated batch can span days): last_ts >= before keeps at least one record
+    const rewritten = encodeBatch(kept);
     await tx.run(
       'UPDATE prediction_batches SET first_ts = ?, records = ?, min_request_id = ?, max_request_id = ?, indexed_ids = ?, request_ids = ?, payload = ? WHERE id = ?',
       [
