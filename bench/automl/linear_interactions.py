@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Evidence for a learner change AutoML cannot make on its own (bench/automl): does a logistic regression
+"""Evidence behind the linear learners' `interactions` option (src/learners/linear/pairwise-interactions.ts,
+searched by AutoML on small data): does a logistic regression
 on pairwise products of the prepared features (one-hot categories x standardised numbers, e.g. Sex x
 Pclass) beat the plain one, judged by repeated 5-fold cross-validation on the TRAINING part only?
 The test part's AUC is printed beside it for the record, never used to choose.

@@ -3,7 +3,10 @@
  * with the most self time, and the same time grouped by package / source folder — enough to see where a
  * request's microseconds go without a flame-graph viewer.
  *
- *   node --import tsx bench/serve/cpu-profile-top.ts FILE.cpuprofile [--top 30] [--inclusive REGEX-OF-FILE-URLS]
+ *   node --import tsx bench/serve/cpu-profile-top.ts FILE.cpuprofile [--top 30] [--inclusive REGEX-OF-FILE-URLS] [--requests N]
+ *
+ * `--requests N` (the number of requests the profiled run served) adds µs per request; `--from-us T` counts only
+ * the samples taken from T on (µs on process.hrtime's clock). profile-infer.ts prints both for its run.
  */
 import { readFileSync } from 'node:fs';
 
@@ -15,6 +18,8 @@ interface ProfileNode {
 
 interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
+  /** µs on the monotonic clock (the one process.hrtime reads); each sample's time is this plus the deltas so far. */
+  readonly startTime: number;
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
 }
@@ -25,15 +30,25 @@ export interface SelfTime {
   readonly share: number;
 }
 
+/**
+ * The samples taken at or after `fromUs` (µs on process.hrtime's clock; 0 = all): a profile of a server
+ * under load, without its start-up and warm-up. Yields each sample's node id and the time it stands for.
+ */
+function* samplesFrom(profile: CpuProfile, fromUs: number): Generator<readonly [number, number]> {
+  let at = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const delta = Math.max(0, profile.timeDeltas[i] ?? 0);
+    at += delta;
+    // timeDeltas[i] is the time before sample i; attributing it to sample i is what Chrome's viewer does.
+    if (at >= fromUs) yield [profile.samples[i] as number, delta];
+  }
+}
+
 /** Self time per function (`name file:line`) and per place (package or source folder), largest first. */
-export function summariseProfile(profile: CpuProfile): { readonly totalMs: number; readonly functions: SelfTime[]; readonly places: SelfTime[] } {
+export function summariseProfile(profile: CpuProfile, fromUs = 0): { readonly totalMs: number; readonly functions: SelfTime[]; readonly places: SelfTime[] } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  // timeDeltas[i] is the time before sample i; attributing it to sample i is what Chrome's viewer does.
-  for (let i = 0; i < profile.samples.length; i++) {
-    const id = profile.samples[i] as number;
-    selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, profile.timeDeltas[i] ?? 0));
-  }
+  for (const [id, us] of samplesFrom(profile, fromUs)) selfUs.set(id, (selfUs.get(id) ?? 0) + us);
   const functions = new Map<string, number>();
   const places = new Map<string, number>();
   let total = 0;
@@ -80,17 +95,16 @@ function placeOf(functionName: string, url: string): string {
  * Inclusive time (the function and everything it called) of the functions whose file matches `filter`,
  * largest first: where a request's time goes, seen from Kiln's own code.
  */
-export function inclusiveTimes(profile: CpuProfile, filter: RegExp): SelfTime[] {
+export function inclusiveTimes(profile: CpuProfile, filter: RegExp, fromUs = 0): SelfTime[] {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const inclusive = new Map<string, number>();
   let total = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
-    const us = Math.max(0, profile.timeDeltas[i] ?? 0);
+  for (const [sample, us] of samplesFrom(profile, fromUs)) {
     total += us;
     const seen = new Set<string>(); // a recursive function counts once per sample
-    for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+    for (let id: number | undefined = sample; id !== undefined; id = parent.get(id)) {
       const node = byId.get(id);
       if (node === undefined || !filter.test(node.callFrame.url)) continue;
       const key = `${node.callFrame.functionName || '(anonymous)'} ${shortUrl(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
@@ -102,11 +116,16 @@ export function inclusiveTimes(profile: CpuProfile, filter: RegExp): SelfTime[] 
   return [...inclusive.entries()].sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ name, ms: us / 1000, share: total === 0 ? 0 : us / total }));
 }
 
-export function formatSummary(summary: ReturnType<typeof summariseProfile>, top: number): string {
-  const lines = [`total sampled: ${summary.totalMs.toFixed(0)} ms`, '', '| self ms | share | function |', '|---:|---:|---|'];
-  for (const f of summary.functions.slice(0, top)) lines.push(`| ${f.ms.toFixed(1)} | ${(f.share * 100).toFixed(1)}% | ${f.name} |`);
-  lines.push('', '| self ms | share | where |', '|---:|---:|---|');
-  for (const p of summary.places.slice(0, Math.min(top, 20))) lines.push(`| ${p.ms.toFixed(1)} | ${(p.share * 100).toFixed(1)}% | ${p.name} |`);
+/** The summary as Markdown tables; given the number of requests served, also µs per request. */
+export function formatSummary(summary: ReturnType<typeof summariseProfile>, top: number, requests?: number): string {
+  const perRequest = requests !== undefined && requests > 0;
+  const us = (ms: number): string => (perRequest ? ` ${((ms * 1000) / requests).toFixed(2)} |` : '');
+  const head = perRequest ? ' µs/req |' : '';
+  const rule = perRequest ? '---:|' : '';
+  const lines = [`total sampled: ${summary.totalMs.toFixed(0)} ms${perRequest ? ` over ${requests} requests` : ''}`, '', `| self ms | share |${head} function |`, `|---:|---:|${rule}---|`];
+  for (const f of summary.functions.slice(0, top)) lines.push(`| ${f.ms.toFixed(1)} | ${(f.share * 100).toFixed(1)}% |${us(f.ms)} ${f.name} |`);
+  lines.push('', `| self ms | share |${head} where |`, `|---:|---:|${rule}---|`);
+  for (const p of summary.places.slice(0, Math.min(top, 20))) lines.push(`| ${p.ms.toFixed(1)} | ${(p.share * 100).toFixed(1)}% |${us(p.ms)} ${p.name} |`);
   return lines.join('\n');
 }
 
@@ -118,13 +137,17 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const topArg = process.argv.indexOf('--top');
   const top = topArg > 0 ? Number(process.argv[topArg + 1]) : 30;
+  const requestsArg = process.argv.indexOf('--requests');
+  const requests = requestsArg > 0 ? Number(process.argv[requestsArg + 1]) : undefined;
+  const fromArg = process.argv.indexOf('--from-us');
+  const fromUs = fromArg > 0 ? Number(process.argv[fromArg + 1]) : 0;
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  console.log(formatSummary(summariseProfile(profile), top));
+  console.log(formatSummary(summariseProfile(profile, fromUs), top, requests));
   const inclusiveArg = process.argv.indexOf('--inclusive');
   if (inclusiveArg > 0) {
     console.log('\n| inclusive ms | share | function |\n|---:|---:|---|');
-    for (const f of inclusiveTimes(profile, new RegExp(process.argv[inclusiveArg + 1] ?? '/src/')).slice(0, top)) {
-      console.log(`| ${f.ms.toFixed(1)} | ${(f.share * 100).toFixed(1)}% | ${f.name} |`);
+    for (const f of inclusiveTimes(profile, new RegExp(process.argv[inclusiveArg + 1] ?? '/src/'), fromUs).slice(0, top)) {
+      console.log(`| ${f.ms.toFixed(1)} | ${(f.share * 100).toFixed(1)}% | ${requests === undefined ? '' : `${((f.ms * 1000) / requests).toFixed(2)} µs/req | `}${f.name} |`);
     }
   }
 }

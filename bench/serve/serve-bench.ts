@@ -21,15 +21,16 @@
  *
  * Load comes from Debian's `wrk` (apt-get install wrk). Raw results go to bench/out/serve.json.
  *
- *   node --import tsx bench/serve/serve-bench.ts [--seconds 5] [--rounds 3] [--only TEXT]
+ *   node --import tsx bench/serve/serve-bench.ts [--seconds 5] [--rounds 3] [--only REGEX]
  *
- * `--only TEXT` runs just the points whose name contains TEXT (e.g. `--only "Kiln module"` for the
- * prediction log's three points); ratios whose points did not run are left out.
+ * `--only REGEX` runs just the points whose name matches REGEX (e.g. `--only "Kiln module"` for the
+ * prediction log's three points, `--only "bare|small model v2 infer, c64"`); ratios whose points did not run are left out.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import Fastify from 'fastify';
 import pino from 'pino';
@@ -44,6 +45,9 @@ const flag = (name: string, fallback: number): number => {
 const SECONDS = flag('seconds', 5);
 const ROUNDS = flag('rounds', 3);
 const ONLY = process.argv.includes('--only') ? (process.argv[process.argv.indexOf('--only') + 1] ?? '') : '';
+// `--compare DIR`: another copy of the repository (e.g. the code before a change), whose server answers the
+// small model's point too, interleaved with this tree's in every round
+const COMPARE = process.argv.includes('--compare') ? process.argv[process.argv.indexOf('--compare') + 1] : undefined;
 
 interface WrkResult {
   readonly rps: number;
@@ -57,10 +61,21 @@ interface WrkResult {
   readonly mainUsPerRequest: number;
 }
 
+/**
+ * Where a small model runs is decided at load by timing a 32-row batch against a limit (100 µs by default,
+ * loaded-model.ts). On a machine shared with other work that timing can exceed the limit and send the small
+ * model to a worker thread in one server and not in another; the benchmark allows 400 µs so the placement
+ * does not depend on the load (the small model takes ~20 µs, the MLPs ~1 ms and more, as on a quiet machine).
+ */
+const MAIN_THREAD_RUN_LIMIT_US = 400;
+
+/** How long each wrk run lasts (shorter while warming up). */
+let pointSeconds = SECONDS;
+
 /** Runs wrk as a child process; asynchronously, since the servers under test share this event loop. */
 async function wrk(url: string, connections: number, body?: string): Promise<WrkResult> {
   mkdirSync(OUT, { recursive: true });
-  const args = ['-t', connections === 1 ? '1' : '2', '-c', String(connections), '-d', `${SECONDS}s`, '--latency'];
+  const args = ['-t', connections === 1 ? '1' : '2', '-c', String(connections), '-d', `${pointSeconds}s`, '--latency'];
   if (body !== undefined) {
     const script = join(OUT, `serve-post-${body.length}.lua`);
     writeFileSync(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(body)}\n`);
@@ -107,6 +122,7 @@ const bare = Fastify({ logger: false });
 let logging: RunningServer | undefined;
 let notLogging: RunningServer | undefined;
 let sampling: RunningServer | undefined;
+let compared: RunningServer | undefined;
 const rounds: Record<string, WrkResult>[] = [];
 const loads: number[] = [];
 try {
@@ -124,11 +140,22 @@ try {
       logger: quiet,
       port: 0,
       predictionLog: predictionLog && { sampleRate },
+      mainThreadRunLimitUs: MAIN_THREAD_RUN_LIMIT_US,
     });
   logging = await serve(true);
   notLogging = await serve(false);
   sampling = await serve(true, 0.1);
+  if (COMPARE !== undefined) {
+    const other = (await import(pathToFileURL(join(resolve(COMPARE), 'src', 'serve', 'server.ts')).href)) as { startServer: typeof startServer };
+    compared = await other.startServer({ modelRepository: models.repositoryDir, logger: quiet, port: 0, mainThreadRunLimitUs: MAIN_THREAD_RUN_LIMIT_US });
+  }
   const infer = (server: RunningServer, model: string) => `${server.url}/v2/models/${model}/infer`;
+  // Where the small model runs is decided by timing it at load (loaded-model.ts): on a busy machine it can
+  // land in a worker thread, which changes its numbers entirely — say so.
+  for (const [what, server] of [['this tree', logging], [COMPARE ?? '', compared]] as const) {
+    const iris = server?.app.kiln.repository.loadedModels().find((m) => m.name === 'iris');
+    if (iris !== undefined) console.error(`small model placement (${what}): ${iris.placement}`);
+  }
   const on = logging;
   const off = notLogging;
   const tenth = sampling;
@@ -137,6 +164,7 @@ try {
     ['bare Fastify route returning a constant, c64', () => wrk(`${bareUrl}/constant`, 64)],
     ['bare Fastify POST route (the small model\'s JSON body) returning a constant, c64', () => wrk(`${bareUrl}/constant`, 64, BODIES.iris)],
     ['small model v2 infer, c64', () => wrk(infer(on, 'iris'), 64, BODIES.iris)],
+    ...(compared === undefined ? [] : [[`small model v2 infer (${COMPARE}), c64`, () => wrk(infer(compared as RunningServer, 'iris'), 64, BODIES.iris)] as [string, () => Promise<WrkResult>]]),
     ['small model v2 infer, c1', () => wrk(infer(on, 'iris'), 1, BODIES.iris)],
     ['small model v2 infer, c8', () => wrk(infer(on, 'iris'), 8, BODIES.iris)],
     ['heavy MLP, dynamic batching on, c64', () => wrk(infer(on, 'mlp_batched'), 64, BODIES.mlp)],
@@ -147,15 +175,18 @@ try {
     ['Kiln module, prediction log off, c64', () => wrk(infer(off, 'titanic'), 64, BODIES.titanic)],
     ['Kiln module, prediction log sampling 0.1, c64', () => wrk(infer(tenth, 'titanic'), 64, BODIES.titanic)],
   ];
-  const points = allPoints.filter(([name]) => name.includes(ONLY));
-  // warm the JIT and the connection paths of every route
-  for (const [server, model, body] of [[on, 'iris', BODIES.iris], [on, 'titanic', BODIES.titanic], [off, 'titanic', BODIES.titanic], [tenth, 'titanic', BODIES.titanic]] as const) {
-    await wrk(infer(server, model), 8, body);
-  }
+  const only = new RegExp(ONLY); // a regular expression: `--only "bare|small model"`
+  const points = allPoints.filter(([name]) => only.test(name));
+  // warm the JIT and the connection paths of every route that runs: each point once, for 2 s
+  pointSeconds = Math.min(2, SECONDS);
+  for (const [, run] of points) await run();
+  pointSeconds = SECONDS;
   for (let r = 0; r < ROUNDS; r++) {
     loads.push(loadavg()[0] as number);
     const round: Record<string, WrkResult> = {};
-    for (const [name, run] of points) round[name] = await run();
+    // odd rounds run the points in reverse, so no point always runs first (right after a pause) or last
+    const ordered = r % 2 === 0 ? points : [...points].reverse();
+    for (const [name, run] of ordered) round[name] = await run();
     rounds.push(round);
     console.error(`round ${r + 1}/${ROUNDS} done (load average ${loads.at(-1)?.toFixed(1)})`);
   }
@@ -192,6 +223,14 @@ try {
     if (Number.isFinite(value)) console.log(text);
   };
   line(smallVsBare, `| small model infer / bare Fastify GET (c64) | ${(smallVsBare * 100).toFixed(0)}% | ≥ 60% |`);
+  if (compared !== undefined) {
+    const vsCompared = ratio('small model v2 infer, c64', `small model v2 infer (${COMPARE}), c64`);
+    line(vsCompared, `| small model infer, this tree / ${COMPARE} (c64) | ${vsCompared.toFixed(3)}× | |`);
+    const cpu = perRequest('small model v2 infer, c64', `small model v2 infer (${COMPARE}), c64`, (r) => r.cpuUsPerRequest);
+    line(cpu, `| server CPU per request, this tree / ${COMPARE} | ${cpu.toFixed(3)}× | |`);
+    const main = perRequest('small model v2 infer, c64', `small model v2 infer (${COMPARE}), c64`, (r) => r.mainUsPerRequest);
+    line(main, `| main-thread time per request, this tree / ${COMPARE} | ${main.toFixed(3)}× | |`);
+  }
   line(smallVsBarePost, `| small model infer / bare Fastify POST with the same body (c64) | ${(smallVsBarePost * 100).toFixed(0)}% | ≥ 60% |`);
   line(batchingGain, `| heavy MLP (256→1024→1024→2), batching on / off (c64) | ${batchingGain.toFixed(2)}× | ≥ 3× |`);
   line(widerBatchingGain, `| heavier MLP (256→2048→2048→2), batching on / off (c64) | ${widerBatchingGain.toFixed(2)}× | ≥ 3× |`);
@@ -205,6 +244,7 @@ try {
   await logging?.close();
   await notLogging?.close();
   await sampling?.close();
+  await compared?.close();
   await bare.close();
   await models.remove();
 }

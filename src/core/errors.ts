@@ -650,6 +650,14 @@ export const ERROR_CODES = {
     message: (d) => `the instance of model "${s(d['model'])}" that was running this request stopped (${s(d['reason'])}); a new one is started`,
     hint: () => 'retry the request; if it keeps happening the model may run out of memory on some inputs: see the server log',
   },
+  // --- linear learners: pairwise interactions (src/learners/linear/pairwise-interactions.ts) -------
+  TOO_MANY_INTERACTION_INPUTS: {
+    status: 400,
+    exit: 1,
+    message: (d) =>
+      `${s(d['learner'])} with interactions: ${s(d['columns'])} input columns would add ${s(d['products'])} pairwise products; interactions are limited to ${s(d['max'])} input columns`,
+    hint: (d) => `turn interactions off, or keep at most ${s(d['max'])} feature columns (drop columns, or one-hot fewer categories)`,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -42,7 +42,7 @@ const MAX_USER_KEY = 256;
 export interface ExperimentRouterOptions {
   readonly store: Pick<Store, 'listExperiments'>;
   /** Where failed routed requests are logged (the server's prediction log). */
-  readonly predictionLog?: PredictionSink;
+  readonly predictionLog?: Pick<PredictionSink, 'failed'>;
   readonly logger: Logger;
   /** How often running experiments are re-read from the store (default 2000 ms). */
   readonly refreshMs?: number;
@@ -57,7 +57,7 @@ type Run<T> = (version: number, context: RequestContext) => Promise<T>;
 
 export class ExperimentRouter implements InferenceRouter {
   private readonly store: Pick<Store, 'listExperiments'>;
-  private readonly predictionLog: PredictionSink | undefined;
+  private readonly predictionLog: Pick<PredictionSink, 'failed'> | undefined;
   private readonly logger: Logger;
   private readonly refreshMs: number;
   /** Running experiments by model name: the whole per-request cost when none runs is `size === 0`. */
@@ -167,20 +167,15 @@ export class ExperimentRouter implements InferenceRouter {
     try {
       return await run(version, { ...context, experiment: tag });
     } catch (err) {
-      this.predictionLog?.record([
-        {
-          requestId,
-          model: experiment.model,
-          version,
-          timestamp: Date.now(),
-          latencyMs: performance.now() - started,
-          inputs: null,
-          outputs: null,
-          ...(context.userKey === undefined ? {} : { userKey: context.userKey }),
-          ...tag,
-          error: err instanceof KilnError ? err.code : 'INTERNAL',
-        },
-      ]);
+      this.predictionLog?.failed({
+        model: experiment.model,
+        version,
+        requestId,
+        latencyMs: performance.now() - started,
+        userKey: context.userKey,
+        experiment: tag,
+        error: err instanceof KilnError ? err.code : 'INTERNAL',
+      });
       throw err;
     }
   }

@@ -58,7 +58,10 @@ function flat(text: string): string {
   return text;
 }
 
-/** `JSON.stringify(rowInputs(batch, i))`, written without making the object (the prediction log's path). */
+/**
+ * `JSON.stringify(rowInputs(batch, i))`, written without making the object: the text the prediction log
+ * stores for a row's inputs (see rowOutputJsonReader for when the log calls it).
+ */
 export function rowInputsJson(batch: DecodedBatch, i: number): string {
   let json = '{';
   for (const [name, column] of batch.columns) {
@@ -119,8 +122,11 @@ export function rowOutputReader(model: LoadedModel, outputs: ModelOutputs, rows:
 
 /**
  * `JSON.stringify(rowOutputReader(model, outputs, rows)(i))`, written without making the objects: the
- * prediction log's path. The layouts are rowOutputReader's; test/serve/row-json.test.ts holds the two
- * to the same text.
+ * text the prediction log stores for a row's answer. The log keeps a row's elements in column buffers
+ * and writes this same text on its writer thread (prediction-log-columns.ts, prediction-log-encode.ts);
+ * it calls this only for answers whose elements do not divide into rows, and its tests compare the
+ * columns' text with this. The layouts are rowOutputReader's; test/serve/row-json.test.ts holds the
+ * two to the same text.
  */
 export function rowOutputJsonReader(model: LoadedModel, outputs: ModelOutputs, rows: number): (i: number) => string {
   const task = model.manifest?.task;
@@ -158,4 +164,52 @@ export function rowOutputJsonReader(model: LoadedModel, outputs: ModelOutputs, r
     }
     return flat(`{${json}}`);
   };
+}
+
+/**
+ * How a row's answer is laid out, as rowOutputReader and rowOutputJsonReader write it, for the prediction
+ * log's column buffers: the row's elements, in the order the text writes them, are `widths[t]` elements
+ * of tensor `tensorNames[t]` for each t (the elements of row i are at i × width … of each tensor).
+ *
+ *   classification  `{label, probabilities: {class: p}}` from label (1 per row) and probabilities (k per row)
+ *   regression      `{prediction}` from prediction (1 per row)
+ *   tensors         `{name: value}` for every output present, a list when an output has more than 1 per row
+ */
+export interface RowOutputLayout {
+  readonly kind: 'classification' | 'regression' | 'tensors';
+  readonly tensorNames: readonly string[];
+  readonly widths: readonly number[];
+  /** Elements per row, all tensors together. */
+  readonly width: number;
+  /** The class names (classification) or the output names (tensors), as the text's keys. */
+  readonly keys: readonly string[];
+  /** Equal for equal layouts: a buffer holds rows of one layout. */
+  readonly key: string;
+}
+
+const REGRESSION_LAYOUT: RowOutputLayout = { kind: 'regression', tensorNames: ['prediction'], widths: [1], width: 1, keys: [], key: 'regression' };
+/** A classifier's layout, made once per loaded model (this runs per logged request). */
+const CLASSIFICATION_LAYOUTS = new WeakMap<LoadedModel, RowOutputLayout>();
+
+/** The layout of a served answer (rowOutputReader's cases); undefined when an output's elements do not divide into rows. */
+export function rowOutputLayout(model: LoadedModel, outputs: ModelOutputs, rows: number): RowOutputLayout | undefined {
+  if (rows === 0) return undefined;
+  const task = model.manifest?.task;
+  const probabilities = outputs['probabilities'];
+  if (task !== undefined && task !== 'regression' && outputs['label'] !== undefined && probabilities !== undefined) {
+    const k = probabilities.data.length / rows;
+    if (!Number.isInteger(k)) return undefined;
+    let layout = CLASSIFICATION_LAYOUTS.get(model);
+    if (layout === undefined || layout.width !== k + 1) {
+      const keys = classNamesOf(model, k, model.manifest?.classes);
+      layout = { kind: 'classification', tensorNames: ['label', 'probabilities'], widths: [1, k], width: k + 1, keys, key: `classification\u0000${keys.join('\u0000')}` };
+      CLASSIFICATION_LAYOUTS.set(model, layout);
+    }
+    return layout;
+  }
+  if (task === 'regression' && outputs['prediction'] !== undefined) return REGRESSION_LAYOUT;
+  const names = [...model.outputs.keys()].filter((n) => outputs[n] !== undefined);
+  const widths = names.map((n) => (outputs[n] as HostTensor).data.length / rows);
+  if (!widths.every((w) => Number.isInteger(w))) return undefined;
+  return { kind: 'tensors', tensorNames: names, widths, width: widths.reduce((a, b) => a + b, 0), keys: names, key: `tensors\u0000${names.join('\u0000')}\u0000${widths.join(',')}` };
 }

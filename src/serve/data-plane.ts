@@ -11,8 +11,7 @@
  * Triton's binary tensor data, gRPC raw contents).
  */
 import { KilnError } from '../core/errors.js';
-import type { EncodedPredictionRecord } from '../store/prediction-batch.js';
-import { feedsOf, rowInputsJson, rowOutputJsonReader, rowOutputReader, type DecodedBatch, type ModelOutputs } from './batch.js';
+import { feedsOf, rowOutputReader, type DecodedBatch, type ModelOutputs } from './batch.js';
 import { classify } from './classification.js';
 import type { HostTensor } from './datatypes.js';
 import { decodeRows } from './decode-rows.js';
@@ -50,8 +49,6 @@ export interface RequestContext {
   /** Set by the A/B router on the requests it routes; copied into their prediction log records. */
   readonly experiment?: ExperimentTag;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Which experiment and arm answered a routed request (field names as in PredictionRecord). */
 export interface ExperimentTag {
@@ -258,37 +255,12 @@ export class DataPlane {
 
   /**
    * One record per row, for Kiln modules (whose inputs are table columns that monitoring can compare).
-   * Building them is a few small objects per row; writing them is the logger's business, off the
-   * response path.
+   * The logger copies the rows' values into its column buffers (a few numeric writes); writing them is
+   * its business, off the response path.
    */
   private log(model: LoadedModel, batch: DecodedBatch, outputs: ModelOutputs, requestId: string, latencyMs: number, context: RequestContext): void {
     if (this.predictionLog === undefined || model.kind !== 'module' || !this.predictionLog.sampled(requestId)) return;
-    const timestamp = Date.now();
-    const rowOutputs = rowOutputJsonReader(model, outputs, batch.rows);
-    const records: EncodedPredictionRecord[] = new Array<EncodedPredictionRecord>(batch.rows);
-    const { userKey, experiment } = context;
-    for (let i = 0; i < batch.rows; i++) {
-      // one object literal of a fixed shape, optional fields set after: cheaper than spreads on this path;
-      // inputs and outputs go straight to JSON text (no objects per row)
-      const record: Mutable<EncodedPredictionRecord> = {
-        requestId: batch.rows === 1 ? requestId : `${requestId}#${i}`,
-        model: model.name,
-        version: model.version,
-        timestamp,
-        latencyMs,
-        inputsJson: rowInputsJson(batch, i),
-        outputsJson: rowOutputs(i),
-      };
-      if (userKey !== undefined) record.userKey = userKey;
-      if (experiment !== undefined) {
-        // A/B: experiment, arm, shadow
-        record.experiment = experiment.experiment;
-        record.arm = experiment.arm;
-        if (experiment.shadow === true) record.shadow = true;
-      }
-      records[i] = record;
-    }
-    this.predictionLog.record(records);
+    this.predictionLog.served(model, batch, outputs, requestId, latencyMs, context);
   }
 
   /**
@@ -298,19 +270,14 @@ export class DataPlane {
    */
   private logFailure(model: LoadedModel, requestId: string, err: unknown, latencyMs: number, context: RequestContext): void {
     if (this.predictionLog === undefined || model.kind !== 'module' || context.experiment !== undefined) return;
-    this.predictionLog.record([
-      {
-        requestId,
-        model: model.name,
-        version: model.version,
-        timestamp: Date.now(),
-        latencyMs,
-        inputs: null,
-        outputs: null,
-        ...(context.userKey === undefined ? {} : { userKey: context.userKey }),
-        error: err instanceof KilnError ? err.code : 'INTERNAL',
-      },
-    ]);
+    this.predictionLog.failed({
+      model: model.name,
+      version: model.version,
+      requestId,
+      latencyMs,
+      userKey: context.userKey,
+      error: err instanceof KilnError ? err.code : 'INTERNAL',
+    });
   }
 }
 

@@ -64,18 +64,22 @@ export function decodeTensors(model: LoadedModel, inputs: readonly RequestInput[
 
 /** Pairs request inputs with signature inputs: unknown, repeated and missing inputs are errors. */
 function matchInputs(model: LoadedModel, inputs: readonly RequestInput[]): Map<string, RequestInput> {
-  const expected = (): string => [...model.inputs.keys()].join(', '); // only for the error message
   const byName = new Map<string, RequestInput>();
   for (const input of inputs) {
-    if (!model.inputs.has(input.name)) throw new KilnError('INPUT_UNKNOWN', { model: model.name, input: input.name, expected: expected() });
+    if (!model.inputs.has(input.name)) throw new KilnError('INPUT_UNKNOWN', { model: model.name, input: input.name, expected: expectedInputs(model) });
     if (byName.has(input.name)) throw new KilnError('MALFORMED_REQUEST', { reason: `input "${input.name}" is given more than once` });
     byName.set(input.name, input);
   }
   if (byName.size === model.inputs.size) return byName; // every name is known and none repeats: none is missing
   for (const name of model.inputs.keys()) {
-    if (!byName.has(name)) throw new KilnError('INPUT_MISSING', { model: model.name, input: name, expected: expected() });
+    if (!byName.has(name)) throw new KilnError('INPUT_MISSING', { model: model.name, input: name, expected: expectedInputs(model) });
   }
   return byName;
+}
+
+/** The signature's input names, for error messages (a function rather than a closure made per request). */
+function expectedInputs(model: LoadedModel): string {
+  return [...model.inputs.keys()].join(', ');
 }
 
 /**

@@ -1,10 +1,13 @@
 /**
  * The body of the prediction log's writer thread (prediction-log-writer.ts): opens its own connection to
- * the store and writes the batches it is sent, one at a time, answering each with its outcome.
+ * the store and writes what it is sent, one message at a time (the stored batches made from the column
+ * buffers and records, in one transaction), answering each with its outcome.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { toPredictionBatches } from '../store/prediction-batch.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { columnsToBatches } from './prediction-log-encode.js';
 import type { WriterInit, WriterReply, WriterRequest } from './prediction-log-writer.js';
 
 if (parentPort === null) throw new Error('prediction-log-worker.ts must run in a worker thread');
@@ -32,7 +35,7 @@ async function main(): Promise<void> {
         return;
       }
       try {
-        await store.logPredictionBatches(request.batches);
+        await store.logPredictionBatches([...request.columns.flatMap((columns) => columnsToBatches(columns)), ...toPredictionBatches(request.records)]);
         send({ kind: 'written', id: request.id });
       } catch (err) {
         send({ kind: 'write-failed', id: request.id, message: (err as Error).message });

@@ -3,17 +3,18 @@
  * calling thread (serialising the rows' JSON, the inserts, the commit and the WAL checkpoints): done on
  * the server's main thread it cost ~20% of a small model's throughput at concurrency 64. The writer
  * thread opens its own connection to the same store (SQLite's WAL lets it write beside the main
- * connection; PostgreSQL simply gets a second pool). The main thread encodes the records into the
- * stored batch layout (src/store/prediction-batch.ts: one JSON text per batch, made by V8's native
- * JSON.stringify) before posting them: a string crosses to the thread for a copy, where the records
- * themselves would need a structured clone of every nested object (~2 µs per record, both sides).
+ * connection; PostgreSQL simply gets a second pool). The serving thread's column buffers
+ * (prediction-log-columns.ts) are moved to the thread (a transfer of their ArrayBuffers: no copy, no
+ * per-record objects on either side), and the thread makes the stored batches from them
+ * (prediction-log-encode.ts): the JSON texts are written here, off the thread that answers requests.
  *
- * It stands in for the store in PredictionLogger (it has `logPredictions`), so batching, bounds and
- * error reporting stay where they are.
+ * It stands in for the store in PredictionLogger (it has `writeColumns` and `logPredictions`), so
+ * batching, bounds and error reporting stay where they are.
  */
 import type { Worker } from 'node:worker_threads';
-import { toPredictionBatches, type LoggedRecord, type PredictionBatch } from '../store/prediction-batch.js';
-import type { Store } from '../store/store.js';
+import type { LoggedRecord } from '../store/prediction-batch.js';
+import { transferablesOf, type LoggedColumns } from './prediction-log-columns.js';
+import type { PredictionLogTarget } from './prediction-log.js';
 import { siblingModule, startWorker } from './worker-thread.js';
 
 export interface WriterInit {
@@ -21,7 +22,9 @@ export interface WriterInit {
   readonly storeUrl: string;
 }
 
-export type WriterRequest = { readonly kind: 'write'; readonly id: number; readonly batches: readonly PredictionBatch[] } | { readonly kind: 'close' };
+export type WriterRequest =
+  | { readonly kind: 'write'; readonly id: number; readonly columns: readonly LoggedColumns[]; readonly records: readonly LoggedRecord[] }
+  | { readonly kind: 'close' };
 
 export type WriterReply =
   | { readonly kind: 'ready' }
@@ -37,7 +40,7 @@ interface Pending {
   reject(err: Error): void;
 }
 
-export class WorkerPredictionWriter implements Pick<Store, 'logPredictions'> {
+export class WorkerPredictionWriter implements PredictionLogTarget {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   /** Set once the worker is gone: every later write fails with it. */
@@ -70,11 +73,16 @@ export class WorkerPredictionWriter implements Pick<Store, 'logPredictions'> {
   }
 
   logPredictions(records: readonly LoggedRecord[]): Promise<void> {
+    return this.writeColumns([], records);
+  }
+
+  /** Sends the buffers (moved: unusable here afterwards) and records; resolves once the thread has committed them. */
+  writeColumns(columns: readonly LoggedColumns[], records: readonly LoggedRecord[]): Promise<void> {
     if (this.stopped !== undefined) return Promise.reject(this.stopped);
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ kind: 'write', id, batches: toPredictionBatches(records) } satisfies WriterRequest);
+      this.worker.postMessage({ kind: 'write', id, columns, records } satisfies WriterRequest, columns.flatMap(transferablesOf));
     });
   }
 

@@ -3,7 +3,8 @@
  * extensions), v1 JSON, Prometheus metrics and, when asked, gRPC.
  *
  *   buildServer()     wires repository, prediction log, data plane, routes, request ids and the one
- *                     error mapping into a Fastify instance (not listening: tests use `inject`);
+ *                     error mapping into a Fastify instance (not listening: tests use `inject`), whose
+ *                     HTTP server answers plain JSON v2 infer requests itself (rest/infer-fast-path.ts);
  *   startServer()     builds, loads the models (each warms up) and listens; returns `{app, url, port, close()}`;
  *   closeOnSignals()  graceful shutdown on SIGINT/SIGTERM, for the CLI to call (nothing is wired at import).
  *
@@ -12,8 +13,8 @@
  * caller, who closes them after the server.
  */
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
 import { timeOrderedId } from '../core/time-ordered-id.js';
@@ -26,7 +27,8 @@ import { listModelFolders } from './triton-directory.js';
 import { PredictionLogger, type PredictionLoggerOptions } from './prediction-log.js';
 import { PredictionRetention } from './prediction-retention.js';
 import { WorkerPredictionWriter } from './prediction-log-writer.js';
-import { BinaryInferBody, HEADER_LENGTH, splitBinaryBody } from './rest/binary-body.js';
+import { InferFastPath } from './rest/infer-fast-path.js';
+import { jsonParser, registerBodyParser } from './rest/request-body.js';
 import { registryApi } from '../api/registry-api.js';
 import { monitoringApi } from '../api/monitoring-api.js';
 import { appApi } from '../api/app/app-api.js';
@@ -151,9 +153,15 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
     serverVersion: kilnVersion(),
   });
 
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  let closing = false;
+  // Plain JSON infer requests are answered in front of Fastify (rest/infer-fast-path.ts); made below, once
+  // Fastify's JSON parser exists.
+  let fastPath: InferFastPath | undefined;
   const app = Fastify({
+    serverFactory: (handler, serverOptions) => httpServer(handler, serverOptions, (request, response) => fastPath?.handle(request, response) === true),
     loggerInstance: logger,
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit,
     genReqId: requestId,
     // model references (`name@alias`) can be long; the default of 100 characters is too tight
     routerOptions: { maxParamLength: 300 },
@@ -164,7 +172,6 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
   }) as unknown as FastifyInstance; // typed with pino's Logger by Fastify; callers need only the base type
 
   // The per-request hooks take callbacks rather than being async: no promise per request and hook.
-  let closing = false;
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     if (!closing) return done();
@@ -191,7 +198,9 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
     await writer?.close();
   });
 
-  registerBodyParser(app);
+  const parseJson = jsonParser(app);
+  registerBodyParser(app, parseJson);
+  fastPath = new InferFastPath({ dataPlane, logger, bodyLimit, parseJson, requestId, closing: () => closing });
   app.setErrorHandler((err, request, reply) => replyWithError(err, request, reply));
   app.setNotFoundHandler((request, reply) => replyWithError(new KilnError('ROUTE_NOT_FOUND', { method: request.method, url: request.url }), request, reply));
 
@@ -209,7 +218,7 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
       .type(METRICS_CONTENT_TYPE)
       .send(renderMetrics(repository.loadedModels(), await repository.index(), predictionLog && { stats: predictionLog.stats(), pruned: retention?.totalDeleted ?? 0 })),
   );
-  app.decorate('kiln', { dataPlane, repository, predictionLog, retention, beforeClose: (stop) => void beforeClose.push(stop) } satisfies KilnServerParts);
+  app.decorate('kiln', { dataPlane, repository, predictionLog, retention, fastPath, beforeClose: (stop) => void beforeClose.push(stop) } satisfies KilnServerParts);
   retention?.start();
   return app as KilnServer;
 }
@@ -257,6 +266,8 @@ export interface KilnServerParts {
   readonly predictionLog: PredictionLogger | undefined;
   /** Absent when the prediction log has no retention limits. */
   readonly retention: PredictionRetention | undefined;
+  /** What answers plain JSON infer requests in front of Fastify (rest/infer-fast-path.ts). */
+  readonly fastPath: InferFastPath;
   /** Registers a stop (another transport's drain) to run when closing starts, before the models stop. */
   beforeClose(stop: () => Promise<void>): void;
 }
@@ -265,49 +276,18 @@ export interface KilnServerParts {
 export type KilnServer = FastifyInstance & { readonly kiln: KilnServerParts };
 
 /**
- * Bodies are JSON whatever the content type says (or when it says nothing): Triton's and KServe's
- * clients do not all send `content-type: application/json`. A body announced by the
- * Inference-Header-Content-Length header is Triton's binary tensor data: a JSON header followed by raw
- * tensor bytes (see rest/binary-body.ts). An empty body is left undefined (the repository routes take
- * none; the infer routes refuse it).
+ * The HTTP server Fastify would make itself (fastify/lib/server.js: the same timeouts), with the infer
+ * fast path in front: `inFront` answers a request and returns true, or leaves it to Fastify.
  */
-function registerBodyParser(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  type Done = (err: Error | null, body?: unknown) => void;
-  // Callback style all the way (no promise per request); the JSON error becomes Kiln's, naming the problem.
-  const json = (request: { headers: IncomingMessage['headers'] }, text: string, done: Done, wrap?: (value: unknown) => unknown): void => {
-    parseJson(request as never, text, (err, value) => {
-      if (err !== null) done(new KilnError('MALFORMED_REQUEST', { reason: jsonProblem(text) }));
-      else done(null, wrap === undefined ? value : wrap(value));
-    });
-  };
-  const parser = (request: { headers: IncomingMessage['headers'] }, body: Buffer, done: Done): void => {
-    const headerLength = request.headers[HEADER_LENGTH];
-    if (headerLength !== undefined) {
-      let split: ReturnType<typeof splitBinaryBody>;
-      try {
-        split = splitBinaryBody(body, headerLength);
-      } catch (err) {
-        return done(err as Error);
-      }
-      return json(request, split.headerText, done, (header) => new BinaryInferBody(header, split.binary));
-    }
-    if (body.byteLength === 0) return done(null, undefined);
-    json(request, body.toString('utf8'), done);
-  };
-  app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser);
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, parser);
-}
-
-/** Why a body is not acceptable JSON. Only runs on the error path, so parsing again costs nothing that matters. */
-function jsonProblem(body: string): string {
-  try {
-    JSON.parse(body);
-    return 'the body contains a "__proto__" or "constructor.prototype" key, which is refused';
-  } catch (err) {
-    return `the body is not valid JSON (${(err as Error).message})`;
-  }
+function httpServer(handler: (request: IncomingMessage, response: ServerResponse) => void, options: FastifyServerOptions, inFront: (request: IncomingMessage, response: ServerResponse) => boolean): Server {
+  const server = createServer((request, response) => {
+    if (!inFront(request, response)) handler(request, response);
+  });
+  if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
+  if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
+  server.setTimeout(options.connectionTimeout ?? 0);
+  if (options.maxRequestsPerSocket !== undefined && options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+  return server;
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {

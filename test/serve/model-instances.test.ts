@@ -53,7 +53,9 @@ describe('placement', () => {
       { name: 'mlp', versions: { 1: wideMlp() } },
       { name: 'iris_two', versions: { 1: irisLike() }, config: 'instance_group [ { count: 2, kind: KIND_CPU } ]\n' },
     ]);
-    app = await buildServer({ modelRepository: repo.dir, logger: quiet });
+    // a limit well above the small model's 32-row batch (~25 µs here) and well below the MLP's (~0.8 ms), so
+    // a busy machine (tests run two files at a time) cannot flip the placement as it could at the default 100
+    app = await buildServer({ modelRepository: repo.dir, logger: quiet, mainThreadRunLimitUs: 300 });
     workersOnly = await buildServer({ modelRepository: repo.dir, logger: quiet, mainThreadRunLimitUs: 0 });
     await app.kiln.repository.warmUp();
     await workersOnly.kiln.repository.warmUp();

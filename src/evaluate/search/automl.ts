@@ -2,11 +2,13 @@
  * AutoML: find a good learner and settings within a wall-clock budget.
  *
  *   1. every candidate learner's defaults, scored by k-fold cross-validation on all training rows
- *      (a search must never end worse than the defaults);
+ *      (a search must never end worse than the defaults); then, on small data, the linear models'
+ *      grid of penalties, plain and with pairwise interactions (search-space.ts), also complete;
  *   2. then, while time remains, brackets of successive halving: η² seeded random settings scored on
  *      a small subsample and one fold, the best 1/η promoted to η× more rows, … up to full k-fold;
  *   3. the simplest complete trial within one standard error of the top score is chosen (on small
- *      data the leaders' scores differ by less than their noise);
+ *      data the leaders' scores differ by less than their noise; the standard error is corrected for
+ *      the folds' overlap, as in the ensemble's test);
  *   4. optionally a weighted soft-voting ensemble chosen greedily from a diverse library of complete
  *      trials (ensemble-selection.ts), kept only if it beats the best single model fold by fold by
  *      more than one standard error of the difference.
@@ -18,7 +20,7 @@
 import { isKilnError, KilnError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import type { Fold } from './fold-data.js';
-import { chooseEnsemble, meanAndStandardError, type EnsembleChoice } from './ensemble-selection.js';
+import { chooseEnsemble, meanAndStandardError, overlapCorrectedStandardError, validationShare, type EnsembleChoice } from './ensemble-selection.js';
 import { metricsOf, toScore, type SearchTask } from './objective.js';
 import { spacesFor, type ParamSpace, type Params } from './search-space.js';
 import { simplestWithinNoise } from './simplest-within-noise.js';
@@ -60,7 +62,10 @@ export interface Trial {
   /** Time its fits took, added up as if one after the other (a wait for a free worker does not count). */
   readonly seconds: number;
   readonly error?: string;
-  /** Standard error of `score` over the folds (complete trials): how far apart two trials must be to differ. */
+  /**
+   * Standard error of `score` over the folds (complete trials), corrected for the folds' overlap
+   * (overlapCorrectedStandardError): how far apart two trials must be to differ.
+   */
   readonly standardError?: number;
 }
 
@@ -84,7 +89,8 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
   const eta = options.eta ?? 3;
   const rng = new Rng(options.seed);
   const nRows = folds[0]?.X.rows ?? 0;
-  const spaces = spacesFor(options.task, options.learners).filter((s) => s.maxRows === undefined || nRows <= s.maxRows);
+  const shape = { rows: nRows, cols: folds[0]?.X.cols ?? 0 };
+  const spaces = spacesFor(options.task, options.learners, shape).filter((s) => s.maxRows === undefined || nRows <= s.maxRows);
   const trials: Trial[] = [];
   // out-of-fold outputs of final trials, for the ensemble: the folds' validation outputs one after the
   // other (see ensemble-selection.ts), so time-ordered and repeated folds need no row bookkeeping
@@ -116,7 +122,9 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
         const fold = folds[useFolds[k] as number] as Fold;
         return metricsOf(options.task, fold.yval, out, options.nClasses)[options.metric] ?? Number.NaN;
       });
-      const { mean: value, standardError } = meanAndStandardError(values);
+      const { mean: value } = meanAndStandardError(values);
+      // corrected for the folds' overlap, as the ensemble's test is: the plain s/√k understates it
+      const standardError = overlapCorrectedStandardError(values, validationShare(useFolds.map((f) => folds[f] as Fold)));
       // the fits' own time, as if one after the other (waits in the pool's queue do not count)
       const seconds = fits.reduce((total, f) => total + f.seconds, 0);
       trial = { learner: space.learner, params, rung, final, rows, folds: useFolds.length, status: 'ok', value, score: toScore(options.metric, value), seconds };
@@ -146,6 +154,9 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
       const t = await run(space, space.defaults, 2, true);
       if (t.status === 'ok') secondsPerRow.set(space.learner, t.seconds / Math.max(1, nRows));
     });
+    // 1b. the grids (linear models on small data), complete, for learners whose defaults trained
+    const grid = spaces.filter((s) => secondsPerRow.has(s.learner)).flatMap((space) => (space.grid ?? []).map((params) => ({ space, params })));
+    await runAll(grid, concurrent, async ({ space, params }) => (timeLeft() > 0 ? run(space, params, 2, true) : undefined));
 
     // 2. successive halving brackets while the budget lasts
     const tunable = spaces.filter((s) => secondsPerRow.has(s.learner));

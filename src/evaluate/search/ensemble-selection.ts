@@ -179,7 +179,7 @@ export function overlapCorrectedStandardError(values: readonly number[], validat
 }
 
 /** Validation rows per training row, over the folds (1/(k−1) for plain k-fold). */
-function validationShare(folds: readonly Fold[]): number {
+export function validationShare(folds: readonly Fold[]): number {
   const validation = folds.reduce((n, f) => n + f.Xval.rows, 0);
   const training = folds.reduce((n, f) => n + f.X.rows, 0);
   return training === 0 ? 0 : validation / training;

@@ -2,8 +2,16 @@
  * Where the search looks: for each learner, its default settings (always tried first — defaults are
  * strong, and a search must never end worse than them) and a seeded sampler of promising settings,
  * on the scales that matter (regularisation strengths log-uniform, fractions uniform).
+ *
+ * On small data the linear learners also get pairwise interactions (`interactions: true`, see
+ * src/learners/linear/pairwise-interactions.ts) and a grid: each penalty strength of a short
+ * log-spaced list, plain and with interactions, run as complete cross-validated trials right after
+ * the defaults. The fits are cheap there, and the grid makes "plain or interactions, and how much
+ * penalty" a cross-validated choice rather than the luck of which random settings survived the
+ * subsample rungs; the products need a stronger penalty than the inputs alone, so each gets its own C.
  */
 import type { Rng } from '../../core/rng.js';
+import { interactionWidth, MAX_INTERACTION_INPUTS } from '../../learners/linear/pairwise-interactions.js';
 import { getLearner, learnersFor } from '../../learners/registry.js';
 import type { SearchTask } from './objective.js';
 
@@ -15,7 +23,39 @@ export interface ParamSpace {
   readonly defaults: Params;
   /** Above this many training rows the learner is not tried (brute-force kNN scores in O(rows²)). */
   readonly maxRows?: number;
+  /** Settings run as complete trials right after the defaults (the linear models' grid on small data). */
+  readonly grid?: readonly Params[];
   sample(rng: Rng): Params;
+}
+
+/** The searched data's training part, as the learners see it after preprocessing. */
+export interface DataShape {
+  readonly rows: number;
+  /** Feature columns after preprocessing (one-hot columns counted one by one). */
+  readonly cols: number;
+}
+
+/**
+ * The most cells (rows × widened columns) for which the search tries interactions: about 32 MB of
+ * float64 per fit, so two fits at once stay small, and an L-BFGS pass stays a few milliseconds.
+ * Titanic (712 × 55) and breast cancer (455 × 465) qualify; 160,000 rows of 20 columns do not.
+ */
+export const INTERACTION_SEARCH_CELLS = 4_000_000;
+
+/** Whether the linear models' interactions (and their grid) are part of the search on data of this shape. */
+export function searchesInteractions(shape: DataShape | undefined): boolean {
+  return shape !== undefined && shape.cols <= MAX_INTERACTION_INPUTS && shape.rows * interactionWidth(shape.cols) <= INTERACTION_SEARCH_CELLS;
+}
+
+/**
+ * The grid of a linear learner: every strength, with interactions, and without them (except the one
+ * equal to the defaults, already tried).
+ */
+function linearGrid(param: 'C' | 'alpha', strengths: readonly number[], defaultStrength: number): Params[] {
+  return [
+    ...strengths.filter((v) => v !== defaultStrength).map((v) => ({ [param]: v })),
+    ...strengths.map((v) => ({ [param]: v, interactions: true })),
+  ];
 }
 
 const logUniform = (rng: Rng, lo: number, hi: number): number => Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo)));
@@ -44,13 +84,28 @@ function knnSample(rng: Rng): Params {
   return { nNeighbors: intBetween(rng, 3, 50), weights: oneOf(rng, ['uniform', 'distance']) };
 }
 
+/** Logistic regression and ridge, with interactions and their grid when `shape` is small enough. */
+function linearSpaces(shape: DataShape | undefined): ParamSpace[] {
+  const interactions = searchesInteractions(shape);
+  // half of the random settings use interactions (when searched)
+  const maybeInteractions = (rng: Rng): Params => (interactions && rng.next() < 0.5 ? { interactions: true } : {});
+  return [
+    {
+      learner: 'logistic-regression',
+      defaults: {},
+      sample: (rng) => ({ C: logUniform(rng, 1e-3, 1e2), classWeight: oneOf(rng, [null, 'balanced']), ...maybeInteractions(rng) }),
+      ...(interactions ? { grid: linearGrid('C', [0.01, 0.03, 0.1, 0.3, 1], 1) } : {}),
+    },
+    {
+      learner: 'ridge',
+      defaults: {},
+      sample: (rng) => ({ alpha: logUniform(rng, 1e-3, 1e3), ...maybeInteractions(rng) }),
+      ...(interactions ? { grid: linearGrid('alpha', [0.1, 1, 10, 100, 1000], 1) } : {}),
+    },
+  ];
+}
+
 const SPACES: readonly ParamSpace[] = [
-  {
-    learner: 'logistic-regression',
-    defaults: {},
-    sample: (rng) => ({ C: logUniform(rng, 1e-3, 1e2), classWeight: oneOf(rng, [null, 'balanced']) }),
-  },
-  { learner: 'ridge', defaults: {}, sample: (rng) => ({ alpha: logUniform(rng, 1e-3, 1e3) }) },
   { learner: 'lasso', defaults: {}, sample: (rng) => ({ alpha: logUniform(rng, 1e-4, 1e1) }) },
   { learner: 'elastic-net', defaults: {}, sample: (rng) => ({ alpha: logUniform(rng, 1e-4, 1e1), l1Ratio: uniform(rng, 0.05, 0.95) }) },
   { learner: 'gradient-boosting', defaults: {}, sample: boostingSample },
@@ -78,13 +133,15 @@ const SPACES: readonly ParamSpace[] = [
 
 /**
  * The spaces to search for `task`: those of the registered learners that fit it (optionally only
- * `names`). A space whose sampled parameters its learner refuses is skipped at search time.
+ * `names`). `shape`, the training data's, decides whether linear models try interactions (without it,
+ * they do not). A space whose sampled parameters its learner refuses is skipped at search time.
  */
-export function spacesFor(task: SearchTask, names?: readonly string[]): ParamSpace[] {
+export function spacesFor(task: SearchTask, names?: readonly string[], shape?: DataShape): ParamSpace[] {
   const available = new Set(learnersFor(task).map((l) => l.name));
   if (names !== undefined) for (const n of names) getLearner(n, task);
-  return SPACES.filter((s) => available.has(s.learner) && (names === undefined || names.includes(s.learner))).concat(
+  const spaces = [...linearSpaces(shape), ...SPACES];
+  return spaces.filter((s) => available.has(s.learner) && (names === undefined || names.includes(s.learner))).concat(
     // a requested learner without a tuned space is still tried with its defaults
-    (names ?? []).filter((n) => !SPACES.some((s) => s.learner === n)).map((learner) => ({ learner, defaults: {}, sample: () => ({}) })),
+    (names ?? []).filter((n) => !spaces.some((s) => s.learner === n)).map((learner) => ({ learner, defaults: {}, sample: () => ({}) })),
   );
 }

@@ -3,7 +3,8 @@
  * Tibshirani & Friedman 7.10): cross-validated scores of the leaders differ by less than their own
  * noise on small data, so the search keeps the simplest model whose score is within one standard error
  * of the top score. Simpler models vary less between samples and generalise at least as well when the
- * data cannot tell them apart.
+ * data cannot tell them apart. The standard error is the trial's own, corrected for the folds' overlap
+ * (automl.ts): the plain s/√k understates the noise, as it did for the ensemble's test.
  */
 import type { Trial } from './automl.js';
 
@@ -18,6 +19,14 @@ export function complexityRank(learner: string): number {
 }
 
 /**
+ * A trial's complexity: its learner's rank, and half a step more for a linear model with pairwise
+ * interactions (d(d−1)/2 more coefficients), so that within noise the plain model is kept.
+ */
+export function trialComplexity(trial: Pick<Trial, 'learner' | 'params'>): number {
+  return complexityRank(trial.learner) + (trial.params['interactions'] === true ? 0.5 : 0);
+}
+
+/**
  * Among complete trials (best first), the simplest within one standard error of the best; ties in
  * complexity go to the better score. Trials without a standard error count as exact.
  */
@@ -28,7 +37,7 @@ export function simplestWithinNoise(leaderboard: readonly Trial[]): Trial | unde
   let chosen = top;
   for (const t of leaderboard) {
     if (t.score < floor) break;
-    if (complexityRank(t.learner) < complexityRank(chosen.learner)) chosen = t;
+    if (trialComplexity(t) < trialComplexity(chosen)) chosen = t;
   }
   return chosen;
 }

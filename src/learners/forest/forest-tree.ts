@@ -13,13 +13,14 @@ import { FeatureSampler } from '../tree/feature-sampler.js';
 import { growTree, type TreeTargets } from '../tree/grow-tree.js';
 import { LEAF, type Tree } from '../tree/tree.js';
 import { HistogramSplitFinder, type SplitMode } from './histogram-split-finder.js';
+import type { RowMajorCodes } from './node-rows.js';
 
 /** What every tree of one forest shares (read-only; the arrays may live in SharedArrayBuffers). */
 export interface ForestData {
   readonly rows: number;
   readonly cols: number;
-  /** Bin codes, column-major. */
-  readonly codes: Uint8Array;
+  /** Bin codes, row-major (in shared memory for worker threads). */
+  readonly codes: RowMajorCodes;
   /** Per feature, the float32 upper edges of its value bins. */
   readonly thresholds: readonly Float32Array[];
   /** Raw values as float32, column-major. */
@@ -91,7 +92,7 @@ export function trainForestTree(task: ForestTreeTask): ForestTreeResult {
   const targets: TreeTargets = { y: data.y, classification: data.classification, weights };
   const criterion = makeCriterion(data.criterion, data.width);
   const sampler = new FeatureSampler(data.cols, data.maxFeatures, rng);
-  const finder = new HistogramSplitFinder(data, targets, criterion, data.minSamplesLeaf, sampler, data.mode, rng);
+  const finder = new HistogramSplitFinder(data, targets, rows, criterion, data.minSamplesLeaf, sampler, data.mode, rng);
   const grown = growTree(targets, rows, data.cols, finder, {
     criterion,
     maxDepth: data.maxDepth,

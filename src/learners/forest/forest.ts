@@ -3,7 +3,7 @@
  * RandomForestClassifier/Regressor and ExtraTreesClassifier/Regressor, same parameters and defaults).
  *
  * How a forest trains:
- *   1. bin the features once (src/learners/hist/binning.ts) into a SharedArrayBuffer;
+ *   1. bin the features once (src/learners/hist/binning.ts), kept row by row in a SharedArrayBuffer;
  *   2. grow each tree on its own seeded stream (bootstrap sample, feature draws, extra trees' random
  *      thresholds) with histogram split finding — in worker threads when `threads` > 1;
  *   3. fold the finished trees in tree order (so sums, hence models, do not depend on the thread count),
@@ -31,6 +31,7 @@ import {
 } from '../tree/tree-ensemble-predictor.js';
 import { trainForestTree, type ForestData, type ForestTreeResult, type ForestTreeTask } from './forest-tree.js';
 import type { SplitMode } from './histogram-split-finder.js';
+import { rowMajorCodes } from './node-rows.js';
 
 /** Progress of a forest: the contract's fields, plus the out-of-bag score of the trees so far. */
 export interface ForestProgress extends Progress {
@@ -168,7 +169,7 @@ export const extraTreesRegressor = regressorLearner(
 const cancelled = (): KilnError => new KilnError('CANCELLED', { what: 'training' });
 
 /** Copies a typed array into shared memory, so worker threads read it without copies. */
-function shared<T extends Uint8Array | Int32Array | Float64Array>(a: T): T {
+function shared<T extends Int32Array | Float64Array>(a: T): T {
   const buffer = new SharedArrayBuffer(a.byteLength);
   const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(buffer);
   copy.set(a);
@@ -198,7 +199,7 @@ async function trainForest(
   const data: ForestData = {
     rows: X.rows,
     cols: X.cols,
-    codes: shared(binMatrix(X, bins).codes),
+    codes: rowMajorCodes(binMatrix(X, bins), (bytes) => new Uint8Array(new SharedArrayBuffer(bytes))),
     // Numeric features only here, so every feature has thresholds.
     thresholds: bins.map((b) => (b.kind === 'numeric' ? b.thresholds : new Float32Array(0))),
     values: sharedFloat32Columns(X),
@@ -237,6 +238,9 @@ async function trainForest(
     } finally {
       await pool.close();
     }
+    // small forests can finish in the workers before an abort made while folding them is seen: still
+    // an abort, so the caller gets CANCELLED rather than a model it said it no longer wants
+    if (options.signal?.aborted === true) throw cancelled();
   }
   return folder.finish(X.cols, nClasses);
 }

@@ -1,13 +1,14 @@
 /**
  * The slow, obvious version of ./histogram-split-finder.ts, kept as its test oracle: for every drawn
- * feature and every candidate bin, it recounts both sides from scratch over the node's rows. It draws
- * features and random bins in the same order as the fast finder, so both must choose the same splits.
+ * feature and every candidate bin, it recounts both sides from scratch over the node's rows, reading
+ * codes, weights and targets through the original row numbers. It draws features and random bins in
+ * the same order as the fast finder, so both must choose the same splits.
  */
 import type { Rng } from '../../core/rng.js';
 import { float32Threshold } from '../../onnx/tree-ensemble.js';
 import { COUNT, SUMS, WEIGHT, type Criterion } from '../tree/criterion.js';
 import type { FeatureSampler } from '../tree/feature-sampler.js';
-import type { Split, SplitFinder, TreeTargets } from '../tree/grow-tree.js';
+import { nodeStatistics, type Split, type SplitFinder, type TreeTargets } from '../tree/grow-tree.js';
 import { randomBin, type BinnedFeatures, type SplitMode } from './histogram-split-finder.js';
 
 export class NaiveHistogramSplitFinder implements SplitFinder {
@@ -21,12 +22,16 @@ export class NaiveHistogramSplitFinder implements SplitFinder {
     private readonly rng: Rng,
   ) {}
 
+  statistics(rows: Int32Array, start: number, end: number, out: Float64Array): number {
+    return nodeStatistics(this.targets, this.criterion.width, rows, start, end, out);
+  }
+
   find(rows: Int32Array, start: number, end: number): Split | null {
     const { data } = this;
     let best: { feature: number; bin: number; proxy: number } | null = null;
     this.sampler.begin();
     for (let f = this.sampler.next(); f >= 0; f = this.sampler.next()) {
-      const code = (row: number): number => data.codes[f * data.rows + row] as number;
+      const code = (row: number): number => data.codes.codes[row * data.codes.stride + f] as number;
       let minBin = Infinity;
       let maxBin = -Infinity;
       for (let k = start; k < end; k++) {
@@ -59,7 +64,7 @@ export class NaiveHistogramSplitFinder implements SplitFinder {
     for (let k = start; k < end; k++) {
       const row = rows[k] as number;
       const v = data.values[feature * data.rows + row] as number;
-      if ((data.codes[feature * data.rows + row] as number) <= bin) maxLeft = Math.max(maxLeft, v);
+      if ((data.codes.codes[row * data.codes.stride + feature] as number) <= bin) maxLeft = Math.max(maxLeft, v);
       else minRight = Math.min(minRight, v);
     }
     return { feature, bin, threshold: float32Threshold(maxLeft, minRight) };
@@ -67,7 +72,7 @@ export class NaiveHistogramSplitFinder implements SplitFinder {
 
   partition(rows: Int32Array, start: number, end: number, split: Split): number {
     const node = Array.from(rows.subarray(start, end));
-    const goesLeft = (row: number): boolean => (this.data.codes[split.feature * this.data.rows + row] as number) <= split.bin;
+    const goesLeft = (row: number): boolean => (this.data.codes.codes[row * this.data.codes.stride + split.feature] as number) <= split.bin;
     const ordered = [...node.filter(goesLeft), ...node.filter((row) => !goesLeft(row))];
     rows.set(ordered, start);
     return start + node.filter(goesLeft).length;

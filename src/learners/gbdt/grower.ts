@@ -12,11 +12,18 @@
  *   - histograms without row counts: counts are built only where the split finder needs them
  *     (categorical features, features with missing values, and the rare node where hessian bounds
  *     cannot settle minSamplesLeaf; see ./split-finder.ts);
+ *   - with `quantizedGradients` (the default), gradients and hessians packed into one number per row
+ *     (./quantize.ts), so histograms take one addition per row and feature (./histogram-packed.ts);
+ *     splits, leaf values and gains come from the quantised sums (LightGBM's default);
  *   - preallocated buffers (row indices, a pool of histograms) reused across trees:
  *     nothing is allocated per row.
  */
 import { BIN_STRIDE, MISSING_BIN, type BinnedMatrix, type FeatureBins, type NumericFeatureBins } from '../hist/binning.js';
+import { finalMix32 } from '../../core/hash-mix.js';
 import { buildCountHistogram, buildHistogram, countHistogramLength, histogramLength, histogramScratch, subtractHistogram } from './histogram.js';
+import { buildPackedHistogram, packedScratch, type PackedScratch } from './histogram-packed.js';
+import type { GradientBound } from './losses.js';
+import { quantizeInPlace, type QuantizedTree } from './quantize.js';
 import { findBestSplit, hessianSlack, NEEDS_COUNTS, type RowCounts } from './split-finder.js';
 import { leafValue, type NodeSums, type Split, type SplitConstraints } from './split.js';
 import type { Tree } from './tree.js';
@@ -27,6 +34,8 @@ export interface GrowerOptions extends SplitConstraints {
   readonly maxDepth: number | null;
   /** Shrinkage applied to leaf values. */
   readonly learningRate: number;
+  /** Grow on quantised gradients (./quantize.ts); false: on the exact float64 ones. */
+  readonly quantizedGradients: boolean;
 }
 
 /** A leaf of a grown tree and the range of the row buffer holding its training rows. */
@@ -80,6 +89,10 @@ export class TreeGrower {
   private readonly spare: Int32Array;
   /** Gradients gathered for histogram building (see ./histogram.ts). */
   private readonly scratch = histogramScratch();
+  /** With quantizedGradients: the packed kernel's buffers; null otherwise. */
+  private readonly packedScratch: PackedScratch | null;
+  /** Trees grown so far: each tree's rounding seed mixes it with the grower's seed. */
+  private treesGrown = 0;
   private readonly pool: Float64Array[] = [];
   private readonly countPool: Float64Array[] = [];
   private readonly histLength: number;
@@ -92,11 +105,18 @@ export class TreeGrower {
   /** Which bins the split being executed sends left (see partition). */
   private readonly goesLeft = new Uint8Array(BIN_STRIDE);
 
+  /**
+   * `seed` drives the stochastic rounding of quantised gradients (the same seed, the same trees);
+   * `gradientBound` is the loss's bound on gradients and hessians, if any (see BoostingLoss).
+   */
   constructor(
     private readonly data: BinnedMatrix,
     private readonly bins: readonly FeatureBins[],
     private readonly options: GrowerOptions,
+    private readonly seed = 0,
+    private readonly gradientBound: GradientBound | null = null,
   ) {
+    this.packedScratch = options.quantizedGradients ? packedScratch(data) : null;
     this.rowBuffer = new Int32Array(data.rows);
     this.spare = new Int32Array(data.rows);
     this.histLength = histogramLength(data.cols);
@@ -110,13 +130,14 @@ export class TreeGrower {
 
   /**
    * Grows a tree on the rows `sample` (null: every row) using only `features`. `gradHess` holds each
-   * row's gradient and hessian, interleaved: `[g0, h0, g1, h1, …]`.
+   * row's gradient and hessian, interleaved: `[g0, h0, g1, h1, …]`; with quantizedGradients they are
+   * overwritten by their packed form (see ./quantize.ts).
    */
   grow(gradHess: Float64Array, sample: Int32Array | null, features: Int32Array): GrownTree {
     const { options } = this;
     const rows = this.rowBuffer;
     const nSample = sample === null ? this.data.rows : sample.length;
-    if (sample === null) for (let i = 0; i < nSample; i++) rows[i] = i;
+    if (sample === null) fillRowIndices(rows, nSample);
     else rows.set(sample);
 
     // Tree arrays, filled as nodes are created (at most 2·numLeaves − 1 nodes).
@@ -124,27 +145,35 @@ export class TreeGrower {
     const splits: (ExecutedSplit | null)[] = [];
     const children: [number, number][] = [];
 
+    // The root's sums and the range of row hessians: exact, or those of the quantised gradients the
+    // histograms will hold.
+    const rowList = sample === null ? null : rows;
+    let quantized: QuantizedTree | null = null;
     let g = 0;
     let h = 0;
     let hessMin = Number.POSITIVE_INFINITY;
     let hessMax = 0;
-    for (let k = 0; k < nSample; k++) {
-      const r = rows[k] as number;
-      const rowHess = gradHess[2 * r + 1] as number;
-      g += gradHess[2 * r] as number;
-      h += rowHess;
-      if (rowHess < hessMin) hessMin = rowHess;
-      if (rowHess > hessMax) hessMax = rowHess;
+    if (this.packedScratch !== null) {
+      this.treesGrown++;
+      const treeSeed = finalMix32((this.seed + Math.imul(this.treesGrown, 0x9e3779b1)) | 0);
+      quantized = quantizeInPlace(gradHess, rowList, nSample, treeSeed, this.gradientBound);
+      ({ grad: g, hess: h, hessMin, hessMax } = quantized);
+    } else {
+      ({ grad: g, hess: h, hessMin, hessMax } = exactRootSums(gradHess, rows, nSample));
     }
     const countedFeatures = features.filter((f) => this.counted[f] === 1);
-    const scan: Scan = { rowList: sample === null ? null : rows, features, countedFeatures, hessMin, hessMax, slack: hessianSlack(h) };
+    const scan: Scan = { rowList, features, countedFeatures, hessMin, hessMax, slack: hessianSlack(h) };
+    const fill = (rowsOf: Int32Array | null, start: number, end: number, hist: Float64Array): void => {
+      if (quantized === null || this.packedScratch === null) buildHistogram(this.data, features, rowsOf, start, end, gradHess, this.scratch, hist);
+      else buildPackedHistogram(this.data, features, rowsOf, start, end, quantized, this.packedScratch, hist);
+    };
     const root: GrowingNode = { id: 0, start: 0, end: nSample, depth: 0, sums: { grad: g, hess: h, count: nSample }, hist: null, counts: null, split: null };
     nodes.push(root);
     splits.push(null);
     children.push([-1, -1]);
     if (this.splittable(root)) {
       root.hist = this.acquire();
-      buildHistogram(this.data, features, scan.rowList, 0, nSample, gradHess, this.scratch, root.hist);
+      fill(rowList, 0, nSample, root.hist);
       if (countedFeatures.length > 0) {
         root.counts = this.acquireCounts();
         buildCountHistogram(this.data, countedFeatures, scan.rowList, 0, nSample, root.counts);
@@ -189,7 +218,7 @@ export class TreeGrower {
       if (leftOk || rightOk) {
         const [small, large] = left.end - left.start <= right.end - right.start ? [left, right] : [right, left];
         small.hist = this.acquire();
-        buildHistogram(this.data, features, rows, small.start, small.end, gradHess, this.scratch, small.hist);
+        fill(rows, small.start, small.end, small.hist);
         subtractHistogram(parentHist, small.hist, features);
         large.hist = parentHist;
         if (parentCounts !== null) {
@@ -335,6 +364,33 @@ export class TreeGrower {
     const tree: Tree = { feature, threshold, missingLeft, leftCategories, left, right, value, gain, count };
     return { tree, splitBin, splitLeftBins, leaves, rows: this.rowBuffer };
   }
+}
+
+/*
+ * Loops over every row live in functions of their own: V8 compiles a long loop while it runs (on-stack
+ * replacement), and code after that loop in the same function, not yet run, made the compiled code bail
+ * out on every call (once per tree, then running the rest of `grow` unoptimised).
+ */
+
+function fillRowIndices(rows: Int32Array, n: number): void {
+  for (let i = 0; i < n; i++) rows[i] = i;
+}
+
+/** Sums of the exact gradients and hessians of rows[0..n), and the range of the hessians. */
+function exactRootSums(gradHess: Float64Array, rows: Int32Array, n: number): { grad: number; hess: number; hessMin: number; hessMax: number } {
+  let grad = 0;
+  let hess = 0;
+  let hessMin = Number.POSITIVE_INFINITY;
+  let hessMax = 0;
+  for (let k = 0; k < n; k++) {
+    const r = rows[k] as number;
+    const rowHess = gradHess[2 * r + 1] as number;
+    grad += gradHess[2 * r] as number;
+    hess += rowHess;
+    if (rowHess < hessMin) hessMin = rowHess;
+    if (rowHess > hessMax) hessMax = rowHess;
+  }
+  return { grad, hess, hessMin, hessMax };
 }
 
 /** Adds the tree's output for every row of a binned matrix (routing on bins) to `raw[i * stride + output]`. */

@@ -28,7 +28,21 @@ export interface BoostingLoss {
    * returns the leaf value before shrinkage for the rows `rows` of one leaf.
    */
   leafValue?(y: ArrayLike<number>, raw: Float64Array, rows: Int32Array): number;
+  /**
+   * Bounds that hold for every row whatever the raw scores, when the loss has them: |gradient| ≤ grad,
+   * 0 ≤ hessian ≤ hess. Quantised gradients (./quantize.ts) then scale to them without first scanning
+   * every row for the largest values.
+   */
+  readonly gradientBound?: GradientBound;
 }
+
+export interface GradientBound {
+  readonly grad: number;
+  readonly hess: number;
+}
+
+/** Log losses: gradient p − y in (−1, 1), hessian p(1 − p) ≤ 1/4. */
+const LOG_LOSS_BOUND: GradientBound = { grad: 1, hess: 0.25 };
 
 const EPS = 1e-15;
 
@@ -36,6 +50,7 @@ const EPS = 1e-15;
 export const binaryLogLoss: BoostingLoss = {
   name: 'log_loss',
   nOutputs: 1,
+  gradientBound: LOG_LOSS_BOUND,
   baseline(y) {
     let positives = 0;
     for (let i = 0; i < y.length; i++) positives += y[i] as number;
@@ -65,6 +80,7 @@ export function multiclassLogLoss(nClasses: number): BoostingLoss {
   return {
     name: 'log_loss',
     nOutputs: nClasses,
+    gradientBound: LOG_LOSS_BOUND,
     baseline(y) {
       const counts = new Float64Array(nClasses);
       for (let i = 0; i < y.length; i++) counts[y[i] as number] = (counts[y[i] as number] as number) + 1;

@@ -9,6 +9,10 @@
  *
  * Two classes use the sigmoid of one linear score (the log-odds of class 1); more classes use the
  * softmax of one score per class (multinomial). See ./logistic-loss.ts for the objective.
+ *
+ * With `interactions`, the scores are linear in the inputs AND their pairwise products
+ * (./pairwise-interactions.ts), fitted on standardised columns (./column-scaling.ts): scikit-learn's
+ * PolynomialFeatures(interaction_only=True) → StandardScaler → LogisticRegression in one learner.
  */
 import { KilnError } from '../../core/errors.js';
 import { createMatrix, type Matrix } from '../../core/matrix.js';
@@ -17,8 +21,10 @@ import { parseParams, z } from '../../core/params.js';
 import { tensor, type GraphBuilder } from '../../onnx/graph-builder.js';
 import { checkClassificationData, checkPredictionInput, checkValidationData } from '../check-training-data.js';
 import type { ClassifierLearner, ClassifierPredictor, FitOptions, SerializedPredictor } from '../learner.js';
+import { foldScaling } from './column-scaling.js';
 import { addLinearScores, linearScores, type LinearWeights } from './linear-scores.js';
 import { LogisticObjective, meanLogLoss, sigmoid } from './logistic-loss.js';
+import { addInteractions, inputImportances, interactionDesign, interactionScores, interactionWidth } from './pairwise-interactions.js';
 import { minimizeL1Proximal } from './proximal-gradient.js';
 
 const NAME = 'logistic-regression';
@@ -54,13 +60,21 @@ export const logisticRegressionParams = z.strictObject({
     .nullable()
     .default(null)
     .describe('"balanced" weighs each class inversely to its frequency, so rare classes count as much as common ones.'),
+  interactions: z
+    .boolean()
+    .default(false)
+    .describe('Also learn from the product of every pair of input columns ("female and third class"), on standardised columns; at most 60 input columns. Usually wants a smaller C.'),
 });
 
 export type LogisticRegressionParams = z.output<typeof logisticRegressionParams>;
 
 /** The fitted coefficients, shaped like scikit-learn's `coef_` and `intercept_`. */
 export interface LogisticCoefficients {
-  /** One row for binary (the log-odds of class 1), one per class for multinomial; nFeatures each. */
+  /**
+   * One row for binary (the log-odds of class 1), one per class for multinomial; nFeatures each, or
+   * with interactions nFeatures + nFeatures·(nFeatures − 1)/2: the inputs, then the products in
+   * PolynomialFeatures' order (x0·x1, x0·x2, …), each weight on the column's own (unscaled) values.
+   */
   readonly weights: Float64Array[];
   /** One per row of `weights`. */
   readonly intercepts: Float64Array;
@@ -93,7 +107,10 @@ export const logisticRegression: LogisticRegressionLearner = {
     // The smooth part of the objective carries the L2 share of the penalty; C = ∞ means none.
     const l2Share = params.penalty === 'l2' ? 1 : params.penalty === 'elasticnet' ? 1 - params.l1Ratio : 0;
     const smoothC = l2Share === 0 ? Number.POSITIVE_INFINITY : params.C / l2Share;
-    const objective = new LogisticObjective(X, y, nClasses, classWeights(y.length, counts, params), smoothC, params.fitIntercept);
+    // with interactions: the widened, standardised columns (and the validation rows made alike)
+    const design = params.interactions ? interactionDesign(X, params.fitIntercept, NAME) : null;
+    const validationX = validation === undefined ? undefined : design === null ? validation.X : design.prepare(validation.X);
+    const objective = new LogisticObjective(design?.X ?? X, y, nClasses, classWeights(y.length, counts, params), smoothC, params.fitIntercept);
     const report = (iteration: number, x: Float64Array): void => {
       if (options.onProgress === undefined) return;
       // The optimisers report the point they evaluated last, so the objective's by-product applies.
@@ -101,7 +118,7 @@ export const logisticRegression: LogisticRegressionLearner = {
       options.onProgress(
         validation === undefined
           ? { iteration, maxIterations: params.maxIter, trainLoss }
-          : { iteration, maxIterations: params.maxIter, trainLoss, validationLoss: meanLogLoss(validation.X, validation.y, objective.toWeights(x)) },
+          : { iteration, maxIterations: params.maxIter, trainLoss, validationLoss: meanLogLoss(validationX ?? validation.X, validation.y, objective.toWeights(x)) },
       );
     };
     const signal = options.signal === undefined ? {} : { signal: options.signal };
@@ -130,13 +147,14 @@ export const logisticRegression: LogisticRegressionLearner = {
     }
     if (stop === 'aborted') throw cancelled();
 
-    const model = objective.toWeights(solution);
+    const fitted = objective.toWeights(solution);
+    const model = design === null ? fitted : foldScaling(fitted, design.scaling);
     if (!model.weights.every(Number.isFinite) || !model.intercepts.every(Number.isFinite)) {
       throw new KilnError('TRAINING_FAILED', {
         reason: `the optimiser ended with non-finite coefficients (${stop})${params.penalty === 'none' ? '; separable classes have no unpenalised optimum: use a penalty' : ''}`,
       });
     }
-    return new LogisticPredictor(model, nClasses);
+    return new LogisticPredictor(model, nClasses, X.cols, params.interactions);
   },
 
   load(serialized) {
@@ -169,23 +187,25 @@ const stateSchema = z.strictObject({
   nClasses: z.number().int().min(2),
   coef: z.array(z.array(z.number())),
   intercept: z.array(z.number()),
+  /** Present (true) only for models with interactions; older saved models have no such field. */
+  interactions: z.boolean().optional(),
 });
 
 class LogisticPredictor implements LogisticRegressionPredictor {
   readonly learner = NAME;
   readonly kind = 'classifier';
-  readonly nFeatures: number;
 
+  /** `model` is over the input columns, or with `interactions` over the inputs and their pairwise products. */
   constructor(
     private readonly model: LinearWeights,
     readonly nClasses: number,
-  ) {
-    this.nFeatures = model.nFeatures;
-  }
+    readonly nFeatures: number,
+    private readonly interactions: boolean,
+  ) {}
 
   predictProba(X: Matrix): Matrix {
     checkPredictionInput(X, this.nFeatures, NAME);
-    const scores = linearScores(X, this.model);
+    const scores = this.interactions ? interactionScores(X, this.model) : linearScores(X, this.model);
     const k = this.nClasses;
     const proba = createMatrix(X.rows, k);
     const p = proba.data;
@@ -214,7 +234,8 @@ class LogisticPredictor implements LogisticRegressionPredictor {
   }
 
   toOnnx(g: GraphBuilder, features: string): { readonly probabilities: string } {
-    const scores = addLinearScores(g, features, this.model, 'logreg');
+    const columns = this.interactions ? addInteractions(g, features, this.nFeatures, 'logreg') : features;
+    const scores = addLinearScores(g, columns, this.model, 'logreg');
     if (this.model.nOutputs > 1) {
       return { probabilities: g.op('Softmax', [scores], { axis: { t: 'int', v: 1 } }, { name: 'logreg_probabilities' }) };
     }
@@ -225,8 +246,12 @@ class LogisticPredictor implements LogisticRegressionPredictor {
     return { probabilities: g.op('Concat', [p0, p1], { axis: { t: 'int', v: 1 } }, { name: 'logreg_probabilities' }) };
   }
 
-  /** |coefficient| per feature; for multinomial, the largest over the classes. */
+  /**
+   * |coefficient| per feature; for multinomial, the largest over the classes. With interactions, a
+   * feature's own |coefficient| plus half of each of its products' (see inputImportances).
+   */
   featureImportances(): Float64Array {
+    if (this.interactions) return inputImportances(this.model, this.nFeatures);
     const { nFeatures: d, nOutputs: k, weights } = this.model;
     const importances = new Float64Array(d);
     for (let r = 0; r < k; r++) {
@@ -248,7 +273,13 @@ class LogisticPredictor implements LogisticRegressionPredictor {
     return {
       learner: NAME,
       format: FORMAT,
-      state: { nFeatures: this.nFeatures, nClasses: this.nClasses, coef: weights.map((w) => Array.from(w)), intercept: Array.from(intercepts) },
+      state: {
+        nFeatures: this.nFeatures,
+        nClasses: this.nClasses,
+        coef: weights.map((w) => Array.from(w)),
+        intercept: Array.from(intercepts),
+        ...(this.interactions ? { interactions: true } : {}),
+      },
     };
   }
 
@@ -259,12 +290,14 @@ class LogisticPredictor implements LogisticRegressionPredictor {
     const parsed = stateSchema.safeParse(serialized.state);
     if (!parsed.success) throw invalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const { nFeatures, nClasses, coef, intercept } = parsed.data;
+    const interactions = parsed.data.interactions === true;
     const nOutputs = nClasses === 2 ? 1 : nClasses;
-    if (coef.length !== nOutputs || intercept.length !== nOutputs || coef.some((row) => row.length !== nFeatures)) {
-      throw invalid(`expected ${nOutputs} coefficient row(s) of ${nFeatures} and ${nOutputs} intercept(s)`);
+    const width = interactions ? interactionWidth(nFeatures) : nFeatures;
+    if (coef.length !== nOutputs || intercept.length !== nOutputs || coef.some((row) => row.length !== width)) {
+      throw invalid(`expected ${nOutputs} coefficient row(s) of ${width} and ${nOutputs} intercept(s)`);
     }
-    const weights = new Float64Array(nOutputs * nFeatures);
-    coef.forEach((row, r) => weights.set(row, r * nFeatures));
-    return new LogisticPredictor({ nFeatures, nOutputs, weights, intercepts: Float64Array.from(intercept) }, nClasses);
+    const weights = new Float64Array(nOutputs * width);
+    coef.forEach((row, r) => weights.set(row, r * width));
+    return new LogisticPredictor({ nFeatures: width, nOutputs, weights, intercepts: Float64Array.from(intercept) }, nClasses, nFeatures, interactions);
   }
 }

@@ -6,6 +6,10 @@
  * Solved exactly, not iteratively: centring X and y removes the intercept from the problem, the
  * minimiser then solves the d × d normal equations (XcᵀXc + αI)·w = Xcᵀyc by Cholesky, and
  * b = ȳ − x̄·w. Cost O(n·d² + d³), which suits the tabular data Kiln sees (d up to a few thousand).
+ *
+ * With `interactions`, the model is linear in the inputs AND their pairwise products
+ * (./pairwise-interactions.ts), solved on standardised columns (./column-scaling.ts): scikit-learn's
+ * PolynomialFeatures(interaction_only=True) → StandardScaler → Ridge in one learner.
  */
 import { KilnError } from '../../core/errors.js';
 import { NotPositiveDefiniteError, solvePositiveDefinite } from '../../core/linalg/cholesky.js';
@@ -14,7 +18,9 @@ import { parseParams, z } from '../../core/params.js';
 import type { GraphBuilder } from '../../onnx/graph-builder.js';
 import { checkPredictionInput, checkRegressionData, checkValidationData } from '../check-training-data.js';
 import type { FitOptions, RegressorLearner, RegressorPredictor, SerializedPredictor } from '../learner.js';
+import { foldScaling } from './column-scaling.js';
 import { addLinearScores, linearScores, type LinearWeights } from './linear-scores.js';
+import { addInteractions, inputImportances, interactionDesign, interactionScores, interactionWidth } from './pairwise-interactions.js';
 
 const NAME = 'ridge';
 const FORMAT = 1;
@@ -26,12 +32,19 @@ export const ridgeRegressionParams = z.strictObject({
     .default(1)
     .describe('Strength of the L2 penalty (as in scikit-learn): larger alpha shrinks coefficients towards 0. 0 is ordinary least squares.'),
   fitIntercept: z.boolean().default(true).describe('Learn an intercept (bias) term; it is never penalised.'),
+  interactions: z
+    .boolean()
+    .default(false)
+    .describe('Also learn from the product of every pair of input columns, on standardised columns; at most 60 input columns. Usually wants a larger alpha.'),
 });
 
 export type RidgeRegressionParams = z.output<typeof ridgeRegressionParams>;
 
 export interface RidgeCoefficients {
-  /** One weight per feature (scikit-learn's `coef_`). */
+  /**
+   * One weight per feature (scikit-learn's `coef_`); with interactions, then one per pairwise product
+   * in PolynomialFeatures' order (x0·x1, x0·x2, …), each on the column's own (unscaled) values.
+   */
   readonly weights: Float64Array;
   readonly intercept: number;
 }
@@ -60,8 +73,14 @@ export const ridgeRegression: RidgeRegressionLearner = {
     if (validation !== undefined) checkValidationData(validation.X, validation.y, X.cols);
     if (options.signal?.aborted === true) throw new KilnError('CANCELLED', { what: 'training' });
 
-    const model = solveRidge(X, y, params);
-    const predictor = new RidgePredictor(model);
+    let model: LinearWeights;
+    if (params.interactions) {
+      const design = interactionDesign(X, params.fitIntercept, NAME);
+      model = foldScaling(solveRidge(design.X, y, params), design.scaling);
+    } else {
+      model = solveRidge(X, y, params);
+    }
+    const predictor = new RidgePredictor(model, X.cols, params.interactions);
     if (options.onProgress !== undefined) {
       const trainLoss = meanSquaredError(predictor.predict(X), y);
       options.onProgress(
@@ -79,7 +98,7 @@ export const ridgeRegression: RidgeRegressionLearner = {
 };
 
 /** The exact ridge minimiser (alpha = 0 gives ordinary least squares); TRAINING_FAILED when singular. */
-export function solveRidge(X: Matrix, y: Float64Array, params: RidgeRegressionParams): LinearWeights {
+export function solveRidge(X: Matrix, y: Float64Array, params: Pick<RidgeRegressionParams, 'alpha' | 'fitIntercept'>): LinearWeights {
   const { rows: n, cols: d, data: x } = X;
   // Column means of X and the mean of y (zeros without an intercept: then nothing is centred).
   const xMean = new Float64Array(d);
@@ -138,29 +157,35 @@ const stateSchema = z.strictObject({
   nFeatures: z.number().int().positive(),
   coef: z.array(z.number()),
   intercept: z.number(),
+  /** Present (true) only for models with interactions; older saved models have no such field. */
+  interactions: z.boolean().optional(),
 });
 
 class RidgePredictor implements RidgeRegressionPredictor {
   readonly learner = NAME;
   readonly kind = 'regressor';
-  readonly nFeatures: number;
 
-  constructor(private readonly model: LinearWeights) {
-    this.nFeatures = model.nFeatures;
-  }
+  /** `model` is over the input columns, or with `interactions` over the inputs and their pairwise products. */
+  constructor(
+    private readonly model: LinearWeights,
+    readonly nFeatures: number,
+    private readonly interactions: boolean,
+  ) {}
 
   predict(X: Matrix): Float64Array {
     checkPredictionInput(X, this.nFeatures, NAME);
     // One output: the rows × 1 score matrix's data is the prediction vector.
-    return linearScores(X, this.model).data;
+    return (this.interactions ? interactionScores(X, this.model) : linearScores(X, this.model)).data;
   }
 
   toOnnx(g: GraphBuilder, features: string): { readonly prediction: string } {
-    return { prediction: addLinearScores(g, features, this.model, 'ridge') };
+    const columns = this.interactions ? addInteractions(g, features, this.nFeatures, 'ridge') : features;
+    return { prediction: addLinearScores(g, columns, this.model, 'ridge') };
   }
 
+  /** |coefficient| per feature; with interactions, plus half of each of its products' (see inputImportances). */
   featureImportances(): Float64Array {
-    return this.model.weights.map(Math.abs);
+    return this.interactions ? inputImportances(this.model, this.nFeatures) : this.model.weights.map(Math.abs);
   }
 
   coefficients(): RidgeCoefficients {
@@ -169,7 +194,11 @@ class RidgePredictor implements RidgeRegressionPredictor {
 
   toJSON(): SerializedPredictor {
     const { weights, intercept } = this.coefficients();
-    return { learner: NAME, format: FORMAT, state: { nFeatures: this.nFeatures, coef: Array.from(weights), intercept } };
+    return {
+      learner: NAME,
+      format: FORMAT,
+      state: { nFeatures: this.nFeatures, coef: Array.from(weights), intercept, ...(this.interactions ? { interactions: true } : {}) },
+    };
   }
 
   static fromJSON(serialized: SerializedPredictor): RidgePredictor {
@@ -179,7 +208,9 @@ class RidgePredictor implements RidgeRegressionPredictor {
     const parsed = stateSchema.safeParse(serialized.state);
     if (!parsed.success) throw invalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const { nFeatures, coef, intercept } = parsed.data;
-    if (coef.length !== nFeatures) throw invalid(`expected ${nFeatures} coefficients, found ${coef.length}`);
-    return new RidgePredictor({ nFeatures, nOutputs: 1, weights: Float64Array.from(coef), intercepts: Float64Array.of(intercept) });
+    const interactions = parsed.data.interactions === true;
+    const width = interactions ? interactionWidth(nFeatures) : nFeatures;
+    if (coef.length !== width) throw invalid(`expected ${width} coefficients, found ${coef.length}`);
+    return new RidgePredictor({ nFeatures: width, nOutputs: 1, weights: Float64Array.from(coef), intercepts: Float64Array.of(intercept) }, nFeatures, interactions);
   }
 }

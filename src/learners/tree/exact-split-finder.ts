@@ -9,7 +9,7 @@
 import { float32Threshold } from '../../onnx/tree-ensemble.js';
 import { COUNT, SUMS, WEIGHT, type Criterion } from './criterion.js';
 import type { FeatureSampler } from './feature-sampler.js';
-import type { Split, SplitFinder, TreeTargets } from './grow-tree.js';
+import { nodeStatistics, type Split, type SplitFinder, type TreeTargets } from './grow-tree.js';
 
 export class ExactSplitFinder implements SplitFinder {
   private readonly order: Int32Array;
@@ -30,6 +30,10 @@ export class ExactSplitFinder implements SplitFinder {
     this.order = new Int32Array(nRows);
     this.left = new Float64Array(SUMS + criterion.width);
     this.right = new Float64Array(SUMS + criterion.width);
+  }
+
+  statistics(rows: Int32Array, start: number, end: number, out: Float64Array): number {
+    return nodeStatistics(this.targets, this.criterion.width, rows, start, end, out);
   }
 
   find(rows: Int32Array, start: number, end: number, node: Float64Array): Split | null {

@@ -26,6 +26,12 @@ export interface Split {
 
 export interface SplitFinder {
   /**
+   * Statistics of the node holding `rows[start..end)`: [count, W, S...] into `out`, and Σ w·y²
+   * (regression) as the result. `nodeStatistics` below computes them from the targets; a finder that
+   * keeps its own copy of the rows' weights and targets in node order reads them from there.
+   */
+  statistics(rows: Int32Array, start: number, end: number, out: Float64Array): number;
+  /**
    * The best admissible split of the node holding `rows[start..end)` (each side keeping at least
    * minSamplesLeaf rows), or null when there is none. `node` holds the node's statistics.
    */
@@ -104,7 +110,7 @@ export function growTree(targets: TreeTargets, rows: Int32Array, nFeatures: numb
   const stack: Pending[] = [{ start: 0, end: rows.length, depth: 0, parent: -1, side: 'left' }];
   while (stack.length > 0) {
     const { start, end, depth, parent, side } = stack.pop() as Pending;
-    const sumSquares = nodeStatistics(targets, width, rows, start, end, stats);
+    const sumSquares = finder.statistics(rows, start, end, stats);
     const w = stats[WEIGHT] as number;
     for (let k = 0; k < width; k++) value[k] = (stats[SUMS + k] as number) / w;
     const node = builder.addNode(value, 0, w);

@@ -40,6 +40,8 @@ export function splitBinaryBody(body: Buffer, headerLength: string | string[] | 
 
 /** Attaches each binary input's bytes to it; the sizes must account for every byte after the header. */
 export function withBinaryInputs(request: InferRequest, binary: Buffer | undefined): InferRequest {
+  // a plain JSON request (the usual one) is passed through as it is: no copies
+  if (binary === undefined && !request.inputs.some((input) => input.parameters?.['binary_data_size'] !== undefined)) return request;
   let offset = 0;
   const inputs: RequestInput[] = request.inputs.map((input) => {
     const size = input.parameters?.['binary_data_size'];

@@ -9,7 +9,8 @@
  * content type, bad URL) become the matching coded error. Anything else is a bug: the client gets a
  * generic 500 naming the request id, and the stack goes to the log only.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { KilnError, type Problem } from '../../core/errors.js';
 
 export interface ErrorBody {
@@ -26,11 +27,24 @@ interface FrameworkError {
   readonly message?: unknown;
 }
 
-export function toKilnError(err: unknown, request: FastifyRequest): KilnError {
+/** What the mapping needs to know of the request: a FastifyRequest, or the infer fast path's raw request (infer-fast-path.ts). */
+export interface ErroredRequest {
+  readonly id: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The request's logger (bound to its request id). */
+  readonly log: FastifyBaseLogger;
+  readonly bodyLimit: number;
+}
+
+function erroredRequest(request: FastifyRequest): ErroredRequest {
+  return { id: request.id, headers: request.headers, log: request.log, bodyLimit: request.routeOptions.bodyLimit ?? request.server.initialConfig.bodyLimit ?? 0 };
+}
+
+export function toKilnError(err: unknown, request: FastifyRequest | ErroredRequest): KilnError {
   if (err instanceof KilnError) return err;
   const { code, statusCode, message } = (typeof err === 'object' && err !== null ? err : {}) as FrameworkError;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || statusCode === 413) {
-    return new KilnError('REQUEST_TOO_LARGE', { limit: request.routeOptions.bodyLimit ?? request.server.initialConfig.bodyLimit });
+    return new KilnError('REQUEST_TOO_LARGE', { limit: 'routeOptions' in request ? erroredRequest(request).bodyLimit : request.bodyLimit });
   }
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || statusCode === 415) {
     return new KilnError('UNSUPPORTED_MEDIA_TYPE', { contentType: request.headers['content-type'] ?? '(none)' });
@@ -50,8 +64,14 @@ export function errorBody(err: KilnError): ErrorBody {
 
 /** Logs and answers one error. Client errors are logged briefly; server errors with their cause's stack. */
 export function replyWithError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, body } = errorAnswer(err, request);
+  return reply.code(status).send(body);
+}
+
+/** Maps and logs one error (as replyWithError does); the caller writes the answer. */
+export function errorAnswer(err: unknown, request: FastifyRequest | ErroredRequest): { readonly status: number; readonly body: ErrorBody } {
   const kiln = toKilnError(err, request);
   if (kiln.status >= 500) request.log.error({ err: kiln.code === 'INTERNAL' ? err : kiln, code: kiln.code }, 'request failed');
   else request.log.info({ code: kiln.code, error: kiln.message }, 'request refused');
-  return reply.code(kiln.status).send(errorBody(kiln));
+  return { status: kiln.status, body: errorBody(kiln) };
 }

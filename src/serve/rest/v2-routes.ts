@@ -21,9 +21,9 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { KilnError } from '../../core/errors.js';
-import type { DataPlane } from '../data-plane.js';
+import type { DataPlane, RequestContext } from '../data-plane.js';
 import { parseInferRequest } from '../protocol.js';
-import { BinaryInferBody, encodeInferResult, HEADER_LENGTH, withBinaryInputs } from './binary-body.js';
+import { BinaryInferBody, encodeInferResult, HEADER_LENGTH, withBinaryInputs, type RestAnswer } from './binary-body.js';
 import { requestContext } from './request-context.js';
 
 export interface V2RoutesOptions {
@@ -37,7 +37,19 @@ interface ModelParams {
 
 type ModelRequest = FastifyRequest<{ Params: ModelParams }>;
 
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+export const BINARY_CONTENT_TYPE = 'application/octet-stream';
+
+/**
+ * One inference, from the parsed body (JSON, or a BinaryInferBody; undefined when empty) to the answer to
+ * write. Shared by the Fastify route and the fast path, so both answer alike.
+ */
+export async function inferAnswer(dataPlane: DataPlane, name: string, version: string | undefined, body: unknown, context: RequestContext): Promise<RestAnswer> {
+  if (body === undefined) throw new KilnError('MALFORMED_REQUEST', { reason: 'the body is empty; send a JSON object' });
+  const inferRequest =
+    body instanceof BinaryInferBody ? withBinaryInputs(parseInferRequest(body.header), body.binary) : withBinaryInputs(parseInferRequest(body), undefined);
+  return encodeInferResult(await dataPlane.infer(name, version, inferRequest, context));
+}
 
 export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataPlane }) => {
   app.get('/v2', async () => dataPlane.serverMetadata());
@@ -60,15 +72,13 @@ export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataP
   app.get<{ Params: ModelParams }>('/v2/models/:name/ready', ready);
   app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/ready', ready);
 
+  // Most infer requests never reach this route: the server answers plain JSON ones in front of Fastify
+  // (infer-fast-path.ts), with the same inferAnswer. This route answers the others (binary tensors, debug
+  // logging, unusual URLs or content types) and every request made with `app.inject`.
   const infer = async (request: ModelRequest, reply: FastifyReply) => {
-    const body = request.body;
-    if (body === undefined) throw new KilnError('MALFORMED_REQUEST', { reason: 'the body is empty; send a JSON object' });
-    const inferRequest =
-      body instanceof BinaryInferBody ? withBinaryInputs(parseInferRequest(body.header), body.binary) : withBinaryInputs(parseInferRequest(body), undefined);
-    const result = await dataPlane.infer(request.params.name, request.params.version, inferRequest, requestContext(request));
-    const answer = encodeInferResult(result);
+    const answer = await inferAnswer(dataPlane, request.params.name, request.params.version, request.body, requestContext(request));
     if (answer.kind === 'json') return reply.type(JSON_CONTENT_TYPE).send(answer.text); // already JSON: Fastify sends it as is
-    return reply.header(HEADER_LENGTH, String(answer.headerLength)).type('application/octet-stream').send(answer.body);
+    return reply.header(HEADER_LENGTH, String(answer.headerLength)).type(BINARY_CONTENT_TYPE).send(answer.body);
   };
   app.post<{ Params: ModelParams }>('/v2/models/:name/infer', infer);
   app.post<{ Params: ModelParams }>('/v2/models/:name/versions/:version/infer', infer);

@@ -48,7 +48,9 @@ export function joinFeeds(parts: readonly Feeds[]): Feeds {
 
 /**
  * Cuts a batch's outputs back into one set per request, by each request's row count. An output whose
- * first dimension is not the batch's row count (no batch dimension) goes whole to every request.
+ * first dimension is not the batch's row count (no batch dimension) goes whole to every request. A
+ * request's numbers are a view into the batch's array (no copy; the batch's memory lives until the last
+ * of its requests is answered); BYTES outputs (lists of strings) are sliced.
  */
 export function splitOutputs(outputs: Feeds, rowsPerRequest: readonly number[]): Feeds[] {
   if (rowsPerRequest.length === 1) return [outputs];
@@ -60,12 +62,16 @@ export function splitOutputs(outputs: Feeds, rowsPerRequest: readonly number[]):
       continue;
     }
     const rowWidth = tensor.data.length / total;
+    const rowShape = tensor.shape.slice(1);
     let row = 0;
-    rowsPerRequest.forEach((rows, i) => {
-      const data = tensor.data.slice(row * rowWidth, (row + rows) * rowWidth) as TensorData;
-      (parts[i] as Record<string, HostTensor>)[name] = { datatype: tensor.datatype, shape: [rows, ...tensor.shape.slice(1)], data };
+    for (let i = 0; i < rowsPerRequest.length; i++) {
+      const rows = rowsPerRequest[i] as number;
+      const from = row * rowWidth;
+      const to = (row + rows) * rowWidth;
+      const data = (Array.isArray(tensor.data) ? tensor.data.slice(from, to) : tensor.data.subarray(from, to)) as TensorData;
+      (parts[i] as Record<string, HostTensor>)[name] = { datatype: tensor.datatype, shape: [rows, ...rowShape], data };
       row += rows;
-    });
+    }
   }
   return parts;
 }
