@@ -2,6 +2,8 @@
  * Standardisation statistics: mean and population standard deviation (scikit-learn's StandardScaler).
  * A column with no spread gets scale 1, so it maps to 0 instead of dividing by zero.
  */
+import { scaleOrOne } from '../core/stats/scale-or-one.js';
+
 export interface Standardiser {
   readonly mean: number;
   readonly scale: number;
@@ -17,6 +19,5 @@ export function fitStandardiser(values: Float64Array): Standardiser {
     const d = (values[i] as number) - mean;
     ss += d * d;
   }
-  const std = Math.sqrt(ss / n);
-  return { mean, scale: std > 1e-12 * Math.max(1, Math.abs(mean)) ? std : 1 };
+  return { mean, scale: scaleOrOne(Math.sqrt(ss / n), mean) };
 }

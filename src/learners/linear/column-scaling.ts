@@ -12,6 +12,7 @@
  * Folding: with z_j = (x_j − m_j)/s_j, the score b + Σ w_j z_j equals (b − Σ w_j m_j/s_j) + Σ (w_j/s_j) x_j.
  */
 import type { Matrix } from '../../core/matrix.js';
+import { scaleOrOne } from '../../core/stats/scale-or-one.js';
 import type { LinearWeights } from './linear-scores.js';
 
 export interface ColumnScaling {
@@ -41,9 +42,8 @@ export function standardiseInPlace(X: Matrix, centre: boolean): ColumnScaling {
   }
   const scale = new Float64Array(d);
   for (let j = 0; j < d; j++) {
-    const sd = Math.sqrt((variance[j] as number) / n);
     // a constant column (e.g. the product of two categories that never occur together) stays as it is
-    scale[j] = sd > 1e-12 * Math.max(1, Math.abs(mean[j] as number)) ? sd : 1;
+    scale[j] = scaleOrOne(Math.sqrt((variance[j] as number) / n), mean[j] as number);
   }
   const scaling: ColumnScaling = { mean: centre ? mean : new Float64Array(d), scale };
   applyScaling(X, scaling);
