@@ -276,7 +276,11 @@ class ForestFolder {
 
   add(result: ForestTreeResult): void {
     this.results[result.treeIndex] = result;
-    while (this.folded < this.nTrees && this.results[this.folded] !== undefined) this.fold(this.results[this.folded++] as ForestTreeResult);
+    // Trees that finished in the workers before an abort was seen still arrive afterwards: once aborted, no
+    // more folding and no more progress (the fit ends in CANCELLED whatever else is delivered).
+    while (this.folded < this.nTrees && this.results[this.folded] !== undefined && this.options.signal?.aborted !== true) {
+      this.fold(this.results[this.folded++] as ForestTreeResult);
+    }
   }
 
   private fold(r: ForestTreeResult): void {
