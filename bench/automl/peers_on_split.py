@@ -3,9 +3,11 @@
 (seeded 80/20, stratified for classification), save the two parts as CSV for Kiln, and score
 scikit-learn's and XGBoost's default models (logreg, rf, hgb, xgb) on the same test part.
 
-  /usr/bin/python3 bench/automl/peers_on_split.py OUT_DIR SYNTH_REG_CSV
+  /usr/bin/python3 bench/automl/peers_on_split.py OUT_DIR SYNTH_REG_CSV [SPLIT_SEED] [ONLY]
 
-prints one JSON line per (data set, model).
+prints one JSON line per (data set, model). SPLIT_SEED (default 42, peers.py's) draws another train/test
+split of the same data, to see how much of a comparison is the luck of one split. ONLY (comma-separated
+names) limits the data sets.
 """
 import json, os, sys, time
 import numpy as np, pandas as pd
@@ -18,10 +20,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler, LabelEncoder
 
 out_dir, synth_reg = sys.argv[1], sys.argv[2]
+split_seed = int(sys.argv[3]) if len(sys.argv) > 3 else 42
+only = sys.argv[4].split(',') if len(sys.argv) > 4 else None
 here = os.path.dirname(os.path.abspath(__file__))
 titanic = pd.read_csv(os.path.join(here, "..", "..", "examples", "titanic", "titanic.csv")).drop(columns=["PassengerId", "Name", "Ticket", "Cabin"])
 bc = load_breast_cancer(as_frame=True).frame.rename(columns=lambda c: c.replace(" ", "_"))
-sets = [("titanic", titanic, "Survived", False), ("breast_cancer", bc, "target", False), ("synth_reg", pd.read_csv(synth_reg), "target", True)]
+sets = [("titanic", lambda: titanic, "Survived", False), ("breast_cancer", lambda: bc, "target", False), ("synth_reg", lambda: pd.read_csv(synth_reg), "target", True)]
 
 def model(name, reg, seed=42):
     if name == "logreg":
@@ -36,10 +40,12 @@ def model(name, reg, seed=42):
     import xgboost as xgb
     return (xgb.XGBRegressor if reg else xgb.XGBClassifier)(n_estimators=100, max_depth=6, learning_rate=0.3, tree_method="hist", n_jobs=2, random_state=seed)
 
-for name, df, target, reg in sets:
+for name, load, target, reg in sets:
+    if only is not None and name not in only: continue
+    df = load()
     y_raw = df[target]; X = df.drop(columns=[target])
     y = y_raw.values if reg else LabelEncoder().fit_transform(y_raw.astype(str))
-    idx_tr, idx_te = train_test_split(np.arange(len(df)), test_size=0.2, random_state=42, stratify=None if reg else y)
+    idx_tr, idx_te = train_test_split(np.arange(len(df)), test_size=0.2, random_state=split_seed, stratify=None if reg else y)
     d = os.path.join(out_dir, name); os.makedirs(d, exist_ok=True)
     df.iloc[idx_tr].to_csv(os.path.join(d, "train.csv"), index=False)
     df.iloc[idx_te].to_csv(os.path.join(d, "test.csv"), index=False)
