@@ -4,6 +4,7 @@ import { Frame } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
 import { bestThreshold, thresholdTable } from '../../src/evaluate/business/threshold.js';
 import { classificationBaseline, diagnoseAgainstBaseline, regressionBaseline } from '../../src/evaluate/diagnostics/baseline.js';
+import { diagnoseLeakage } from '../../src/evaluate/diagnostics/leakage.js';
 import { diagnoseLearningCurve, type LossPoint } from '../../src/evaluate/diagnostics/learning-curve.js';
 import { permutationImportance } from '../../src/evaluate/explain/permutation-importance.js';
 
@@ -106,4 +107,32 @@ test('robustness check: each perturbation touches what it says, seeded', async (
   assert.ok(Math.abs(by['extra_missing']!.score - 0.81) < 0.03, `missing: ${by['extra_missing']!.score}`);
   assert.ok(results.every((r) => Math.abs(r.change - (r.score - 1)) < 1e-12));
   assert.deepEqual(robustnessCheck(frame, unchanged, { seed: 4 }), results);
+});
+
+test('a near-perfect score is leakage when one column carries it, and worth knowing when it is spread', () => {
+  const auc = { roc_auc: 0.999, accuracy: 0.99 };
+  const leaked = diagnoseLeakage(auc, {
+    importances: [{ column: 'refund_issued', importance: 0.45, std: 0.01 }, { column: 'age', importance: 0.01, std: 0.005 }],
+    scoreMetric: 'roc_auc',
+    chance: 0.5,
+  });
+  assert.deepEqual(leaked.map((d) => [d.code, d.severity]), [['leakage', 'critical']]);
+  assert.match(leaked[0]!.message, /"refund_issued"/);
+  assert.ok(Math.abs(leaked[0]!.evidence['columnShare']! - 0.45 / 0.499) < 1e-12);
+
+  // thirty measurements that each add a little (the breast-cancer data's shape)
+  const spread = diagnoseLeakage(auc, {
+    importances: Array.from({ length: 30 }, (_, i) => ({ column: `m${i}`, importance: 0.004, std: 0.002 })),
+    scoreMetric: 'roc_auc',
+    chance: 0.5,
+  });
+  assert.deepEqual(spread.map((d) => [d.code, d.severity]), [['near_perfect', 'info']]);
+  assert.match(spread[0]!.message, /No single column carries it/);
+
+  // accuracy measured against the majority class: 0.96 → 0.999 is a margin of 0.039, of which 0.03 is most
+  const accuracyLeak = diagnoseLeakage({ accuracy: 0.999 }, { importances: [{ column: 'x', importance: 0.03, std: 0 }], scoreMetric: 'accuracy', chance: 0.96 });
+  assert.equal(accuracyLeak[0]?.severity, 'critical');
+  // without importances (text models) a near-perfect score is flagged; an ordinary one is not
+  assert.deepEqual(diagnoseLeakage({ accuracy: 0.997 }).map((d) => d.code), ['leakage']);
+  assert.deepEqual(diagnoseLeakage({ roc_auc: 0.97, accuracy: 0.93 }, { importances: [{ column: 'x', importance: 0.4, std: 0 }], scoreMetric: 'roc_auc', chance: 0.5 }), []);
 });

@@ -74,3 +74,20 @@ test('a healthy model on learnable data raises nothing', async () => {
   });
   assert.deepEqual(await diagnosesOf({ learner: 'logistic-regression' }, data), []);
 });
+
+test('an easy problem whose score is spread over several columns is near perfect, not leakage', async () => {
+  // every column adds a little (as the breast-cancer measurements do): shuffling any one leaves most of the score
+  const easy = writeTable(dir, 600, 5, (rng) => {
+    const x = [rng.normal(), rng.normal(), rng.normal(), rng.normal()];
+    return [...x, x.reduce((a, b) => a + b, 0) + 0.05 * rng.normal() > 0 ? 1 : 0];
+  });
+  const dirHome = tempHome();
+  const home = await openHome(dirHome);
+  try {
+    const result = await trainTabularModule(validateSpec({ name: 'easy', data: easy, target: 'y', learner: 'logistic-regression' }, null, dirHome), home);
+    assert.ok((result.metrics.test['roc_auc'] as number) >= 0.995, `test AUC ${result.metrics.test['roc_auc']}`);
+    assert.deepEqual(result.report.diagnoses.map((d) => [d.code, d.severity]), [['near_perfect', 'info']]);
+  } finally {
+    await home.store.close();
+  }
+});

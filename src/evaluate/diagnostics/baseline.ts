@@ -1,8 +1,9 @@
 /**
  * Comparing a model with the trivial answer anyone could give without it: the most frequent class,
- * or the mean. A model that does not beat it has learned nothing (underfitting); a model that is
- * almost perfect on held-out rows has usually been handed the answer (leakage).
+ * or the mean. A model that does not beat it has learned nothing (underfitting); one that is almost
+ * perfect on held-out rows may have been handed the answer (leakage.ts).
  */
+import { diagnoseLeakage, type LeakageEvidence } from './leakage.js';
 import type { Diagnosis } from './verdict.js';
 
 export interface BaselineComparison {
@@ -56,34 +57,26 @@ export function regressionBaseline(yTrain: Float64Array, modelR2: number): Basel
 export interface BaselineThresholds {
   /** Improvement at or below which the model counts as not having learned (underfitting). */
   readonly underfit: number;
-  /** Held-out score at or above which the result is suspiciously perfect (accuracy, AUC or R²). */
-  readonly perfect: number;
 }
 
-export const DEFAULT_BASELINE_THRESHOLDS: BaselineThresholds = { underfit: 0.02, perfect: 0.995 };
+export const DEFAULT_BASELINE_THRESHOLDS: BaselineThresholds = { underfit: 0.02 };
 
+/**
+ * Leakage (a near-perfect held-out score, leakage.ts) or, failing that, underfitting (no better than
+ * the trivial answer). `leakage` gives the permutation importances that tell a leaked column from an
+ * easy problem; without them a near-perfect score is flagged as likely leakage.
+ */
 export function diagnoseAgainstBaseline(
   comparison: BaselineComparison,
   heldOut: Readonly<Record<string, number>>,
+  leakage?: LeakageEvidence,
   thresholds: BaselineThresholds = DEFAULT_BASELINE_THRESHOLDS,
 ): Diagnosis[] {
-  const found: Diagnosis[] = [];
-  const perfectMetric = ['roc_auc', 'accuracy', 'r2'].find((m) => (heldOut[m] ?? 0) >= thresholds.perfect);
-  if (perfectMetric !== undefined) {
-    found.push({
-      code: 'leakage',
-      severity: 'critical',
-      message:
-        `The model is almost perfect on rows it never saw (${perfectMetric} ${(heldOut[perfectMetric] as number).toFixed(3)}). ` +
-        'Real problems are rarely this easy: most likely a column contains the answer, or is only known after the fact.',
-      nextSteps: [
-        'Look at the most important columns: drop any that is recorded after the outcome or copies it.',
-        'Check that rows of the same person or event are not split between training and test.',
-      ],
-      evidence: { [perfectMetric]: heldOut[perfectMetric] as number },
-    });
-  } else if (comparison.improvement <= thresholds.underfit) {
-    found.push({
+  const leaked = diagnoseLeakage(heldOut, leakage);
+  if (leaked.length > 0) return leaked;
+  if (comparison.improvement > thresholds.underfit) return [];
+  return [
+    {
       code: 'underfitting',
       severity: 'warning',
       message: `The model has not learned anything useful: ${comparison.sentence}`,
@@ -93,9 +86,8 @@ export function diagnoseAgainstBaseline(
         'Add columns that carry information about the outcome.',
       ],
       evidence: { baseline: comparison.baselineScore, model: comparison.modelScore, improvement: comparison.improvement },
-    });
-  }
-  return found;
+    },
+  ];
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;

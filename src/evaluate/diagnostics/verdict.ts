@@ -2,7 +2,8 @@
  * A diagnosis, in the words of a good engineer talking to someone who is not one: what was noticed,
  * how sure, and what to do next. Diagnostics never fail a run; they explain it.
  */
-export type DiagnosisCode = 'overfitting' | 'underfitting' | 'divergence' | 'instability' | 'leakage' | 'healthy';
+/** `near_perfect`: a near-perfect held-out score spread over many columns — likely genuine, worth knowing (leakage.ts). */
+export type DiagnosisCode = 'overfitting' | 'underfitting' | 'divergence' | 'instability' | 'leakage' | 'near_perfect' | 'healthy';
 
 export type Severity = 'info' | 'warning' | 'critical';
 

@@ -78,14 +78,6 @@ export function buildModelReport(input: ReportInput): ModelReport {
       : classificationBaseline(takeValues(target.classIndex, input.trainRows), takeValues(target.classIndex, input.testRows), testMetrics['accuracy'] ?? 0, (k) =>
           String(target.classes[k]),
         );
-  const curve = diagnoseLearningCurve(input.learningCurve, undefined, trivialLoss(target, input.trainRows));
-  const diagnoses = [
-    ...curve,
-    // one overfitting verdict is enough: the curve's, when it saw it
-    ...(curve.some((d) => d.code === 'overfitting') ? [] : diagnoseGeneralisationGap(input.trainMetrics, testMetrics)),
-    ...diagnoseAgainstBaseline(baseline, testMetrics),
-  ];
-
   const n = Math.min(input.testFrame.nRows, IMPORTANCE_ROWS);
   const sample = Int32Array.from({ length: n }, (_, i) => i);
   const frame = input.testFrame.take(sample);
@@ -98,9 +90,19 @@ export function buildModelReport(input: ReportInput): ModelReport {
         }
       : (f: Frame) => regressionMetrics(takeValues(target.values, rows), predictor.predict(preprocessor.transform(f))).r2;
   const importances = permutationImportance(frame, preprocessor.inputColumns().map((c) => c.name), score, { repeats: 5, seed: input.seed });
+  const scoreMetric = predictor.kind === 'regressor' ? 'r2' : predictor.nClasses === 2 && Number.isFinite(testMetrics['roc_auc']) ? 'roc_auc' : 'accuracy';
+  // what the score is without a model: the importances say how much of the margin above it one column carries
+  const chance = scoreMetric === 'roc_auc' ? 0.5 : scoreMetric === 'accuracy' ? baseline.baselineScore : 0;
+
+  const curve = diagnoseLearningCurve(input.learningCurve, undefined, trivialLoss(target, input.trainRows));
+  const diagnoses = [
+    ...curve,
+    // one overfitting verdict is enough: the curve's, when it saw it
+    ...(curve.some((d) => d.code === 'overfitting') ? [] : diagnoseGeneralisationGap(input.trainMetrics, testMetrics)),
+    ...diagnoseAgainstBaseline(baseline, testMetrics, { importances, scoreMetric, chance }),
+  ];
   const robustness = robustnessCheck(frame, score, { seed: input.seed });
   const charts = heldOutCharts(predictor, preprocessor.transform(input.testFrame), target, input.testRows);
-  const scoreMetric = predictor.kind === 'regressor' ? 'r2' : predictor.nClasses === 2 ? 'roc_auc' : 'accuracy';
   return { baseline, diagnoses, importances, learningCurve: input.learningCurve, robustness, scoreMetric, charts };
 }
 

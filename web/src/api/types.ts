@@ -137,7 +137,7 @@ export interface Trial {
 
 export interface Diagnosis {
   readonly code: string;
-  readonly severity: string;
+  readonly severity: 'info' | 'warning' | 'critical';
   readonly message: string;
   readonly nextSteps?: readonly string[];
   readonly evidence?: Readonly<Record<string, number>>;

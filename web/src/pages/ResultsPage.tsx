@@ -77,7 +77,7 @@ function Report({ report: r, modelRef }: { report: ModelReportDoc; modelRef: str
           <ul className="findings">
             {(r.diagnoses ?? []).map((d) => (
               <li key={d.code} className={`finding ${d.severity}`}>
-                <span className={`badge ${d.severity}`}>{d.severity === 'info' ? 'Good to know' : d.severity === 'error' ? 'Must fix' : 'Worth a look'}</span>
+                <span className={`badge ${d.severity}`}>{d.severity === 'info' ? 'Good to know' : d.severity === 'critical' ? 'Must fix' : 'Worth a look'}</span>
                 <div>
                   <p>{d.message}</p>
                   {(d.nextSteps ?? []).length > 0 && (
