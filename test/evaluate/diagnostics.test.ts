@@ -136,3 +136,15 @@ test('a near-perfect score is leakage when one column carries it, and worth know
   assert.deepEqual(diagnoseLeakage({ accuracy: 0.997 }).map((d) => d.code), ['leakage']);
   assert.deepEqual(diagnoseLeakage({ roc_auc: 0.97, accuracy: 0.93 }, { importances: [{ column: 'x', importance: 0.4, std: 0 }], scoreMetric: 'roc_auc', chance: 0.5 }), []);
 });
+
+test('a yes/no model that ranks well but answers like the majority at 50% needs a cut-off, not more learning', () => {
+  const yTrain = Int32Array.from({ length: 100 }, (_, i) => (i < 97 ? 0 : 1));
+  const yTest = Int32Array.from({ length: 100 }, (_, i) => (i < 97 ? 0 : 1));
+  const majority = classificationBaseline(yTrain, yTest, 0.97, (k) => (k === 1 ? 'fraud' : 'fine'));
+  const ranksWell = diagnoseAgainstBaseline(majority, { accuracy: 0.97, roc_auc: 0.9 });
+  assert.deepEqual(ranksWell.map((d) => [d.code, d.severity]), [['threshold', 'warning']]);
+  assert.match(ranksWell[0]!.message, /ROC AUC 0\.90/);
+  assert.ok(ranksWell[0]!.nextSteps.some((s) => s.includes('--payoffs')));
+  // ranking no better than a coin: it has learned nothing
+  assert.deepEqual(diagnoseAgainstBaseline(majority, { accuracy: 0.97, roc_auc: 0.52 }).map((d) => d.code), ['underfitting']);
+});

@@ -91,3 +91,15 @@ test('an easy problem whose score is spread over several columns is near perfect
     await home.store.close();
   }
 });
+
+test('rare positives that the model ranks well but never reach 50% ask for a cut-off, not "learned nothing"', async () => {
+  // about 5% positives, a real but modest signal in a and b: held-out ROC AUC ≈ 0.84, and at 50% the
+  // logistic regression answers "0" for every row (before, this was called "learned nothing")
+  const rare = writeTable(dir, 3000, 6, (rng) => {
+    const a = rng.normal();
+    const b = rng.normal();
+    return [a, b, rng.normal(), rng.normal(), a + b + 2 * rng.normal() > 4 ? 1 : 0];
+  });
+  const codes = await diagnosesOf({ learner: 'logistic-regression' }, rare);
+  assert.deepEqual(codes, ['threshold']);
+});

@@ -60,10 +60,13 @@ export interface BaselineThresholds {
 }
 
 export const DEFAULT_BASELINE_THRESHOLDS: BaselineThresholds = { underfit: 0.02 };
+/** Held-out ROC AUC from which a yes/no model counts as having learned to rank, whatever its accuracy. */
+const RANKS_WELL = 0.7;
 
 /**
  * Leakage (a near-perfect held-out score, leakage.ts) or, failing that, underfitting (no better than
- * the trivial answer). `leakage` gives the permutation importances that tell a leaked column from an
+ * the trivial answer) — unless a yes/no model ranks well and only its 50% cut-off keeps it at the
+ * majority's answer (`threshold`). `leakage` gives the permutation importances that tell a leaked column from an
  * easy problem; without them a near-perfect score is flagged as likely leakage.
  */
 export function diagnoseAgainstBaseline(
@@ -75,6 +78,25 @@ export function diagnoseAgainstBaseline(
   const leaked = diagnoseLeakage(heldOut, leakage);
   if (leaked.length > 0) return leaked;
   if (comparison.improvement > thresholds.underfit) return [];
+  // A yes/no model can rank cases well and still, at the 50% cut-off, almost always give the majority's
+  // answer (rare frauds, rare churners): not a model that learned nothing, but a cut-off to choose.
+  const auc = heldOut['roc_auc'];
+  if (comparison.metric === 'accuracy' && auc !== undefined && auc >= RANKS_WELL) {
+    return [
+      {
+        code: 'threshold',
+        severity: 'warning',
+        message:
+          `The model tells the cases apart (ROC AUC ${auc.toFixed(2)}), but at the default cut-off of 50% it is no more ` +
+          `accurate than ${comparison.baseline}: the rarer answer seldom reaches 50%.`,
+        nextSteps: [
+          'Choose the cut-off from what each kind of mistake costs: `kiln report NAME --payoffs tp=…,fp=…,fn=…,tn=…`, or the sliders in the app.',
+          'Judge the model by ROC AUC, precision and recall rather than accuracy: with a rare answer, accuracy says little.',
+        ],
+        evidence: { roc_auc: auc, baseline: comparison.baselineScore, model: comparison.modelScore },
+      },
+    ];
+  }
   return [
     {
       code: 'underfitting',
