@@ -41,6 +41,13 @@ test('a deep tree on pure noise is overfitting', async () => {
   assert.ok(!codes.includes('leakage'));
 });
 
+test('a random forest on pure noise learned nothing; its perfect training score is not called memorising', async () => {
+  const noise = writeTable(dir, 600, 1, (rng) => [rng.normal(), rng.normal(), rng.normal(), rng.normal(), rng.int(2)]);
+  const codes = await diagnosesOf({ learner: 'random-forest', params: { nEstimators: 30 } }, noise);
+  assert.ok(codes.includes('underfitting'), codes.join(', '));
+  assert.ok(!codes.includes('overfitting'), codes.join(', '));
+});
+
 test('a much too high learning rate is divergence: diagnosed, or refused when the model is unusable', async () => {
   const data = writeTable(dir, 600, 2, (rng) => {
     const a = rng.normal();

@@ -95,10 +95,14 @@ export function buildModelReport(input: ReportInput): ModelReport {
   const chance = scoreMetric === 'roc_auc' ? 0.5 : scoreMetric === 'accuracy' ? baseline.baselineScore : 0;
 
   const curve = diagnoseLearningCurve(input.learningCurve, undefined, trivialLoss(target, input.trainRows));
+  // A bagged forest grows its trees until they fit their rows, so its training score is near perfect by
+  // design and says nothing about memorising (its honest estimate is out of bag): on noise it is judged
+  // by the baseline (learned nothing), not told to "prefer a model that averages many trees".
+  const trainScoreTellsMemorising = !/^(random-forest|extra-trees)/.test(predictor.learner);
   const diagnoses = [
     ...curve,
     // one overfitting verdict is enough: the curve's, when it saw it
-    ...(curve.some((d) => d.code === 'overfitting') ? [] : diagnoseGeneralisationGap(input.trainMetrics, testMetrics)),
+    ...(curve.some((d) => d.code === 'overfitting') || !trainScoreTellsMemorising ? [] : diagnoseGeneralisationGap(input.trainMetrics, testMetrics)),
     ...diagnoseAgainstBaseline(baseline, testMetrics, { importances, scoreMetric, chance }),
   ];
   const robustness = robustnessCheck(frame, score, { seed: input.seed });
