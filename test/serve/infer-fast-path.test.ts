@@ -3,24 +3,67 @@
  * same requests are sent over a real socket (where the fast path answers plain JSON infer requests) and
  * through `app.inject` (which never passes the HTTP server, so Fastify's route answers), and the answers
  * must agree — status, body, the headers that matter. Requests the fast path leaves to Fastify are
- * checked to reach Fastify.
+ * checked to reach Fastify. Clients that go away at the wrong moment (mid-body, during the inference,
+ * while the answer is written) are sent to both paths over a raw socket (misbehaving-clients.ts): a query
+ * string hands the same request to the Fastify route, and the server's log lines must agree.
  */
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { after, before, test } from 'node:test';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
 import { InferFastPath, inferPath } from '../../src/serve/rest/infer-fast-path.js';
 import { jsonParser } from '../../src/serve/rest/request-body.js';
-import { startHarness, titanicRequest, type Harness } from './harness.js';
+import { buildServer, type KilnServer } from '../../src/serve/server.js';
+import { gate, startHarness, storeWith, titanicRequest, type Harness } from './harness.js';
+import {
+  captureLog,
+  leave,
+  openConnection,
+  postText,
+  resetWhileAnswering,
+  stopMidBody,
+  waitFor,
+  type CapturedLog,
+  type LogLine,
+} from './misbehaving-clients.js';
 
 let h: Harness;
 let url: string;
 
+/**
+ * A second server on the same registry, logging at info into memory, whose store holds the next model
+ * lookup while `held` is set (to keep an inference in flight) until the test releases it.
+ */
+let logged: KilnServer;
+let loggedPort: number;
+let log: CapturedLog;
+let held: { readonly arrived: ReturnType<typeof gate>; readonly release: ReturnType<typeof gate> } | undefined;
+
 before(async () => {
   h = await startHarness();
   url = await h.app.listen({ host: '127.0.0.1', port: 0 });
+  log = captureLog();
+  const store = storeWith(h.home.store, {
+    resolve: async (ref) => {
+      const hold = held;
+      held = undefined;
+      if (hold !== undefined) {
+        hold.arrived.open();
+        await hold.release.opened;
+      }
+      return h.home.store.resolve(ref);
+    },
+  });
+  logged = await buildServer({ store, artifacts: h.home.artifacts, logger: log.logger, predictionLog: false, resolveCacheMs: 0 });
+  loggedPort = Number(new URL(await logged.listen({ host: '127.0.0.1', port: 0 })).port);
+  await logged.kiln.repository.warmUp();
+  log.take(); // "listening" and "model loaded"
 });
-after(async () => h.close());
+after(async () => {
+  await logged.close();
+  await h.close();
+});
 
 interface Sent {
   readonly path: string;
@@ -249,4 +292,148 @@ test('the fast path counts in the model\'s statistics and metrics, and its predi
   await h.app.kiln.predictionLog?.flush();
   const logged = await h.home.store.listPredictions();
   for (let i = 0; i < 3; i++) assert.ok(logged.some((r) => r.requestId === `logged-${i}#1`), `logged-${i}`);
+});
+
+// Clients that go away at the wrong moment. The same request goes to the fast path and, with a query
+// string (which the fast path leaves alone), to the Fastify route; the log lines of both must agree.
+const FAST_PATH = '/v2/models/titanic/infer';
+const FASTIFY_ROUTE = '/v2/models/titanic/infer?route=fastify';
+
+/** Both paths of the logged server still answer a plain request (and the log has nothing to say about it). */
+async function answersNormally(): Promise<void> {
+  for (const path of [FAST_PATH, FASTIFY_ROUTE]) {
+    const res = await fetch(`http://127.0.0.1:${loggedPort}${path}`, { method: 'POST', body: titanic, headers: json });
+    const text = await res.text();
+    assert.equal(res.status, 200, `${path}: ${text}`);
+    assert.equal((JSON.parse(text) as { outputs: unknown[] }).outputs.length, 2, path);
+  }
+  assert.deepEqual(log.take(), [], 'nothing logged for a normal request');
+}
+
+/** The lines logged for one request, with its id replaced by a placeholder so that two requests compare. */
+const forRequest = (lines: readonly LogLine[], id: string): LogLine[] => lines.map((line) => (line['reqId'] === id ? { ...line, reqId: '<id>' } : line));
+
+test('a client that stops in the middle of its body: the fast path logs the Fastify route\'s line, and the server keeps serving', async () => {
+  await answersNormally();
+  for (const how of ['close', 'reset'] as const) {
+    const lines = new Map<string, LogLine[]>();
+    for (const path of [FAST_PATH, FASTIFY_ROUTE]) {
+      const id = `half-${how}-${path === FAST_PATH ? 'fast' : 'fastify'}`;
+      const answered = logged.kiln.fastPath.answered;
+      await stopMidBody(logged.server, loggedPort, path, titanic, id, how);
+      await log.waitForRequest(id);
+      assert.equal(logged.kiln.fastPath.answered, answered + (path === FAST_PATH ? 1 : 0), `${path}: taken by the path under test`);
+      lines.set(path, forRequest(log.take(), id));
+    }
+    // Fastify's body reader makes the stream's `aborted` error a 400, which Kiln maps to MALFORMED_REQUEST
+    const refused = { level: 30, reqId: '<id>', code: 'MALFORMED_REQUEST', error: 'the request body is not valid: aborted', msg: 'request refused' };
+    assert.deepEqual(lines.get(FASTIFY_ROUTE), [refused], `${how}: the Fastify route's line`);
+    assert.deepEqual(lines.get(FAST_PATH), lines.get(FASTIFY_ROUTE), `${how}: the fast path logs the same`);
+  }
+  await answersNormally();
+});
+
+test('a client that goes away while its inference runs: the inference completes and counts, neither path logs anything', async () => {
+  const successes = async (): Promise<number> => {
+    const res = await logged.inject({ method: 'GET', url: '/v2/models/titanic/versions/2/stats' });
+    return (res.json() as { model_stats: { inference_stats: { success: { count: number } } }[] }).model_stats[0]?.inference_stats.success.count ?? 0;
+  };
+  for (const path of [FAST_PATH, FASTIFY_ROUTE]) {
+    const before = await successes();
+    const hold = { arrived: gate(), release: gate() };
+    held = hold; // the next model lookup: this request's
+    const connection = await openConnection(logged.server, loggedPort);
+    connection.client.write(postText(path, titanic, `gone-${path.length}`));
+    await hold.arrived.opened; // the body is read and the inference is waiting for its model
+    await leave(connection, 'reset');
+    hold.release.open();
+    await waitFor(async () => (await successes()) === before + 1, `${path}: the inference to complete and count as a success`);
+    assert.deepEqual(log.take(), [], `${path}: nothing to log, as on the Fastify route`);
+  }
+  await answersNormally();
+});
+
+test('a socket error while the answer is written (the client resets the connection): neither path logs anything, and the server keeps serving', async () => {
+  // answers of 1024 rows (~50 KB): the kernel's buffers fill after a few dozen of them
+  const rows = 1024;
+  const body = JSON.stringify({
+    inputs: [
+      { name: 'Age', shape: [rows, 1], datatype: 'FP32', data: Array.from({ length: rows }, (_, i) => i % 80) },
+      { name: 'Sex', shape: [rows, 1], datatype: 'BYTES', data: Array.from({ length: rows }, (_, i) => (i % 2 === 0 ? 'male' : 'female')) },
+    ],
+  });
+  const sample = await fetch(`http://127.0.0.1:${loggedPort}${FAST_PATH}`, { method: 'POST', body, headers: json });
+  assert.equal(sample.status, 200);
+  const answerBytes = (await sample.arrayBuffer()).byteLength; // without the headers: a lower bound of what is written
+  for (const path of [FAST_PATH, FASTIFY_ROUTE]) {
+    const answered = logged.kiln.fastPath.answered;
+    const err = await resetWhileAnswering(logged.server, loggedPort, path, body, answerBytes);
+    assert.match(String((err as NodeJS.ErrnoException | null)?.code), /^(ECONNRESET|EPIPE)$/, `${path}: the server's socket failed while writing`);
+    assert.equal(logged.kiln.fastPath.answered > answered, path === FAST_PATH, `${path}: taken by the path under test`);
+    // node gives a socket's error to the server's clientError listener (Fastify's, silent for a reset),
+    // never to the response, so the Fastify route's response listeners have nothing to log either
+    assert.deepEqual(log.take(), [], `${path}: nothing logged`);
+  }
+  await answersNormally();
+});
+
+test('nothing is left behind per request: the listeners of a kept-alive connection and of the server do not grow', async () => {
+  const counts = (emitter: EventEmitter): Record<string, number> => Object.fromEntries(emitter.eventNames().map((name) => [String(name), emitter.listenerCount(name)]));
+  const connection = await openConnection(logged.server, loggedPort);
+  let answers = 0;
+  connection.client.on('data', (chunk: Buffer) => (answers += chunk.toString('latin1').split('HTTP/1.1 200 OK').length - 1));
+  const send = async (times: number): Promise<void> => {
+    const expected = answers + times * 2;
+    for (let i = 0; i < times; i++) {
+      connection.client.write(postText(FAST_PATH, titanic, `kept-${i}`) + postText(FASTIFY_ROUTE, titanic, `kept-${i}`));
+    }
+    await waitFor(() => answers === expected, 'the answers');
+  };
+  await send(1);
+  const [socketBefore, serverBefore] = [counts(connection.server), counts(logged.server)];
+  await send(20);
+  assert.deepEqual(counts(connection.server), socketBefore, 'the connection\'s listeners');
+  await leave(connection, 'close');
+  for (let i = 0; i < 10; i++) await stopMidBody(logged.server, loggedPort, i % 2 === 0 ? FAST_PATH : FASTIFY_ROUTE, titanic, `leak-${i}`, 'reset');
+  assert.deepEqual(counts(logged.server), serverBefore, 'the server\'s listeners');
+  assert.equal(log.take().length, 10, 'one line per aborted request');
+});
+
+test('the fast path acts on the first way a body ends only: an error after the end, or an end after an error, changes nothing', async () => {
+  const capture = captureLog();
+  const fastPath = new InferFastPath({
+    dataPlane: h.app.kiln.dataPlane,
+    logger: capture.logger,
+    bodyLimit: 1_000_000,
+    parseJson: jsonParser(h.app),
+    requestId: (request) => String(request.headers['x-request-id']),
+    closing: () => false,
+  });
+  const exchange = (id: string) => {
+    const request = Object.assign(new EventEmitter(), { method: 'POST', url: FAST_PATH, headers: { 'content-length': String(titanic.length), 'x-request-id': id } });
+    const written: { status: number; headers: Record<string, string>; text?: string }[] = [];
+    const response = {
+      writeHead: (status: number, headers: Record<string, string>) => void written.push({ status, headers }),
+      end: (text: string) => void ((written.at(-1) as { text?: string }).text = text),
+    };
+    assert.ok(fastPath.handle(request as unknown as IncomingMessage, response as unknown as ServerResponse));
+    return { request, written };
+  };
+
+  const whole = exchange('end-then-error');
+  whole.request.emit('data', Buffer.from(titanic));
+  whole.request.emit('end');
+  whole.request.emit('error', new Error('aborted'));
+  await waitFor(() => whole.written.length > 0, 'the answer');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(whole.written.map((w) => w.status), [200], 'one answer, from the end');
+  assert.deepEqual(capture.take(), []);
+
+  const half = exchange('error-then-end');
+  half.request.emit('data', Buffer.from(titanic.slice(0, 10)));
+  half.request.emit('error', new Error('aborted'));
+  half.request.emit('end');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(half.written.map((w) => [w.status, w.headers['connection']]), [[400, 'close']], 'one refusal, from the error');
+  assert.deepEqual(capture.take(), [{ level: 30, reqId: 'error-then-end', code: 'MALFORMED_REQUEST', error: 'the request body is not valid: aborted', msg: 'request refused' }]);
 });
