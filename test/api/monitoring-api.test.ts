@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { monitoringApi } from '../../src/api/monitoring-api.js';
 import { openHome, type KilnHome } from '../../src/store/open-store.js';
 import { tempHome } from '../helpers/kiln-cli.js';
-import { logWithOutcomes, registerChurnModel, startReceiver, type Receiver } from '../monitor/monitored-model.js';
+import { countingAlertPasses, eventually, logWithOutcomes, registerChurnModel, startReceiver, type Receiver } from '../monitor/monitored-model.js';
 
 let dir: string;
 let home: KilnHome;
@@ -163,20 +163,23 @@ describe('/api/alerts', () => {
   test('the scheduler starts with the server, fires a breach once, and stops when the server closes', async () => {
     const rule = await home.store.createAlertRule({ model: 'churn', metric: 'accuracy', op: '<', threshold: 0.8, window: 300, webhookUrl: receiver.url });
     const server = Fastify();
-    await server.register(monitoringApi, { store: home.store, artifacts: home.artifacts, alerts: { intervalMs: 30 } });
+    const counted = countingAlertPasses(home.store);
+    await server.register(monitoringApi, { store: counted.store, artifacts: home.artifacts, alerts: { intervalMs: 30 } });
     try {
       await server.ready();
-      const deadline = Date.now() + 5000;
-      while (receiver.bodies.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, 150));
+      await eventually(() => receiver.bodies.length > 0);
+      // two more passes (counted, not timed) find the breach still there and stay quiet
+      const fired = counted.passes();
+      await eventually(() => counted.passes() >= fired + 2);
+      assert.ok(counted.passes() >= fired + 2, `${counted.passes() - fired} passes after the first`);
       assert.equal(receiver.bodies.length, 1, 'a lasting breach fires once');
     } finally {
       await server.close();
       await home.store.deleteAlertRule(rule.id);
     }
-    const after = receiver.bodies.length;
+    const after = counted.passes();
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(receiver.bodies.length, after, 'no checks after close');
+    assert.equal(counted.passes(), after, 'no checks after close');
     receiver.bodies.length = 0;
   });
 });

@@ -47,11 +47,13 @@ test('the search scores defaults first, then halves, and returns a leaderboard o
   const { frame, y } = blobs(300, 1);
   const folds = prepareFolds(frame, plan, y, stratifiedKFold(y, 2, 3, { seed: 1 }), 1);
   const seen: number[] = [];
+  // k-nearest neighbours: no grid runs between its defaults and the halving (logistic regression's grid
+  // of complete trials can take the whole 1.5 s on a loaded machine, and then no rung would run)
   const result = await searchModels(folds, {
-    task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 1.5, seed: 2, learners: ['logistic-regression'], threads: 1,
+    task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 1.5, seed: 2, learners: ['knn'], threads: 1,
     onTrial: (t) => { seen.push(t.id); },
   });
-  assert.equal(result.trials[0]?.learner, 'logistic-regression');
+  assert.equal(result.trials[0]?.learner, 'knn');
   assert.deepEqual(result.trials[0]?.params, {}, 'defaults come first');
   assert.equal(result.trials[0]?.final, true);
   assert.ok(result.trials.some((t) => !t.final), 'subsample rungs ran');
@@ -59,12 +61,14 @@ test('the search scores defaults first, then halves, and returns a leaderboard o
   const scores = result.leaderboard.map((t) => t.score);
   assert.deepEqual(scores, [...scores].sort((p, q) => q - p), 'leaderboard sorted best first');
   assert.ok(result.leaderboard.every((t) => t.final && t.folds === 3 && t.rows === folds[0]!.X.rows));
-  // the best is the top trial, or a simpler one within its standard error (here a plain model beside interactions)
+  // the best is the top trial, or a simpler one within its standard error
   const top = result.leaderboard[0]!;
   assert.ok(result.leaderboard.includes(result.best) && result.best.score >= top.score - top.standardError!);
   assert.ok(result.best.score >= result.trials[0]!.score, 'never worse than the defaults');
   assert.ok(result.best.value > 0.7, `cross-validated AUC ${result.best.value}`);
-  assert.ok(result.seconds < 4, `took ${result.seconds} s for a 1.5 s budget`);
+  // Fits in flight at the deadline are cancelled, so the search ends soon after its budget. The margin is
+  // wide on purpose: on a loaded machine a cancellation waits for the fit's next check and a CPU share.
+  assert.ok(result.seconds < 1.5 + 5, `took ${result.seconds} s for a 1.5 s budget`);
 });
 
 test('preprocessing inside the folds is fitted on each fold\'s training rows only', () => {
@@ -119,7 +123,10 @@ test('trials in parallel on worker threads: the same models as one after the oth
   } finally {
     await Promise.all([inline.close(), pooled.close()]);
   }
-  const result = await searchModels(folds, { task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 2, seed: 2, learners: ['logistic-regression', 'gaussian-nb'], threads: 2 });
+  // The budget's clock starts before the pool's workers have loaded Kiln (~1.4 s on this 2-core machine
+  // when busy, 4-5 s when loaded 6 to 1), and fits starting after the deadline are cancelled, defaults
+  // included: 2 s let the defaults be cancelled now and then. 6 s keeps them in on a loaded CI machine.
+  const result = await searchModels(folds, { task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 6, seed: 2, learners: ['logistic-regression', 'gaussian-nb'], threads: 2 });
   assert.ok(result.leaderboard.length >= 2 && result.leaderboard.every((t) => t.status === 'ok' && t.folds === 3));
   assert.deepEqual(result.trials.map((t) => t.id), result.trials.map((_, k) => k + 1), 'numbered as they finished');
 });

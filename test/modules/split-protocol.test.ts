@@ -76,8 +76,10 @@ test('a module trained with a search under split.group records the protocol and 
   writeFileSync(join(dir, 'data.csv'), lines.join('\n') + '\n');
   const home = await openHome(dir);
   try {
+    // The search fits on worker threads (one per core) whose start-up counts in the budget: 6 s, not 2, so
+    // that a loaded machine's slow start-up cannot cancel the defaults (then no model would be trained).
     const loaded = validateSpec(
-      { name: 'grouped', data: 'data.csv', target: 'y', drop: ['customer'], split: { group: 'customer' }, budget: 2, learners: ['logistic-regression'], folds: 3 },
+      { name: 'grouped', data: 'data.csv', target: 'y', drop: ['customer'], split: { group: 'customer' }, budget: 6, learners: ['logistic-regression'], folds: 3 },
       null,
       dir,
     );

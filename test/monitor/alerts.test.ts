@@ -15,7 +15,7 @@ import { checkModel } from '../../src/monitor/check-model.js';
 import { parseModelRef } from '../../src/store/model-ref.js';
 import { openHome, type KilnHome } from '../../src/store/open-store.js';
 import { tempHome } from '../helpers/kiln-cli.js';
-import { logWithOutcomes, recordingLogger, registerChurnModel, startReceiver, T0, TRAINING_ACCURACY, type Receiver } from './monitored-model.js';
+import { countingAlertPasses, eventually, logWithOutcomes, recordingLogger, registerChurnModel, startReceiver, T0, TRAINING_ACCURACY, type Receiver } from './monitored-model.js';
 
 let dir: string;
 let home: KilnHome;
@@ -164,18 +164,21 @@ describe('alerts', () => {
   test('the scheduler checks at start and then every interval, fires a lasting breach once, and stops cleanly', async () => {
     const rule = await home.store.createAlertRule({ model: 'churn', metric: 'accuracy', op: '<', threshold: 0.8, window: 500, webhookUrl: receiver.url });
     const { logger } = recordingLogger();
-    const scheduler = new AlertScheduler({ store: home.store, artifacts: home.artifacts, logger, intervalMs: 40 });
+    const counted = countingAlertPasses(home.store);
+    const scheduler = new AlertScheduler({ store: counted.store, artifacts: home.artifacts, logger, intervalMs: 40 });
     try {
       scheduler.start();
-      const deadline = Date.now() + 5000;
-      while (receiver.bodies.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      // Let a few more passes run: the breach lasts, so they must not fire again.
-      await new Promise((r) => setTimeout(r, 200));
+      await eventually(() => receiver.bodies.length > 0);
+      assert.equal(receiver.bodies.length, 1, 'the first pass fires');
+      // Two more passes (counted, not timed): the breach lasts, so they must not fire again.
+      const fired = counted.passes();
+      await eventually(() => counted.passes() >= fired + 2);
+      assert.ok(counted.passes() >= fired + 2, `${counted.passes() - fired} passes after the first`);
       await scheduler.stop();
       assert.equal(receiver.bodies.length, 1);
-      const before = receiver.bodies.length;
+      const stopped = counted.passes();
       await new Promise((r) => setTimeout(r, 100));
-      assert.equal(receiver.bodies.length, before, 'nothing runs after stop()');
+      assert.equal(counted.passes(), stopped, 'nothing runs after stop()');
     } finally {
       await scheduler.stop();
       await home.store.deleteAlertRule(rule.id);

@@ -11,7 +11,7 @@ import { buildReferenceProfile } from '../../src/data/profile/reference-profile.
 import { REFERENCE_ARTIFACT } from '../../src/monitor/check-model.js';
 import { outputsFrame } from '../../src/monitor/prediction-window.js';
 import type { KilnHome } from '../../src/store/open-store.js';
-import type { FeedbackInput, PredictionRecord } from '../../src/store/store.js';
+import type { FeedbackInput, PredictionRecord, Store } from '../../src/store/store.js';
 
 export const T0 = Date.UTC(2026, 10, 2);
 export const TRAINING_ACCURACY = 0.9;
@@ -108,4 +108,33 @@ export function recordingLogger(): { lines: { level: string; obj: unknown; msg: 
   const lines: { level: string; obj: unknown; msg: string }[] = [];
   const at = (level: string) => (obj: unknown, msg?: string) => void lines.push({ level, obj, msg: msg ?? '' });
   return { lines, logger: { warn: at('warn'), error: at('error'), info: at('info') } as never };
+}
+
+/**
+ * The store with its alert rules listing counted: every alert pass lists the rules once, so `passes()` says
+ * how many passes a scheduler has run. Tests wait for passes, not for time (a loaded machine's timers lag).
+ */
+export function countingAlertPasses(store: Store): { store: Store; passes(): number } {
+  let passes = 0;
+  const counted = new Proxy(store, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (key === 'listAlertRules') {
+        return (...args: unknown[]) => {
+          passes++;
+          return method.apply(target, args);
+        };
+      }
+      return method.bind(target);
+    },
+  });
+  return { store: counted, passes: () => passes };
+}
+
+/** Polls until `done()` holds or 20 s have passed (then the caller's assertion says what is missing). */
+export async function eventually(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 }

@@ -266,11 +266,13 @@ test('the logger hands its buffers to a column writer, or reads them back as rec
 test('when the store lags, the column buffers stay bounded too: the oldest requests go, the newest are written', async () => {
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
+  let flushing = false;
   const written: string[] = [];
   const log = new PredictionLogger({
     store: {
       logPredictions: async () => undefined,
       writeColumns: async (columns) => {
+        flushing = true;
         await held;
         written.push(...batchesOf(columns).flatMap((b) => JSON.parse(b.requestIds) as string[]));
       },
@@ -287,7 +289,11 @@ test('when the store lags, the column buffers stay bounded too: the oldest reque
     log.served(r.model, r.batch, r.outputs, r.requestId, 1, {});
   };
   for (let i = 0; i < 10; i++) serve(i);
-  await new Promise((resolve) => setTimeout(resolve, 30)); // a flush takes these and hangs on the store
+  // a flush takes these and hangs on the store: polled for, not slept on (a busy machine's timers lag; the
+  // logger's own timer does not keep the process alive, so a bare promise could not be awaited either)
+  const deadline = Date.now() + 20_000;
+  while (!flushing && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(flushing, 'a flush started');
   for (let i = 10; i < 110; i++) serve(i);
   const { buffered, dropped } = log.stats();
   assert.ok(buffered <= 40, `buffered ${buffered}`);

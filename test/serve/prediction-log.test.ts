@@ -33,7 +33,7 @@ function capturingLogger(): { logger: pino.Logger; lines: { level: number; msg: 
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Waits until `done()` holds (polling), so that a loaded machine's slow timers do not fail a test. */
-async function eventually(done: () => boolean, timeoutMs = 5000): Promise<void> {
+async function eventually(done: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done() && Date.now() < deadline) await sleep(5);
 }
@@ -66,11 +66,13 @@ test('a lone record waits for the flush interval', async () => {
 
 test('when the store lags, the buffer stays bounded: the oldest records are dropped, counted and warned about', async () => {
   const hold = gate();
+  let flushing = false;
   const written: string[] = [];
   const { logger, lines } = capturingLogger();
   const log = new PredictionLogger({
     store: {
       logPredictions: async (r) => {
+        flushing = true;
         await hold.opened;
         written.push(...r.map((x) => x.requestId));
       },
@@ -80,8 +82,11 @@ test('when the store lags, the buffer stays bounded: the oldest records are drop
     maxBuffered: 8,
     flushIntervalMs: 5,
   });
-  log.record(records(2)); // taken by a flush that hangs on the store
-  await sleep(10);
+  log.record(records(2));
+  // taken by a flush that hangs on the store: polled for (the logger's timer does not keep the process
+  // alive, so awaiting a bare promise here would end the test), not slept on (a busy machine's timers lag)
+  await eventually(() => flushing);
+  assert.ok(flushing, 'a flush started');
   for (let i = 0; i < 10; i++) log.record(records(2, 2 + 2 * i)); // 20 more while the store hangs
   const { buffered, dropped } = log.stats();
   assert.ok(buffered <= 8, `buffered ${buffered}`);

@@ -182,10 +182,16 @@ test('the prediction log gets one record per row after a flush, and the request 
 test('over a real socket: listen on 127.0.0.1, serve v2 and v1, drain in-flight requests and flush the log on close', async () => {
   const home = await tempHome();
   await registerFixture(home, { name: 'titanic', classes: [0, 1] });
-  let slowResolve = false;
+  // the last request is held in the store until close() has started, whatever the machine's speed
+  let holdResolve = false;
+  const arrived = gate();
+  const released = gate();
   const store = storeWith(home.store, {
     resolve: async (ref) => {
-      if (slowResolve) await new Promise((resolve) => setTimeout(resolve, 200));
+      if (holdResolve) {
+        arrived.open();
+        await released.opened;
+      }
       return home.store.resolve(ref);
     },
   });
@@ -213,10 +219,11 @@ test('over a real socket: listen on 127.0.0.1, serve v2 and v1, drain in-flight 
     assert.equal(((await bad.json()) as { code: string }).code, 'MALFORMED_REQUEST');
 
     // a request in flight when close() starts still gets its answer, and its rows reach the store
-    slowResolve = true;
+    holdResolve = true;
     const inFlight = fetch(`${url}/v2/models/titanic/infer`, { method: 'POST', body: JSON.stringify(titanicRequest({ id: 'last' })) });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await arrived.opened; // the request is being served
     const closing = app.close();
+    setTimeout(released.open, 100); // let close() get going before the answer is ready
     const answered = await inFlight;
     assert.equal(answered.status, 200);
     await answered.arrayBuffer();

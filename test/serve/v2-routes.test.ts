@@ -155,13 +155,13 @@ describe('inference', () => {
       assert.equal(before.model_version, '2');
       const registered = await registerFixture(other, { name: 'titanic', weight: 0.2, classes: [0, 1] });
       assert.equal(registered.version, 3);
-      assert.equal(await servedVersionWithin(1500, '/v2/models/titanic/infer', '3'), '3');
+      assert.equal(await servedVersionWithin(5000, '/v2/models/titanic/infer', '3'), '3');
       // explicit versions and aliases are unaffected
       assert.equal(((await post('/v2/models/titanic/versions/2/infer', titanicRequest())).json() as OipResponse).model_version, '2');
       assert.equal(((await post('/v2/models/titanic@champion/infer', titanicRequest())).json() as OipResponse).model_version, '1');
       // and an alias moved by the other process is followed too
       await other.store.setAlias('titanic', 'champion', 3);
-      assert.equal(await servedVersionWithin(1500, '/v2/models/titanic@champion/infer', '3'), '3');
+      assert.equal(await servedVersionWithin(5000, '/v2/models/titanic@champion/infer', '3'), '3');
     } finally {
       await other.store.close();
     }
