@@ -32,6 +32,8 @@ export interface RunOptions {
 interface Request {
   readonly id: number;
   readonly payload: unknown;
+  /** Answered by serveTasks itself once the entry module has loaded (see WorkerPool.start). */
+  readonly ping?: true;
 }
 
 type Reply = { readonly id: number; readonly ok: true; readonly result: unknown } | { readonly id: number; readonly ok: false; readonly error: SerializedError };
@@ -45,6 +47,7 @@ interface SerializedError {
 interface Task {
   readonly id: number;
   readonly payload: unknown;
+  readonly ping: boolean;
   readonly transfer: readonly TransferListItem[];
   readonly signal: AbortSignal | undefined;
   readonly resolve: (value: unknown) => void;
@@ -102,6 +105,19 @@ export class WorkerPool {
 
   /** Queues `payload` for the next free worker; resolves with what the worker's handler returned. */
   run<R>(payload: unknown, options: RunOptions = {}): Promise<R> {
+    return this.enqueue<R>(payload, false, options);
+  }
+
+  /**
+   * Starts every worker and resolves once each has loaded its entry module (a worker answers a ping only
+   * then). Workers otherwise start with the first tasks; a caller with a time budget starts them first,
+   * so that loading the code (over a second under tsx on a busy machine) is not charged to the budget.
+   */
+  async start(options: Pick<RunOptions, 'signal'> = {}): Promise<void> {
+    await Promise.all(Array.from({ length: this.size }, () => this.enqueue(undefined, true, options)));
+  }
+
+  private enqueue<R>(payload: unknown, ping: boolean, options: RunOptions): Promise<R> {
     if (this.closed) return Promise.reject(new KilnError('INTERNAL', { reason: 'the worker pool is closed' }));
     const signal = options.signal;
     if (signal?.aborted === true) return Promise.reject(new KilnError('CANCELLED', { what: 'the task' }));
@@ -109,6 +125,7 @@ export class WorkerPool {
       const task: Task = {
         id: this.nextId++,
         payload,
+        ping,
         transfer: options.transfer ?? [],
         signal,
         resolve: resolve as (value: unknown) => void,
@@ -147,7 +164,7 @@ export class WorkerPool {
       const task = this.queue.shift() as Task;
       slot.task = task;
       slot.worker.ref();
-      const request: Request = { id: task.id, payload: task.payload };
+      const request: Request = task.ping ? { id: task.id, payload: undefined, ping: true } : { id: task.id, payload: task.payload };
       slot.worker.postMessage(request, task.transfer as TransferListItem[]);
     }
   }
@@ -231,6 +248,12 @@ export function serveTasks<P, R>(handler: (payload: P) => TaskResult<R> | Promis
   if (isMainThread || parentPort === null) throw new Error('serveTasks() must be called from a worker thread');
   const port = parentPort;
   port.on('message', (request: Request) => {
+    if (request.ping === true) {
+      // this listener exists, so the entry module has loaded: the worker is ready for tasks
+      const reply: Reply = { id: request.id, ok: true, result: null };
+      port.postMessage(reply);
+      return;
+    }
     void (async () => {
       try {
         const { result, transfer } = await handler(request.payload as P);

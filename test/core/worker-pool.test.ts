@@ -26,6 +26,22 @@ test('runs more tasks than workers, transferring typed arrays both ways', async 
   }
 });
 
+test('start() loads every worker before any task, without calling the task handler', async () => {
+  const pool = new WorkerPool(entry, 2);
+  try {
+    // the handler would throw on a ping's empty payload (task.op of undefined): start() resolving proves it was not called
+    await pool.start();
+    // both workers exist already: two tasks at once run on two different threads
+    const ids = await Promise.all([pool.run<number>({ op: 'thread-id' } satisfies TestTask), pool.run<number>({ op: 'thread-id' } satisfies TestTask)]);
+    assert.equal(new Set(ids).size, 2, `thread ids ${ids.join(', ')}`);
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(new WorkerPool(entry, 1).start({ signal: controller.signal }), (e: unknown) => isKilnError(e, 'CANCELLED'));
+  } finally {
+    await pool.close();
+  }
+});
+
 test('shares a SharedArrayBuffer with every task without copying', async () => {
   const pool = new WorkerPool(entry, 2);
   try {

@@ -1,5 +1,6 @@
 /** A worker entry for test/core/worker-pool.test.ts: small tasks that exercise every path of the pool. */
 import { KilnError } from '../../src/core/errors.js';
+import { threadId } from 'node:worker_threads';
 import { serveTasks } from '../../src/core/worker-pool.js';
 
 export type TestTask =
@@ -7,7 +8,8 @@ export type TestTask =
   | { readonly op: 'sum-shared'; readonly shared: Float64Array; readonly from: number; readonly to: number }
   | { readonly op: 'kiln-error' }
   | { readonly op: 'crash' }
-  | { readonly op: 'spin'; readonly ms: number };
+  | { readonly op: 'spin'; readonly ms: number }
+  | { readonly op: 'thread-id' };
 
 serveTasks<TestTask, unknown>((task) => {
   switch (task.op) {
@@ -31,5 +33,7 @@ serveTasks<TestTask, unknown>((task) => {
       }
       return { result: 'finished' };
     }
+    case 'thread-id':
+      return { result: threadId };
   }
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isKilnError, KilnError } from '../../src/core/errors.js';
 import { Frame } from '../../src/core/frame.js';
 import { parseParams } from '../../src/core/params.js';
 import { Rng } from '../../src/core/rng.js';
@@ -129,4 +130,26 @@ test('trials in parallel on worker threads: the same models as one after the oth
   const result = await searchModels(folds, { task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 6, seed: 2, learners: ['logistic-regression', 'gaussian-nb'], threads: 2 });
   assert.ok(result.leaderboard.length >= 2 && result.leaderboard.every((t) => t.status === 'ok' && t.folds === 3));
   assert.deepEqual(result.trials.map((t) => t.id), result.trials.map((_, k) => k + 1), 'numbered as they finished');
+});
+
+test('after an abort no trial is recorded, even one whose fits had already finished', async () => {
+  const { frame, y } = blobs(300, 4);
+  const folds = prepareFolds(frame, plan, y, stratifiedKFold(y, 2, 3, { seed: 1 }), 1);
+  for (const threads of [1, 2]) {
+    const controller = new AbortController();
+    let recorded = 0;
+    await assert.rejects(
+      searchModels(folds, {
+        task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 30, seed: 2, threads,
+        learners: ['logistic-regression', 'gaussian-nb', 'knn', 'decision-tree'],
+        signal: controller.signal,
+        onTrial: () => {
+          recorded++;
+          controller.abort(new KilnError('CANCELLED', { what: 'the search' }));
+        },
+      }),
+      (e: unknown) => isKilnError(e, 'CANCELLED'),
+    );
+    assert.equal(recorded, 1, `${threads} thread(s): trials recorded after the abort`);
+  }
 });

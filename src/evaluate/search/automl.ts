@@ -84,8 +84,6 @@ export interface SearchResult {
 
 export async function searchModels(folds: readonly Fold[], options: SearchOptions): Promise<SearchResult> {
   const started = performance.now();
-  const deadline = started + options.budgetSeconds * 1000;
-  const deadlineEpoch = Date.now() + options.budgetSeconds * 1000; // the same moment on the clock worker threads share
   const eta = options.eta ?? 3;
   const rng = new Rng(options.seed);
   const nRows = folds[0]?.X.rows ?? 0;
@@ -98,10 +96,21 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
   const secondsPerRow = new Map<string, number>(); // per learner, from its final default trial
   let leader: Trial | undefined;
 
-  const timeLeft = () => (deadline - performance.now()) / 1000;
   const rowsAtRung = (rung: number, rungs: number) => Math.max(Math.min(nRows, 200), Math.floor(nRows / eta ** (rungs - rung)));
 
   const runner = trialRunner(folds, options.threads, options.signal);
+  // The budget is the search's: it starts once the worker threads have loaded the code (over a second
+  // under tsx on a busy machine, the whole of a short budget on a loaded one, which then cancelled even
+  // the defaults and ended in "no model could be trained").
+  try {
+    await runner.ready();
+  } catch (err) {
+    await runner.close();
+    throw err;
+  }
+  const deadline = performance.now() + options.budgetSeconds * 1000;
+  const deadlineEpoch = Date.now() + options.budgetSeconds * 1000; // the same moment on the clock worker threads share
+  const timeLeft = () => (deadline - performance.now()) / 1000;
   // On a pool, every trial of a step starts at once and the pool queues the fits. On one thread they run
   // one after the other: interleaved, a forest awaiting its own workers would be charged the time of the
   // fits run meanwhile, and look too slow to try.
@@ -139,6 +148,8 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
         error: err instanceof Error ? err.message : String(err),
       };
     }
+    // a fit that finished after an abort is not a trial of this search any more (nothing recorded after it)
+    options.signal?.throwIfAborted();
     // numbered as they finish: with parallel trials that is not the order they started in
     const done: Trial = { id: trials.length + 1, ...trial };
     trials.push(done);

@@ -18,6 +18,8 @@ export type TrialFit = Omit<TrialTask, 'fold'>;
 export interface TrialRunner {
   /** How many fits run at once. */
   readonly threads: number;
+  /** Resolves once the runner can fit at once (its worker threads have loaded the code). */
+  ready(): Promise<void>;
   /** Fits on each of `folds` and returns each fold's validation outputs (and fit time), in fold order. */
   fitFolds(fit: TrialFit, folds: readonly number[]): Promise<FoldOutputs[]>;
   close(): Promise<void>;
@@ -32,6 +34,7 @@ export function trialRunner(folds: readonly Fold[], threads = defaultThreads(), 
 function inlineRunner(folds: readonly Fold[], signal: AbortSignal | undefined): TrialRunner {
   return {
     threads: 1,
+    ready: async () => {},
     async fitFolds(fit, which) {
       const outputs: FoldOutputs[] = [];
       for (const f of which) outputs.push(await fitAndPredict({ ...fit, fold: folds[f] as Fold }, signal));
@@ -45,6 +48,7 @@ function pooledRunner(folds: readonly Fold[], threads: number, signal: AbortSign
   const pool = new WorkerPool(workerEntry(import.meta.url, './trial-worker'), threads);
   return {
     threads,
+    ready: () => pool.start(signal ? { signal } : {}),
     fitFolds(fit, which) {
       const params = hasThreadsParam(fit.learner) ? { ...fit.params, threads: 1 } : fit.params;
       return Promise.all(which.map((f) => pool.run<FoldOutputs>({ ...fit, params, fold: folds[f] as Fold } satisfies TrialTask, signal ? { signal } : {})));
