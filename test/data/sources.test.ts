@@ -237,6 +237,8 @@ describe('PostgreSQL', () => {
     await client.connect();
     const table = `kiln_src_${process.pid}`;
     try {
+      // a run killed before its DROP may have left this name behind (pids are reused)
+      await client.query(`DROP TABLE IF EXISTS ${table}`);
       await client.query(`CREATE TABLE ${table} (id serial, amount numeric(10,2), big bigint, label text, at timestamptz)`);
       await client.query(`INSERT INTO ${table} (amount, big, label, at) SELECT i * 0.25, i::bigint * 1000000000, CASE WHEN i % 2 = 0 THEN 'even' ELSE 'odd' END, now() FROM generate_series(1, 25000) i`);
       const t = await readTable(`${url}?table=${table}`);
