@@ -16,6 +16,8 @@ export interface BaselineComparison {
   readonly improvement: number;
   /** The comparison in one sentence for a person. */
   readonly sentence: string;
+  /** Classification: how many classes the training rows hold. */
+  readonly classes?: number;
 }
 
 /** Classification: accuracy against always answering the most frequent training class. */
@@ -39,7 +41,7 @@ export function classificationBaseline(
     improvement > 0
       ? `${Math.round(100 * improvement)}% fewer errors than ${answer} (right ${pct(modelAccuracy)} of the time instead of ${pct(baselineScore)}).`
       : `No better than ${answer}, which is right ${pct(baselineScore)} of the time.`;
-  return { baseline: answer, metric: 'accuracy', baselineScore, modelScore: modelAccuracy, improvement, sentence };
+  return { baseline: answer, metric: 'accuracy', baselineScore, modelScore: modelAccuracy, improvement, sentence, classes: counts.size };
 }
 
 /** Regression: R² is exactly the share of the squared error of "always the mean" that the model avoids. */
@@ -81,7 +83,7 @@ export function diagnoseAgainstBaseline(
   // A yes/no model can rank cases well and still, at the 50% cut-off, almost always give the majority's
   // answer (rare frauds, rare churners): not a model that learned nothing, but a cut-off to choose.
   const auc = heldOut['roc_auc'];
-  if (comparison.metric === 'accuracy' && auc !== undefined && auc >= RANKS_WELL) {
+  if (comparison.classes === 2 && auc !== undefined && auc >= RANKS_WELL) {
     return [
       {
         code: 'threshold',
