@@ -23,9 +23,10 @@ out_dir, synth_reg = sys.argv[1], sys.argv[2]
 split_seed = int(sys.argv[3]) if len(sys.argv) > 3 else 42
 only = sys.argv[4].split(',') if len(sys.argv) > 4 else None
 here = os.path.dirname(os.path.abspath(__file__))
-titanic = pd.read_csv(os.path.join(here, "..", "..", "examples", "titanic", "titanic.csv")).drop(columns=["PassengerId", "Name", "Ticket", "Cabin"])
-bc = load_breast_cancer(as_frame=True).frame.rename(columns=lambda c: c.replace(" ", "_"))
-sets = [("titanic", lambda: titanic, "Survived", False), ("breast_cancer", lambda: bc, "target", False), ("synth_reg", lambda: pd.read_csv(synth_reg), "target", True)]
+# each data set is read only when asked for (synth_reg is 200,000 rows)
+titanic = lambda: pd.read_csv(os.path.join(here, "..", "..", "examples", "titanic", "titanic.csv")).drop(columns=["PassengerId", "Name", "Ticket", "Cabin"])
+bc = lambda: load_breast_cancer(as_frame=True).frame.rename(columns=lambda c: c.replace(" ", "_"))
+sets = [("titanic", titanic, "Survived", False), ("breast_cancer", bc, "target", False), ("synth_reg", lambda: pd.read_csv(synth_reg), "target", True)]
 
 def model(name, reg, seed=42):
     if name == "logreg":

@@ -21,15 +21,18 @@ function writeTable(dir: string, n: number, seed: number, row: (rng: Rng, i: num
   return file;
 }
 
-async function diagnosesOf(spec: Record<string, unknown>, file: string): Promise<string[]> {
+async function trainCase(spec: Record<string, unknown>, file: string) {
   const dir = tempHome();
   const home = await openHome(dir);
   try {
-    const result = await trainTabularModule(validateSpec({ name: 'case', data: file, target: 'y', ...spec }, null, dir), home);
-    return result.report.diagnoses.map((d) => d.code);
+    return await trainTabularModule(validateSpec({ name: 'case', data: file, target: 'y', ...spec }, null, dir), home);
   } finally {
     await home.store.close();
   }
+}
+
+async function diagnosesOf(spec: Record<string, unknown>, file: string): Promise<string[]> {
+  return (await trainCase(spec, file)).report.diagnoses.map((d) => d.code);
 }
 
 const dir = tempHome('kiln-cases-');
@@ -88,15 +91,9 @@ test('an easy problem whose score is spread over several columns is near perfect
     const x = [rng.normal(), rng.normal(), rng.normal(), rng.normal()];
     return [...x, x.reduce((a, b) => a + b, 0) + 0.05 * rng.normal() > 0 ? 1 : 0];
   });
-  const dirHome = tempHome();
-  const home = await openHome(dirHome);
-  try {
-    const result = await trainTabularModule(validateSpec({ name: 'easy', data: easy, target: 'y', learner: 'logistic-regression' }, null, dirHome), home);
-    assert.ok((result.metrics.test['roc_auc'] as number) >= 0.995, `test AUC ${result.metrics.test['roc_auc']}`);
-    assert.deepEqual(result.report.diagnoses.map((d) => [d.code, d.severity]), [['near_perfect', 'info']]);
-  } finally {
-    await home.store.close();
-  }
+  const result = await trainCase({ learner: 'logistic-regression' }, easy);
+  assert.ok((result.metrics.test['roc_auc'] as number) >= 0.995, `test AUC ${result.metrics.test['roc_auc']}`);
+  assert.deepEqual(result.report.diagnoses.map((d) => [d.code, d.severity]), [['near_perfect', 'info']]);
 });
 
 test('rare positives that the model ranks well but never reach 50% ask for a cut-off, not "learned nothing"', async () => {
