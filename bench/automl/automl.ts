@@ -2,12 +2,13 @@
  * bench/automl: Kiln's AutoML with a wall-clock budget against scikit-learn's and XGBoost's default
  * models, on the same train/test split (made by the peers' script, as ../shared/bench/peers.py does).
  *
- *   node --import tsx bench/automl/automl.ts [--budget 60] [--only titanic,breast_cancer,synth_reg] [--reuse-peers] [--seed 42] [--split-seed 42]
+ *   node --import tsx bench/automl/automl.ts [--budget 60] [--only titanic,breast_cancer,synth_reg] [--reuse-peers] [--seed 42] [--split-seed 42] [--repeats N]
  *
  * --seed changes the search's cross-validation folds, its random settings and the learners' seeds (not
  * the train/test split): run several to see how much of a result is the luck of one search.
  * --split-seed draws another train/test split (42 is peers.py's, the issue's): run several to see how
  * much of a comparison is the luck of one split of a small data set.
+ * --repeats sets the spec's `repeats` (how many times the search cuts its folds; default: Kiln's own choice).
  *
  * Needs Debian's python3-sklearn, python3-pandas, python3-xgboost, and synth_reg.csv from
  * `/usr/bin/python3 ../shared/bench/make_data.py /tmp/kiln-bench` (made here when missing).
@@ -30,6 +31,7 @@ const budget = Number(flag('--budget') ?? 60);
 const only = flag('--only')?.split(',');
 const seed = Number(flag('--seed') ?? 42);
 const splitSeed = Number(flag('--split-seed') ?? 42);
+const repeats = flag('--repeats') === undefined ? undefined : Number(flag('--repeats'));
 const benchData = '/tmp/kiln-bench';
 const out = join(import.meta.dirname, '..', 'out', 'automl', ...(splitSeed === 42 ? [] : [`split-${splitSeed}`]));
 mkdirSync(out, { recursive: true });
@@ -62,7 +64,7 @@ const results: unknown[] = [];
 for (const [data, target] of Object.entries(targets)) {
   if (only && !only.includes(data)) continue;
   const home = await openHome(mkdtempSync(join(tmpdir(), 'kiln-automl-')));
-  const spec = validateSpec({ name: data, data: join(out, data, 'train.csv'), testData: join(out, data, 'test.csv'), target, budget, seed }, null, out);
+  const spec = validateSpec({ name: data, data: join(out, data, 'train.csv'), testData: join(out, data, 'test.csv'), target, budget, seed, ...(repeats === undefined ? {} : { repeats }) }, null, out);
   const started = performance.now();
   // notes (e.g. "chose … the simplest model within one standard error") and the top of the leaderboard
   // go to stderr, so a run shows why the search chose what it chose

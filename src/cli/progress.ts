@@ -9,6 +9,7 @@ export function trainProgress(enabled: boolean): { onEvent: (e: TrainEvent) => v
   if (!enabled) return { onEvent: () => {}, stop: () => {} };
   const live = process.stderr.isTTY === true;
   let bar: cliProgress.SingleBar | undefined;
+  let part: string | undefined;
   const stop = () => {
     bar?.stop();
     bar = undefined;
@@ -16,9 +17,12 @@ export function trainProgress(enabled: boolean): { onEvent: (e: TrainEvent) => v
   const onEvent = (e: TrainEvent) => {
     if (e.type === 'progress') {
       if (!live) return;
+      // each member of an ensemble gets its own bar, named
+      if (bar !== undefined && e.part !== part) stop();
       if (bar === undefined) {
+        part = e.part;
         bar = new cliProgress.SingleBar(
-          { format: '  fitting [{bar}] {value}/{total} iterations · loss {loss}', stream: process.stderr, hideCursor: true, clearOnComplete: false },
+          { format: `  fitting${part === undefined ? '' : ` ${part}`} [{bar}] {value}/{total} iterations · loss {loss}`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
           cliProgress.Presets.shades_classic,
         );
         bar.start(e.maxIterations, 0, { loss: '-' });

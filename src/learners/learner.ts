@@ -12,6 +12,7 @@
 import type { z } from 'zod';
 import type { Matrix } from '../core/matrix.js';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
+import type { LearnerFamily } from './learner-family.js';
 
 /** Supervised tasks, and the two unsupervised ones (segments, anomalies). */
 export type Task = 'binary' | 'multiclass' | 'regression' | 'cluster' | 'anomaly';
@@ -22,6 +23,12 @@ export interface Progress {
   readonly maxIterations: number;
   readonly trainLoss: number;
   readonly validationLoss?: number;
+  /**
+   * Set when the progress is that of one part of the model (a soft-voting ensemble's member, e.g.
+   * "mlp, 2 of 3"): each part has its own loss curve, and the parts one after the other are not a
+   * learning curve of the whole (their losses are on different scales).
+   */
+  readonly part?: string;
 }
 
 export interface FitOptions {
@@ -98,6 +105,7 @@ export type Predictor = SupervisedPredictor | ClustererPredictor | AnomalyPredic
 export interface ClassifierLearner<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly kind: 'classifier';
+  readonly family: LearnerFamily;
   readonly summary: string;
   readonly paramsSchema: S;
   /** `y` holds class indices 0..nClasses-1. `params` is validated against `paramsSchema` here. */
@@ -108,6 +116,7 @@ export interface ClassifierLearner<S extends z.ZodType = z.ZodType> {
 export interface RegressorLearner<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly kind: 'regressor';
+  readonly family: LearnerFamily;
   readonly summary: string;
   readonly paramsSchema: S;
   fit(X: Matrix, y: Float64Array, params: unknown, options?: FitOptions): Promise<RegressorPredictor>;

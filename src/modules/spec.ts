@@ -79,6 +79,13 @@ export const moduleSpecSchema = z.strictObject({
   metric: z.string().optional().describe('What the search optimises (scikit-learn names: roc_auc, accuracy, log_loss, f1_macro, rmse, mae, r2, …).'),
   learners: z.array(z.string()).optional().describe('Only search these learners.'),
   folds: z.number().int().min(2).max(20).default(5).describe('Cross-validation folds used by the search.'),
+  repeats: z
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe('Repeat the search\'s cross-validation with freshly drawn folds (default: 3 on up to 5,000 training rows, where one set of folds is too noisy to choose by; otherwise 1).'),
   ensemble: z.boolean().default(true).describe('Let the search average its best few models when that scores better.'),
   params: z.record(z.string(), z.unknown()).default({}).describe('The learner\'s parameters.'),
   // --- module templates beyond tables (each trainer checks the fields it needs) ---------------------
@@ -96,6 +103,9 @@ export const moduleSpecSchema = z.strictObject({
     // The fields each task cannot do without, reported with every other problem of the spec.
     for (const field of REQUIRED_FIELDS[spec.task]) {
       if (spec[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for task "${spec.task}"` });
+    }
+    if (spec.repeats !== undefined && spec.repeats > 1 && spec.split.time !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['repeats'], message: 'time-ordered folds are the same on every repeat; leave repeats out (or set it to 1) with split.time' });
     }
   });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { isKilnError } from '../../src/core/errors.js';
 import { matrixFromRows } from '../../src/core/matrix.js';
 import { getLearner, learnerNames, learnersFor, loadPredictor } from '../../src/learners/registry.js';
+import { FAMILY_COMPLEXITY, trainingGapMeansMemorising } from '../../src/learners/learner-family.js';
 
 test('learners are found by name and by task', () => {
   for (const name of ['logistic-regression', 'ridge', 'soft-voting']) assert.ok(learnerNames.includes(name), name);
@@ -49,4 +50,18 @@ test('loadPredictor rebuilds a predictor through the learner that saved it', asy
   const loaded = loadPredictor(model.toJSON());
   assert.equal(loaded.kind, 'regressor');
   if (loaded.kind === 'regressor') assert.deepEqual(Array.from(loaded.predict(X), (v) => Math.round(v * 1e9) / 1e9), [1, 3, 5, 7]);
+});
+
+test('every supervised learner declares its family; only bagged trees have a training score that says nothing', () => {
+  const supervised = [...learnersFor('binary'), ...learnersFor('regression')];
+  const families = new Map(supervised.map((l) => [l.name, l.kind === 'classifier' || l.kind === 'regressor' ? l.family : undefined]));
+  assert.equal(families.get('random-forest'), 'bagged-trees');
+  assert.equal(families.get('extra-trees-regressor'), 'bagged-trees');
+  assert.equal(families.get('gradient-boosting'), 'boosted-trees');
+  assert.equal(families.get('logistic-regression'), 'linear');
+  assert.equal(families.get('soft-voting'), 'ensemble');
+  for (const [name, family] of families) {
+    assert.ok(family !== undefined && family in FAMILY_COMPLEXITY, `${name}: ${family}`);
+    assert.equal(trainingGapMeansMemorising(family), family !== 'bagged-trees', name);
+  }
 });

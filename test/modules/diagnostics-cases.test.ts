@@ -107,3 +107,30 @@ test('rare positives that the model ranks well but never reach 50% ask for a cut
   const codes = await diagnosesOf({ learner: 'logistic-regression' }, rare);
   assert.deepEqual(codes, ['threshold']);
 });
+
+test('an ensemble\'s members train one after the other: their losses are not read as one learning curve', async () => {
+  // a forest's loss ends near 0, a network's starts near 0.7: end to end that looked like "training went
+  // the wrong way" (seen on Titanic's AutoML ensemble)
+  const data = writeTable(dir, 800, 4, (rng) => {
+    const a = rng.normal();
+    const b = rng.normal();
+    return [a, b, rng.normal(), rng.normal(), a - b + 0.8 * rng.normal() > 0 ? 1 : 0];
+  });
+  const home = await openHome(tempHome());
+  const parts = new Set<string | undefined>();
+  try {
+    const spec = { learner: 'soft-voting', params: { members: [{ learner: 'random-forest', params: { nEstimators: 30 } }, { learner: 'mlp', params: { maxIter: 40 } }] } };
+    const result = await trainTabularModule(validateSpec({ name: 'case', data, target: 'y', ...spec }, null, dir), {
+      ...home,
+      onEvent: (e) => {
+        if (e.type === 'progress') parts.add(e.part);
+      },
+    });
+    assert.deepEqual([...parts], ['random-forest, 1 of 2', 'mlp, 2 of 2']);
+    assert.equal(result.report.learningCurve.length, 0);
+    const codes = result.report.diagnoses.map((d) => d.code);
+    assert.ok(!codes.includes('divergence') && !codes.includes('instability'), codes.join(', '));
+  } finally {
+    await home.store.close();
+  }
+});

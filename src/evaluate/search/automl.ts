@@ -6,9 +6,10 @@
  *      grid of penalties, plain and with pairwise interactions (search-space.ts), also complete;
  *   2. then, while time remains, brackets of successive halving: η² seeded random settings scored on
  *      a small subsample and one fold, the best 1/η promoted to η× more rows, … up to full k-fold;
- *   3. the simplest complete trial within one standard error of the top score is chosen (on small
- *      data the leaders' scores differ by less than their noise; the standard error is corrected for
- *      the folds' overlap, as in the ensemble's test);
+ *   3. the simplest complete trial whose score cannot be told apart from the top one's is chosen (on
+ *      small data the leaders' scores differ by less than their noise): its mean fold-by-fold shortfall
+ *      is within one standard error of that shortfall, corrected for the folds' overlap, as in the
+ *      ensemble's test (simplest-within-noise.ts);
  *   4. optionally a weighted soft-voting ensemble chosen greedily from a diverse library of complete
  *      trials (ensemble-selection.ts), kept only if it beats the best single model fold by fold by
  *      more than one standard error of the difference.
@@ -67,12 +68,14 @@ export interface Trial {
    * (overlapCorrectedStandardError): how far apart two trials must be to differ.
    */
   readonly standardError?: number;
+  /** `score` on each fold (complete trials): two trials on the same folds are compared fold by fold. */
+  readonly foldScores?: readonly number[];
 }
 
 export type { EnsembleChoice } from './ensemble-selection.js';
 
 export interface SearchResult {
-  /** The simplest complete trial within one standard error of the top score (see simplest-within-noise.ts). */
+  /** The simplest complete trial whose score cannot be told apart from the top one's (see simplest-within-noise.ts). */
   readonly best: Trial;
   /** Final (full-data, all folds) trials, best first. */
   readonly leaderboard: readonly Trial[];
@@ -137,7 +140,7 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
       // the fits' own time, as if one after the other (waits in the pool's queue do not count)
       const seconds = fits.reduce((total, f) => total + f.seconds, 0);
       trial = { learner: space.learner, params, rung, final, rows, folds: useFolds.length, status: 'ok', value, score: toScore(options.metric, value), seconds };
-      if (values.length > 1) trial = { ...trial, standardError };
+      if (values.length > 1) trial = { ...trial, standardError, foldScores: values.map((v) => toScore(options.metric, v)) };
     } catch (err) {
       options.signal?.throwIfAborted();
       const cancelled = isKilnError(err, 'CANCELLED');
@@ -193,7 +196,7 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
   }
 
   const leaderboard = trials.filter((t) => t.final && t.status === 'ok').sort((a, b) => b.score - a.score);
-  const best = simplestWithinNoise(leaderboard);
+  const best = simplestWithinNoise(leaderboard, validationShare(folds));
   if (best === undefined) {
     const reasons = [...new Set(trials.map((t) => t.error).filter(Boolean))].join('; ');
     throw new KilnError('TRAINING_FAILED', { reason: `no model could be trained within the budget${reasons ? ` (${reasons})` : ''}; give it more time` });

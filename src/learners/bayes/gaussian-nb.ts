@@ -43,6 +43,7 @@ export interface GaussianNbLearner extends ClassifierLearner<typeof gaussianNbPa
 export const gaussianNb: GaussianNbLearner = {
   name: NAME,
   kind: 'classifier',
+  family: 'naive-bayes',
   summary: 'Gaussian naive Bayes: one normal distribution per class and feature; instant to train, a sound baseline for small data.',
   paramsSchema: gaussianNbParams,
 

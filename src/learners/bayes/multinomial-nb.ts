@@ -43,6 +43,7 @@ export interface MultinomialNbLearner extends ClassifierLearner<typeof multinomi
 export const multinomialNb: MultinomialNbLearner = {
   name: NAME,
   kind: 'classifier',
+  family: 'naive-bayes',
   summary: 'Multinomial naive Bayes: for counts such as word frequencies; instant to train, strong on text.',
   paramsSchema: multinomialNbParams,
 

@@ -146,12 +146,13 @@ export function softVotingLearners(registry: RegistryAccess): { classifier: Clas
   const classifier: ClassifierLearner<typeof softVotingParams> = {
     name: 'soft-voting',
     kind: 'classifier',
+    family: 'ensemble',
     summary: 'Averages the class probabilities of several models.',
     paramsSchema: softVotingParams,
     async fit(X, y, nClasses, raw, options: FitOptions = {}) {
       const params = parseParams(softVotingParams, raw, 'soft-voting parameters');
       const members: ClassifierPredictor[] = [];
-      for (const m of params.members) members.push(await registry.classifier(m.learner).fit(X, y, nClasses, m.params, options));
+      for (const [k, m] of params.members.entries()) members.push(await registry.classifier(m.learner).fit(X, y, nClasses, m.params, memberOptions(options, m.learner, k, params.members.length)));
       return new SoftVotingClassifier(members, params.members.map((m) => m.weight));
     },
     load: (s) => {
@@ -162,12 +163,13 @@ export function softVotingLearners(registry: RegistryAccess): { classifier: Clas
   const regressor: RegressorLearner<typeof softVotingParams> = {
     name: 'soft-voting-regressor',
     kind: 'regressor',
+    family: 'ensemble',
     summary: 'Averages the predictions of several models.',
     paramsSchema: softVotingParams,
     async fit(X, y, raw, options: FitOptions = {}) {
       const params = parseParams(softVotingParams, raw, 'soft-voting parameters');
       const members: RegressorPredictor[] = [];
-      for (const m of params.members) members.push(await registry.regressor(m.learner).fit(X, y, m.params, options));
+      for (const [k, m] of params.members.entries()) members.push(await registry.regressor(m.learner).fit(X, y, m.params, memberOptions(options, m.learner, k, params.members.length)));
       return new SoftVotingRegressor(members, params.members.map((m) => m.weight));
     },
     load: (s) => {
@@ -176,4 +178,12 @@ export function softVotingLearners(registry: RegistryAccess): { classifier: Clas
     },
   };
   return { classifier, regressor };
+}
+
+/** A member's fit options: its progress is tagged as that member's part of the ensemble (see Progress.part). */
+function memberOptions(options: FitOptions, learner: string, index: number, count: number): FitOptions {
+  const onProgress = options.onProgress;
+  if (onProgress === undefined) return options;
+  const part = `${learner}, ${index + 1} of ${count}`;
+  return { ...options, onProgress: (p) => onProgress({ ...p, part }) };
 }

@@ -105,6 +105,7 @@ function classifierLearner(name: string, summary: string, schema: typeof randomF
   return {
     name,
     kind: 'classifier',
+    family: 'bagged-trees',
     summary,
     paramsSchema: schema,
     async fit(X, y, nClasses, rawParams, options = {}) {
@@ -125,6 +126,7 @@ function regressorLearner(name: string, summary: string, schema: typeof randomFo
   return {
     name,
     kind: 'regressor',
+    family: 'bagged-trees',
     summary,
     paramsSchema: schema,
     async fit(X, y, rawParams, options = {}) {

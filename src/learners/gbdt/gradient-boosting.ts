@@ -29,6 +29,7 @@ export interface GradientBoostingRegressorLearner extends RegressorLearner<typeo
 export const gradientBoosting: GradientBoostingClassifierLearner = {
   name: CLASSIFIER_NAME,
   kind: 'classifier',
+  family: 'boosted-trees',
   summary: 'Boosted decision trees on binned features (like LightGBM); usually the most accurate on tables, handles missing values and categories natively.',
   paramsSchema: gradientBoostingClassifierParams,
 
@@ -53,6 +54,7 @@ export const gradientBoosting: GradientBoostingClassifierLearner = {
 export const gradientBoostingRegressor: GradientBoostingRegressorLearner = {
   name: REGRESSOR_NAME,
   kind: 'regressor',
+  family: 'boosted-trees',
   summary: 'Boosted decision trees on binned features (like LightGBM) for numeric targets; squared, absolute or Huber loss.',
   paramsSchema: gradientBoostingRegressorParams,
 

@@ -165,6 +165,7 @@ class KnnClassifierModel extends NeighbourModel implements ClassifierPredictor {
 export const knnClassifier: KnnClassifierLearner = {
   name: 'knn',
   kind: 'classifier',
+  family: 'neighbours',
   summary: 'k-nearest neighbours: a row gets the classes of the most similar training rows; no training, simple to explain, slower to predict.',
   paramsSchema: knnParams,
 
@@ -229,6 +230,7 @@ class KnnRegressorModel extends NeighbourModel implements RegressorPredictor {
 export const knnRegressor: RegressorLearner<typeof knnParams> = {
   name: 'knn-regressor',
   kind: 'regressor',
+  family: 'neighbours',
   summary: 'k-nearest neighbours regression: the (weighted) mean target of the most similar training rows.',
   paramsSchema: knnParams,
 

@@ -55,6 +55,7 @@ export interface LinearRegressorLearner<S extends z.ZodType> extends RegressorLe
 export const lasso: LinearRegressorLearner<typeof lassoParams> = {
   name: 'lasso',
   kind: 'regressor',
+  family: 'linear',
   summary: 'Linear least squares with an L1 penalty: sets weak coefficients to exactly 0, so it also selects features.',
   paramsSchema: lassoParams,
   async fit(X, y, rawParams, options = {}) {
@@ -67,6 +68,7 @@ export const lasso: LinearRegressorLearner<typeof lassoParams> = {
 export const elasticNet: LinearRegressorLearner<typeof elasticNetParams> = {
   name: 'elastic-net',
   kind: 'regressor',
+  family: 'linear',
   summary: 'Linear least squares with a mix of L1 and L2 penalties: sparse like the lasso, stable with correlated features like ridge.',
   paramsSchema: elasticNetParams,
   async fit(X, y, rawParams, options = {}) {

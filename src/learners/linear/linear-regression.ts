@@ -22,6 +22,7 @@ export const linearRegressionParams = z.strictObject({
 export const linearRegression: LinearRegressorLearner<typeof linearRegressionParams> = {
   name: NAME,
   kind: 'regressor',
+  family: 'linear',
   summary: 'Ordinary least squares, solved exactly: the simplest baseline for a numeric target.',
   paramsSchema: linearRegressionParams,
 

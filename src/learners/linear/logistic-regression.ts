@@ -93,6 +93,7 @@ export interface LogisticRegressionLearner extends ClassifierLearner<typeof logi
 export const logisticRegression: LogisticRegressionLearner = {
   name: NAME,
   kind: 'classifier',
+  family: 'linear',
   summary: 'Linear model of class probabilities (sigmoid or softmax) with an L2, L1 or elastic-net penalty; fast, well calibrated, easy to explain.',
   paramsSchema: logisticRegressionParams,
 

@@ -62,6 +62,7 @@ export interface RidgeRegressionLearner extends RegressorLearner<typeof ridgeReg
 export const ridgeRegression: RidgeRegressionLearner = {
   name: NAME,
   kind: 'regressor',
+  family: 'linear',
   summary: 'Linear least squares with an L2 penalty, solved exactly; a fast, stable baseline that is easy to explain.',
   paramsSchema: ridgeRegressionParams,
 

@@ -35,6 +35,7 @@ export interface MlpClassifierLearner extends ClassifierLearner<typeof mlpParams
 export const mlpClassifier: MlpClassifierLearner = {
   name: NAME,
   kind: 'classifier',
+  family: 'network',
   summary: 'Multilayer perceptron (dense layers, relu or tanh, Adam, early stopping) trained with TensorFlow.js; learns non-linear boundaries, wants standardised features.',
   paramsSchema: mlpParams,
 

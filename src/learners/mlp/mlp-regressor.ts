@@ -36,6 +36,7 @@ export interface MlpRegressorLearner extends RegressorLearner<typeof mlpParams> 
 export const mlpRegressor: MlpRegressorLearner = {
   name: NAME,
   kind: 'regressor',
+  family: 'network',
   summary: 'Multilayer perceptron regression (dense layers, relu or tanh, Adam, early stopping) trained with TensorFlow.js; wants standardised features.',
   paramsSchema: mlpParams,
 

@@ -64,6 +64,7 @@ export interface DecisionTreeRegressorLearner extends RegressorLearner<typeof de
 export const decisionTree: DecisionTreeLearner = {
   name: CLASSIFIER,
   kind: 'classifier',
+  family: 'tree',
   summary: 'One CART decision tree (exact splits): readable if-then rules; a baseline more than a final model.',
   paramsSchema: decisionTreeParams,
 
@@ -101,6 +102,7 @@ export const decisionTree: DecisionTreeLearner = {
 export const decisionTreeRegressor: DecisionTreeRegressorLearner = {
   name: REGRESSOR,
   kind: 'regressor',
+  family: 'tree',
   summary: 'One CART regression tree (exact splits): piecewise-constant predictions as readable rules.',
   paramsSchema: decisionTreeRegressorParams,
 

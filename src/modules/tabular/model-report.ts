@@ -16,6 +16,8 @@ import { permutationImportance, type ColumnImportance } from '../../evaluate/exp
 import { robustnessCheck, type RobustnessResult } from '../../evaluate/robustness.js';
 import type { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
 import type { SupervisedPredictor } from '../../learners/learner.js';
+import { trainingGapMeansMemorising } from '../../learners/learner-family.js';
+import { getLearner } from '../../learners/registry.js';
 import type { TargetEncoding } from './plan-columns.js';
 import { thresholdTable, type Payoffs } from '../../evaluate/business/threshold.js';
 import type { DecisionCounts } from '../../evaluate/business/price-thresholds.js';
@@ -95,10 +97,10 @@ export function buildModelReport(input: ReportInput): ModelReport {
   const chance = scoreMetric === 'roc_auc' ? 0.5 : scoreMetric === 'accuracy' ? baseline.baselineScore : 0;
 
   const curve = diagnoseLearningCurve(input.learningCurve, undefined, trivialLoss(target, input.trainRows));
-  // A bagged forest grows its trees until they fit their rows, so its training score is near perfect by
-  // design and says nothing about memorising (its honest estimate is out of bag): on noise it is judged
+  // A bagged forest's training score is near perfect by design (learner-family.ts): on noise it is judged
   // by the baseline (learned nothing), not told to "prefer a model that averages many trees".
-  const trainScoreTellsMemorising = !/^(random-forest|extra-trees)/.test(predictor.learner);
+  const learner = predictor.kind === 'classifier' ? getLearner(predictor.learner, 'binary') : getLearner(predictor.learner, 'regression');
+  const trainScoreTellsMemorising = trainingGapMeansMemorising(learner.family);
   const diagnoses = [
     ...curve,
     // one overfitting verdict is enough: the curve's, when it saw it

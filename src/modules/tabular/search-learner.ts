@@ -15,7 +15,7 @@ import type { DatasetRef, Store } from '../../store/store.js';
 import { budgetSeconds, type ModuleSpec } from '../spec.js';
 import type { TrainListener } from '../train-events.js';
 import type { TargetEncoding } from './plan-columns.js';
-import { crossValidationFolds } from './split-rows.js';
+import { crossValidationFolds, crossValidationRepeats } from './split-rows.js';
 
 export interface SearchChoice {
   readonly learner: string;
@@ -58,7 +58,7 @@ export async function searchLearner(
   const y = target.task === 'regression' ? takeValues(target.values, trainRows) : takeValues(target.classIndex, trainRows);
   const k = Math.min(spec.folds, trainFrame.nRows);
   // The folds follow the holdout's protocol (grouped, time-ordered or stratified); the test part stays locked away.
-  const splits = crossValidationFolds(frame, trainRows, target, k, spec);
+  const splits = crossValidationFolds(frame, trainRows, target, k, spec, crossValidationRepeats(spec, trainRows.length));
   const folds = prepareFolds(trainFrame, plan, y, splits, spec.seed, target.task === 'regression' ? 0 : target.classes.length);
 
   const record = async (trial: Trial) => {
@@ -103,7 +103,7 @@ export async function searchLearner(
   if (top !== undefined && top.id !== result.best.id) {
     ctx.emit({
       type: 'note',
-      message: `chose ${result.best.learner} (cross-validated ${metric} ${result.best.value.toFixed(4)}): the simplest model within one standard error of the best, ${top.learner} (${top.value.toFixed(4)} ± ${(top.standardError ?? 0).toFixed(4)})`,
+      message: `chose ${result.best.learner} (cross-validated ${metric} ${result.best.value.toFixed(4)}): the simplest model that the folds cannot tell apart from the best, ${top.learner} (${top.value.toFixed(4)}; the fold-by-fold difference is within its standard error)`,
     });
   }
   return { learner: result.best.learner, params: result.best.params, metric, result };

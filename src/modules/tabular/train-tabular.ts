@@ -29,7 +29,7 @@ import { buildModelReport, type ModelReport } from './model-report.js';
 import { checkSearchSpec, isSearch, searchLearner, type SearchChoice } from './search-learner.js';
 import { buildModuleGraph, moduleSignature } from './module-graph.js';
 import { DEFAULT_LEARNER, effectiveParams } from './learner-choice.js';
-import { holdoutSplit, splitProtocol } from './split-rows.js';
+import { crossValidationRepeats, holdoutSplit, splitProtocol } from './split-rows.js';
 import { encodeTarget, planColumns, type ExcludedColumn, type TargetEncoding } from './plan-columns.js';
 import { markRunFailed } from '../failed-run.js';
 
@@ -110,7 +110,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       test_fraction: spec.split.test,
       stratify: spec.split.stratify,
       split: splitProtocol(spec),
-      ...(searchSettings ? { budget_s: searchSettings.budget, metric: searchSettings.metric, folds: spec.folds } : {}),
+      ...(searchSettings ? { budget_s: searchSettings.budget, metric: searchSettings.metric, folds: spec.folds, ...(spec.repeats === undefined ? {} : { repeats: spec.repeats }) } : {}),
     },
     dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
     datasetVersionId: datasetVersion.id,
@@ -133,7 +133,9 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
 
     let search: SearchChoice | undefined;
     if (searching) {
-      emit({ type: 'stage', stage: 'search', message: `searching learners and settings for ${searchSettings?.budget} s (${spec.folds}-fold cross-validation)` });
+      const repeats = crossValidationRepeats(spec, split.train.length);
+      const protocol = `${repeats > 1 ? `${repeats} × ` : ''}${spec.folds}-fold cross-validation`;
+      emit({ type: 'stage', stage: 'search', message: `searching learners and settings for ${searchSettings?.budget} s (${protocol})` });
       search = await searchLearner(spec, frame, trainFrame, features, target, split.train, {
         store: ctx.store,
         parentRunId: run.id,
@@ -154,7 +156,8 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     const fitOptions: FitOptions = {
       seed: spec.seed,
       onProgress: (p) => {
-        learningCurve.push({ iteration: p.iteration, trainLoss: p.trainLoss, ...(p.validationLoss === undefined ? {} : { validationLoss: p.validationLoss }) });
+        // an ensemble's members report one after the other: not one learning curve (Progress.part)
+        if (p.part === undefined) learningCurve.push({ iteration: p.iteration, trainLoss: p.trainLoss, ...(p.validationLoss === undefined ? {} : { validationLoss: p.validationLoss }) });
         emit({ type: 'progress', ...p });
       },
       ...(ctx.signal ? { signal: ctx.signal } : {}),
