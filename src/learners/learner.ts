@@ -48,6 +48,13 @@ export interface SerializedPredictor {
 
 interface PredictorBase {
   readonly learner: string;
+  /**
+   * 1 for each row of X on which the exported ONNX graph must match this predictor to float32
+   * precision, 0 where it may honestly differ: a k-nearest-neighbours query whose k-th and (k+1)-th
+   * nearest training rows are tied within float32 rounding may get the other one in the graph.
+   * Absent: every row.
+   */
+  onnxExactRows?(X: Matrix): Uint8Array;
   readonly nFeatures: number;
   toJSON(): SerializedPredictor;
   /** Per-feature importance (e.g. |coefficient| for linear models), one value per input column. */

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { matrixFromRows } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/rng.js';
 import { knnClassifier, knnParams, knnRegressor } from '../../src/learners/knn/knn.js';
-import { nearestNeighbours } from '../../src/learners/knn/nearest-neighbours.js';
+import { clearOfTies, nearestNeighbours } from '../../src/learners/knn/nearest-neighbours.js';
+import { getLearner } from '../../src/learners/registry.js';
 import { rowSquaredNorms, squaredDistanceNaive } from '../../src/learners/kmeans/squared-distances.js';
 import { loadPredictor } from '../../src/learners/registry.js';
 import { expectCode, maxAbsDiff } from '../helpers/assertions.js';
@@ -55,6 +56,29 @@ test('the blocked search finds what sorting every distance finds', () => {
     );
     assert.deepEqual(Array.from(found.indices.subarray(q * 7, q * 7 + 7)), order.slice(0, 7));
   }
+});
+
+test('a query whose k-th and (k+1)-th neighbours are tied is not one the float32 graph must match; every other row is, and must', async () => {
+  // the query (0, 0) has (1, 0) and (0, 1) at exactly the same distance, (1e-9, 0) at distances 2e-9 apart:
+  // with k = 1 either may be nearest in float32
+  const X = matrixFromRows([[1, 0], [0, 1], [3, 3], [4, 4]]);
+  const y = Int32Array.from([0, 1, 0, 1]);
+  const queries = matrixFromRows([[0, 0], [0.9, 0.1], [3.4, 3.4], [1e-9, 0]]);
+  const norms = rowSquaredNorms(X.data, 4, 2);
+  assert.deepEqual(Array.from(clearOfTies(queries, X, norms, 1)), [0, 1, 1, 0]);
+  // k = 2 takes both tied rows: the boundary is now between (0, 1) and (3, 3), far apart
+  assert.deepEqual(Array.from(clearOfTies(queries, X, norms, 2)), [1, 1, 1, 1]);
+  // no (k+1)-th row: nothing can be tied at the boundary
+  assert.deepEqual(Array.from(clearOfTies(queries, X, norms, 4)), [1, 1, 1, 1]);
+
+  const model = await knnClassifier.fit(X, y, 2, { nNeighbors: 1 });
+  assert.deepEqual(Array.from(model.onnxExactRows!(queries)), [0, 1, 1, 0]);
+  const onnx = await onnxOutputOf(model, queries);
+  const proba = model.predictProba(queries).data;
+  for (const row of [1, 2]) for (const c of [0, 1]) assert.ok(Math.abs(onnx[row * 2 + c]! - proba[row * 2 + c]!) <= 1e-6);
+  // an ensemble's graph must match on the rows every member's must
+  const mix = await getLearner('soft-voting', 'binary').fit(X, y, 2, { members: [{ learner: 'knn', params: { nNeighbors: 1 } }, { learner: 'logistic-regression', params: {} }] });
+  assert.deepEqual(Array.from(mix.onnxExactRows!(queries)), [0, 1, 1, 0]);
 });
 
 test('distance weighting: a query equal to training rows takes their labels only (scikit-learn\'s rule), in ONNX too', async () => {

@@ -63,6 +63,16 @@ function averageInGraph(g: GraphBuilder, parts: readonly string[], weights: read
   return g.op('Sum', scaled, {}, { name });
 }
 
+/** The rows on which every member's graph must match it (Predictor.onnxExactRows): so must the average's. */
+function exactInEveryMember(members: readonly (ClassifierPredictor | RegressorPredictor)[], X: Matrix): Uint8Array {
+  const exact = new Uint8Array(X.rows).fill(1);
+  for (const m of members) {
+    const rows = m.onnxExactRows?.(X);
+    if (rows !== undefined) for (let i = 0; i < X.rows; i++) exact[i] = (exact[i] as number) & (rows[i] as number);
+  }
+  return exact;
+}
+
 class SoftVotingClassifier implements ClassifierPredictor {
   readonly kind = 'classifier';
   readonly learner = 'soft-voting';
@@ -86,6 +96,9 @@ class SoftVotingClassifier implements ClassifierPredictor {
   toOnnx(g: GraphBuilder, features: string): { probabilities: string } {
     const parts = this.members.map((m) => m.toOnnx(g, features).probabilities);
     return { probabilities: averageInGraph(g, parts, this.weights, 'ensemble_probabilities') };
+  }
+  onnxExactRows(X: Matrix): Uint8Array {
+    return exactInEveryMember(this.members, X);
   }
   featureImportances(): Float64Array {
     return meanImportances(this.members, this.weights);
@@ -115,6 +128,9 @@ class SoftVotingRegressor implements RegressorPredictor {
   toOnnx(g: GraphBuilder, features: string): { prediction: string } {
     const parts = this.members.map((m) => m.toOnnx(g, features).prediction);
     return { prediction: averageInGraph(g, parts, this.weights, 'ensemble_prediction') };
+  }
+  onnxExactRows(X: Matrix): Uint8Array {
+    return exactInEveryMember(this.members, X);
   }
   featureImportances(): Float64Array {
     return meanImportances(this.members, this.weights);

@@ -15,7 +15,7 @@ import { checkClassificationData, checkPredictionInput, checkRegressionData, che
 import type { ClassifierLearner, ClassifierPredictor, FitOptions, Progress, RegressorLearner, RegressorPredictor, SerializedPredictor } from '../learner.js';
 import { rowSquaredNorms } from '../kmeans/squared-distances.js';
 import { addNeighbourSearch } from './knn-onnx.js';
-import { nearestNeighbours, neighbourWeights } from './nearest-neighbours.js';
+import { clearOfTies, nearestNeighbours, neighbourWeights } from './nearest-neighbours.js';
 
 const FORMAT = 1;
 /** Training rows the reported training loss is measured on (each is its own nearest neighbour, so it is optimistic). */
@@ -67,6 +67,12 @@ abstract class NeighbourModel {
       neighbourWeights(found.distances, i * k, k, this.params.weights, weights);
       combine(i, targets, weights);
     }
+  }
+
+  /** The rows whose neighbours the float32 graph finds as this predictor does (see clearOfTies). */
+  onnxExactRows(X: Matrix): Uint8Array {
+    checkPredictionInput(X, this.nFeatures, this.learner);
+    return clearOfTies(X, this.training, this.norms, this.params.nNeighbors);
   }
 
   /** kNN has no fitted coefficients; a feature's importance is its spread (standard deviation) in the training rows, normalised to sum to 1, since Euclidean distance weighs features by their scale. */

@@ -68,6 +68,33 @@ export function nearestNeighbours(queries: Matrix, training: Matrix, trainingNor
 }
 
 /**
+ * Relative size of a gap between the k-th and (k+1)-th nearest squared distances below which float32
+ * arithmetic (the ONNX graph's) may order the two the other way: the graph's expansion
+ * ‖x‖² − 2·x·t + ‖t‖² loses about 1e-7 of the norms to rounding, taken here a hundred times over.
+ */
+const FLOAT32_TIE = 1e-5;
+
+/**
+ * 1 for each query row whose k nearest training rows are clear of the (k+1)-th, 0 where the two are
+ * tied within float32 rounding (so another implementation may take either); every row is clear when
+ * there is no (k+1)-th training row.
+ */
+export function clearOfTies(queries: Matrix, training: Matrix, trainingNorms: Float64Array, k: number): Uint8Array {
+  const clear = new Uint8Array(queries.rows).fill(1);
+  if (k >= training.rows) return clear;
+  const found = nearestNeighbours(queries, training, trainingNorms, k + 1);
+  const queryNorms = rowSquaredNorms(queries.data, queries.rows, queries.cols);
+  let largestTrainingNorm = 0;
+  for (const n of trainingNorms) largestTrainingNorm = Math.max(largestTrainingNorm, n);
+  for (let q = 0; q < queries.rows; q++) {
+    const kth = (found.distances[q * (k + 1) + k - 1] as number) ** 2;
+    const next = (found.distances[q * (k + 1) + k] as number) ** 2;
+    if (next - kth <= FLOAT32_TIE * (1 + (queryNorms[q] as number) + largestTrainingNorm)) clear[q] = 0;
+  }
+  return clear;
+}
+
+/**
  * Neighbour weights for one query, scikit-learn's rules: 1 each ('uniform'), or 1/distance
  * ('distance'), where a query at distance 0 from some neighbours gives those weight 1 and the others 0.
  */
