@@ -136,8 +136,16 @@ test('a module trained with a search under split.group records the protocol and 
       null,
       dir,
     );
-    const result = await trainTabularModule(loaded, home);
+    const stages: string[] = [];
+    const result = await trainTabularModule(loaded, {
+      ...home,
+      onEvent: (e) => {
+        if (e.type === 'stage') stages.push(e.message);
+      },
+    });
     assert.ok(result.search !== undefined && result.search.trials > 0);
+    // small data: the grouped folds are cut three times (customers of equal size let the seeds differ)
+    assert.ok(stages.some((m) => /searching .* \(3 × 3-fold cross-validation\)/.test(m)), stages.join(' | '));
     const run = await home.store.getRun(result.runId);
     assert.equal(run.params['split'], 'grouped by customer');
     assert.ok(result.metrics.test['roc_auc']! > 0.8, JSON.stringify(result.metrics.test));

@@ -59,6 +59,10 @@ export async function searchLearner(
   const k = Math.min(spec.folds, trainFrame.nRows);
   // The folds follow the holdout's protocol (grouped, time-ordered or stratified); the test part stays locked away.
   const splits = crossValidationFolds(frame, trainRows, target, k, spec, crossValidationRepeats(spec, trainRows.length));
+  // the cuts actually made: identical group cuts are kept once (crossValidationFolds)
+  const cuts = Math.round(splits.length / k);
+  const protocol = `${cuts > 1 ? `${cuts} × ` : ''}${k}-fold cross-validation`;
+  ctx.emit({ type: 'stage', stage: 'search', message: `searching learners and settings for ${budget} s (${protocol})` });
   const folds = prepareFolds(trainFrame, plan, y, splits, spec.seed, target.task === 'regression' ? 0 : target.classes.length);
 
   const record = async (trial: Trial) => {

@@ -29,7 +29,7 @@ import { buildModelReport, type ModelReport } from './model-report.js';
 import { checkSearchSpec, isSearch, searchLearner, type SearchChoice } from './search-learner.js';
 import { buildModuleGraph, moduleSignature } from './module-graph.js';
 import { DEFAULT_LEARNER, effectiveParams } from './learner-choice.js';
-import { crossValidationRepeats, holdoutSplit, splitProtocol } from './split-rows.js';
+import { holdoutSplit, splitProtocol } from './split-rows.js';
 import { encodeTarget, planColumns, type ExcludedColumn, type TargetEncoding } from './plan-columns.js';
 import { markRunFailed } from '../failed-run.js';
 
@@ -133,9 +133,6 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
 
     let search: SearchChoice | undefined;
     if (searching) {
-      const repeats = crossValidationRepeats(spec, split.train.length);
-      const protocol = `${repeats > 1 ? `${repeats} × ` : ''}${spec.folds}-fold cross-validation`;
-      emit({ type: 'stage', stage: 'search', message: `searching learners and settings for ${searchSettings?.budget} s (${protocol})` });
       search = await searchLearner(spec, frame, trainFrame, features, target, split.train, {
         store: ctx.store,
         parentRunId: run.id,
