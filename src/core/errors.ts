@@ -413,6 +413,13 @@ export const ERROR_CODES = {
     message: (d) => `the split needs at least ${s(d['needed'])} distinct groups, but the group column has ${s(d['groups'])}`,
     hint: () => 'choose a group column with more distinct values, or fewer folds',
   },
+  SEARCH_TOO_LARGE: {
+    status: 413,
+    exit: 1,
+    message: (d) =>
+      `the search's ${s(d['folds'])} cross-validation folds would hold about ${s(d['gigabytes'])} GB of prepared data, more than half of this machine's ${s(d['available'])} GB`,
+    hint: () => 'lower `folds` or `repeats` in the spec, or sample the rows before training',
+  },
   TIME_MISSING: {
     status: 400,
     exit: 1,

@@ -6,7 +6,7 @@ import { parseParams } from '../../src/core/params.js';
 import { Rng } from '../../src/core/rng.js';
 import { stratifiedKFold, timeSeriesSplit } from '../../src/data/splits/k-fold.js';
 import { searchModels } from '../../src/evaluate/search/automl.js';
-import { prepareFolds } from '../../src/evaluate/search/fold-data.js';
+import { checkFoldsFit, foldBytes, prepareFolds } from '../../src/evaluate/search/fold-data.js';
 import { spacesFor } from '../../src/evaluate/search/search-space.js';
 import { trialRunner } from '../../src/evaluate/search/trial-runner.js';
 import { getLearner, learnerNames } from '../../src/learners/registry.js';
@@ -152,4 +152,23 @@ test('after an abort no trial is recorded, even one whose fits had already finis
     );
     assert.equal(recorded, 1, `${threads} thread(s): trials recorded after the abort`);
   }
+});
+
+test('a search whose prepared folds would fill more than half of memory is refused before the work, saying what to lower', () => {
+  const frame = new Frame([
+    { kind: 'numeric', name: 'a', values: Float64Array.from({ length: 40 }, (_, i) => i) },
+    { kind: 'numeric', name: 'b', values: Float64Array.from({ length: 40 }, (_, i) => i % 7) },
+  ]);
+  const y = Int32Array.from({ length: 40 }, (_, i) => i % 2);
+  const plan = [{ name: 'a', kind: 'numeric' }, { name: 'b', kind: 'numeric' }] as const;
+  const [fold] = prepareFolds(frame, plan, y, stratifiedKFold(y, 2, 4, { seed: 1 }), 1, 2);
+  // 40 rows (30 training + 10 validation) × 2 columns × 8 bytes
+  assert.equal(foldBytes(fold!), 40 * 2 * 8);
+  checkFoldsFit(640, 15, 64 * 15 * 2 * 10); // well within
+  assert.throws(() => checkFoldsFit(2 ** 30, 60, 24 * 2 ** 30), (err: unknown) => {
+    assert.ok(isKilnError(err, 'SEARCH_TOO_LARGE'));
+    assert.match(err.message, /60 cross-validation folds would hold about 60\.0 GB .* 24\.0 GB/);
+    assert.match(err.hint ?? '', /folds.*repeats/);
+    return true;
+  });
 });

@@ -3,6 +3,7 @@
  * that fold's training rows only (so no statistic of a validation row leaks into its own scoring),
  * and the resulting matrices are reused by every trial.
  */
+import { KilnError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
 import { takeRows, takeValues, type Matrix } from '../../core/matrix.js';
 import { Rng } from '../../core/rng.js';
@@ -49,3 +50,19 @@ export function subsample(fold: Fold, rows: number): { X: Matrix; y: Int32Array 
   return { X: takeRows(fold.X, idx), y: takeValues(fold.y, idx) };
 }
 
+/** Bytes of one prepared fold's matrices (its training and validation rows, float64). */
+export function foldBytes(fold: Fold): number {
+  return (fold.X.rows + fold.Xval.rows) * fold.X.cols * Float64Array.BYTES_PER_ELEMENT;
+}
+
+/**
+ * Refuses a search whose prepared folds would take more than half of `totalMemory`: each fold holds a
+ * copy of the training part (and the worker threads share one more), so 20 folds × 3 cuts of a large
+ * table is sixty copies — better a clear error before the work than running out of memory during it.
+ */
+export function checkFoldsFit(bytesPerFold: number, folds: number, totalMemory: number): void {
+  const needed = bytesPerFold * folds;
+  if (needed <= totalMemory / 2) return;
+  const gigabytes = (b: number) => (b / 1024 ** 3).toFixed(1);
+  throw new KilnError('SEARCH_TOO_LARGE', { folds, gigabytes: gigabytes(needed), available: gigabytes(totalMemory) });
+}

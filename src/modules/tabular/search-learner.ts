@@ -3,11 +3,12 @@
  * training part only, every trial recorded as its own run (tagged with the parent run), the winner
  * (or an ensemble of the best few) returned as a learner name and parameters to refit on everything.
  */
+import { totalmem } from 'node:os';
 import type { Frame } from '../../core/frame.js';
 import { KILN_VERSION } from '../../core/version.js';
 import { searchModels, type SearchResult, type Trial } from '../../evaluate/search/automl.js';
 import { takeValues } from '../../core/matrix.js';
-import { prepareFolds } from '../../evaluate/search/fold-data.js';
+import { checkFoldsFit, foldBytes, prepareFolds } from '../../evaluate/search/fold-data.js';
 import { checkMetric, defaultMetric } from '../../evaluate/search/objective.js';
 import { spacesFor } from '../../evaluate/search/search-space.js';
 import type { ColumnPlan } from '../../features/tabular-preprocessor.js';
@@ -63,7 +64,11 @@ export async function searchLearner(
   const cuts = Math.round(splits.length / k);
   const protocol = `${cuts > 1 ? `${cuts} × ` : ''}${k}-fold cross-validation`;
   ctx.emit({ type: 'stage', stage: 'search', message: `searching learners and settings for ${budget} s (${protocol})` });
-  const folds = prepareFolds(trainFrame, plan, y, splits, spec.seed, target.task === 'regression' ? 0 : target.classes.length);
+  const nClasses = target.task === 'regression' ? 0 : target.classes.length;
+  // every fold holds its own preprocessed copy of the training part: measure one before making them all
+  const [first] = prepareFolds(trainFrame, plan, y, splits.slice(0, 1), spec.seed, nClasses);
+  if (first !== undefined) checkFoldsFit(foldBytes(first), splits.length, totalmem());
+  const folds = prepareFolds(trainFrame, plan, y, splits, spec.seed, nClasses);
 
   const record = async (trial: Trial) => {
     const run = await ctx.store.createRun({
