@@ -68,11 +68,22 @@ describe('reduceJob', () => {
       event('progress', { type: 'progress', iteration, maxIterations: 10, trainLoss, ...(validationLoss === undefined ? {} : { validationLoss }) });
     const view = run([progress(1, 0.7, 0.72), progress(2, 0.6, 0.65), progress(1, 0.69)]);
     assert.equal(view.curves.length, 2);
-    assert.deepEqual(view.curves[0], [
-      { iteration: 1, train: 0.7, validation: 0.72 },
-      { iteration: 2, train: 0.6, validation: 0.65 },
+    assert.deepEqual(view.curves[0], {
+      points: [
+        { iteration: 1, train: 0.7, validation: 0.72 },
+        { iteration: 2, train: 0.6, validation: 0.65 },
+      ],
+    });
+    assert.deepEqual(view.curves[1], { points: [{ iteration: 1, train: 0.69 }] });
+  });
+
+  test('an ensemble\'s members each get a named curve, even when one starts at a later iteration than the last ended', () => {
+    const progress = (iteration: number, trainLoss: number, part: string) => event('progress', { type: 'progress', iteration, maxIterations: 10, trainLoss, part });
+    const view = run([progress(1, 0.3, 'random-forest, 1 of 2'), progress(2, 0.2, 'random-forest, 1 of 2'), progress(3, 0.69, 'mlp, 2 of 2')]);
+    assert.deepEqual(view.curves, [
+      { part: 'random-forest, 1 of 2', points: [{ iteration: 1, train: 0.3 }, { iteration: 2, train: 0.2 }] },
+      { part: 'mlp, 2 of 2', points: [{ iteration: 3, train: 0.69 }] },
     ]);
-    assert.deepEqual(view.curves[1], [{ iteration: 1, train: 0.69 }]);
   });
 
   test('a failure keeps the server error and hint; a dropped stream after the end is not a reconnect', () => {

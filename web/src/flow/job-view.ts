@@ -10,14 +10,23 @@ export interface LossPoint {
   readonly validation?: number;
 }
 
+export interface LossCurve {
+  /** The part of the model the curve belongs to, e.g. "mlp, 2 of 3" for an ensemble's member. */
+  readonly part?: string;
+  readonly points: readonly LossPoint[];
+}
+
 export interface JobView {
   readonly status: JobStatus | 'connecting';
   readonly stages: readonly { readonly stage: string; readonly message: string }[];
   readonly notes: readonly string[];
   readonly trials: readonly Trial[];
   readonly metric: string | undefined;
-  /** One learning curve per model being fitted (a new curve starts when the iteration count restarts). */
-  readonly curves: readonly (readonly LossPoint[])[];
+  /**
+   * One learning curve per model being fitted: a new curve starts when the iteration count restarts or
+   * another part of the model (an ensemble's member, named by `part`) reports.
+   */
+  readonly curves: readonly LossCurve[];
   readonly result: TrainResult | undefined;
   readonly error: { readonly error: string; readonly code?: string; readonly hint?: string } | undefined;
   /** The stream dropped and the browser is reconnecting. */
@@ -79,12 +88,15 @@ function applyEvent(view: JobView, name: string, d: Record<string, unknown>): Jo
       if (!Number.isFinite(iteration) || !Number.isFinite(train)) return view;
       const validation = Number(d['validationLoss']);
       const point: LossPoint = { iteration, train, ...(Number.isFinite(validation) ? { validation } : {}) };
+      const part = typeof d['part'] === 'string' ? d['part'] : undefined;
       const last = view.curves[view.curves.length - 1];
-      const previous = last?.[last.length - 1];
-      // iterations restart at the beginning of each model's fit: that is a new curve
-      if (last === undefined || previous === undefined || iteration <= previous.iteration) return { ...view, curves: [...view.curves, [point]].slice(-12) };
-      const grown = last.length >= MAX_CURVE_POINTS ? [...last.filter((_, i) => i % 2 === 0), point] : [...last, point];
-      return { ...view, curves: [...view.curves.slice(0, -1), grown] };
+      const previous = last?.points[last.points.length - 1];
+      // iterations restart at the beginning of each model's fit, and an ensemble's members take turns: a new curve
+      if (last === undefined || previous === undefined || iteration <= previous.iteration || last.part !== part) {
+        return { ...view, curves: [...view.curves, { ...(part === undefined ? {} : { part }), points: [point] }].slice(-12) };
+      }
+      const points = last.points.length >= MAX_CURVE_POINTS ? [...last.points.filter((_, i) => i % 2 === 0), point] : [...last.points, point];
+      return { ...view, curves: [...view.curves.slice(0, -1), { ...last, points }] };
     }
     case 'done':
       return { ...view, status: 'succeeded', result: (d['result'] ?? d) as TrainResult, reconnecting: false };

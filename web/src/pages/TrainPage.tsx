@@ -5,7 +5,7 @@
  */
 import { api, ApiError } from '../api/client.js';
 import { useJobEvents } from '../api/job-events.js';
-import type { JobView, LossPoint } from '../flow/job-view.js';
+import type { JobView, LossCurve } from '../flow/job-view.js';
 import type { Job, Trial } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { LineChart } from '../components/charts/LineChart.js';
@@ -182,8 +182,9 @@ function Stages({ view }: { view: JobView }) {
   );
 }
 
-function Curves({ curves, status }: { curves: readonly (readonly LossPoint[])[]; status: JobView['status'] }) {
-  const last = curves[curves.length - 1];
+function Curves({ curves, status }: { curves: readonly LossCurve[]; status: JobView['status'] }) {
+  const curve = curves[curves.length - 1];
+  const last = curve?.points;
   if (last === undefined || last.length < 2) {
     const words =
       status === 'succeeded'
@@ -201,7 +202,12 @@ function Curves({ curves, status }: { curves: readonly (readonly LossPoint[])[];
   ];
   return (
     <>
-      <LineChart series={series} title="Error per training step: lower is better" xLabel="training step" yLabel="error (loss)" />
+      <LineChart
+        series={series}
+        title={curve?.part === undefined ? 'Error per training step: lower is better' : `Error per training step of one model in the mix (${curve.part}): lower is better`}
+        xLabel="training step"
+        yLabel="error (loss)"
+      />
       <p className="muted small">
         {series.length > 1
           ? 'Both lines going down: it is learning. The second line going up while the first keeps falling: it starts to memorise the training rows.'
