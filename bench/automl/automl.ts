@@ -45,7 +45,8 @@ const wanted = Object.keys(targets).filter((d) => !only || only.includes(d));
 // data sets missing from them; without it the wanted data sets are split and fitted afresh
 const peersFile = join(out, 'peers.jsonl');
 type PeerRow = Record<string, number | string>;
-const kept: PeerRow[] = args.includes('--reuse-peers') && existsSync(peersFile) ? readFileSync(peersFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PeerRow) : [];
+const earlier: PeerRow[] = existsSync(peersFile) ? readFileSync(peersFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PeerRow) : [];
+const kept = args.includes('--reuse-peers') ? earlier : [];
 const missing = wanted.filter((d) => !kept.some((p) => p['data'] === d));
 let peers = kept;
 if (missing.length > 0) {
@@ -54,7 +55,6 @@ if (missing.length > 0) {
     encoding: 'utf8',
   });
   const fresh = lines.trim().split('\n').map((l) => JSON.parse(l) as PeerRow);
-  const earlier = existsSync(peersFile) ? readFileSync(peersFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PeerRow) : [];
   peers = [...earlier.filter((p) => !missing.includes(p['data'] as string)), ...fresh];
   writeFileSync(peersFile, peers.map((p) => JSON.stringify(p)).join('\n') + '\n');
 }
@@ -66,7 +66,7 @@ for (const [data, target] of Object.entries(targets)) {
   const home = await openHome(mkdtempSync(join(tmpdir(), 'kiln-automl-')));
   const spec = validateSpec({ name: data, data: join(out, data, 'train.csv'), testData: join(out, data, 'test.csv'), target, budget, seed, ...(repeats === undefined ? {} : { repeats }) }, null, out);
   const started = performance.now();
-  // notes (e.g. "chose … the simplest model within one standard error") and the top of the leaderboard
+  // notes (e.g. "chose … the simplest model that the folds cannot tell apart from the best") and the top of the leaderboard
   // go to stderr, so a run shows why the search chose what it chose
   const onEvent = (e: TrainEvent) => {
     if (e.type === 'note') console.error(`  note: ${e.message}`);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Rng } from '../../src/core/rng.js';
 import { validateSpec } from '../../src/modules/spec.js';
 import { trainTabularModule } from '../../src/modules/tabular/train-tabular.js';
+import type { TrainEvent } from '../../src/modules/train-events.js';
 import { openHome } from '../../src/store/open-store.js';
 import { tempHome } from '../helpers/kiln-cli.js';
 
@@ -21,11 +22,11 @@ function writeTable(dir: string, n: number, seed: number, row: (rng: Rng, i: num
   return file;
 }
 
-async function trainCase(spec: Record<string, unknown>, file: string) {
+async function trainCase(spec: Record<string, unknown>, file: string, onEvent?: (e: TrainEvent) => void) {
   const dir = tempHome();
   const home = await openHome(dir);
   try {
-    return await trainTabularModule(validateSpec({ name: 'case', data: file, target: 'y', ...spec }, null, dir), home);
+    return await trainTabularModule(validateSpec({ name: 'case', data: file, target: 'y', ...spec }, null, dir), { ...home, ...(onEvent ? { onEvent } : {}) });
   } finally {
     await home.store.close();
   }
@@ -36,6 +37,14 @@ async function diagnosesOf(spec: Record<string, unknown>, file: string): Promise
 }
 
 const dir = tempHome('kiln-cases-');
+
+/** Two informative columns and two of noise: a logistic regression learns it well and honestly. */
+const learnable = () =>
+  writeTable(dir, 800, 4, (rng) => {
+    const a = rng.normal();
+    const b = rng.normal();
+    return [a, b, rng.normal(), rng.normal(), a - b + 0.8 * rng.normal() > 0 ? 1 : 0];
+  });
 
 test('a deep tree on pure noise is overfitting', async () => {
   const noise = writeTable(dir, 600, 1, (rng) => [rng.normal(), rng.normal(), rng.normal(), rng.normal(), rng.int(2)]);
@@ -77,12 +86,7 @@ test('a copy of the target among the features is leakage', async () => {
 });
 
 test('a healthy model on learnable data raises nothing', async () => {
-  const data = writeTable(dir, 800, 4, (rng) => {
-    const a = rng.normal();
-    const b = rng.normal();
-    return [a, b, rng.normal(), rng.normal(), a - b + 0.8 * rng.normal() > 0 ? 1 : 0];
-  });
-  assert.deepEqual(await diagnosesOf({ learner: 'logistic-regression' }, data), []);
+  assert.deepEqual(await diagnosesOf({ learner: 'logistic-regression' }, learnable()), []);
 });
 
 test('an easy problem whose score is spread over several columns is near perfect, not leakage', async () => {
@@ -111,26 +115,13 @@ test('rare positives that the model ranks well but never reach 50% ask for a cut
 test('an ensemble\'s members train one after the other: their losses are not read as one learning curve', async () => {
   // a forest's loss ends near 0, a network's starts near 0.7: end to end that looked like "training went
   // the wrong way" (seen on Titanic's AutoML ensemble)
-  const data = writeTable(dir, 800, 4, (rng) => {
-    const a = rng.normal();
-    const b = rng.normal();
-    return [a, b, rng.normal(), rng.normal(), a - b + 0.8 * rng.normal() > 0 ? 1 : 0];
-  });
-  const home = await openHome(tempHome());
   const parts = new Set<string | undefined>();
-  try {
-    const spec = { learner: 'soft-voting', params: { members: [{ learner: 'random-forest', params: { nEstimators: 30 } }, { learner: 'mlp', params: { maxIter: 40 } }] } };
-    const result = await trainTabularModule(validateSpec({ name: 'case', data, target: 'y', ...spec }, null, dir), {
-      ...home,
-      onEvent: (e) => {
-        if (e.type === 'progress') parts.add(e.part);
-      },
-    });
-    assert.deepEqual([...parts], ['random-forest, 1 of 2', 'mlp, 2 of 2']);
-    assert.equal(result.report.learningCurve.length, 0);
-    const codes = result.report.diagnoses.map((d) => d.code);
-    assert.ok(!codes.includes('divergence') && !codes.includes('instability'), codes.join(', '));
-  } finally {
-    await home.store.close();
-  }
+  const spec = { learner: 'soft-voting', params: { members: [{ learner: 'random-forest', params: { nEstimators: 30 } }, { learner: 'mlp', params: { maxIter: 40 } }] } };
+  const result = await trainCase(spec, learnable(), (e) => {
+    if (e.type === 'progress') parts.add(e.part);
+  });
+  assert.deepEqual([...parts], ['random-forest, 1 of 2', 'mlp, 2 of 2']);
+  assert.equal(result.report.learningCurve.length, 0);
+  const codes = result.report.diagnoses.map((d) => d.code);
+  assert.ok(!codes.includes('divergence') && !codes.includes('instability'), codes.join(', '));
 });

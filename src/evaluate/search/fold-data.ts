@@ -22,17 +22,28 @@ export interface Fold {
   readonly order: Int32Array;
 }
 
-/** `nClasses` 0 means a regression target (needed by target encoding inside each fold). */
-export function prepareFolds(frame: Frame, plan: readonly ColumnPlan[], y: Int32Array | Float64Array, splits: readonly Split[], seed: number, nClasses = 0): Fold[] {
+/**
+ * `nClasses` 0 means a regression target (needed by target encoding inside each fold). `afterFirst` sees
+ * the first fold before the others are made (the search measures its memory there, checkFoldsFit).
+ */
+export function prepareFolds(
+  frame: Frame,
+  plan: readonly ColumnPlan[],
+  y: Int32Array | Float64Array,
+  splits: readonly Split[],
+  seed: number,
+  nClasses = 0,
+  afterFirst?: (fold: Fold) => void,
+): Fold[] {
   const rng = new Rng(seed);
-  return splits.map((split) => {
+  return splits.map((split, k) => {
     const trainFrame = frame.take(split.train);
     const valFrame = frame.take(split.test);
     const yTrain = takeValues(y, split.train);
     const target: EncodingTarget =
       nClasses > 0 ? { kind: 'classes', classIndex: yTrain as Int32Array, nClasses } : { kind: 'continuous', values: yTrain as Float64Array };
     const preprocessor = TabularPreprocessor.fit(trainFrame, plan, { target, seed });
-    return {
+    const fold: Fold = {
       X: preprocessor.transform(trainFrame),
       y: yTrain,
       Xval: preprocessor.transform(valFrame),
@@ -40,6 +51,8 @@ export function prepareFolds(frame: Frame, plan: readonly ColumnPlan[], y: Int32
       valRows: split.test,
       order: rng.shuffle(Int32Array.from({ length: split.train.length }, (_, i) => i)),
     };
+    if (k === 0) afterFirst?.(fold);
+    return fold;
   });
 }
 

@@ -64,11 +64,10 @@ export async function searchLearner(
   const cuts = Math.round(splits.length / k);
   const protocol = `${cuts > 1 ? `${cuts} × ` : ''}${k}-fold cross-validation`;
   ctx.emit({ type: 'stage', stage: 'search', message: `searching learners and settings for ${budget} s (${protocol})` });
-  const nClasses = target.task === 'regression' ? 0 : target.classes.length;
-  // every fold holds its own preprocessed copy of the training part: measure one before making them all
-  const [first] = prepareFolds(trainFrame, plan, y, splits.slice(0, 1), spec.seed, nClasses);
-  if (first !== undefined) checkFoldsFit(foldBytes(first), splits.length, totalmem());
-  const folds = prepareFolds(trainFrame, plan, y, splits, spec.seed, nClasses);
+  // every fold holds its own preprocessed copy of the training part: the first one's size says whether all fit
+  const folds = prepareFolds(trainFrame, plan, y, splits, spec.seed, target.task === 'regression' ? 0 : target.classes.length, (first) =>
+    checkFoldsFit(foldBytes(first), splits.length, totalmem()),
+  );
 
   const record = async (trial: Trial) => {
     const run = await ctx.store.createRun({
