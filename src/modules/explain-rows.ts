@@ -1,10 +1,17 @@
 /**
  * "Why this prediction?": the top reasons behind each scored row, as the columns a person knows
- * (one-hot and text features are added up per column), from exact SHAP values in the model's raw
- * score (log-odds for yes/no questions). Positive contributions push towards the predicted outcome.
+ * (one-hot and text features are added up per column), in the model's raw score (log-odds for yes/no
+ * questions). Positive contributions push towards the predicted outcome.
+ *
+ * Models with an exact method (boosting, trees and forests, linear models) are explained by exact SHAP
+ * values (shap-values.ts), added up per column. Every other model — a soft-voting mix, a network,
+ * neighbours, naive Bayes — by baseline Shapley values over the columns (baseline-shapley.ts): the same
+ * additive reasons against the average training row, computed from the model's predictions alone.
  */
 import type { Frame } from '../core/frame.js';
-import { shapValues } from '../evaluate/explain/shap-values.js';
+import type { Matrix } from '../core/matrix.js';
+import { baselineShapley } from '../evaluate/explain/baseline-shapley.js';
+import { hasExactShap, shapValues } from '../evaluate/explain/shap-values.js';
 import { TabularPreprocessor, type SerializedPreprocessor } from '../features/tabular-preprocessor.js';
 import type { SerializedPredictor, SupervisedPredictor } from '../learners/learner.js';
 import { loadPredictor } from '../learners/registry.js';
@@ -43,10 +50,10 @@ export function explainRows(saved: SavedModel, manifest: ModuleManifest, frame: 
   const predictor = loadPredictor(saved.predictor) as SupervisedPredictor;
   const X = preprocessor.transform(frame);
   const background = Float64Array.from(saved.featureMeans ?? new Array<number>(X.cols).fill(0));
-  const shap = shapValues(predictor, X, background);
-  const columns = preprocessor.featureColumns();
+  const byColumn = columnContributions(predictor, X, background, preprocessor.featureColumns());
   const classes = manifest.classes ?? [];
   const predicted = predictor.kind === 'classifier' ? predictor.predictProba(X) : undefined;
+  const C = byColumn.columns.length;
 
   return Array.from({ length: frame.nRows }, (_, r) => {
     // binary models have one raw score (class 1): explain it from the predicted class's side
@@ -57,20 +64,71 @@ export function explainRows(saved: SavedModel, manifest: ModuleManifest, frame: 
       const row = predicted.data.subarray(r * predicted.cols, (r + 1) * predicted.cols);
       const best = row.indexOf(Math.max(...row));
       outcome = classes[best] ?? best;
-      if (shap.nOutputs === 1) sign = best === 1 ? 1 : -1;
+      if (byColumn.nOutputs === 1) sign = best === 1 ? 1 : -1;
       else k = best;
     }
-    const at = (r * shap.nOutputs + k) * shap.nFeatures;
-    const byColumn = new Map<string, number>();
-    columns.forEach((c, j) => byColumn.set(c, (byColumn.get(c) ?? 0) + sign * (shap.values[at + j] as number)));
-    const total = [...byColumn.values()].reduce((a, b) => a + b, 0);
-    const reasons = [...byColumn.entries()]
-      .map(([column, contribution]) => ({ column, value: cell(frame, column, r), contribution }))
+    const at = (r * byColumn.nOutputs + k) * C;
+    const contributions = byColumn.columns.map((column, c) => ({ column, contribution: sign * (byColumn.values[at + c] as number) }));
+    const total = contributions.reduce((a, c) => a + c.contribution, 0);
+    const reasons = contributions
+      .map(({ column, contribution }) => ({ column, value: cell(frame, column, r), contribution }))
       .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
       .slice(0, top);
-    const base = sign * (shap.base[k] as number);
+    const base = sign * (byColumn.base[k] as number);
     return { row: r, outcome, base, score: base + total, reasons };
   });
+}
+
+/** Contributions per column: values[(row * nOutputs + k) * columns.length + c], adding up to raw score k minus base[k]. */
+interface ColumnContributions {
+  readonly columns: readonly string[];
+  readonly nOutputs: number;
+  readonly base: Float64Array;
+  readonly values: Float64Array;
+}
+
+function columnContributions(predictor: SupervisedPredictor, X: Matrix, background: Float64Array, featureColumns: readonly string[]): ColumnContributions {
+  const columns = [...new Set(featureColumns)];
+  const index = new Map(columns.map((c, i) => [c, i]));
+  const groupOf = Int32Array.from(featureColumns, (c) => index.get(c) as number);
+  const C = columns.length;
+  if (!hasExactShap(predictor)) {
+    const { nOutputs, score } = rawScore(predictor);
+    const { base, values } = baselineShapley(score, nOutputs, X, background, groupOf, C);
+    return { columns, nOutputs, base, values };
+  }
+  const shap = shapValues(predictor, X, background);
+  const values = new Float64Array(X.rows * shap.nOutputs * C);
+  for (let row = 0; row < X.rows * shap.nOutputs; row++) {
+    for (let j = 0; j < shap.nFeatures; j++) values[row * C + (groupOf[j] as number)] = (values[row * C + (groupOf[j] as number)] as number) + (shap.values[row * shap.nFeatures + j] as number);
+  }
+  return { columns, nOutputs: shap.nOutputs, base: shap.base, values };
+}
+
+/** Probabilities are kept this far from 0 and 1 before taking logs (a log-odds of about ±13.8). */
+const PROBABILITY_FLOOR = 1e-6;
+
+/**
+ * The raw score a model without an exact method is explained in, as exact SHAP values of the other
+ * models are: the log-odds of the second class for yes/no questions, the log-probability of each
+ * class for several classes, the prediction for regression.
+ */
+function rawScore(predictor: SupervisedPredictor): { nOutputs: number; score: (X: Matrix) => Float64Array } {
+  if (predictor.kind === 'regressor') return { nOutputs: 1, score: (X) => predictor.predict(X) };
+  const clip = (p: number) => Math.min(1 - PROBABILITY_FLOOR, Math.max(PROBABILITY_FLOOR, p));
+  if (predictor.nClasses === 2) {
+    return {
+      nOutputs: 1,
+      score: (X) => {
+        const proba = predictor.predictProba(X);
+        return Float64Array.from({ length: X.rows }, (_, i) => {
+          const p = clip(proba.data[i * 2 + 1] as number);
+          return Math.log(p / (1 - p));
+        });
+      },
+    };
+  }
+  return { nOutputs: predictor.nClasses, score: (X) => predictor.predictProba(X).data.map((p) => Math.log(clip(p))) };
 }
 
 function cell(frame: Frame, column: string, r: number): string | number | null {

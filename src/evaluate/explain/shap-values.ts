@@ -149,18 +149,39 @@ export function linearShap(model: LinearView, X: Matrix, background: Float64Arra
   return { nOutputs: K, nFeatures: F, base, values };
 }
 
-/** SHAP values for the learners that have an exact method; others are refused. */
-export function shapValues(predictor: SupervisedPredictor, X: Matrix, background: Float64Array): ShapResult {
+/** The exact method of a predictor's learner, if it has one. */
+function exactMethod(predictor: SupervisedPredictor): ((X: Matrix, background: Float64Array) => ShapResult) | undefined {
   const p = predictor as SupervisedPredictor & {
     ensemble?: () => BoostedEnsemble;
     coefficients?: LinearView['coefficients'];
     trees?: readonly CartTree[];
   };
-  if (typeof p.ensemble === 'function') return boostedShap(p.ensemble(), X);
-  if (Array.isArray(p.trees) && p.trees.length > 0) return cartEnsembleShap(p.trees, predictor.kind === 'classifier', X);
-  if (typeof p.coefficients === 'function') return linearShap(p as LinearView, X, background);
-  throw new KilnError('UNSUPPORTED_TASK', {
-    task: `explaining single predictions of ${predictor.learner}`,
-    available: 'gradient boosting, decision trees and forests (TreeSHAP) and linear models; use the permutation importances of `kiln report` for the others',
-  });
+  if (typeof p.ensemble === 'function') {
+    const ensemble = p.ensemble.bind(p);
+    return (X) => boostedShap(ensemble(), X);
+  }
+  const trees = p.trees;
+  if (Array.isArray(trees) && trees.length > 0) return (X) => cartEnsembleShap(trees, predictor.kind === 'classifier', X);
+  if (typeof p.coefficients === 'function') return (X, background) => linearShap(p as LinearView, X, background);
+  return undefined;
+}
+
+/** Whether the predictor's learner has an exact SHAP method (boosting, trees and forests, linear models). */
+export function hasExactShap(predictor: SupervisedPredictor): boolean {
+  return exactMethod(predictor) !== undefined;
+}
+
+/**
+ * SHAP values for the learners that have an exact method; others are refused (the per-row reasons of
+ * any model come from baseline-shapley.ts, see src/modules/explain-rows.ts).
+ */
+export function shapValues(predictor: SupervisedPredictor, X: Matrix, background: Float64Array): ShapResult {
+  const method = exactMethod(predictor);
+  if (method === undefined) {
+    throw new KilnError('UNSUPPORTED_TASK', {
+      task: `exact SHAP values of ${predictor.learner}`,
+      available: 'gradient boosting, decision trees and forests (TreeSHAP) and linear models',
+    });
+  }
+  return method(X, background);
 }
