@@ -44,10 +44,12 @@ function foldsOfVaryingDifficulty() {
     // training parts sized as in 5-fold cross-validation: the overlap correction reads their row counts
     return { X: createMatrix(n - perFold, 1), y: new Int32Array(1), Xval: createMatrix(perFold, 1), yval: y.slice(f * perFold, (f + 1) * perFold), valRows, order: new Int32Array(1) };
   });
-  const model = (noise: number) => {
+  // `noise`: one level for every row, or one per fold
+  const model = (noise: number | readonly number[]) => {
     const out = new Float64Array(n * 2);
     for (let i = 0; i < n; i++) {
-      const z = ((y[i] as number) * 2 - 1) * (strength[i] as number) + noise * rng.normal();
+      const level = typeof noise === 'number' ? noise : (noise[Math.floor(i / perFold)] as number);
+      const z = ((y[i] as number) * 2 - 1) * (strength[i] as number) + level * rng.normal();
       const p = 1 / (1 + Math.exp(-z));
       out[i * 2] = 1 - p;
       out[i * 2 + 1] = p;
@@ -89,6 +91,21 @@ test('two models erring on different rows are mixed when the gain holds fold by 
   assert.ok(choice.score > (board[0] as Trial).score);
   // the unpaired rule (gain above the leader's own fold-to-fold standard error) would have refused it
   assert.ok(choice.gain < ((board[0] as Trial).standardError as number), `gain ${choice.gain} vs spread ${(board[0] as Trial).standardError}`);
+});
+
+test('a mix that beats the leader fold by fold on average is kept, even by less than the standard error of the gain', () => {
+  const { folds, model } = foldsOfVaryingDifficulty();
+  const a = model(2);
+  // as good a view as the leader's on three folds, a much noisier one on the last two: the mix gains a
+  // lot on some folds and little on others, so its gain is uncertain but positive
+  const b = model([2, 2, 2, 6, 6]);
+  const board = [trialOf(1, 'gradient-boosting', a, folds), trialOf(2, 'logistic-regression', b, folds)].sort((p, q) => q.score - p.score);
+  assert.equal(board[0]?.id, 1, 'the less noisy model leads');
+  const choice = chooseEnsemble(board, new Map([[1, a], [2, b]]), folds, options);
+  assert.ok(choice !== undefined, 'the ensemble is kept');
+  assert.ok(choice.gain > 0 && choice.score > (board[0] as Trial).score);
+  // a bar at one standard error of the gain (the earlier rule) would have refused it
+  assert.ok(choice.gain < choice.gainStandardError, `gain ${choice.gain} vs its standard error ${choice.gainStandardError}`);
 });
 
 test('no ensemble of a model with its own copy, nor with a model that only adds noise', () => {

@@ -8,11 +8,11 @@
  *      a small subsample and one fold, the best 1/η promoted to η× more rows, … up to full k-fold;
  *   3. the simplest complete trial whose score cannot be told apart from the top one's is chosen (on
  *      small data the leaders' scores differ by less than their noise): its mean fold-by-fold shortfall
- *      is within one standard error of that shortfall, corrected for the folds' overlap, as in the
- *      ensemble's test (simplest-within-noise.ts);
+ *      is within one standard error of that shortfall, corrected for the folds' overlap
+ *      (simplest-within-noise.ts);
  *   4. optionally a weighted soft-voting ensemble chosen greedily from a diverse library of complete
- *      trials (ensemble-selection.ts), kept only if it beats the best single model fold by fold by
- *      more than one standard error of the difference.
+ *      trials (ensemble-selection.ts), kept when it beats the best single model fold by fold on
+ *      average (then it replaces the choice of step 3).
  *
  * The test part is never seen here: the caller passes only training rows. Fits run in parallel on
  * worker threads, one per core (trial-runner.ts): the folds of a complete trial, the defaults of every
@@ -135,7 +135,7 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
         return metricsOf(options.task, fold.yval, out, options.nClasses)[options.metric] ?? Number.NaN;
       });
       const { mean: value } = meanAndStandardError(values);
-      // corrected for the folds' overlap, as the ensemble's test is: the plain s/√k understates it
+      // corrected for the folds' overlap: the plain s/√k understates it
       const standardError = overlapCorrectedStandardError(values, validationShare(useFolds.map((f) => folds[f] as Fold)));
       // the fits' own time, as if one after the other (waits in the pool's queue do not count)
       const seconds = fits.reduce((total, f) => total + f.seconds, 0);
@@ -201,7 +201,7 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
     const reasons = [...new Set(trials.map((t) => t.error).filter(Boolean))].join('; ');
     throw new KilnError('TRAINING_FAILED', { reason: `no model could be trained within the budget${reasons ? ` (${reasons})` : ''}; give it more time` });
   }
-  // An ensemble must beat the best single model by more than the noise of the fold-by-fold difference.
+  // An ensemble is kept when it beats the best single model fold by fold on average (ensemble-selection.ts).
   const ensemble = chooseEnsemble(leaderboard, oof, folds, { task: options.task, nClasses: options.nClasses, metric: options.metric, size: options.ensembleSize ?? 3 });
   return { best, leaderboard, trials, ...(ensemble ? { ensemble } : {}), seconds: (performance.now() - started) / 1000 };
 }

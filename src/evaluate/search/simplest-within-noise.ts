@@ -5,7 +5,7 @@
  * the top one's. Simpler models vary less between samples and generalise at least as well when the
  * data cannot tell them apart.
  *
- * "Cannot be told apart" is a PAIRED question, asked as the ensemble's acceptance test asks it
+ * "Cannot be told apart" is a PAIRED question, as the ensemble is judged against the leader
  * (ensemble-selection.ts): both trials were scored on the same folds, so the noise that matters is that
  * of the fold-by-fold difference "top − simpler", not the spread of the top's score across folds — that
  * spread mostly measures how hard each fold is, which both trials share. With the unpaired spread, on
