@@ -9,7 +9,7 @@ import { commandContext, withHome } from './context.js';
 export function registerExplain(program: Command): void {
   program
     .command('explain')
-    .description('the reasons behind each prediction of a model version, column by column (exact SHAP values)')
+    .description('the reasons behind each prediction of a model version, column by column (SHAP values: exact for trees, boosting and linear models; baseline Shapley over the columns for the others)')
     .argument('<ref>', 'NAME, NAME:VERSION or NAME@ALIAS')
     .argument('<file>', 'a CSV file with the rows to explain')
     .option('--top <n>', 'reasons per row', '5')

@@ -68,10 +68,9 @@ export function explainRows(saved: SavedModel, manifest: ModuleManifest, frame: 
       else k = best;
     }
     const at = (r * byColumn.nOutputs + k) * C;
-    const contributions = byColumn.columns.map((column, c) => ({ column, contribution: sign * (byColumn.values[at + c] as number) }));
+    const contributions = byColumn.columns.map((column, c) => ({ column, value: cell(frame, column, r), contribution: sign * (byColumn.values[at + c] as number) }));
     const total = contributions.reduce((a, c) => a + c.contribution, 0);
     const reasons = contributions
-      .map(({ column, contribution }) => ({ column, value: cell(frame, column, r), contribution }))
       .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
       .slice(0, top);
     const base = sign * (byColumn.base[k] as number);
