@@ -32,7 +32,7 @@ export interface EnsembleChoice {
   readonly score: number;
   /**
    * Mean fold-by-fold gain of `score` over the leader's (above zero), and the standard error of that
-   * gain, corrected for the folds' overlap: how sure the gain is, for reports, not a bar.
+   * gain, corrected for the folds' overlap: how sure the gain is (kept in the search's result), not a bar.
    */
   readonly gain: number;
   readonly gainStandardError: number;
