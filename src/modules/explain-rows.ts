@@ -11,7 +11,7 @@
 import type { Frame } from '../core/frame.js';
 import type { Matrix } from '../core/matrix.js';
 import { baselineShapley } from '../evaluate/explain/baseline-shapley.js';
-import { hasExactShap, shapValues } from '../evaluate/explain/shap-values.js';
+import { exactShapMethod } from '../evaluate/explain/shap-values.js';
 import { TabularPreprocessor, type SerializedPreprocessor } from '../features/tabular-preprocessor.js';
 import type { SerializedPredictor, SupervisedPredictor } from '../learners/learner.js';
 import { loadPredictor } from '../learners/registry.js';
@@ -91,12 +91,13 @@ function columnContributions(predictor: SupervisedPredictor, X: Matrix, backgrou
   const index = new Map(columns.map((c, i) => [c, i]));
   const groupOf = Int32Array.from(featureColumns, (c) => index.get(c) as number);
   const C = columns.length;
-  if (!hasExactShap(predictor)) {
+  const exact = exactShapMethod(predictor);
+  if (exact === undefined) {
     const { nOutputs, score } = rawScore(predictor);
     const { base, values } = baselineShapley(score, nOutputs, X, background, groupOf, C);
     return { columns, nOutputs, base, values };
   }
-  const shap = shapValues(predictor, X, background);
+  const shap = exact(X, background);
   const values = new Float64Array(X.rows * shap.nOutputs * C);
   for (let row = 0; row < X.rows * shap.nOutputs; row++) {
     for (let j = 0; j < shap.nFeatures; j++) values[row * C + (groupOf[j] as number)] = (values[row * C + (groupOf[j] as number)] as number) + (shap.values[row * shap.nFeatures + j] as number);

@@ -57,7 +57,7 @@ export function baselineShapley(
   return { nOutputs, nGroups, base, values };
 }
 
-/** The mixed row of a coalition (bit g of `mask` set: group g takes the explained row's values). */
+/** Writes a coalition's mixed row at `offset`: the explained row's values on its groups, the reference's elsewhere. */
 function writeMixed(target: Float64Array, offset: number, row: Float64Array, reference: Float64Array, groupOf: Int32Array, inCoalition: (g: number) => boolean): void {
   for (let j = 0; j < row.length; j++) target[offset + j] = inCoalition(groupOf[j] as number) ? (row[j] as number) : (reference[j] as number);
 }

@@ -149,8 +149,11 @@ export function linearShap(model: LinearView, X: Matrix, background: Float64Arra
   return { nOutputs: K, nFeatures: F, base, values };
 }
 
-/** The exact method of a predictor's learner, if it has one. */
-function exactMethod(predictor: SupervisedPredictor): ((X: Matrix, background: Float64Array) => ShapResult) | undefined {
+/**
+ * The exact method of a predictor's learner (boosting, trees and forests, linear models), or undefined
+ * when it has none (the per-row reasons of those come from baseline-shapley.ts).
+ */
+export function exactShapMethod(predictor: SupervisedPredictor): ((X: Matrix, background: Float64Array) => ShapResult) | undefined {
   const p = predictor as SupervisedPredictor & {
     ensemble?: () => BoostedEnsemble;
     coefficients?: LinearView['coefficients'];
@@ -166,17 +169,9 @@ function exactMethod(predictor: SupervisedPredictor): ((X: Matrix, background: F
   return undefined;
 }
 
-/** Whether the predictor's learner has an exact SHAP method (boosting, trees and forests, linear models). */
-export function hasExactShap(predictor: SupervisedPredictor): boolean {
-  return exactMethod(predictor) !== undefined;
-}
-
-/**
- * SHAP values for the learners that have an exact method; others are refused (the per-row reasons of
- * any model come from baseline-shapley.ts, see src/modules/explain-rows.ts).
- */
+/** SHAP values for the learners that have an exact method (exactShapMethod); others are refused. */
 export function shapValues(predictor: SupervisedPredictor, X: Matrix, background: Float64Array): ShapResult {
-  const method = exactMethod(predictor);
+  const method = exactShapMethod(predictor);
   if (method === undefined) {
     throw new KilnError('UNSUPPORTED_TASK', {
       task: `exact SHAP values of ${predictor.learner}`,
