@@ -78,7 +78,7 @@ test('a tighter tol gets closer to the exact minimiser (tol is honoured)', async
 });
 
 test('parameters have scikit-learn-like defaults, and unknown or invalid ones are refused', async () => {
-  assert.deepEqual(logisticRegressionParams.parse({}), { penalty: 'l2', C: 1, l1Ratio: 0.5, maxIter: 1000, tol: 1e-7, fitIntercept: true, classWeight: null, interactions: false });
+  assert.deepEqual(logisticRegressionParams.parse({}), { penalty: 'l2', C: 1, l1Ratio: 0.5, maxIter: 1000, tol: 1e-7, fitIntercept: true, classWeight: null, interactions: false, powerTransform: false });
   const { X, y } = data(binary);
   await assert.rejects(logisticRegression.fit(X, y, 2, { c: 1 }), expectCode('INVALID_PARAMS', (d) => assert.match(String(d['summary']), /unknown parameter "c"/)));
   await assert.rejects(logisticRegression.fit(X, y, 2, { C: -1 }), expectCode('INVALID_PARAMS'));

@@ -68,7 +68,7 @@ test('a larger alpha shrinks the coefficients; the intercept is not penalised', 
 });
 
 test('parameters have scikit-learn defaults; unknown or invalid ones are refused', async () => {
-  assert.deepEqual(ridgeRegressionParams.parse({}), { alpha: 1, fitIntercept: true, interactions: false });
+  assert.deepEqual(ridgeRegressionParams.parse({}), { alpha: 1, fitIntercept: true, interactions: false, powerTransform: false });
   await assert.rejects(ridgeRegression.fit(X, y, { lambda: 1 }), expectCode('INVALID_PARAMS'));
   await assert.rejects(ridgeRegression.fit(X, y, { alpha: -1 }), expectCode('INVALID_PARAMS'));
 });

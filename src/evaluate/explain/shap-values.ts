@@ -150,14 +150,15 @@ export function linearShap(model: LinearView, X: Matrix, background: Float64Arra
 }
 
 /**
- * The exact method of a predictor's learner (boosting, trees and forests, linear models), or undefined
- * when it has none (the per-row reasons of those come from baseline-shapley.ts).
+ * The exact method of a predictor's learner (boosting, trees and forests, models linear in their
+ * inputs), or undefined when it has none (the per-row reasons of those come from baseline-shapley.ts).
  */
 export function exactShapMethod(predictor: SupervisedPredictor): ((X: Matrix, background: Float64Array) => ShapResult) | undefined {
   const p = predictor as SupervisedPredictor & {
     ensemble?: () => BoostedEnsemble;
     coefficients?: LinearView['coefficients'];
     trees?: readonly CartTree[];
+    linearInInputs?: boolean;
   };
   if (typeof p.ensemble === 'function') {
     const ensemble = p.ensemble.bind(p);
@@ -165,7 +166,8 @@ export function exactShapMethod(predictor: SupervisedPredictor): ((X: Matrix, ba
   }
   const trees = p.trees;
   if (Array.isArray(trees) && trees.length > 0) return (X) => cartEnsembleShap(trees, predictor.kind === 'classifier', X);
-  if (typeof p.coefficients === 'function') return (X, background) => linearShap(p as LinearView, X, background);
+  // a linear model over reshaped columns or pairwise products is not linear in its inputs: no exact method here
+  if (typeof p.coefficients === 'function' && p.linearInInputs !== false) return (X, background) => linearShap(p as LinearView, X, background);
   return undefined;
 }
 

@@ -47,15 +47,18 @@ export function linearScores(X: Matrix, model: LinearWeights): Matrix {
   return out;
 }
 
-/** Adds MatMul + Add to `g`; returns the name of a float [N, nOutputs] score tensor. */
-export function addLinearScores(g: GraphBuilder, features: string, model: LinearWeights, hint: string): string {
+/**
+ * Adds MatMul + Add to `g`; returns the name of a [N, nOutputs] score tensor, float — or double when
+ * `type` is 'double' (then `features` must be double too: see input-shaping.ts for why).
+ */
+export function addLinearScores(g: GraphBuilder, features: string, model: LinearWeights, hint: string, type: 'float' | 'double' = 'float'): string {
   const { nFeatures: d, nOutputs: k, weights, intercepts } = model;
   // ONNX multiplies [N, d] by [d, k]: the transpose of the row-per-output layout.
-  const transposed = new Float32Array(d * k);
+  const transposed = new Float64Array(d * k);
   for (let r = 0; r < k; r++) {
     for (let j = 0; j < d; j++) transposed[j * k + r] = weights[r * d + j] as number;
   }
-  const w = g.constant(`${hint}_weights`, tensor.float(transposed, [d, k]));
-  const b = g.constant(`${hint}_intercepts`, tensor.float(Float32Array.from(intercepts), [k]));
+  const w = g.constant(`${hint}_weights`, tensor[type](type === 'float' ? Float32Array.from(transposed) : transposed, [d, k]));
+  const b = g.constant(`${hint}_intercepts`, tensor[type](type === 'float' ? Float32Array.from(intercepts) : intercepts, [k]));
   return g.op('Add', [g.op('MatMul', [features, w], {}, { name: `${hint}_product` }), b], {}, { name: `${hint}_scores` });
 }

@@ -13,6 +13,8 @@
  * With `interactions`, the scores are linear in the inputs AND their pairwise products
  * (./pairwise-interactions.ts), fitted on standardised columns (./column-scaling.ts): scikit-learn's
  * PolynomialFeatures(interaction_only=True) → StandardScaler → LogisticRegression in one learner.
+ * With `powerTransform`, skewed input columns are reshaped first (./yeo-johnson.ts, ./input-shaping.ts):
+ * scikit-learn's PowerTransformer → LogisticRegression.
  */
 import { KilnError } from '../../core/errors.js';
 import { createMatrix, type Matrix } from '../../core/matrix.js';
@@ -22,9 +24,10 @@ import { tensor, type GraphBuilder } from '../../onnx/graph-builder.js';
 import { checkClassificationData, checkPredictionInput, checkValidationData } from '../check-training-data.js';
 import type { ClassifierLearner, ClassifierPredictor, FitOptions, SerializedPredictor } from '../learner.js';
 import { foldScaling } from './column-scaling.js';
-import { addLinearScores, linearScores, type LinearWeights } from './linear-scores.js';
+import type { LinearWeights } from './linear-scores.js';
 import { LogisticObjective, meanLogLoss, sigmoid } from './logistic-loss.js';
-import { addInteractions, inputImportances, interactionDesign, interactionScores, interactionWidth } from './pairwise-interactions.js';
+import { addShapedScores, PLAIN_INPUTS, shapedScores, shapedWidth, shapeInputs, type InputShaping } from './input-shaping.js';
+import { inputImportances } from './pairwise-interactions.js';
 import { minimizeL1Proximal } from './proximal-gradient.js';
 
 const NAME = 'logistic-regression';
@@ -64,6 +67,10 @@ export const logisticRegressionParams = z.strictObject({
     .boolean()
     .default(false)
     .describe('Also learn from the product of every pair of input columns ("female and third class"), on standardised columns; at most 60 input columns. Usually wants a smaller C.'),
+  powerTransform: z
+    .boolean()
+    .default(false)
+    .describe('Reshape each skewed input column with a Yeo–Johnson power transform (λ fitted per column, as scikit-learn\'s PowerTransformer) before the linear score: long tails (areas, counts, prices) stop dominating the fit. Columns with two values are left as they are.'),
 });
 
 export type LogisticRegressionParams = z.output<typeof logisticRegressionParams>;
@@ -108,8 +115,8 @@ export const logisticRegression: LogisticRegressionLearner = {
     // The smooth part of the objective carries the L2 share of the penalty; C = ∞ means none.
     const l2Share = params.penalty === 'l2' ? 1 : params.penalty === 'elasticnet' ? 1 - params.l1Ratio : 0;
     const smoothC = l2Share === 0 ? Number.POSITIVE_INFINITY : params.C / l2Share;
-    // with interactions: the widened, standardised columns (and the validation rows made alike)
-    const design = params.interactions ? interactionDesign(X, params.fitIntercept, NAME) : null;
+    // with shaped inputs: the reshaped or widened, standardised columns (and the validation rows made alike)
+    const design = shapeInputs(X, params, params.fitIntercept, NAME);
     const validationX = validation === undefined ? undefined : design === null ? validation.X : design.prepare(validation.X);
     const objective = new LogisticObjective(design?.X ?? X, y, nClasses, classWeights(y.length, counts, params), smoothC, params.fitIntercept);
     const report = (iteration: number, x: Float64Array): void => {
@@ -155,7 +162,7 @@ export const logisticRegression: LogisticRegressionLearner = {
         reason: `the optimiser ended with non-finite coefficients (${stop})${params.penalty === 'none' ? '; separable classes have no unpenalised optimum: use a penalty' : ''}`,
       });
     }
-    return new LogisticPredictor(model, nClasses, X.cols, params.interactions);
+    return new LogisticPredictor(model, nClasses, X.cols, design?.shaping ?? PLAIN_INPUTS);
   },
 
   load(serialized) {
@@ -190,23 +197,30 @@ const stateSchema = z.strictObject({
   intercept: z.array(z.number()),
   /** Present (true) only for models with interactions; older saved models have no such field. */
   interactions: z.boolean().optional(),
+  /** The Yeo–Johnson λ per input column, present only for models with powerTransform. */
+  powerLambdas: z.array(z.number()).optional(),
 });
 
 class LogisticPredictor implements LogisticRegressionPredictor {
   readonly learner = NAME;
   readonly kind = 'classifier';
 
-  /** `model` is over the input columns, or with `interactions` over the inputs and their pairwise products. */
+  /** `model` is over the shaped input columns (input-shaping.ts): the inputs, or with interactions also their pairwise products. */
   constructor(
     private readonly model: LinearWeights,
     readonly nClasses: number,
     readonly nFeatures: number,
-    private readonly interactions: boolean,
+    private readonly shaping: InputShaping,
   ) {}
+
+  /** Whether the log-odds are a weighted sum of the input columns themselves (so exact linear SHAP applies). */
+  get linearInInputs(): boolean {
+    return this.shaping.lambdas === null && !this.shaping.interactions;
+  }
 
   predictProba(X: Matrix): Matrix {
     checkPredictionInput(X, this.nFeatures, NAME);
-    const scores = this.interactions ? interactionScores(X, this.model) : linearScores(X, this.model);
+    const scores = shapedScores(X, this.model, this.shaping);
     const k = this.nClasses;
     const proba = createMatrix(X.rows, k);
     const p = proba.data;
@@ -235,8 +249,7 @@ class LogisticPredictor implements LogisticRegressionPredictor {
   }
 
   toOnnx(g: GraphBuilder, features: string): { readonly probabilities: string } {
-    const columns = this.interactions ? addInteractions(g, features, this.nFeatures, 'logreg') : features;
-    const scores = addLinearScores(g, columns, this.model, 'logreg');
+    const scores = addShapedScores(g, features, this.nFeatures, this.shaping, this.model, 'logreg');
     if (this.model.nOutputs > 1) {
       return { probabilities: g.op('Softmax', [scores], { axis: { t: 'int', v: 1 } }, { name: 'logreg_probabilities' }) };
     }
@@ -252,7 +265,7 @@ class LogisticPredictor implements LogisticRegressionPredictor {
    * feature's own |coefficient| plus half of each of its products' (see inputImportances).
    */
   featureImportances(): Float64Array {
-    if (this.interactions) return inputImportances(this.model, this.nFeatures);
+    if (this.shaping.interactions) return inputImportances(this.model, this.nFeatures);
     const { nFeatures: d, nOutputs: k, weights } = this.model;
     const importances = new Float64Array(d);
     for (let r = 0; r < k; r++) {
@@ -279,7 +292,8 @@ class LogisticPredictor implements LogisticRegressionPredictor {
         nClasses: this.nClasses,
         coef: weights.map((w) => Array.from(w)),
         intercept: Array.from(intercepts),
-        ...(this.interactions ? { interactions: true } : {}),
+        ...(this.shaping.interactions ? { interactions: true } : {}),
+        ...(this.shaping.lambdas === null ? {} : { powerLambdas: Array.from(this.shaping.lambdas) }),
       },
     };
   }
@@ -290,15 +304,16 @@ class LogisticPredictor implements LogisticRegressionPredictor {
     if (serialized.format !== FORMAT) throw invalid(`format ${serialized.format} is not the supported format ${FORMAT}`);
     const parsed = stateSchema.safeParse(serialized.state);
     if (!parsed.success) throw invalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    const { nFeatures, nClasses, coef, intercept } = parsed.data;
-    const interactions = parsed.data.interactions === true;
+    const { nFeatures, nClasses, coef, intercept, powerLambdas } = parsed.data;
+    if (powerLambdas !== undefined && powerLambdas.length !== nFeatures) throw invalid(`expected ${nFeatures} power-transform λs, found ${powerLambdas.length}`);
+    const shaping: InputShaping = { lambdas: powerLambdas === undefined ? null : Float64Array.from(powerLambdas), interactions: parsed.data.interactions === true };
     const nOutputs = nClasses === 2 ? 1 : nClasses;
-    const width = interactions ? interactionWidth(nFeatures) : nFeatures;
+    const width = shapedWidth(nFeatures, shaping);
     if (coef.length !== nOutputs || intercept.length !== nOutputs || coef.some((row) => row.length !== width)) {
       throw invalid(`expected ${nOutputs} coefficient row(s) of ${width} and ${nOutputs} intercept(s)`);
     }
     const weights = new Float64Array(nOutputs * width);
     coef.forEach((row, r) => weights.set(row, r * width));
-    return new LogisticPredictor({ nFeatures: width, nOutputs, weights, intercepts: Float64Array.from(intercept) }, nClasses, nFeatures, interactions);
+    return new LogisticPredictor({ nFeatures: width, nOutputs, weights, intercepts: Float64Array.from(intercept) }, nClasses, nFeatures, shaping);
   }
 }

@@ -9,7 +9,8 @@
  *
  * With `interactions`, the model is linear in the inputs AND their pairwise products
  * (./pairwise-interactions.ts), solved on standardised columns (./column-scaling.ts): scikit-learn's
- * PolynomialFeatures(interaction_only=True) → StandardScaler → Ridge in one learner.
+ * PolynomialFeatures(interaction_only=True) → StandardScaler → Ridge in one learner. With
+ * `powerTransform`, skewed input columns are reshaped first (./yeo-johnson.ts, ./input-shaping.ts).
  */
 import { KilnError } from '../../core/errors.js';
 import { NotPositiveDefiniteError, solvePositiveDefinite } from '../../core/linalg/cholesky.js';
@@ -19,8 +20,9 @@ import type { GraphBuilder } from '../../onnx/graph-builder.js';
 import { checkPredictionInput, checkRegressionData, checkValidationData } from '../check-training-data.js';
 import type { FitOptions, RegressorLearner, RegressorPredictor, SerializedPredictor } from '../learner.js';
 import { foldScaling } from './column-scaling.js';
-import { addLinearScores, linearScores, type LinearWeights } from './linear-scores.js';
-import { addInteractions, inputImportances, interactionDesign, interactionScores, interactionWidth } from './pairwise-interactions.js';
+import type { LinearWeights } from './linear-scores.js';
+import { addShapedScores, PLAIN_INPUTS, shapedScores, shapedWidth, shapeInputs, type InputShaping } from './input-shaping.js';
+import { inputImportances } from './pairwise-interactions.js';
 
 const NAME = 'ridge';
 const FORMAT = 1;
@@ -36,6 +38,10 @@ export const ridgeRegressionParams = z.strictObject({
     .boolean()
     .default(false)
     .describe('Also learn from the product of every pair of input columns, on standardised columns; at most 60 input columns. Usually wants a larger alpha.'),
+  powerTransform: z
+    .boolean()
+    .default(false)
+    .describe('Reshape each skewed input column with a Yeo–Johnson power transform (λ fitted per column, as scikit-learn\'s PowerTransformer) before the linear score: long tails (areas, counts, prices) stop dominating the fit. Columns with two values are left as they are.'),
 });
 
 export type RidgeRegressionParams = z.output<typeof ridgeRegressionParams>;
@@ -74,14 +80,9 @@ export const ridgeRegression: RidgeRegressionLearner = {
     if (validation !== undefined) checkValidationData(validation.X, validation.y, X.cols);
     if (options.signal?.aborted === true) throw new KilnError('CANCELLED', { what: 'training' });
 
-    let model: LinearWeights;
-    if (params.interactions) {
-      const design = interactionDesign(X, params.fitIntercept, NAME);
-      model = foldScaling(solveRidge(design.X, y, params), design.scaling);
-    } else {
-      model = solveRidge(X, y, params);
-    }
-    const predictor = new RidgePredictor(model, X.cols, params.interactions);
+    const design = shapeInputs(X, params, params.fitIntercept, NAME);
+    const model = design === null ? solveRidge(X, y, params) : foldScaling(solveRidge(design.X, y, params), design.scaling);
+    const predictor = new RidgePredictor(model, X.cols, design?.shaping ?? PLAIN_INPUTS);
     if (options.onProgress !== undefined) {
       const trainLoss = meanSquaredError(predictor.predict(X), y);
       options.onProgress(
@@ -160,33 +161,39 @@ const stateSchema = z.strictObject({
   intercept: z.number(),
   /** Present (true) only for models with interactions; older saved models have no such field. */
   interactions: z.boolean().optional(),
+  /** The Yeo–Johnson λ per input column, present only for models with powerTransform. */
+  powerLambdas: z.array(z.number()).optional(),
 });
 
 class RidgePredictor implements RidgeRegressionPredictor {
   readonly learner = NAME;
   readonly kind = 'regressor';
 
-  /** `model` is over the input columns, or with `interactions` over the inputs and their pairwise products. */
+  /** `model` is over the shaped input columns (input-shaping.ts): the inputs, or with interactions also their pairwise products. */
   constructor(
     private readonly model: LinearWeights,
     readonly nFeatures: number,
-    private readonly interactions: boolean,
+    private readonly shaping: InputShaping,
   ) {}
+
+  /** Whether the prediction is a weighted sum of the input columns themselves (so exact linear SHAP applies). */
+  get linearInInputs(): boolean {
+    return this.shaping.lambdas === null && !this.shaping.interactions;
+  }
 
   predict(X: Matrix): Float64Array {
     checkPredictionInput(X, this.nFeatures, NAME);
     // One output: the rows × 1 score matrix's data is the prediction vector.
-    return (this.interactions ? interactionScores(X, this.model) : linearScores(X, this.model)).data;
+    return shapedScores(X, this.model, this.shaping).data;
   }
 
   toOnnx(g: GraphBuilder, features: string): { readonly prediction: string } {
-    const columns = this.interactions ? addInteractions(g, features, this.nFeatures, 'ridge') : features;
-    return { prediction: addLinearScores(g, columns, this.model, 'ridge') };
+    return { prediction: addShapedScores(g, features, this.nFeatures, this.shaping, this.model, 'ridge') };
   }
 
   /** |coefficient| per feature; with interactions, plus half of each of its products' (see inputImportances). */
   featureImportances(): Float64Array {
-    return this.interactions ? inputImportances(this.model, this.nFeatures) : this.model.weights.map(Math.abs);
+    return this.shaping.interactions ? inputImportances(this.model, this.nFeatures) : this.model.weights.map(Math.abs);
   }
 
   coefficients(): RidgeCoefficients {
@@ -198,7 +205,13 @@ class RidgePredictor implements RidgeRegressionPredictor {
     return {
       learner: NAME,
       format: FORMAT,
-      state: { nFeatures: this.nFeatures, coef: Array.from(weights), intercept, ...(this.interactions ? { interactions: true } : {}) },
+      state: {
+        nFeatures: this.nFeatures,
+        coef: Array.from(weights),
+        intercept,
+        ...(this.shaping.interactions ? { interactions: true } : {}),
+        ...(this.shaping.lambdas === null ? {} : { powerLambdas: Array.from(this.shaping.lambdas) }),
+      },
     };
   }
 
@@ -208,10 +221,11 @@ class RidgePredictor implements RidgeRegressionPredictor {
     if (serialized.format !== FORMAT) throw invalid(`format ${serialized.format} is not the supported format ${FORMAT}`);
     const parsed = stateSchema.safeParse(serialized.state);
     if (!parsed.success) throw invalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    const { nFeatures, coef, intercept } = parsed.data;
-    const interactions = parsed.data.interactions === true;
-    const width = interactions ? interactionWidth(nFeatures) : nFeatures;
+    const { nFeatures, coef, intercept, powerLambdas } = parsed.data;
+    if (powerLambdas !== undefined && powerLambdas.length !== nFeatures) throw invalid(`expected ${nFeatures} power-transform λs, found ${powerLambdas.length}`);
+    const shaping: InputShaping = { lambdas: powerLambdas === undefined ? null : Float64Array.from(powerLambdas), interactions: parsed.data.interactions === true };
+    const width = shapedWidth(nFeatures, shaping);
     if (coef.length !== width) throw invalid(`expected ${width} coefficients, found ${coef.length}`);
-    return new RidgePredictor({ nFeatures: width, nOutputs: 1, weights: Float64Array.from(coef), intercepts: Float64Array.of(intercept) }, nFeatures, interactions);
+    return new RidgePredictor({ nFeatures: width, nOutputs: 1, weights: Float64Array.from(coef), intercepts: Float64Array.of(intercept) }, nFeatures, shaping);
   }
 }
