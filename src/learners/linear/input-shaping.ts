@@ -58,21 +58,18 @@ export function shapeInputs(X: Matrix, options: { readonly powerTransform: boole
     const design = interactionDesign(transformed, centre, learner);
     return { shaping, X: design.X, scaling: design.scaling, prepare: (other) => design.prepare(powerTransformed(other, lambdas)) };
   }
-  // only the reshaped columns are standardised: the others are left exactly as the plain model sees them
-  const fitted = createMatrix(X.rows, X.cols);
-  fitted.data.set(transformed.data);
+  // only the reshaped columns are standardised: the others are left exactly as the plain model sees them.
+  // The transform made new matrices (applyYeoJohnson copies), so they are scaled in place.
   const scaling = reshapedColumnScaling(transformed, lambdas as Float64Array, centre);
-  applyScaling(fitted, scaling);
+  applyScaling(transformed, scaling);
   return {
     shaping,
-    X: fitted,
+    X: transformed,
     scaling,
     prepare(other) {
       const shaped = powerTransformed(other, lambdas);
-      const out = createMatrix(shaped.rows, shaped.cols);
-      out.data.set(shaped.data);
-      applyScaling(out, scaling);
-      return out;
+      applyScaling(shaped, scaling);
+      return shaped;
     },
   };
 }
