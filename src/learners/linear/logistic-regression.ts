@@ -80,7 +80,8 @@ export interface LogisticCoefficients {
   /**
    * One row for binary (the log-odds of class 1), one per class for multinomial; nFeatures each, or
    * with interactions nFeatures + nFeatures·(nFeatures − 1)/2: the inputs, then the products in
-   * PolynomialFeatures' order (x0·x1, x0·x2, …), each weight on the column's own (unscaled) values.
+   * PolynomialFeatures' order (x0·x1, x0·x2, …), each weight on the column's own (unscaled) values — with
+   * powerTransform, on the reshaped column ψ(λ_j, x_j) (yeo-johnson.ts).
    */
   readonly weights: Float64Array[];
   /** One per row of `weights`. */

@@ -49,7 +49,8 @@ export type RidgeRegressionParams = z.output<typeof ridgeRegressionParams>;
 export interface RidgeCoefficients {
   /**
    * One weight per feature (scikit-learn's `coef_`); with interactions, then one per pairwise product
-   * in PolynomialFeatures' order (x0·x1, x0·x2, …), each on the column's own (unscaled) values.
+   * in PolynomialFeatures' order (x0·x1, x0·x2, …), each on the column's own (unscaled) values — with
+   * powerTransform, on the reshaped column ψ(λ_j, x_j) (yeo-johnson.ts).
    */
   readonly weights: Float64Array;
   readonly intercept: number;
