@@ -30,6 +30,7 @@ export function registerTrain(program: Command): void {
     .option('--test-data <source>', 'test on this table instead of holding out a part of --data')
     .option('--budget <duration>', 'search learners and settings for this long (AutoML), e.g. 60s or 5m')
     .option('--metric <name>', 'what the search optimises: roc_auc, accuracy, log_loss, f1_macro, rmse, mae, r2, …')
+    .option('--augment [copies]', 'also train on perturbed copies of the training rows (noisy numbers, swapped categories, blank cells); default 1 copy')
     .option('--text <column>', 'text-classify: the column holding the text')
     .option('--user <column>', 'recommend: the column identifying the user')
     .option('--item <column>', 'recommend: the column identifying the item')
@@ -65,6 +66,8 @@ export interface TrainFlags {
   readonly budget?: string;
   readonly testData?: string;
   readonly metric?: string;
+  /** `--augment` alone is true; `--augment 2` is "2". */
+  readonly augment?: string | true;
   readonly text?: string;
   readonly user?: string;
   readonly item?: string;
@@ -104,6 +107,11 @@ export function specFromFlags(specFile: string | undefined, flags: TrainFlags): 
   if (flags.budget !== undefined) raw['budget'] = flags.budget;
   if (flags.testData !== undefined) raw['testData'] = flags.testData;
   if (flags.metric !== undefined) raw['metric'] = flags.metric;
+  if (flags.augment !== undefined) {
+    // the spec's other augmentation settings stay; the flag sets (or turns on) the copies
+    const settings = typeof raw['augment'] === 'object' && raw['augment'] !== null ? (raw['augment'] as object) : {};
+    raw['augment'] = flags.augment === true ? settings : { ...settings, copies: Number(flags.augment) };
+  }
   for (const field of ['text', 'user', 'item', 'rating', 'time', 'label'] as const) if (flags[field] !== undefined) raw[field] = flags[field];
   if (flags.clusters !== undefined) raw['clusters'] = flags.clusters === 'auto' ? 'auto' : Number(flags.clusters);
   if (flags.contamination !== undefined) raw['contamination'] = Number(flags.contamination);

@@ -30,7 +30,8 @@ export const ERROR_CODES = {
   INVALID_SPEC: {
     status: 400,
     exit: 1,
-    message: (d) => `the module spec ${s(d['file'] ?? '')} is not valid: ${s(d['summary'])}`,
+    // a spec built from flags or sent to the API has no file to name
+    message: (d) => `the module spec ${d['file'] ? `${s(d['file'])} ` : ''}is not valid: ${s(d['summary'])}`,
     hint: () => 'see examples/titanic/kiln.yaml for a working spec',
   },
   INVALID_MODEL_REF: {

@@ -61,6 +61,8 @@ export interface InputColumn {
 export interface FitContext {
   readonly target?: EncodingTarget;
   readonly seed?: number;
+  /** Rows that share a target-encoding cross-fitting fold (TargetEncoderOptions.groups). */
+  readonly groups?: Int32Array;
 }
 
 type Encoder = OneHotEncoder | OrdinalEncoder | TargetEncoder;
@@ -127,6 +129,7 @@ export class ColumnPipeline {
           ...(e.smooth !== undefined && { smooth: e.smooth }),
           ...(e.cv !== undefined && { cv: e.cv }),
           ...(context.seed !== undefined && { seed: context.seed }),
+          ...(context.groups !== undefined && { groups: context.groups }),
         });
         encoder = fitted.encoder;
         crossFitted = fitted.block;

@@ -41,6 +41,11 @@ export interface FitOptions {
   readonly target?: EncodingTarget;
   /** Seeds target encoding's cross-fitting folds (default 0). */
   readonly seed?: number;
+  /**
+   * Rows that must share a cross-fitting fold, by group number: an augmented copy and its original
+   * (augment-rows.ts `source`), so that no copy is encoded with its original's target.
+   */
+  readonly groups?: Int32Array;
 }
 
 /** Format 2: one fitted chain per column. */

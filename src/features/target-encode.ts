@@ -16,6 +16,7 @@
 import { KilnError } from '../core/errors.js';
 import { attr, type GraphBuilder } from '../onnx/graph-builder.js';
 import { kFold, stratifiedKFold } from '../data/splits/k-fold.js';
+import type { Split } from '../data/split.js';
 import type { Block } from './block.js';
 
 /** The target the encoder learns from: numbers (regression) or class indices. */
@@ -29,6 +30,11 @@ export interface TargetEncoderOptions {
   /** Folds for cross-fitting the training part (default 5). */
   readonly cv?: number;
   readonly seed?: number;
+  /**
+   * Rows that must share a cross-fitting fold, by group number (an augmented copy and its original,
+   * augment-rows.ts): otherwise a copy's encoding would be fitted on its original's target.
+   */
+  readonly groups?: Int32Array;
 }
 
 export interface SerializedTargetEncoder {
@@ -119,11 +125,7 @@ export class TargetEncoder {
       labels,
     });
 
-    const cv = options.cv ?? 5;
-    const folds =
-      target.kind === 'classes'
-        ? stratifiedKFold(target.classIndex, target.nClasses, cv, { shuffle: true, seed: options.seed ?? 0 })
-        : kFold(n, cv, { shuffle: true, seed: options.seed ?? 0 });
+    const folds = crossFittingFolds(target, n, options.cv ?? 5, options.seed ?? 0, options.groups);
     const block = ys.map(() => new Float64Array(n));
     for (const fold of folds) {
       ys.forEach((y, o) => {
@@ -185,4 +187,37 @@ export class TargetEncoder {
     });
     return parts.length === 1 ? (parts[0] as string) : g.op('Concat', parts, { axis: attr.int(1) }, { name: `${this.state.column}_target` });
   }
+}
+
+/**
+ * The cross-fitting folds: stratified (classes) or plain k-fold over the rows — or, with `groups`, over
+ * the groups (each group's class is its first row's), every row following its group into its fold.
+ */
+function crossFittingFolds(target: EncodingTarget, n: number, cv: number, seed: number, groups?: Int32Array): Split[] {
+  const cut = (t: EncodingTarget, rows: number) =>
+    t.kind === 'classes' ? stratifiedKFold(t.classIndex, t.nClasses, cv, { shuffle: true, seed }) : kFold(rows, cv, { shuffle: true, seed });
+  if (groups === undefined) return cut(target, n);
+  if (groups.length !== n) throw new KilnError('TARGET_LENGTH_MISMATCH', { rows: n, targets: groups.length });
+  // one representative row per group, in order of first appearance
+  const groupOf = new Map<number, number>();
+  const firstRows: number[] = [];
+  groups.forEach((g, i) => {
+    if (!groupOf.has(g)) {
+      groupOf.set(g, firstRows.length);
+      firstRows.push(i);
+    }
+  });
+  const representative: EncodingTarget =
+    target.kind === 'classes'
+      ? { kind: 'classes', classIndex: Int32Array.from(firstRows, (i) => target.classIndex[i] as number), nClasses: target.nClasses }
+      : { kind: 'continuous', values: Float64Array.from(firstRows, (i) => target.values[i] as number) };
+  const foldOfGroup = new Int32Array(firstRows.length);
+  const groupFolds = cut(representative, firstRows.length);
+  groupFolds.forEach((f, k) => f.test.forEach((g) => (foldOfGroup[g] = k)));
+  const rowsOfFold: number[][] = groupFolds.map(() => []);
+  groups.forEach((g, i) => rowsOfFold[foldOfGroup[groupOf.get(g) as number] as number]?.push(i));
+  return rowsOfFold.map((test, k) => ({
+    test: Int32Array.from(test),
+    train: Int32Array.from(rowsOfFold.flatMap((rows, other) => (other === k ? [] : rows))),
+  }));
 }

@@ -4,6 +4,7 @@
  * so a module can be served, checked and monitored without any other Kiln state.
  */
 import type { DatasetRef } from '../store/store.js';
+import type { AugmentOptions } from '../features/augment-rows.js';
 
 export const MANIFEST_FORMAT = 1;
 
@@ -53,6 +54,8 @@ export interface ModuleManifest {
   /** The immutable dataset version (Parquet snapshot) the model was trained on. */
   readonly datasetVersion?: string;
   readonly seed: number;
+  /** The perturbed copies of the training rows it was also fitted on (a spec's `augment`), if any. */
+  readonly augment?: AugmentOptions;
   readonly trainedAt: string;
   readonly kilnVersion: string;
 }

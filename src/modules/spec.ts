@@ -15,6 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { KilnError } from '../core/errors.js';
 import { z, zodProblems } from '../core/params.js';
 import { SEMANTIC_TYPES } from '../data/infer-schema.js';
+import { TYPICAL_NOISE } from '../data/perturb-columns.js';
 
 /** Predictions from a table's columns (tabular), and the module templates beyond tables. */
 export const TABULAR_TASKS = ['auto', 'binary', 'multiclass', 'classification', 'regression'] as const;
@@ -88,6 +89,18 @@ export const moduleSpecSchema = z.strictObject({
     .describe('Repeat the search\'s cross-validation with freshly drawn folds (default: 3 on up to 5,000 training rows, where one set of folds is too noisy to choose by; otherwise 1).'),
   ensemble: z.boolean().default(true).describe('Let the search average its best few models when that scores better.'),
   params: z.record(z.string(), z.unknown()).default({}).describe('The learner\'s parameters.'),
+  augment: z
+    .preprocess(
+      // `augment: true` asks for the defaults; `augment: false` for none
+      (v) => (v === true ? {} : v === false ? undefined : v),
+      z.strictObject({
+        copies: z.number().int().min(1).max(5).default(1).describe('Perturbed copies added per training row (1 doubles the rows).'),
+        jitter: z.number().min(0).max(1).default(TYPICAL_NOISE.jitter).describe('Noise added to numbers, in standard deviations of the column.'),
+        swap: z.number().min(0).max(0.5).default(TYPICAL_NOISE.swap).describe('Share of categories replaced by another value of the same column.'),
+        missing: z.number().min(0).max(0.5).default(TYPICAL_NOISE.missing).describe('Share of cells left empty.'),
+      }).optional(),
+    )
+    .describe('Also train on perturbed copies of the training rows (noisy numbers, swapped categories, blank cells), as the robustness check perturbs the test rows: a model that has seen them degrades less when production data is messier. Tables only; validation and test rows are never perturbed.'),
   // --- module templates beyond tables (each trainer checks the fields it needs) ---------------------
   text: z.string().min(1).optional().describe('text-classify: the column holding the text (default: the only text column).'),
   user: z.string().min(1).optional().describe('recommend: the column identifying the user.'),
@@ -103,6 +116,9 @@ export const moduleSpecSchema = z.strictObject({
     // The fields each task cannot do without, reported with every other problem of the spec.
     for (const field of REQUIRED_FIELDS[spec.task]) {
       if (spec[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for task "${spec.task}"` });
+    }
+    if (spec.augment !== undefined && (MODULE_TASKS as readonly string[]).includes(spec.task)) {
+      ctx.addIssue({ code: 'custom', path: ['augment'], message: `augmentation perturbs table rows; task "${spec.task}" does not use it (leave augment out)` });
     }
     if (spec.repeats !== undefined && spec.repeats > 1 && spec.split.time !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['repeats'], message: 'time-ordered folds are the same on every repeat; leave repeats out (or set it to 1) with split.time' });

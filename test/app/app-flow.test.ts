@@ -1,8 +1,8 @@
 /**
  * The no-code app in a real browser, the way a newcomer uses it: open the app, upload the Titanic
- * spreadsheet, apply a one-click fix, choose "Survived", train with a short budget while the progress
- * streams in, read the results (and the reasons behind one prediction), deploy, ask the try-it form for
- * a prediction, and find that request on the monitoring page. Every step leaves a screenshot in
+ * spreadsheet, apply a one-click fix, choose "Survived", train with a short budget (and noisy copies of
+ * the rows) while the progress streams in, read the results (and the reasons behind one prediction),
+ * deploy, ask the try-it form for a prediction, and find that request on the monitoring page. Every step leaves a screenshot in
  * test-output/app-flow/ and must pass axe-core without serious or critical violations. A second test
  * checks at a phone's width (390 px) that no main page scrolls sideways.
  *
@@ -125,8 +125,12 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
     await page.getByText(/yes\/no prediction/).waitFor({ timeout: 30_000 });
     await page.getByText('Advanced options').click();
     await page.getByLabel('Time to search for the best model').fill('10s');
+    // and train on noisy copies of the rows too (augmentation): the search's folds and the refit get them
+    await page.getByLabel('Also learn from noisy copies of the rows').check();
     await page.getByText('The module spec (YAML)').click();
-    assert.match(await page.locator('.code-block pre').first().innerText(), /budget: 10s/);
+    const yaml = await page.locator('.code-block pre').first().innerText();
+    assert.match(yaml, /budget: 10s/);
+    assert.match(yaml, /^augment: true$/m);
     await checkStep(page, 'build');
 
     // 5. train: stages, leaderboard and curves stream in; then the result

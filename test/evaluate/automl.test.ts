@@ -162,7 +162,7 @@ test('a search whose prepared folds would fill more than half of memory is refus
   const y = Int32Array.from({ length: 40 }, (_, i) => i % 2);
   const plan = [{ name: 'a', kind: 'numeric' }, { name: 'b', kind: 'numeric' }] as const;
   const seen: number[] = [];
-  const [fold] = prepareFolds(frame, plan, y, stratifiedKFold(y, 2, 4, { seed: 1 }), 1, 2, (first) => seen.push(foldBytes(first)));
+  const [fold] = prepareFolds(frame, plan, y, stratifiedKFold(y, 2, 4, { seed: 1 }), 1, 2, { afterFirst: (first) => seen.push(foldBytes(first)) });
   // the search measures the first fold before the others are made
   assert.deepEqual(seen, [foldBytes(fold!)]);
   // 40 rows (30 training + 10 validation) × 2 columns × 8 bytes

@@ -8,6 +8,7 @@ import type { Frame } from '../../core/frame.js';
 import { takeRows, takeValues, type Matrix } from '../../core/matrix.js';
 import { Rng } from '../../core/rng.js';
 import type { Split } from '../../data/split.js';
+import { augmentRows, type AugmentOptions } from '../../features/augment-rows.js';
 import { TabularPreprocessor, type ColumnPlan } from '../../features/tabular-preprocessor.js';
 import type { EncodingTarget } from '../../features/target-encode.js';
 
@@ -22,10 +23,14 @@ export interface Fold {
   readonly order: Int32Array;
 }
 
-/**
- * `nClasses` 0 means a regression target (needed by target encoding inside each fold). `afterFirst` sees
- * the first fold before the others are made (the search measures its memory there, checkFoldsFit).
- */
+export interface FoldOptions {
+  /** Sees the first fold before the others are made (the search measures its memory there, checkFoldsFit). */
+  readonly afterFirst?: (fold: Fold) => void;
+  /** Perturbed copies of each fold's training rows, as the final fit gets them (augment-rows.ts). */
+  readonly augment?: AugmentOptions;
+}
+
+/** `nClasses` 0 means a regression target (needed by target encoding inside each fold). */
 export function prepareFolds(
   frame: Frame,
   plan: readonly ColumnPlan[],
@@ -33,25 +38,27 @@ export function prepareFolds(
   splits: readonly Split[],
   seed: number,
   nClasses = 0,
-  afterFirst?: (fold: Fold) => void,
+  options: FoldOptions = {},
 ): Fold[] {
   const rng = new Rng(seed);
   return splits.map((split, k) => {
-    const trainFrame = frame.take(split.train);
     const valFrame = frame.take(split.test);
-    const yTrain = takeValues(y, split.train);
+    // only the rows a fold fits on are augmented: its validation rows are scored as they are
+    const augmented = options.augment === undefined ? undefined : augmentRows(frame.take(split.train), plan, options.augment, seed + k);
+    const trainFrame = augmented?.frame ?? frame.take(split.train);
+    const yTrain = augmented === undefined ? takeValues(y, split.train) : takeValues(y, takeValues(split.train, augmented.source));
     const target: EncodingTarget =
       nClasses > 0 ? { kind: 'classes', classIndex: yTrain as Int32Array, nClasses } : { kind: 'continuous', values: yTrain as Float64Array };
-    const preprocessor = TabularPreprocessor.fit(trainFrame, plan, { target, seed });
+    const preprocessor = TabularPreprocessor.fit(trainFrame, plan, { target, seed, ...(augmented === undefined ? {} : { groups: augmented.source }) });
     const fold: Fold = {
       X: preprocessor.transform(trainFrame),
       y: yTrain,
       Xval: preprocessor.transform(valFrame),
       yval: takeValues(y, split.test),
       valRows: split.test,
-      order: rng.shuffle(Int32Array.from({ length: split.train.length }, (_, i) => i)),
+      order: rng.shuffle(Int32Array.from({ length: trainFrame.nRows }, (_, i) => i)),
     };
-    if (k === 0) afterFirst?.(fold);
+    if (k === 0) options.afterFirst?.(fold);
     return fold;
   });
 }

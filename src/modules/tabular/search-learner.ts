@@ -65,9 +65,10 @@ export async function searchLearner(
   const protocol = `${cuts > 1 ? `${cuts} × ` : ''}${k}-fold cross-validation`;
   ctx.emit({ type: 'stage', stage: 'search', message: `searching learners and settings for ${budget} s (${protocol})` });
   // every fold holds its own preprocessed copy of the training part: the first one's size says whether all fit
-  const folds = prepareFolds(trainFrame, plan, y, splits, spec.seed, target.task === 'regression' ? 0 : target.classes.length, (first) =>
-    checkFoldsFit(foldBytes(first), splits.length, totalmem()),
-  );
+  const folds = prepareFolds(trainFrame, plan, y, splits, spec.seed, target.task === 'regression' ? 0 : target.classes.length, {
+    afterFirst: (first) => checkFoldsFit(foldBytes(first), splits.length, totalmem()),
+    ...(spec.augment === undefined ? {} : { augment: spec.augment }),
+  });
 
   const record = async (trial: Trial) => {
     const run = await ctx.store.createRun({

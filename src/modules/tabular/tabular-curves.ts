@@ -68,7 +68,7 @@ export async function tabularCurves(loaded: LoadedSpec, options: CurvesOptions =
   const nClasses = target.task === 'regression' ? 0 : target.classes.length;
   const y = target.task === 'regression' ? takeValues(target.values, split.train) : takeValues(target.classIndex, split.train);
   const k = Math.min(spec.folds, trainFrame.nRows);
-  const folds = prepareFolds(trainFrame, features, y, crossValidationFolds(frame, split.train, target, k, spec), spec.seed, nClasses);
+  const folds = prepareFolds(trainFrame, features, y, crossValidationFolds(frame, split.train, target, k, spec), spec.seed, nClasses, spec.augment === undefined ? {} : { augment: spec.augment });
 
   const metricOn = (predictor: Awaited<ReturnType<typeof fitByTask>>, X: Matrix, truth: Int32Array | Float64Array) =>
     metricsOf(target.task, truth, predictOutputs(predictor, X), nClasses)[metric] ?? Number.NaN;

@@ -26,6 +26,7 @@ export function tabularModuleResult(r: TrainResult): ModuleTrainResult {
       excluded: r.excluded,
       onnx_max_abs_diff: r.onnxMaxAbsDiff,
       ...(r.search === undefined ? {} : { search: r.search }),
+      ...(r.augment === undefined ? {} : { augment: augmentJson(r.augment) }),
       baseline: r.report.baseline,
       diagnoses: r.report.diagnoses,
       importances: r.report.importances,
@@ -36,6 +37,7 @@ export function tabularModuleResult(r: TrainResult): ModuleTrainResult {
 
 function tabularSummary(r: TrainResult): string[] {
   return [
+    ...(r.augment === undefined ? [] : [`fitted on ${r.rows.train} training rows and ${r.augment.fittedRows - r.rows.train} perturbed copies of them`, '']),
     ...(r.search === undefined
       ? []
       : [
@@ -53,4 +55,9 @@ function tabularSummary(r: TrainResult): string[] {
       .map((c) => `${c.column} (${c.importance.toFixed(3)})`)
       .join(', ')}`,
   ];
+}
+
+/** The augmentation settings and the rows fitted on, in the JSON's snake_case. */
+function augmentJson({ fittedRows, ...settings }: NonNullable<TrainResult['augment']>): Record<string, number> {
+  return { ...settings, fitted_rows: fittedRows };
 }

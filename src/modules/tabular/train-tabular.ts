@@ -6,13 +6,14 @@
 import { arch, platform } from 'node:os';
 import { KilnError } from '../../core/errors.js';
 import { concatRows, Frame, type Column } from '../../core/frame.js';
-import { takeValues, type Matrix } from '../../core/matrix.js';
+import { takeRows, takeValues, type Matrix } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
 import { inferSchema } from '../../data/infer-schema.js';
 import { buildReferenceProfile } from '../../data/profile/reference-profile.js';
 import { readTable } from '../../data/sources/read-table.js';
 import type { Split } from '../../data/split.js';
 import { argmaxRows, classificationMetrics, regressionMetrics } from '../../evaluate/metrics/index.js';
+import { augmentRows, describeAugmentation, type AugmentOptions } from '../../features/augment-rows.js';
 import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
 import type { EncodingTarget } from '../../features/target-encode.js';
 import type { FitOptions, SupervisedPredictor } from '../../learners/learner.js';
@@ -61,6 +62,8 @@ export interface TrainResult {
   readonly report: ModelReport;
   /** What the AutoML search tried, when the spec asked for one. */
   readonly search?: SearchSummary;
+  /** The perturbed copies the model was also fitted on (a spec's `augment`), and how many rows that made. */
+  readonly augment?: AugmentOptions & { readonly fittedRows: number };
 }
 
 export interface SearchSummary {
@@ -110,6 +113,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       test_fraction: spec.split.test,
       stratify: spec.split.stratify,
       split: splitProtocol(spec),
+      ...(spec.augment === undefined ? {} : { augment_copies: spec.augment.copies, augment_jitter: spec.augment.jitter, augment_swap: spec.augment.swap, augment_missing: spec.augment.missing }),
       ...(searchSettings ? { budget_s: searchSettings.budget, metric: searchSettings.metric, folds: spec.folds, ...(spec.repeats === undefined ? {} : { repeats: spec.repeats }) } : {}),
     },
     dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
@@ -126,9 +130,23 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     const trainFrame = frame.select(features.map((f) => f.name)).take(split.train);
     const testFrame = frame.select(features.map((f) => f.name)).take(split.test);
 
+    // What the model is fitted on: the training part, plus its perturbed copies when the spec asks
+    // (augment-rows.ts); `fitRows` are the rows of `frame` each fitted row's target comes from.
+    const augmented = spec.augment === undefined ? undefined : augmentRows(trainFrame, features, spec.augment, spec.seed);
+    if (spec.augment !== undefined) emit({ type: 'note', message: `augmenting: ${describeAugmentation(spec.augment)}` });
+    const fitFrame = augmented?.frame ?? trainFrame;
+    const fitRows = augmented === undefined ? split.train : takeValues(split.train, augmented.source);
+
     emit({ type: 'stage', stage: 'preprocess', message: `preparing ${features.length} columns` });
-    const preprocessor = TabularPreprocessor.fit(trainFrame, features, { target: encodingTarget(target, split.train), seed: spec.seed });
-    const Xtrain = preprocessor.transform(trainFrame);
+    const preprocessor = TabularPreprocessor.fit(fitFrame, features, {
+      target: encodingTarget(target, fitRows),
+      seed: spec.seed,
+      ...(augmented === undefined ? {} : { groups: augmented.source }),
+    });
+    const Xfit = preprocessor.transform(fitFrame);
+    // the clean training rows (the augmented frame's first rows, encoded alike): what training metrics,
+    // feature means and the drift reference describe
+    const Xtrain = augmented === undefined ? Xfit : takeRows(Xfit, Int32Array.from({ length: trainFrame.nRows }, (_, i) => i));
     const Xtest = preprocessor.transform(testFrame);
 
     let search: SearchChoice | undefined;
@@ -161,9 +179,9 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
     };
     const predictor: SupervisedPredictor =
       target.task === 'regression'
-        ? await getLearner(learnerName, 'regression').fit(Xtrain, takeValues(target.values, split.train), learnerParams, fitOptions)
+        ? await getLearner(learnerName, 'regression').fit(Xfit, takeValues(target.values, fitRows), learnerParams, fitOptions)
         : await getLearner(learnerName, target.task).fit(
-            Xtrain, takeValues(target.classIndex, split.train), target.classes.length, learnerParams, fitOptions,
+            Xfit, takeValues(target.classIndex, fitRows), target.classes.length, learnerParams, fitOptions,
           );
     const fitSeconds = (performance.now() - started) / 1000;
 
@@ -212,6 +230,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
       datasetVersion: datasetVersion.id,
       seed: spec.seed,
+      ...(spec.augment === undefined ? {} : { augment: spec.augment }),
       trainedAt: new Date().toISOString(),
       kilnVersion: KILN_VERSION,
     };
@@ -255,6 +274,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       onnxMaxAbsDiff,
       report,
       ...(search === undefined ? {} : { search: summarise(search) }),
+      ...(spec.augment === undefined ? {} : { augment: { ...spec.augment, fittedRows: Xfit.rows } }),
     };
   } catch (err) {
     await markRunFailed(ctx.store, run.id, err);

@@ -188,7 +188,12 @@ interface Options {
   metric: string;
   testShare: string;
   seed: string;
+  /** Also train on perturbed copies of the rows (the spec's `augment`). */
+  augment: boolean;
 }
+
+/** Tasks whose rows can be augmented (tables' predictions). */
+const AUGMENTABLE = new Set(['binary', 'multiclass', 'regression']);
 
 function initialOptions(spec: ModuleSpec): Options {
   const split = spec['split'] as { test?: number } | undefined;
@@ -199,6 +204,7 @@ function initialOptions(spec: ModuleSpec): Options {
     metric: typeof spec['metric'] === 'string' ? spec['metric'] : '',
     testShare: String(split?.test ?? 0.2),
     seed: String(spec['seed'] ?? 42),
+    augment: spec['augment'] !== undefined && spec['augment'] !== false,
   };
 }
 
@@ -216,6 +222,8 @@ function applyOptions(spec: ModuleSpec, o: Options): ModuleSpec {
   out['split'] = { ...((spec['split'] as object | undefined) ?? {}), ...(o.testShare.trim() === '' || Number.isNaN(test) ? {} : { test }) };
   const seed = Number(o.seed);
   set('seed', o.seed.trim() === '' || Number.isNaN(seed) ? undefined : seed);
+  // settings already in the spec are kept; ticking the box alone asks for the defaults
+  set('augment', o.augment ? (typeof spec['augment'] === 'object' ? spec['augment'] : true) : undefined);
   return out;
 }
 
@@ -229,11 +237,11 @@ function SpecEditor({ suggestion, overrides }: { suggestion: SpecSuggestion; ove
     navigate(href(`/jobs/${encodeURIComponent(job.id)}`));
     return job;
   });
-  const field = (key: keyof Options) => ({
+  const field = (key: Exclude<keyof Options, 'augment'>) => ({
     value: options[key],
     onChange: (e: { target: { value: string } }) => setOptions((o) => ({ ...o, [key]: e.target.value })),
   });
-  const ids = { name: useId(), budget: useId(), learner: useId(), metric: useId(), test: useId(), seed: useId(), learners: useId() };
+  const ids = { name: useId(), budget: useId(), learner: useId(), metric: useId(), test: useId(), seed: useId(), learners: useId(), augment: useId() };
   return (
     <Card title="Your module" className="spec-editor">
       <p className="explanation" role="status">
@@ -285,6 +293,24 @@ function SpecEditor({ suggestion, overrides }: { suggestion: SpecSuggestion; ove
               The same seed and data give the same model.
             </p>
           </div>
+          {AUGMENTABLE.has(suggestion.task) && (
+            <div>
+              <label htmlFor={ids.augment}>
+                <input
+                  id={ids.augment}
+                  type="checkbox"
+                  checked={options.augment}
+                  aria-describedby={`${ids.augment}-help`}
+                  onChange={(e) => setOptions((o) => ({ ...o, augment: e.target.checked }))}
+                />{' '}
+                Also learn from noisy copies of the rows
+              </label>
+              <p id={`${ids.augment}-help`} className="muted small">
+                Adds a copy of every training row with a little noise in the numbers, some categories swapped and some cells
+                left empty, so the model copes better when real data is messier. The test rows are never changed.
+              </p>
+            </div>
+          )}
         </div>
       </details>
       <ForEngineers summary="The module spec (YAML)">

@@ -1,0 +1,72 @@
+/**
+ * The ways a table's values get a little worse between training and production, one column at a time:
+ * numbers measured with noise, categories recorded as another value, cells left empty. The robustness
+ * check applies them to the held-out rows to see what the score does (evaluate/robustness.ts);
+ * augmentation applies them to copies of the training rows so the model learns to expect them
+ * (features/augment-rows.ts). Every draw comes from the caller's seeded generator.
+ */
+import { isMissingCategory, type Column } from '../core/frame.js';
+import type { Rng } from '../core/rng.js';
+
+/**
+ * How much worse, by default: noise of a tenth of a standard deviation, one category in ten swapped,
+ * one cell in ten missing — what the robustness check measures, and what augmentation trains against.
+ */
+export const TYPICAL_NOISE = { jitter: 0.1, swap: 0.1, missing: 0.1 } as const;
+
+/**
+ * The column's numbers plus Gaussian noise of `fraction` × the column's standard deviation (computed on
+ * these values; missing values stay missing).
+ */
+export function jitterNumbers(values: Float64Array, fraction: number, rng: Rng, name: string): Column {
+  const sd = standardDeviation(values);
+  return { kind: 'numeric', name, values: values.map((v) => (Number.isNaN(v) ? v : v + fraction * sd * rng.normal())) };
+}
+
+/**
+ * Each present category replaced, with probability `share`, by another value seen in the same column
+ * (never a new one: the model's encoders know every value it can become).
+ */
+export function swapCategories(values: readonly (string | null)[], share: number, rng: Rng, name: string): Column {
+  const seen = [...new Set(values.filter((v) => !isMissingCategory(v)))] as string[];
+  return {
+    kind: 'categorical',
+    name,
+    values: values.map((v) => (seen.length > 1 && !isMissingCategory(v) && rng.next() < share ? (seen.filter((s) => s !== v)[rng.int(seen.length - 1)] as string) : v)),
+  };
+}
+
+/**
+ * Each present number replaced, with probability `share`, by another value seen in the same column: for
+ * codes stored as numbers (a class 1/2/3, a 0/1 flag), where noise would make values that do not exist.
+ */
+export function swapNumbers(values: Float64Array, share: number, rng: Rng, name: string): Column {
+  const seen = [...new Set(values.filter((v) => !Number.isNaN(v)))];
+  return {
+    kind: 'numeric',
+    name,
+    values: values.map((v) => (seen.length > 1 && !Number.isNaN(v) && rng.next() < share ? (seen.filter((s) => s !== v)[rng.int(seen.length - 1)] as number) : v)),
+  };
+}
+
+/** Each cell made missing with probability `share` (NaN for numbers, null for categories). */
+export function blankValues(c: Column, share: number, rng: Rng): Column {
+  return c.kind === 'numeric'
+    ? { ...c, values: c.values.map((v) => (rng.next() < share ? Number.NaN : v)) }
+    : { ...c, values: c.values.map((v) => (rng.next() < share ? null : v)) };
+}
+
+/** Population standard deviation of the present values (Welford); 0 for fewer than two. */
+function standardDeviation(values: Float64Array): number {
+  let n = 0;
+  let mean = 0;
+  let m2 = 0;
+  for (const v of values) {
+    if (Number.isNaN(v)) continue;
+    n++;
+    const d = v - mean;
+    mean += d / n;
+    m2 += d * (v - mean);
+  }
+  return n > 1 ? Math.sqrt(m2 / n) : 0;
+}
