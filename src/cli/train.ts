@@ -12,6 +12,7 @@ import { commandContext, withHome } from './context.js';
 import { deliverWebhooks } from './models.js';
 import { table } from './output.js';
 import { trainProgress } from './progress.js';
+import { cancelOnInterrupt } from './interrupt.js';
 
 export function registerTrain(program: Command): void {
   program
@@ -43,8 +44,13 @@ export function registerTrain(program: Command): void {
       const ctx = commandContext(cmd);
       const loaded = specFromFlags(specFile, opts);
       const progress = trainProgress(!ctx.out.json);
+      // Ctrl-C stops the training cleanly: its run is marked failed and nothing is registered
+      const interrupt = cancelOnInterrupt('training', (line) => process.stderr.write(`\n${line}\n`));
       const result = await withHome(ctx, async (home) => {
-        const trained = await trainModule(loaded, { ...home, onEvent: progress.onEvent }).finally(progress.stop);
+        const trained = await trainModule(loaded, { ...home, onEvent: progress.onEvent, signal: interrupt.signal }).finally(() => {
+          progress.stop();
+          interrupt.dispose();
+        });
         // "version created" goes out now, not when a server next runs its dispatcher
         await deliverWebhooks(home.store, ctx.logger);
         return trained;

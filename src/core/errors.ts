@@ -9,8 +9,8 @@
 export interface ErrorSpec {
   /** HTTP status the API answers with. */
   readonly status: number;
-  /** CLI exit code: 1 user error, 2 usage error, 3 internal error. */
-  readonly exit: 1 | 2 | 3;
+  /** CLI exit code: 1 user error, 2 usage error, 3 internal error, 130 interrupted (Ctrl-C). */
+  readonly exit: 1 | 2 | 3 | 130;
   /** What went wrong, filled from the error's details. */
   readonly message: (d: Record<string, unknown>) => string;
   /** What to do about it. */
@@ -157,7 +157,8 @@ export const ERROR_CODES = {
   },
   CANCELLED: {
     status: 499,
-    exit: 1,
+    // as a shell reports a command stopped by Ctrl-C (128 + SIGINT)
+    exit: 130,
     message: (d) => `${s(d['what'] ?? 'the operation')} was cancelled`,
   },
   // --- store & registry --------------------------------------------------------------------------
@@ -694,7 +695,7 @@ export class KilnError extends Error {
     return ERROR_CODES[this.code].status;
   }
 
-  get exitCode(): 1 | 2 | 3 {
+  get exitCode(): 1 | 2 | 3 | 130 {
     return ERROR_CODES[this.code].exit;
   }
 

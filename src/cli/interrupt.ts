@@ -1,0 +1,32 @@
+/**
+ * Ctrl-C during long work (a training, an AutoML search): the first press asks the work to stop through
+ * its AbortSignal, so it unwinds the way a cancelled app job does — its run is marked failed, nothing is
+ * registered, worker threads are stopped and the store is closed; a second press quits at once.
+ * Without this, an interrupted `kiln train` left its run "running" in the store forever.
+ */
+import { KilnError } from '../core/errors.js';
+
+export interface Interruptible {
+  readonly signal: AbortSignal;
+  /** Removes the handlers (the work is over). */
+  dispose(): void;
+}
+
+export function cancelOnInterrupt(what: string, say: (line: string) => void, signals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): Interruptible {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) {
+      say('stopping now');
+      process.exit(130);
+    }
+    say(`stopping ${what}… (press Ctrl-C again to quit at once)`);
+    controller.abort(new KilnError('CANCELLED', { what }));
+  };
+  for (const s of signals) process.on(s, onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const s of signals) process.off(s, onSignal);
+    },
+  };
+}
