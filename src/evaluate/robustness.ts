@@ -5,7 +5,8 @@
  */
 import { Frame, type Column } from '../core/frame.js';
 import { Rng } from '../core/rng.js';
-import { blankValues, jitterNumbers, swapCategories, TYPICAL_NOISE } from '../data/perturb-columns.js';
+import type { ColumnKind } from '../features/column-transform.js';
+import { blankValues, jitterByKind, swapByKind, TYPICAL_NOISE } from '../features/perturb-columns.js';
 
 export type Perturbation = 'numeric_jitter' | 'swapped_categories' | 'extra_missing';
 
@@ -26,6 +27,11 @@ export interface RobustnessOptions {
   /** Share of cells made missing (default 0.1). */
   readonly missingShare?: number;
   readonly seed?: number;
+  /**
+   * What each column IS (the model's planned kinds): noise only on numbers, swaps only among categories
+   * and flags, as augmentation perturbs them. Without it, columns are perturbed by how they are stored.
+   */
+  readonly kinds?: ReadonlyMap<string, ColumnKind>;
 }
 
 export function robustnessCheck(frame: Frame, score: (f: Frame) => number, options: RobustnessOptions = {}): RobustnessResult[] {
@@ -35,8 +41,8 @@ export function robustnessCheck(frame: Frame, score: (f: Frame) => number, optio
   const clean = score(frame);
   const rng = new Rng(options.seed ?? 0);
   const cases: [Perturbation, string, (c: Column) => Column][] = [
-    ['numeric_jitter', `numbers moved by noise of ${jitter} standard deviations`, (c) => (c.kind === 'numeric' ? jitterNumbers(c.values, jitter, rng, c.name) : c)],
-    ['swapped_categories', `${pct(swapShare)} of categories replaced by another value of the same column`, (c) => (c.kind === 'categorical' ? swapCategories(c.values, swapShare, rng, c.name) : c)],
+    ['numeric_jitter', `numbers moved by noise of ${jitter} standard deviations`, (c) => jitterByKind(c, options.kinds?.get(c.name), jitter, rng)],
+    ['swapped_categories', `${pct(swapShare)} of categories replaced by another value of the same column`, (c) => swapByKind(c, options.kinds?.get(c.name), swapShare, rng)],
     ['extra_missing', `${pct(missingShare)} of values made missing`, (c) => blankValues(c, missingShare, rng)],
   ];
   return cases.map(([perturbation, description, perturb]) => {

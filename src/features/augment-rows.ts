@@ -1,5 +1,5 @@
 /**
- * Augmentation: the training rows plus perturbed copies of them (data/perturb-columns.ts), each copy
+ * Augmentation: the training rows plus perturbed copies of them (perturb-columns.ts), each copy
  * keeping its row's target. A model fitted on them has seen inputs a little worse than the clean table,
  * as production sends them, and leans less on any one column that may arrive noisy or empty.
  *
@@ -16,7 +16,7 @@
  */
 import { Frame, concatRows, type Column } from '../core/frame.js';
 import { Rng } from '../core/rng.js';
-import { blankValues, jitterNumbers, swapCategories, swapNumbers } from '../data/perturb-columns.js';
+import { blankValues, jitterByKind, swapByKind } from './perturb-columns.js';
 import type { ColumnKind } from './column-transform.js';
 
 export interface AugmentOptions {
@@ -50,13 +50,8 @@ export function augmentRows(frame: Frame, plan: readonly { name: string; kind: C
 }
 
 function perturbed(c: Column, kind: ColumnKind | undefined, options: AugmentOptions, rng: Rng): Column {
-  const planned = kind ?? c.kind;
-  let moved = c;
-  if (planned === 'numeric' && c.kind === 'numeric') moved = jitterNumbers(c.values, options.jitter, rng, c.name);
-  else if (planned === 'categorical' || planned === 'boolean') {
-    moved = c.kind === 'numeric' ? swapNumbers(c.values, options.swap, rng, c.name) : swapCategories(c.values, options.swap, rng, c.name);
-  }
-  return blankValues(moved, options.missing, rng);
+  // a column is either jittered or swapped (or neither), then blanked
+  return blankValues(swapByKind(jitterByKind(c, kind, options.jitter, rng), kind, options.swap, rng), options.missing, rng);
 }
 
 /** In words, for progress lines: "1 perturbed copy of every training row (numbers ± 0.1 sd, 10% …)". */

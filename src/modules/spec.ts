@@ -15,7 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { KilnError } from '../core/errors.js';
 import { z, zodProblems } from '../core/params.js';
 import { SEMANTIC_TYPES } from '../data/infer-schema.js';
-import { TYPICAL_NOISE } from '../data/perturb-columns.js';
+import { TYPICAL_NOISE } from '../features/perturb-columns.js';
 
 /** Predictions from a table's columns (tabular), and the module templates beyond tables. */
 export const TABULAR_TASKS = ['auto', 'binary', 'multiclass', 'classification', 'regression'] as const;

@@ -155,3 +155,29 @@ test('target encoding cross-fits a copy in its original\'s fold: no copy is enco
   assert.ok(Math.abs(gap(together[together.length - 1]!)) < 0.05, `grouped: ${gap(together[together.length - 1]!)}`);
   assert.ok(gap(apart[apart.length - 1]!) > 0.2, `ungrouped copies leak their twin's answer: ${gap(apart[apart.length - 1]!)}`);
 });
+
+test('the robustness check perturbs by the same planned kinds when given them, by storage without', async () => {
+  const { robustnessCheck } = await import('../../src/evaluate/robustness.js');
+  const kinds = new Map(plan.map((p) => [p.name, p.kind]));
+  // score = share of cells of one column left as they were
+  const unchangedIn = (name: string) => (f: Frame) => {
+    const after = f.get(name)!.values;
+    const before = frame.get(name)!.values;
+    let same = 0;
+    for (let i = 0; i < n; i++) if (after[i] === before[i]) same++;
+    return same / n;
+  };
+  const jitterOf = (name: string, withKinds: boolean) =>
+    robustnessCheck(frame, unchangedIn(name), { seed: 1, ...(withKinds ? { kinds } : {}) }).find((r) => r.perturbation === 'numeric_jitter')!.score;
+  const swapOf = (name: string, withKinds: boolean) =>
+    robustnessCheck(frame, unchangedIn(name), { seed: 1, ...(withKinds ? { kinds } : {}) }).find((r) => r.perturbation === 'swapped_categories')!.score;
+  // a class stored as numbers: jittered by storage, swapped (10%) by kind
+  assert.equal(jitterOf('pclass', false), 0);
+  assert.equal(jitterOf('pclass', true), 1);
+  assert.ok(Math.abs(swapOf('pclass', true) - 0.9) < 0.02, `pclass swapped: ${swapOf('pclass', true)}`);
+  // free text: swapped by storage, left alone by kind
+  assert.ok(swapOf('review', false) < 0.95);
+  assert.equal(swapOf('review', true), 1);
+  // real numbers are jittered either way
+  assert.equal(jitterOf('x', true), 0);
+});

@@ -107,7 +107,8 @@ export function buildModelReport(input: ReportInput): ModelReport {
     ...(curve.some((d) => d.code === 'overfitting') || !trainScoreTellsMemorising ? [] : diagnoseGeneralisationGap(input.trainMetrics, testMetrics)),
     ...diagnoseAgainstBaseline(baseline, testMetrics, { importances, scoreMetric, chance }),
   ];
-  const robustness = robustnessCheck(frame, score, { seed: input.seed });
+  // perturbed by what each column is to the model (a class stored as 1/2/3 is swapped, not jittered)
+  const robustness = robustnessCheck(frame, score, { seed: input.seed, kinds: new Map(preprocessor.columns.map((c) => [c.name, c.kind])) });
   const charts = heldOutCharts(predictor, preprocessor.transform(input.testFrame), target, input.testRows);
   return { baseline, diagnoses, importances, learningCurve: input.learningCurve, robustness, scoreMetric, charts };
 }

@@ -3,10 +3,11 @@
  * numbers measured with noise, categories recorded as another value, cells left empty. The robustness
  * check applies them to the held-out rows to see what the score does (evaluate/robustness.ts);
  * augmentation applies them to copies of the training rows so the model learns to expect them
- * (features/augment-rows.ts). Every draw comes from the caller's seeded generator.
+ * (augment-rows.ts). Every draw comes from the caller's seeded generator.
  */
 import { isMissingCategory, type Column } from '../core/frame.js';
 import type { Rng } from '../core/rng.js';
+import type { ColumnKind } from './column-transform.js';
 
 /**
  * How much worse, by default: noise of a tenth of a standard deviation, one category in ten swapped,
@@ -69,4 +70,23 @@ function standardDeviation(values: Float64Array): number {
     m2 += d * (v - mean);
   }
   return n > 1 ? Math.sqrt(m2 / n) : 0;
+}
+
+/**
+ * Noise on a column that IS a number (its planned kind; by how it is stored when no plan is given): a
+ * class stored as 1/2/3, a flag, a date is left as it is — noise would make values that cannot occur.
+ */
+export function jitterByKind(c: Column, kind: ColumnKind | undefined, fraction: number, rng: Rng): Column {
+  return c.kind === 'numeric' && (kind ?? 'numeric') === 'numeric' ? jitterNumbers(c.values, fraction, rng, c.name) : c;
+}
+
+/**
+ * Another seen value in a column that IS a category or a flag (its planned kind; by how it is stored
+ * when no plan is given), numbers included; free text and dates are left as they are (another row's
+ * text would carry another row's answer).
+ */
+export function swapByKind(c: Column, kind: ColumnKind | undefined, share: number, rng: Rng): Column {
+  const planned = kind ?? c.kind;
+  if (planned !== 'categorical' && planned !== 'boolean') return c;
+  return c.kind === 'numeric' ? swapNumbers(c.values, share, rng, c.name) : swapCategories(c.values, share, rng, c.name);
 }
