@@ -147,6 +147,10 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
     await results.click();
     await page.getByRole('heading', { name: 'How good is it?' }).waitFor({ timeout: 30_000 });
     await page.getByText(/out of 100/).first().waitFor();
+    // how it holds up on messier rows, and that it was trained for them (augmentation, step 4)
+    const messier = page.locator('section', { has: page.getByRole('heading', { name: 'When the data gets messier' }) });
+    await messier.getByText('This model was also trained on noisy copies of its rows').waitFor();
+    assert.equal(await messier.getByRole('list', { name: /Change in roc_auc/ }).getByRole('listitem').count(), 3);
     await page.getByRole('slider').waitFor();
     const why = page.locator('section', { has: page.getByRole('heading', { name: 'Why this prediction?' }) });
     await why.getByLabel('Sex').fill('female');

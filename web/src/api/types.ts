@@ -162,6 +162,15 @@ export interface ThresholdCounts {
   readonly trueNegatives: number;
 }
 
+export interface RobustnessResult {
+  readonly perturbation: string;
+  /** What was done, in words. */
+  readonly description: string;
+  readonly score: number;
+  /** Score under the perturbation minus the clean score (negative = worse). */
+  readonly change: number;
+}
+
 /** GET /api/models/:ref/report: the version's report.json plus its manifest. */
 export interface ModelReportDoc {
   readonly model?: string;
@@ -178,6 +187,10 @@ export interface ModelReportDoc {
     /** Regression: up to 500 held-out rows. */
     readonly predictedVsActual?: { readonly actual: readonly number[]; readonly predicted: readonly number[] };
   };
+  /** The held-out score with noisier inputs (numbers jittered, categories swapped, cells blank). */
+  readonly robustness?: readonly RobustnessResult[];
+  /** Which score `robustness` (and importances) are measured in. */
+  readonly scoreMetric?: string;
   readonly thresholds?: readonly ThresholdCounts[];
   readonly positive_class?: string;
   readonly manifest?: Readonly<Record<string, unknown>>;

@@ -131,9 +131,40 @@ function Report({ report: r, modelRef }: { report: ModelReportDoc; modelRef: str
           <BarList title="Column importance" bars={(r.importances ?? []).slice(0, 15).map((i) => ({ label: i.column, value: i.importance }))} />
         </Card>
       )}
+      {(r.robustness ?? []).length > 0 && <RobustnessCard report={r} />}
       {r.thresholds !== undefined && r.thresholds.length > 1 && <ThresholdPanel rows={r.thresholds} positive={positive} />}
       <WhyPanel modelRef={modelRef} report={r} />
     </>
+  );
+}
+
+/**
+ * How the score holds up when the inputs get a little worse than in training, as they do in production:
+ * the worst case in words, every case as a bar, and — when the drop is large and the model was trained
+ * on clean rows only — the option that helps (augmentation, in the build step's advanced options).
+ */
+function RobustnessCard({ report: r }: { report: ModelReportDoc }) {
+  const cases = r.robustness ?? [];
+  const worst = cases.reduce((a, b) => (b.change < a.change ? b : a));
+  const metric = r.scoreMetric ?? 'score';
+  const clean = worst.score - worst.change;
+  const augmented = r.manifest?.['augment'] !== undefined;
+  return (
+    <Card title="When the data gets messier">
+      <p className="explanation">
+        {worst.change < -0.005
+          ? `The biggest drop comes with ${worst.description}: ${metric} falls from ${formatValue(clean)} to ${formatValue(worst.score)}.`
+          : `Slightly messier data barely changes its answers: ${metric} stays within 0.005 of ${formatValue(clean)} in every case below.`}
+      </p>
+      <BarList signed title={`Change in ${metric} on the test rows`} bars={cases.map((c) => ({ label: c.description, value: c.change }))} />
+      <p className="muted small">
+        {augmented
+          ? 'This model was also trained on noisy copies of its rows, so that it copes better with messier data.'
+          : worst.change < -0.02
+            ? 'To make it hold up better, train it again with "Also learn from noisy copies of the rows" (advanced options of the build step).'
+            : 'Each case perturbs the rows kept aside for the test; the model is not retrained.'}
+      </p>
+    </Card>
   );
 }
 
