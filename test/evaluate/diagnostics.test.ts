@@ -89,7 +89,7 @@ test('the threshold table values decisions per 1,000 cases and picks the best', 
 test('robustness check: each perturbation touches what it says, seeded', async () => {
   const { robustnessCheck } = await import('../../src/evaluate/robustness.js');
   const n = 2000;
-  const x = Float64Array.from({ length: n }, (_, i) => i % 10);
+  const x = Float64Array.from({ length: n }, (_, i) => (i % 10) + 0.25); // not whole numbers: noise moves every one
   const c = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 'a' : i % 3 === 1 ? 'b' : 'c'));
   const frame = new Frame([{ kind: 'numeric', name: 'x', values: x }, { kind: 'categorical', name: 'c', values: c }]);
   // score = share of rows left exactly as they were

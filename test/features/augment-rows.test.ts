@@ -171,8 +171,8 @@ test('the robustness check perturbs by the same planned kinds when given them, b
     robustnessCheck(frame, unchangedIn(name), { seed: 1, ...(withKinds ? { kinds } : {}) }).find((r) => r.perturbation === 'numeric_jitter')!.score;
   const swapOf = (name: string, withKinds: boolean) =>
     robustnessCheck(frame, unchangedIn(name), { seed: 1, ...(withKinds ? { kinds } : {}) }).find((r) => r.perturbation === 'swapped_categories')!.score;
-  // a class stored as numbers: jittered by storage, swapped (10%) by kind
-  assert.equal(jitterOf('pclass', false), 0);
+  // a class stored as numbers: left to (rounded) noise by storage, swapped for another class (10%) by kind
+  assert.equal(swapOf('pclass', false), 1);
   assert.equal(jitterOf('pclass', true), 1);
   assert.ok(Math.abs(swapOf('pclass', true) - 0.9) < 0.02, `pclass swapped: ${swapOf('pclass', true)}`);
   // free text: swapped by storage, left alone by kind
@@ -180,4 +180,17 @@ test('the robustness check perturbs by the same planned kinds when given them, b
   assert.equal(swapOf('review', true), 1);
   // real numbers are jittered either way
   assert.equal(jitterOf('x', true), 0);
+});
+
+test('whole numbers (counts, codes) stay whole: their noise is rounded to whole units', async () => {
+  const { jitterNumbers } = await import('../../src/features/perturb-columns.js');
+  const counts = Float64Array.from({ length: n }, (_, i) => i % 6); // sd ≈ 1.7
+  const moved = jitterNumbers(counts, 0.5, new Rng(8), 'siblings').values as Float64Array;
+  assert.ok(moved.every(Number.isInteger), 'every value is still a whole number');
+  const changed = moved.filter((v, i) => v !== counts[i]).length / n;
+  // noise of sd 0.85 rounds to a step of one or more about 56% of the time
+  assert.ok(changed > 0.45 && changed < 0.65, `share moved: ${changed}`);
+  // at the default tenth of a standard deviation a count almost never moves
+  const barely = jitterNumbers(counts, 0.1, new Rng(8), 'siblings').values as Float64Array;
+  assert.ok(barely.filter((v, i) => v !== counts[i]).length / n < 0.01);
 });
