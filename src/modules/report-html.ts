@@ -6,6 +6,7 @@ import { barChart, escapeXml, heatmap, lineChart, type Series } from '../evaluat
 import type { ModuleManifest } from './manifest.js';
 import type { ThresholdAdvice } from '../evaluate/business/price-thresholds.js';
 import type { ModelReport } from './tabular/model-report.js';
+import { describeAugmentation } from '../features/augment-rows.js';
 
 export interface ReportPage {
   readonly model: string;
@@ -122,6 +123,9 @@ export function renderReportHtml(page: ReportPage, advice?: ThresholdAdvice): st
     `<div class="charts">${barChart('Column importance (permutation)', report.importances.map((c) => ({ label: c.column, value: c.importance })))}</div>`,
     ...(advice === undefined ? [] : thresholdSection(advice)),
     '<h2>Robustness</h2>',
+    manifest.augment === undefined
+      ? ''
+      : `<p>Also fitted on ${escapeXml(describeAugmentation(manifest.augment))}.</p>`,
     `<table><tr><th>when</th><th>${escapeXml(report.scoreMetric)}</th><th>change</th></tr>${report.robustness
       .map((r) => `<tr><td>${escapeXml(r.description)}</td><td class="num">${r.score.toFixed(4)}</td><td class="num">${r.change >= 0 ? '+' : ''}${r.change.toFixed(4)}</td></tr>`)
       .join('')}</table>`,

@@ -81,6 +81,10 @@ test('kiln train --augment N from the command line; a bad count or a template wi
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.augment.copies, 3);
   assert.deepEqual(doc.augment, { copies: 3, jitter: 0.1, swap: 0.1, missing: 0.1, fitted_rows: 4 * doc.rows.train });
+  // the version's HTML report says how it was trained, beside the robustness table
+  const html = join(dir, 'report.html');
+  assert.equal((await kiln(['report', doc.model, '--html', html, '--home', home])).code, 0);
+  assert.match(readFileSync(html, 'utf8'), /<h2>Robustness<\/h2>\s*<p>Also fitted on 3 perturbed copies of every training row \(numbers ± 0\.1 sd, 10% of categories swapped, 10% of cells blank\)\.<\/p>/);
 
   const human = await kiln(['train', '--data', data, '--target', 'y', '--name', 'again', '--augment', '--home', home]);
   assert.equal(human.code, 0, human.stderr);
