@@ -34,11 +34,8 @@ export function jitterNumbers(values: Float64Array, fraction: number, rng: Rng, 
  */
 export function swapCategories(values: readonly (string | null)[], share: number, rng: Rng, name: string): Column {
   const seen = [...new Set(values.filter((v) => !isMissingCategory(v)))] as string[];
-  return {
-    kind: 'categorical',
-    name,
-    values: values.map((v) => (seen.length > 1 && !isMissingCategory(v) && rng.next() < share ? (seen.filter((s) => s !== v)[rng.int(seen.length - 1)] as string) : v)),
-  };
+  const other = otherValue(seen, rng);
+  return { kind: 'categorical', name, values: values.map((v) => (seen.length > 1 && !isMissingCategory(v) && rng.next() < share ? other(v as string) : v)) };
 }
 
 /**
@@ -47,10 +44,19 @@ export function swapCategories(values: readonly (string | null)[], share: number
  */
 export function swapNumbers(values: Float64Array, share: number, rng: Rng, name: string): Column {
   const seen = [...new Set(values.filter((v) => !Number.isNaN(v)))];
-  return {
-    kind: 'numeric',
-    name,
-    values: values.map((v) => (seen.length > 1 && !Number.isNaN(v) && rng.next() < share ? (seen.filter((s) => s !== v)[rng.int(seen.length - 1)] as number) : v)),
+  const other = otherValue(seen, rng);
+  return { kind: 'numeric', name, values: values.map((v) => (seen.length > 1 && !Number.isNaN(v) && rng.next() < share ? other(v) : v)) };
+}
+
+/**
+ * A uniformly drawn value of `seen` (at least two) other than the one given: the draw indexes the values
+ * with the given one left out — the same draw and value as filtering it out first, in O(1) per swap.
+ */
+function otherValue<T>(seen: readonly T[], rng: Rng): (v: T) => T {
+  const position = new Map(seen.map((s, k) => [s, k]));
+  return (v) => {
+    const j = rng.int(seen.length - 1);
+    return seen[j >= (position.get(v) as number) ? j + 1 : j] as T;
   };
 }
 
