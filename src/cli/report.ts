@@ -3,13 +3,15 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
 import { loadModule } from '../modules/load-module.js';
-import { MODULE_ARTIFACTS } from '../modules/manifest.js';
-import { renderModuleReportHtml, reportSentences } from '../modules/report-html.js';
+import { describeAugmentation } from '../features/augment-rows.js';
+import { MODULE_ARTIFACTS, type ModuleManifest } from '../modules/manifest.js';
+import { isTabularReport, renderModuleReportHtml, reportSentences } from '../modules/report-html.js';
 import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome } from './context.js';
+import { table } from './output.js';
 import { parsePayoffs, priceThresholds, type ThresholdAdvice } from '../evaluate/business/price-thresholds.js';
 import type { Payoffs } from '../evaluate/business/threshold.js';
-import type { ThresholdCounts } from '../modules/tabular/model-report.js';
+import type { ModelReport, ThresholdCounts } from '../modules/tabular/model-report.js';
 
 export function registerReport(program: Command): void {
   program
@@ -37,8 +39,10 @@ export function registerReport(program: Command): void {
         [
           `${page.model}:${page.version} (${page.manifest.task})`,
           ...reportSentences(page.report),
-          ...(advice === undefined ? [] : [advice.sentence]),
-          ...(opts.html ? [`report written to ${opts.html}`] : []),
+          ...(isTabularReport(page.report) ? tabularDetails(page.report, page.manifest) : []),
+          ...(advice === undefined ? [] : ['', advice.sentence]),
+          '',
+          opts.html ? `report written to ${opts.html}` : `charts (ROC, PR, calibration, confusion, importances): kiln report ${ref} --html report.html`,
         ].join('\n'),
       );
     });
@@ -54,4 +58,21 @@ function thresholdAdvice(report: Record<string, unknown>, payoffs: Payoffs): Thr
     });
   }
   return priceThresholds(stored.rows, payoffs, stored.positiveClass);
+}
+
+/** A table module's report in a terminal: scores, what it relies on, and how it holds up on messier rows. */
+function tabularDetails(report: ModelReport, manifest: ModuleManifest): string[] {
+  const metric = (part: string, name: string) => manifest.metrics[`${part}.${name}`];
+  const names = Object.keys(manifest.metrics).filter((k) => k.startsWith('test.')).map((k) => k.slice(5));
+  const fmt = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
+  const top = report.importances.filter((c) => c.importance > 0).slice(0, 5);
+  return [
+    '',
+    table(['metric', 'held-out test', 'training'], names.map((n) => [n, fmt(metric('test', n)), fmt(metric('train', n))])),
+    ...(top.length === 0 ? [] : ['', `relies most on: ${top.map((c) => `${c.column} (${c.importance.toFixed(3)})`).join(', ')}`]),
+    '',
+    `when the data gets messier (held-out ${report.scoreMetric}):`,
+    ...report.robustness.map((r) => `  ${r.description}: ${r.score.toFixed(4)} (${r.change >= 0 ? '+' : ''}${r.change.toFixed(4)})`),
+    ...(manifest.augment === undefined ? [] : [`  (also fitted on ${describeAugmentation(manifest.augment)})`]),
+  ];
 }

@@ -83,7 +83,14 @@ test('kiln train --augment N from the command line; a bad count or a template wi
   assert.deepEqual(doc.augment, { copies: 3, jitter: 0.1, swap: 0.1, missing: 0.1, fitted_rows: 4 * doc.rows.train });
   // the version's HTML report says how it was trained, beside the robustness table
   const html = join(dir, 'report.html');
-  assert.equal((await kiln(['report', doc.model, '--html', html, '--home', home])).code, 0);
+  const report = await kiln(['report', doc.model, '--html', html, '--home', home]);
+  assert.equal(report.code, 0, report.stderr);
+  // and so does its report in the terminal: scores, reliance, robustness
+  assert.match(report.stderr, /^roc_auc\s+0\.9\d{3}\s+0\.9\d{3}$/m);
+  assert.match(report.stderr, /^relies most on: a \(/m);
+  assert.match(report.stderr, /^when the data gets messier \(held-out roc_auc\):\n {2}numbers moved by noise of 0\.1 standard deviations: 0\.\d{4} \([+-]0\.\d{4}\)$/m);
+  assert.match(report.stderr, /^ {2}\(also fitted on 3 perturbed copies of every training row/m);
+  assert.match(report.stderr, /report written to .*report\.html$/m);
   assert.match(readFileSync(html, 'utf8'), /<h2>Robustness<\/h2>\s*<p>Also fitted on 3 perturbed copies of every training row \(numbers ± 0\.1 sd, 10% of categories swapped, 10% of cells blank\)\.<\/p>/);
 
   const human = await kiln(['train', '--data', data, '--target', 'y', '--name', 'again', '--augment', '--home', home]);
