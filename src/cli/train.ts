@@ -114,6 +114,9 @@ export function specFromFlags(specFile: string | undefined, flags: TrainFlags): 
   if (flags.testData !== undefined) raw['testData'] = flags.testData;
   if (flags.metric !== undefined) raw['metric'] = flags.metric;
   if (flags.augment !== undefined) {
+    if (flags.augment !== true && !/^\d+$/.test(flags.augment)) {
+      throw new KilnError('INVALID_PARAMS', { what: '--augment', summary: `"${flags.augment}" is not a number of copies; give a whole number from 1 to 5 (e.g. --augment 2), or --augment alone for 1` });
+    }
     // the spec's other augmentation settings stay; the flag sets (or turns on) the copies
     const settings = typeof raw['augment'] === 'object' && raw['augment'] !== null ? (raw['augment'] as object) : {};
     raw['augment'] = flags.augment === true ? settings : { ...settings, copies: Number(flags.augment) };

@@ -97,6 +97,9 @@ test('kiln train --augment N from the command line; a bad count or a template wi
   assert.equal(human.code, 0, human.stderr);
   assert.match(human.stderr, /fitted on 1600 training rows and 1600 perturbed copies of them/);
 
+  const notANumber = await kiln(['train', '--data', data, '--target', 'y', '--augment', 'lots', '--home', home]);
+  assert.equal(notANumber.code, 2);
+  assert.match(notANumber.stderr, /"lots" is not a number of copies; give a whole number from 1 to 5 \(e\.g\. --augment 2\)/);
   const tooMany = await kiln(['train', '--data', data, '--target', 'y', '--augment', '9', '--home', home]);
   assert.equal(tooMany.code, 1);
   assert.match(tooMany.stderr, /^error \[INVALID_SPEC\]: the module spec is not valid: augment\.copies: Too big/);
