@@ -67,7 +67,7 @@ test('a model fitted also on perturbed copies loses less when cells go missing (
 });
 
 test('the search cross-validates augmented folds and refits on the augmented training part', async () => {
-  const { result } = await train({ budget: 4, learners: ['logistic-regression', 'gradient-boosting'], augment: true });
+  const { result } = await train({ budget: 6, learners: ['logistic-regression', 'gradient-boosting'], augment: true });
   assert.ok(result.search !== undefined && result.search.trials > 0);
   assert.ok(result.search.leaderboard.every((t) => t.cv > 0.9), JSON.stringify(result.search.leaderboard));
   assert.equal(result.augment?.fittedRows, 2 * 1600);
