@@ -48,3 +48,9 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   const line = (cells: readonly string[]) => cells.map((c, j) => c.padEnd(widths[j] ?? 0)).join('  ').trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
+
+/** Training and held-out scores side by side, one row per metric the held-out part has (4 decimals). */
+export function metricsTable(metrics: { readonly train: Readonly<Record<string, number>>; readonly test: Readonly<Record<string, number>> }, testHeading: string): string {
+  const fmt = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
+  return table(['metric', 'train', testHeading], Object.keys(metrics.test).map((n) => [n, fmt(metrics.train[n]), fmt(metrics.test[n])]));
+}

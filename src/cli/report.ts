@@ -8,7 +8,7 @@ import { MODULE_ARTIFACTS, type ModuleManifest } from '../modules/manifest.js';
 import { isTabularReport, renderModuleReportHtml, reportSentences } from '../modules/report-html.js';
 import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome } from './context.js';
-import { table } from './output.js';
+import { metricsTable } from './output.js';
 import { parsePayoffs, priceThresholds, type ThresholdAdvice } from '../evaluate/business/price-thresholds.js';
 import type { Payoffs } from '../evaluate/business/threshold.js';
 import type { ModelReport, ThresholdCounts } from '../modules/tabular/model-report.js';
@@ -62,13 +62,13 @@ function thresholdAdvice(report: Record<string, unknown>, payoffs: Payoffs): Thr
 
 /** A table module's report in a terminal: scores, what it relies on, and how it holds up on messier rows. */
 function tabularDetails(report: ModelReport, manifest: ModuleManifest): string[] {
-  const metric = (part: string, name: string) => manifest.metrics[`${part}.${name}`];
-  const names = Object.keys(manifest.metrics).filter((k) => k.startsWith('test.')).map((k) => k.slice(5));
-  const fmt = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
+  // the manifest keeps them flat ("test.roc_auc"), as the registry shows them
+  const part = (prefix: string) =>
+    Object.fromEntries(Object.entries(manifest.metrics).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
   const top = report.importances.filter((c) => c.importance > 0).slice(0, 5);
   return [
     '',
-    table(['metric', 'held-out test', 'training'], names.map((n) => [n, fmt(metric('test', n)), fmt(metric('train', n))])),
+    metricsTable({ train: part('train.'), test: part('test.') }, 'held-out test'),
     ...(top.length === 0 ? [] : ['', `relies most on: ${top.map((c) => `${c.column} (${c.importance.toFixed(3)})`).join(', ')}`]),
     '',
     `when the data gets messier (held-out ${report.scoreMetric}):`,

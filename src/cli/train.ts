@@ -10,7 +10,7 @@ import { loadSpecFile, TABULAR_TASKS, TASKS, validateSpec, type LoadedSpec } fro
 import { trainModule, type ModuleTrainResult } from '../modules/train-module.js';
 import { commandContext, withHome } from './context.js';
 import { deliverWebhooks } from './models.js';
-import { table } from './output.js';
+import { metricsTable } from './output.js';
 import { trainProgress } from './progress.js';
 import { cancelOnInterrupt } from './interrupt.js';
 
@@ -161,16 +161,11 @@ export function trainJson(r: ModuleTrainResult): Record<string, unknown> {
 }
 
 function trainSummary(r: ModuleTrainResult): string {
-  const names = Object.keys(r.metrics.test);
-  const fmt = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
   return [
     '',
     `registered ${r.model}:${r.version} (run ${r.runId}) — ${r.learner}, ${r.task}, fitted in ${r.fitSeconds.toFixed(2)} s`,
     '',
-    table(
-      ['metric', 'train', `test (${r.rows.test} held-out rows)`],
-      names.map((n) => [n, fmt(r.metrics.train[n]), fmt(r.metrics.test[n])]),
-    ),
+    metricsTable(r.metrics, `test (${r.rows.test} held-out rows)`),
     '',
     ...r.summary,
     '',
