@@ -1,14 +1,17 @@
 /**
- * `kiln curves SPEC.yaml [--param NAME --values a,b,c] [--html FILE]`: would more data help, and which
- * setting of a parameter is best? Learning curves against training-set size and validation curves,
- * cross-validated on the training part only, read in plain words.
+ * `kiln curves SPEC.yaml [--curve-param NAME --values a,b,c] [--html FILE]`: would more data help, and
+ * which setting of a parameter is best? Learning curves against training-set size and validation
+ * curves, cross-validated on the training part only, read in plain words. `kiln curves --model REF`
+ * asks the same of a registered version: its spec, its data as trained on, the model it settled on.
  */
 import { writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { parse as parseYamlValue } from 'yaml';
 import { KilnError } from '../core/errors.js';
-import { commandContext } from './context.js';
+import { parseModelRef } from '../store/model-ref.js';
+import { commandContext, withHome, type CommandContext } from './context.js';
+import type { CurvesOptions, CurvesResult } from '../modules/tabular/tabular-curves.js';
 import { specFromFlags, type TrainFlags } from './train.js';
 
 interface CurvesFlags extends TrainFlags {
@@ -16,6 +19,7 @@ interface CurvesFlags extends TrainFlags {
   readonly curveParam?: string;
   readonly sizes?: string;
   readonly html?: string;
+  readonly model?: string;
 }
 
 export function registerCurves(program: Command): void {
@@ -23,6 +27,7 @@ export function registerCurves(program: Command): void {
     .command('curves')
     .description('learning curves (does more data help?) and validation curves of one parameter, cross-validated, in plain words')
     .argument('[spec]', 'the module spec, e.g. examples/titanic/kiln.yaml')
+    .option('--model <ref>', 'draw the curves of a registered version instead (NAME, NAME:VERSION or NAME@ALIAS): refits the model it settled on, on its data as trained on')
     .option('--data <source>', 'the training table')
     .option('--target <column>', 'the column to predict')
     .option('--learner <name>', 'the algorithm (default: the task\'s default)')
@@ -34,7 +39,9 @@ export function registerCurves(program: Command): void {
     .option('--html <file>', 'write the charts as a self-contained HTML page')
     .action(async (specFile: string | undefined, opts: CurvesFlags, cmd: Command) => {
       const ctx = commandContext(cmd);
-      const loaded = specFromFlags(specFile, opts);
+      if (opts.model !== undefined && (specFile !== undefined || opts.data !== undefined || opts.target !== undefined || opts.learner !== undefined || (opts.param ?? []).length > 0)) {
+        throw new KilnError('INVALID_PARAMS', { what: 'curves arguments', summary: '--model draws a registered version as it was trained: give either --model REF or a spec (or --data/--target/--learner/--param), not both' });
+      }
       const param = curveParam(opts);
       const fractions = opts.sizes === undefined ? undefined : listOf(opts.sizes, '--sizes').map(Number);
       if (fractions?.some((f) => !(f > 0 && f <= 1))) {
@@ -43,9 +50,8 @@ export function registerCurves(program: Command): void {
       const bar = ctx.out.json || process.stderr.isTTY !== true
         ? undefined
         : new cliProgress.SingleBar({ format: '  {curve} curve [{bar}] {value}/{total} points', stream: process.stderr }, cliProgress.Presets.shades_classic);
-      const { tabularCurves } = await import('../modules/tabular/tabular-curves.js');
       let started = '';
-      const result = await tabularCurves(loaded, {
+      const options: CurvesOptions = {
         ...(fractions === undefined ? {} : { fractions }),
         ...(param === undefined ? {} : { param }),
         onPoint: (curve, _point, done, total) => {
@@ -57,14 +63,15 @@ export function registerCurves(program: Command): void {
           }
           bar.update(done, { curve });
         },
-      }).finally(() => bar?.stop());
+      };
+      const result = await drawCurves(specFile, opts, ctx, options).finally(() => bar?.stop());
       if (opts.html !== undefined) {
         const { renderCurvesHtml } = await import('../modules/tabular/curves-html.js');
         writeFileSync(opts.html, renderCurvesHtml(result));
       }
       ctx.out.result({ ...result, ...(opts.html === undefined ? {} : { html: opts.html }) }, () =>
         [
-          `${result.learner} on ${result.trainingRows} training rows, ${result.folds}-fold cross-validation (${result.protocol}), ${result.metric}:`,
+          `${result.version === undefined ? '' : `${result.model}:${result.version}: `}${result.learner} on ${result.trainingRows} training rows, ${result.folds}-fold cross-validation (${result.protocol}), ${result.metric}:`,
           '',
           '  rows      training   held out',
           ...result.size.points.map((p) => `  ${String(p.x).padEnd(9)} ${p.train.toFixed(4).padStart(8)}   ${p.validation.toFixed(4).padStart(8)}`),
@@ -85,6 +92,17 @@ export function registerCurves(program: Command): void {
         ].join('\n'),
       );
     });
+}
+
+/** The curves of the spec (or flags), or of the registered version `--model` names. */
+async function drawCurves(specFile: string | undefined, opts: CurvesFlags, ctx: CommandContext, options: CurvesOptions): Promise<CurvesResult & { version?: number }> {
+  if (opts.model !== undefined) {
+    const ref = parseModelRef(opts.model);
+    const { versionCurves, versionCurvesInput } = await import('../modules/tabular/version-curves.js');
+    return withHome(ctx, async (home) => versionCurves(await versionCurvesInput(await home.store.resolve(ref), home), home.artifacts, options));
+  }
+  const { tabularCurves } = await import('../modules/tabular/tabular-curves.js');
+  return tabularCurves(specFromFlags(specFile, opts), options);
 }
 
 function curveParam(opts: CurvesFlags): { name: string; values: (number | string)[] } | undefined {

@@ -608,6 +608,12 @@ export const ERROR_CODES = {
     message: (d) => `${s(d['model'])} cannot explain its predictions: ${s(d['reason'])}`,
     hint: () => 'explanations (the reasons behind a prediction) exist for modules that predict a column of a table',
   },
+  CURVES_UNAVAILABLE: {
+    status: 422,
+    exit: 1,
+    message: (d) => `the learning curve of ${s(d['model'])} cannot be drawn: ${s(d['reason'])}`,
+    hint: (d) => s(d['fix'] ?? 'learning curves are drawn for modules that predict a column of a table'),
+  },
   JOB_NOT_FOUND: {
     status: 404,
     exit: 1,

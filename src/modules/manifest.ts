@@ -68,4 +68,9 @@ export const MODULE_ARTIFACTS = {
   report: 'report.json',
   /** Training-time statistics of the inputs and outputs: what drift monitoring compares against. */
   reference: 'reference.json',
+  /**
+   * The module spec it was trained from, defaults filled in (lineage; what `kiln curves` and the app's
+   * "would more rows help?" refit from). Versions trained before Kiln kept it have none.
+   */
+  spec: 'spec.json',
 } as const;

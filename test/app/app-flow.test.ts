@@ -152,11 +152,18 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
     await messier.getByText('This model was also trained on noisy copies of its rows').waitFor();
     assert.equal(await messier.getByRole('list', { name: /Change in roc_auc/ }).getByRole('listitem').count(), 3);
     await page.getByRole('slider').waitFor();
+    // would more rows help? the model is refitted at growing sizes (a job) while the person reads on
+    const curve = page.locator('section', { has: page.getByRole('heading', { name: 'Would more rows help?' }) });
+    await curve.getByRole('button', { name: 'Find out' }).click();
+    await curve.getByText(/sizes done/).waitFor({ timeout: 30_000 });
     const why = page.locator('section', { has: page.getByRole('heading', { name: 'Why this prediction?' }) });
     await why.getByLabel('Sex').fill('female');
     await why.getByLabel('Pclass').fill('1');
     await why.getByRole('button', { name: 'Explain' }).click();
     await why.getByText(/The model answers/).waitFor({ timeout: 30_000 });
+    await curve.locator('.explanation').getByText(/roc_auc/).waitFor({ timeout: 180_000 });
+    await curve.getByRole('img', { name: 'roc_auc against the number of training rows' }).waitFor();
+    assert.equal(await curve.locator('.explanation li').count() >= 1, true, 'the reading says what to do next');
     await checkStep(page, 'results');
 
     // 7. deploy, then the try-it form generated from the model's signature

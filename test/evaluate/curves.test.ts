@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CurvePoint } from '../../src/evaluate/curves/curve-point.js';
 import { readSizeCurve } from '../../src/evaluate/curves/size-curve.js';
 import { readValidationCurve } from '../../src/evaluate/curves/validation-curve.js';
@@ -79,4 +80,26 @@ test('kiln curves: an unlimited tree on pure noise overfits, and the validation 
   const bad = await kiln(['curves', '--data', join(dir, 'noise.csv'), '--target', 'label', '--curve-param', 'C', '--home', dir]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--curve-param NAME and --values/);
+});
+
+test('kiln curves --model: the curve of a registered version, in words and as JSON; and not together with a spec', async () => {
+  const dir = tempHome('kiln-curves-model-');
+  const spec = fileURLToPath(new URL('../../examples/titanic/kiln.yaml', import.meta.url));
+  const trained = await kiln(['train', spec, '--home', dir, '--json']);
+  assert.equal(trained.code, 0, trained.stderr);
+  const r = await kiln(['curves', '--model', 'titanic:1', '--sizes', '0.5,1', '--json', '--home', dir]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.model, 'titanic');
+  assert.equal(doc.version, 1);
+  assert.equal(doc.learner, 'logistic-regression');
+  assert.equal(doc.trainingRows, 712);
+  assert.deepEqual(doc.size.points.map((p: { x: number }) => p.x), [285, 569]);
+  const words = await kiln(['curves', '--model', 'titanic', '--sizes', '0.5,1', '--home', dir]);
+  assert.equal(words.code, 0, words.stderr);
+  assert.match(words.stderr, /^titanic:1: logistic-regression on 712 training rows, 5-fold cross-validation/m);
+
+  const both = await kiln(['curves', spec, '--model', 'titanic', '--home', dir]);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /give either --model REF or a spec/);
 });

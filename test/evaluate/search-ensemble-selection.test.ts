@@ -42,7 +42,7 @@ function foldsOfVaryingDifficulty() {
   const folds: Fold[] = Array.from({ length: nFolds }, (_, f) => {
     const valRows = Int32Array.from({ length: perFold }, (_, k) => f * perFold + k);
     // training parts sized as in 5-fold cross-validation: the overlap correction reads their row counts
-    return { X: createMatrix(n - perFold, 1), y: new Int32Array(1), Xval: createMatrix(perFold, 1), yval: y.slice(f * perFold, (f + 1) * perFold), valRows, order: new Int32Array(1) };
+    return { X: createMatrix(n - perFold, 1), y: new Int32Array(1), Xval: createMatrix(perFold, 1), yval: y.slice(f * perFold, (f + 1) * perFold), valRows, sourceRows: n - perFold, order: new Int32Array(1) };
   });
   // `noise`: one level for every row, or one per fold
   const model = (noise: number | readonly number[]) => {

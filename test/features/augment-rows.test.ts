@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Frame } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
 import { stratifiedKFold } from '../../src/data/splits/k-fold.js';
-import { prepareFolds } from '../../src/evaluate/search/fold-data.js';
+import { prepareFolds, subsample } from '../../src/evaluate/search/fold-data.js';
 import { augmentRows, describeAugmentation, type AugmentOptions } from '../../src/features/augment-rows.js';
 import type { ColumnPlan } from '../../src/features/tabular-preprocessor.js';
 
@@ -113,7 +113,7 @@ test('seeded: the same seed gives the same rows, another seed other ones; zero s
   );
 });
 
-test('folds augment the rows they fit on and leave their validation rows as they are', () => {
+test('folds augment the rows they fit on, leave their validation rows as they are, and count sizes in distinct rows', () => {
   const small = frame.take(Int32Array.from({ length: 300 }, (_, i) => i));
   const y = Int32Array.from({ length: 300 }, (_, i) => (i % 5 === 0 ? 1 : 0));
   const splits = stratifiedKFold(y, 2, 3, { seed: 1 });
@@ -130,6 +130,16 @@ test('folds augment the rows they fit on and leave their validation rows as they
     // each copy keeps its original's answer
     const yTrain = Array.from(split.train, (r) => y[r]);
     assert.deepEqual(Array.from(fold.y), [...yTrain, ...yTrain, ...yTrain]);
+    // sizes count distinct rows: a subsample of 40 rows is 40 rows with both their copies, no stray copy
+    const m = split.train.length;
+    assert.equal(fold.sourceRows, m);
+    assert.equal(before.sourceRows, m);
+    const prefix = Array.from(fold.order.subarray(0, 120));
+    const originals = new Set(prefix.map((i) => i % m));
+    assert.equal(originals.size, 40);
+    assert.deepEqual(prefix.filter((i) => i >= m).sort((a, b) => a - b), [...originals].flatMap((j) => [j + m, j + 2 * m]).sort((a, b) => a - b));
+    assert.deepEqual([...originals].sort((a, b) => a - b), Array.from(before.order.subarray(0, 40)).sort((a, b) => a - b), 'the same rows a plain fold would take first');
+    assert.equal(subsample(fold, 40).X.rows, 120);
   });
 });
 

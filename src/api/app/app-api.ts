@@ -5,7 +5,8 @@
  *   data-routes.ts    uploads, previews, `kiln inspect` with one-click fixes, applying a fix
  *   spec-routes.ts    templates, a suggested module spec with its plain explanation, the spec's JSON Schema
  *   job-routes.ts     training jobs (one at a time, each in a worker thread), followed live over Server-Sent Events
- *   model-routes.ts   a version's report (with a threshold table), explanations of rows, deploying
+ *   model-routes.ts   a version's report (with a threshold table), explanations of rows, its learning
+ *                     curve (a job of the same queue), deploying
  *
  * Uploads live in `<home>/uploads`, content-addressed. Errors have the server's shape
  * (`{error, code, hint?, problems?}`, src/serve/rest/http-errors.ts).
@@ -24,7 +25,8 @@ import { modelRoutes } from './model-routes.js';
 import { specRoutes } from './spec-routes.js';
 import { TrainingJobs, type JobTrainer } from './training-jobs.js';
 import { UploadStore } from './upload-store.js';
-import { workerTrainer } from './worker-trainer.js';
+import type { WorkerError } from './training-worker.js';
+import { workerCurves, workerTrainer } from './worker-trainer.js';
 
 export interface AppApiOptions {
   readonly store: Store;
@@ -52,17 +54,16 @@ export async function appApi(app: FastifyInstance, options: AppApiOptions): Prom
   const uploads = new UploadStore(join(options.home, 'uploads'), options.maxUploadBytes);
   const sources = new AppSources(uploads.dir);
   const logger = app.log.child({ component: 'training-jobs' }) as unknown as Logger;
-  const train =
-    options.train ??
-    workerTrainer({
-      home: options.home,
-      storeUrl: options.storeUrl ?? join(options.home, 'kiln.db'),
-      logError: (err) => logger.error({ err }, 'training worker failed'),
-    });
-  const jobs = new TrainingJobs({ train, resultJson: trainJson, logger });
+  const workers = {
+    home: options.home,
+    storeUrl: options.storeUrl ?? join(options.home, 'kiln.db'),
+    logError: (err: WorkerError) => logger.error({ err }, 'job worker failed'),
+  };
+  const train = options.train ?? workerTrainer(workers);
+  const jobs = new TrainingJobs({ train, curves: workerCurves(workers), resultJson: trainJson, logger });
 
   await app.register(dataRoutes, { sources, uploads });
   await app.register(specRoutes, { sources });
   await app.register(jobRoutes, { jobs, sources });
-  await app.register(modelRoutes, { store, artifacts, dataPlane: options.dataPlane });
+  await app.register(modelRoutes, { store, artifacts, dataPlane: options.dataPlane, jobs });
 }

@@ -9,11 +9,7 @@
  * them. The reproduction is checked against the ROC AUC training recorded; when it cannot be made or
  * does not agree (a separate test table, a grouped or time split), the table is left out with the reason.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Frame } from '../../core/frame.js';
-import { readTable } from '../../data/sources/read-table.js';
+import { readSnapshot } from '../../data/read-snapshot.js';
 import { thresholdTable } from '../../evaluate/business/threshold.js';
 import { classificationMetrics } from '../../evaluate/metrics/index.js';
 import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
@@ -62,7 +58,7 @@ export async function heldOutThresholds(
     return unavailable('the model was tested on a separate table, which Kiln does not keep');
   }
 
-  const frame = await readSnapshot(await home.artifacts.get(dataset.digest));
+  const { frame } = await readSnapshot(await home.artifacts.get(dataset.digest));
   const spec = moduleSpecSchema.parse({
     name: manifest.name,
     data: dataset.source,
@@ -90,16 +86,4 @@ export async function heldOutThresholds(
     ({ threshold, truePositives, falsePositives, falseNegatives, trueNegatives }) => ({ threshold, truePositives, falsePositives, falseNegatives, trueNegatives }),
   );
   return { available: true, positiveClass: String(target.classes[1]), rows };
-}
-
-/** A dataset version's Parquet bytes, read back the way training read its table. */
-async function readSnapshot(bytes: Uint8Array): Promise<Frame> {
-  const dir = await mkdtemp(join(tmpdir(), 'kiln-heldout-'));
-  try {
-    const file = join(dir, 'snapshot.parquet');
-    await writeFile(file, bytes);
-    return (await readTable(file)).frame;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }

@@ -3,11 +3,14 @@
  *
  *   POST /api/jobs {spec}          → 202 {id, status: running|queued, model, …}; one job trains at a time
  *   GET  /api/jobs                 → {jobs: [...]}, newest first
- *   GET  /api/jobs/:id             → {id, model, status, queue_position?, submitted_at, started_at,
- *                                     finished_at, spec, result? (`kiln train --json`), error? {code, error, hint}}
+ *   GET  /api/jobs/:id             → {id, kind: train|curves, model, version? (curves), status, queue_position?,
+ *                                     submitted_at, started_at, finished_at, spec, result? (`kiln train --json`,
+ *                                     or the curves), error? {code, error, hint}}
  *   GET  /api/jobs/:id/events      Server-Sent Events: the past events, then live ones —
- *                                  `stage|progress|note|trial` (the TrainEvent as data), then one of
- *                                  `done` {result}, `failed` {error}, `cancelled` {message}, and the stream ends
+ *                                  `stage|progress|note|trial` (the TrainEvent as data) or, for a learning
+ *                                  curve (POST /api/models/:ref/curves), `point` {curve, point, done, total};
+ *                                  then one of `done` {result}, `failed` {error}, `cancelled` {message}, and
+ *                                  the stream ends
  *   POST /api/jobs/:id/cancel      → 202 the job; it ends `cancelled` with nothing registered
  */
 import type { FastifyInstance } from 'fastify';

@@ -6,6 +6,10 @@
  *                                          yes/no models `thresholds` (counts per cut-off) + `positive_class`
  *   POST /api/models/:ref/explain {rows} → {model, version, explanations: [{row, prediction, probabilities?,
  *                                          outcome, base, score, reasons: [{column, value, contribution}]}]}
+ *   POST /api/models/:ref/curves         → 202 a job (see job-routes.ts) drawing the version's learning curve
+ *                                          against training-set size — would more rows help? — followed over
+ *                                          GET /api/jobs/:id/events (`point` events, then `done` {result});
+ *                                          asked again, the same job (a version's curve never changes)
  *   POST /api/models/:ref/deploy         → loads the version and moves the `champion` alias to it →
  *                                          {model, version, alias, endpoints: {v2, v1}, metadata}
  *
@@ -23,13 +27,17 @@ import { MODULE_ARTIFACTS, type ModuleManifest } from '../../modules/manifest.js
 import type { DataPlane } from '../../serve/data-plane.js';
 import { parseModelRef } from '../../store/model-ref.js';
 import type { ArtifactStore, ModelVersion, Store } from '../../store/store.js';
+import { versionCurvesInput } from '../../modules/tabular/version-curves.js';
 import { heldOutThresholds, type ThresholdCounts, type ThresholdTable } from './held-out-thresholds.js';
+import { jobJson, type TrainingJobs } from './training-jobs.js';
 import { rowsToFrame } from './rows-to-frame.js';
 
 export interface ModelRoutesOptions {
   readonly store: Store;
   readonly artifacts: ArtifactStore;
   readonly dataPlane: DataPlane;
+  /** The job queue learning curves run in (one job at a time, with training). */
+  readonly jobs: TrainingJobs;
 }
 
 /** The alias the app deploys to: what "the live version" of a model means in the app. */
@@ -45,7 +53,7 @@ const explainBody = z.strictObject({
 
 const SANE_ACTOR = /^[\w.@:+-]{1,128}$/;
 
-export async function modelRoutes(app: FastifyInstance, { store, artifacts, dataPlane }: ModelRoutesOptions): Promise<void> {
+export async function modelRoutes(app: FastifyInstance, { store, artifacts, dataPlane, jobs }: ModelRoutesOptions): Promise<void> {
   // Versions never change once registered, so their threshold tables are computed once.
   const thresholds = new BoundedCache<ThresholdTable>(50);
 
@@ -98,6 +106,13 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
       version: version.version,
       explanations: explanations.map((e, i) => ({ ...predictions[i], ...e })),
     };
+  });
+
+  app.post<{ Params: { ref: string } }>('/api/models/:ref/curves', async (request, reply) => {
+    const version = await store.resolve(parseModelRef(request.params.ref));
+    // checked here, so that a version that cannot be refitted is a coded answer, not a failed job
+    const job = jobs.submitCurves(await versionCurvesInput(version, { store, artifacts }));
+    return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
   });
 
   app.post<{ Params: { ref: string } }>('/api/models/:ref/deploy', async (request) => {

@@ -1,6 +1,8 @@
 /**
  * Training jobs inside the server: one trains at a time (training uses both cores; two at once would
- * only make both slower and starve serving), the others wait in submission order. Each job keeps
+ * only make both slower and starve serving), the others wait in submission order. A learning curve of
+ * a registered version (refitting its model at growing sizes, version-curves.ts) is a job of the same
+ * queue for the same reason. Each job keeps
  * every event it produced, so a page opened late — or a dropped connection — replays the job from the
  * start (or from the last event it saw) before following it live.
  *
@@ -13,13 +15,29 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { asKilnError, KilnError } from '../../core/errors.js';
 import type { LoadedSpec } from '../../modules/spec.js';
+import type { CurvePoint } from '../../evaluate/curves/curve-point.js';
+import type { VersionCurvesInput, VersionCurvesResult } from '../../modules/tabular/version-curves.js';
 import type { TrainEvent } from '../../modules/train-events.js';
 import type { ModuleTrainResult, TrainContext } from '../../modules/train-module.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
-/** SSE event names: a TrainEvent's type, or how the job ended. */
-export type JobEventName = TrainEvent['type'] | 'done' | 'failed' | 'cancelled';
+/** SSE event names: a TrainEvent's type, a curve's `point`, or how the job ended. */
+export type JobEventName = TrainEvent['type'] | 'point' | 'done' | 'failed' | 'cancelled';
+
+/** A curves job's event: one more point of a curve (`done` of `total`). */
+export interface CurvePointEvent {
+  readonly type: 'point';
+  readonly curve: 'size' | 'validation';
+  readonly point: CurvePoint;
+  readonly done: number;
+  readonly total: number;
+}
+
+/** What a job does: train a spec, or draw the learning curve of a registered version. */
+export type JobWork =
+  | { readonly kind: 'train'; readonly loaded: LoadedSpec }
+  | { readonly kind: 'curves'; readonly input: VersionCurvesInput };
 
 export interface JobEvent {
   /** 1, 2, 3, … within the job: the SSE `id`, so a reconnecting client resumes after the last it saw. */
@@ -39,8 +57,16 @@ export type JobListener = (event: JobEvent) => void;
 /** Runs one spec: the server passes trainModule with its store and artifacts; tests may pass a fake. */
 export type JobTrainer = (loaded: LoadedSpec, ctx: Pick<TrainContext, 'onEvent' | 'signal'>) => Promise<ModuleTrainResult>;
 
+/** Draws a version's learning curve, reporting each point. */
+export type JobCurves = (
+  input: VersionCurvesInput,
+  ctx: { readonly signal?: AbortSignal; readonly onPoint?: (event: CurvePointEvent) => void },
+) => Promise<VersionCurvesResult>;
+
 export interface TrainingJobsOptions {
   readonly train: JobTrainer;
+  /** Runs curves jobs; without it the runner takes training jobs only. */
+  readonly curves?: JobCurves;
   /** The job's result document (`kiln train --json`). */
   readonly resultJson: (result: ModuleTrainResult) => Record<string, unknown>;
   readonly logger: Logger;
@@ -68,8 +94,13 @@ export class TrainingJob {
   readonly listeners = new Set<JobListener>();
   private nextEventId = 1;
 
-  constructor(readonly loaded: LoadedSpec) {
-    this.model = loaded.spec.name;
+  constructor(readonly work: JobWork) {
+    this.model = work.kind === 'train' ? work.loaded.spec.name : work.input.model;
+  }
+
+  /** The spec the job trains, or the one the version was trained from (its learner settled). */
+  get spec(): LoadedSpec['spec'] {
+    return this.work.kind === 'train' ? this.work.loaded.spec : this.work.input.spec;
   }
 
   get finished(): boolean {
@@ -107,9 +138,25 @@ export class TrainingJobs {
 
   /** Queues a validated spec; it starts at once when no other job trains. */
   submit(loaded: LoadedSpec): TrainingJob {
+    return this.enqueue({ kind: 'train', loaded });
+  }
+
+  /**
+   * Queues the learning curve of a version. A version never changes, so while a curves job of the same
+   * version waits, runs or has succeeded, that job is the answer: asking twice does not fit twice.
+   */
+  submitCurves(input: VersionCurvesInput): TrainingJob {
+    if (this.options.curves === undefined) throw new KilnError('INTERNAL', { reason: 'this job runner was started without a curves runner' });
+    const same = [...this.jobs.values()].find(
+      (j) => j.work.kind === 'curves' && j.work.input.model === input.model && j.work.input.version === input.version && (j.status === 'succeeded' || !j.finished),
+    );
+    return same ?? this.enqueue({ kind: 'curves', input });
+  }
+
+  private enqueue(work: JobWork): TrainingJob {
     if (this.closed) throw new KilnError('SERVER_CLOSING');
     if (this.queue.length >= this.maxQueued) throw new KilnError('JOB_QUEUE_FULL', { queued: this.queue.length });
-    const job = new TrainingJob(loaded);
+    const job = new TrainingJob(work);
     this.jobs.set(job.id, job);
     this.queue.push(job);
     if (this.running !== undefined) {
@@ -190,11 +237,7 @@ export class TrainingJobs {
     job.startedAt = new Date();
     const signal = job.controller.signal;
     try {
-      const result = await this.options.train(job.loaded, {
-        signal,
-        onEvent: (event) => job.emit(event.type, event, this.maxStoredEvents),
-      });
-      job.result = this.options.resultJson(result);
+      job.result = await this.work(job, signal);
       this.finish(job, 'succeeded', { result: job.result });
     } catch (err) {
       if (signal.aborted) {
@@ -211,6 +254,21 @@ export class TrainingJobs {
       // the next job starts on a fresh tick, so a long queue never deepens the stack
       setImmediate(() => this.startNext());
     }
+  }
+
+  /** Does the job's work; its result document. */
+  private async work(job: TrainingJob, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const { work } = job;
+    if (work.kind === 'curves') {
+      const curves = this.options.curves as JobCurves; // submitCurves refuses curves jobs without it
+      const result = await curves(work.input, { signal, onPoint: (event) => job.emit('point', event, this.maxStoredEvents) });
+      return { ...result };
+    }
+    const result = await this.options.train(work.loaded, {
+      signal,
+      onEvent: (event) => job.emit(event.type, event, this.maxStoredEvents),
+    });
+    return this.options.resultJson(result);
   }
 
   private finish(job: TrainingJob, status: 'succeeded' | 'failed' | 'cancelled', data: Record<string, unknown>): void {
@@ -230,13 +288,15 @@ export class TrainingJobs {
 export function jobJson(job: TrainingJob, queuePosition: number | undefined): Record<string, unknown> {
   return {
     id: job.id,
+    kind: job.work.kind,
     model: job.model,
+    ...(job.work.kind === 'curves' ? { version: job.work.input.version } : {}),
     status: job.status,
     ...(queuePosition === undefined ? {} : { queue_position: queuePosition }),
     submitted_at: job.submittedAt.toISOString(),
     started_at: job.startedAt?.toISOString() ?? null,
     finished_at: job.finishedAt?.toISOString() ?? null,
-    spec: job.loaded.spec,
+    spec: job.spec,
     ...(job.result === undefined ? {} : { result: job.result }),
     ...(job.error === undefined ? {} : { error: job.error }),
   };

@@ -1,20 +1,22 @@
 /**
- * The worker thread one training job runs in (started by worker-trainer.ts). Training is long,
+ * The worker thread one job runs in (started by worker-trainer.ts): a training, or the learning curve
+ * of a registered version, which refits its model again and again. Training is long,
  * CPU-bound JavaScript; on the server's main thread it would hold up every prediction for as long as a
  * learner computes between two awaits (measured: requests waiting over a second). Here it has its
  * own thread and its own connection to the store; the main thread only relays events.
  *
- * Messages in: `{type: 'cancel'}`. Messages out: `{type: 'event', event}` while training, then exactly
+ * Messages in: `{type: 'cancel'}`. Messages out: `{type: 'event', event}` while working, then exactly
  * one `{type: 'result', result}` or `{type: 'error', error}`, sent after the store is closed.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { KilnError } from '../../core/errors.js';
-import type { LoadedSpec } from '../../modules/spec.js';
+import { versionCurves } from '../../modules/tabular/version-curves.js';
 import { trainModule } from '../../modules/train-module.js';
 import { openHome } from '../../store/open-store.js';
+import type { CurvePointEvent, JobWork } from './training-jobs.js';
 
 export interface TrainingWorkerInit {
-  readonly loaded: LoadedSpec;
+  readonly work: JobWork;
   readonly home: string;
   readonly storeUrl: string;
 }
@@ -33,7 +35,7 @@ const port: MessagePort = parentPort;
 const init = workerData as TrainingWorkerInit;
 const controller = new AbortController();
 port.on('message', (message: { type?: string }) => {
-  if (message.type === 'cancel') controller.abort(new KilnError('CANCELLED', { what: 'training' }));
+  if (message.type === 'cancel') controller.abort(new KilnError('CANCELLED', { what: init.work.kind === 'train' ? 'training' : 'the learning curve' }));
 });
 
 async function main(): Promise<void> {
@@ -41,12 +43,19 @@ async function main(): Promise<void> {
   try {
     const { store, artifacts } = await openHome(init.home, init.storeUrl);
     try {
-      const result = await trainModule(init.loaded, {
-        store,
-        artifacts,
-        signal: controller.signal,
-        onEvent: (event) => port.postMessage({ type: 'event', event }),
-      });
+      const { work } = init;
+      const result =
+        work.kind === 'train'
+          ? await trainModule(work.loaded, {
+              store,
+              artifacts,
+              signal: controller.signal,
+              onEvent: (event) => port.postMessage({ type: 'event', event }),
+            })
+          : await versionCurves(work.input, artifacts, {
+              signal: controller.signal,
+              onPoint: (curve, point, done, total) => port.postMessage({ type: 'event', event: { type: 'point', curve, point, done, total } satisfies CurvePointEvent }),
+            });
       outcome = { type: 'result', result };
     } finally {
       await store.close();

@@ -25,7 +25,8 @@ export async function sizeCurve(
   onPoint?: (point: CurvePoint, done: number, total: number) => void,
 ): Promise<CurvePoint[]> {
   const points: CurvePoint[] = [];
-  const smallest = Math.min(...folds.map((f) => f.X.rows));
+  // sizes count distinct rows: an augmented fold's copies come with their rows, not in their place
+  const smallest = Math.min(...folds.map((f) => f.sourceRows));
   for (const fraction of fractions) {
     const rows = Math.max(2, Math.round(fraction * smallest));
     const scores: FoldScore[] = [];

@@ -89,7 +89,7 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
   const started = performance.now();
   const eta = options.eta ?? 3;
   const rng = new Rng(options.seed);
-  const nRows = folds[0]?.X.rows ?? 0;
+  const nRows = folds[0]?.sourceRows ?? 0; // distinct rows: with augmentation, X also holds their copies
   const shape = { rows: nRows, cols: folds[0]?.X.cols ?? 0 };
   const spaces = spacesFor(options.task, options.learners, shape).filter((s) => s.maxRows === undefined || nRows <= s.maxRows);
   const trials: Trial[] = [];

@@ -182,10 +182,10 @@ export function overlapCorrectedStandardError(values: readonly number[], validat
   return Math.sqrt((1 / n + validationToTraining) * variance);
 }
 
-/** Validation rows per training row, over the folds (1/(k−1) for plain k-fold). */
+/** Validation rows per training row, over the folds (1/(k−1) for plain k-fold); copies are not rows. */
 export function validationShare(folds: readonly Fold[]): number {
   const validation = folds.reduce((n, f) => n + f.Xval.rows, 0);
-  const training = folds.reduce((n, f) => n + f.X.rows, 0);
+  const training = folds.reduce((n, f) => n + f.sourceRows, 0);
   return training === 0 ? 0 : validation / training;
 }
 

@@ -19,7 +19,15 @@ export interface Fold {
   readonly yval: Int32Array | Float64Array;
   /** Row positions (into the searched rows) of the validation part. */
   readonly valRows: Int32Array;
-  /** A fixed, seeded order of the training rows: rung subsamples are its prefixes, so they nest. */
+  /**
+   * Distinct training rows: `X.rows`, or fewer when X also holds perturbed copies of them
+   * (augmentation). Sizes — a rung's rows, a learning curve's x — count these.
+   */
+  readonly sourceRows: number;
+  /**
+   * A fixed, seeded order of the training rows: rung subsamples are its prefixes, so they nest. With
+   * copies, each row comes with its copies, so that a prefix holds whole rows and nothing of the rest.
+   */
   readonly order: Int32Array;
 }
 
@@ -56,17 +64,32 @@ export function prepareFolds(
       Xval: preprocessor.transform(valFrame),
       yval: takeValues(y, split.test),
       valRows: split.test,
-      order: rng.shuffle(Int32Array.from({ length: trainFrame.nRows }, (_, i) => i)),
+      sourceRows: split.train.length,
+      order: withCopies(rng.shuffle(Int32Array.from({ length: split.train.length }, (_, i) => i)), trainFrame.nRows),
     };
     if (k === 0) options.afterFirst?.(fold);
     return fold;
   });
 }
 
-/** The first `rows` rows of the fold's seeded order (the whole fold when rows ≥ its size). */
+/**
+ * An order of `n` distinct rows extended to `total` rows, where row j + k·n is the k-th copy of row j
+ * (augment-rows.ts lays copies out so): each row is followed by its copies.
+ */
+function withCopies(order: Int32Array, total: number): Int32Array {
+  const n = order.length;
+  const perRow = n === 0 ? 1 : total / n;
+  if (perRow === 1) return order;
+  return Int32Array.from({ length: total }, (_, i) => (order[Math.floor(i / perRow)] as number) + (i % perRow) * n);
+}
+
+/**
+ * The first `rows` distinct rows of the fold's seeded order, with their copies if it has any (the whole
+ * fold when rows ≥ its size).
+ */
 export function subsample(fold: Fold, rows: number): { X: Matrix; y: Int32Array | Float64Array } {
-  if (rows >= fold.X.rows) return { X: fold.X, y: fold.y };
-  const idx = fold.order.subarray(0, rows);
+  if (rows >= fold.sourceRows) return { X: fold.X, y: fold.y };
+  const idx = fold.order.subarray(0, rows * (fold.X.rows / fold.sourceRows));
   return { X: takeRows(fold.X, idx), y: takeValues(fold.y, idx) };
 }
 

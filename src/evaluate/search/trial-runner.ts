@@ -65,7 +65,7 @@ function hasThreadsParam(learner: string): boolean {
 
 /** The fold with its arrays copied to shared memory: worker threads then read them in place. */
 function sharedFold(fold: Fold): Fold {
-  return { X: sharedMatrix(fold.X), y: shared(fold.y), Xval: sharedMatrix(fold.Xval), yval: shared(fold.yval), valRows: shared(fold.valRows), order: shared(fold.order) };
+  return { X: sharedMatrix(fold.X), y: shared(fold.y), Xval: sharedMatrix(fold.Xval), yval: shared(fold.yval), valRows: shared(fold.valRows), sourceRows: fold.sourceRows, order: shared(fold.order) };
 }
 
 function sharedMatrix(m: Matrix): Matrix {

@@ -204,6 +204,7 @@ export async function trainRecommendModule(loaded: LoadedSpec, ctx: TrainContext
     const userSignature = recommendSignature(USER_INPUT, graphK);
     const similarSignature = recommendSignature(ITEM_INPUT, graphK);
     const reportDigest = await ctx.artifacts.put(json(report));
+    const specDigest = await ctx.artifacts.put(json(spec));
     const predictorDigest = await ctx.artifacts.put(new TextEncoder().encode(JSON.stringify(predictor.toJSON())));
     // What monitoring compares live requests with: the ids the graphs were trained on, named as served.
     const reference = (name: string, ids: readonly string[]): Uint8Array =>
@@ -217,6 +218,7 @@ export async function trainRecommendModule(loaded: LoadedSpec, ctx: TrainContext
         [MODULE_ARTIFACTS.manifest]: await ctx.artifacts.put(json(manifestOf(spec.name, userSignature))),
         [MODULE_ARTIFACTS.predictor]: predictorDigest,
         [MODULE_ARTIFACTS.report]: reportDigest,
+        [MODULE_ARTIFACTS.spec]: specDigest,
         [MODULE_ARTIFACTS.reference]: await ctx.artifacts.put(reference(USER_INPUT, trainRows.users)),
       },
       signature: userSignature,
@@ -231,6 +233,7 @@ export async function trainRecommendModule(loaded: LoadedSpec, ctx: TrainContext
         [MODULE_ARTIFACTS.manifest]: await ctx.artifacts.put(json(manifestOf(similarName, similarSignature))),
         [MODULE_ARTIFACTS.predictor]: predictorDigest,
         [MODULE_ARTIFACTS.report]: reportDigest,
+        [MODULE_ARTIFACTS.spec]: specDigest,
         [MODULE_ARTIFACTS.reference]: await ctx.artifacts.put(reference(ITEM_INPUT, trainRows.items)),
       },
       signature: similarSignature,

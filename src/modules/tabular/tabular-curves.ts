@@ -12,10 +12,11 @@ import type { CurvePoint, FoldScore } from '../../evaluate/curves/curve-point.js
 import { DEFAULT_SIZE_FRACTIONS, readSizeCurve, sizeCurve, type CurveReading } from '../../evaluate/curves/size-curve.js';
 import { readValidationCurve, validationCurve } from '../../evaluate/curves/validation-curve.js';
 import { prepareFolds, type Fold } from '../../evaluate/search/fold-data.js';
-import { checkMetric, defaultMetric, metricsOf, predictOutputs } from '../../evaluate/search/objective.js';
+import { checkMetric, defaultMetric, metricsOf, predictOutputs, toScore } from '../../evaluate/search/objective.js';
 import { fitByTask } from '../../learners/fit-by-task.js';
 import type { Matrix } from '../../core/matrix.js';
-import type { LoadedSpec } from '../spec.js';
+import type { LoadedTable } from '../../data/sources/csv.js';
+import type { LoadedSpec, ModuleSpec } from '../spec.js';
 import { DEFAULT_LEARNER, effectiveParams } from './learner-choice.js';
 import { encodeTarget, planColumns } from './plan-columns.js';
 import { crossValidationFolds, holdoutSplit, splitProtocol } from './split-rows.js';
@@ -41,6 +42,8 @@ export interface CurvesResult {
   readonly learner: string;
   readonly params: Record<string, unknown>;
   readonly metric: string;
+  /** False for error metrics (rmse, mae, log_loss, …), whose curves fall as the model gets better. */
+  readonly higherIsBetter: boolean;
   readonly folds: number;
   readonly protocol: string;
   readonly trainingRows: number;
@@ -49,8 +52,19 @@ export interface CurvesResult {
 }
 
 export async function tabularCurves(loaded: LoadedSpec, options: CurvesOptions = {}): Promise<CurvesResult> {
-  const { spec } = loaded;
-  const table = await readTable(loaded.dataPath, { baseDir: loaded.baseDir });
+  return curvesOfTable(await readTable(loaded.dataPath, { baseDir: loaded.baseDir }), loaded.spec, options);
+}
+
+/**
+ * The curves of `spec` on a table already read: the spec's data file, or the dataset version a
+ * registered model was trained on (version-curves.ts). With a separate test table (`testData`), every
+ * row of `table` is a training row, as in training.
+ */
+export async function curvesOfTable(
+  table: Pick<LoadedTable, 'frame' | 'sourceTypes'>,
+  spec: ModuleSpec,
+  options: CurvesOptions = {},
+): Promise<CurvesResult> {
   const frame = table.frame;
   const target = encodeTarget(frame, spec);
   const { features } = planColumns(inferSchema(frame, table.sourceTypes), spec);
@@ -63,7 +77,7 @@ export async function tabularCurves(loaded: LoadedSpec, options: CurvesOptions =
   const metric = spec.metric ?? defaultMetric(target.task);
   checkMetric(target.task, metric);
 
-  const split = holdoutSplit(frame, target, spec);
+  const split = spec.testData === undefined ? holdoutSplit(frame, target, spec) : { train: Int32Array.from({ length: frame.nRows }, (_, i) => i) };
   const trainFrame = frame.select(features.map((f) => f.name)).take(split.train);
   const nClasses = target.task === 'regression' ? 0 : target.classes.length;
   const y = target.task === 'regression' ? takeValues(target.values, split.train) : takeValues(target.classIndex, split.train);
@@ -103,6 +117,7 @@ export async function tabularCurves(loaded: LoadedSpec, options: CurvesOptions =
     learner,
     params: baseParams,
     metric,
+    higherIsBetter: toScore(metric, 1) > 0,
     folds: folds.length,
     protocol: splitProtocol(spec),
     trainingRows: split.train.length,

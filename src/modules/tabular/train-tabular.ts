@@ -245,6 +245,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
         encoder.encode(JSON.stringify({ preprocessor: preprocessor.toJSON(), predictor: predictor.toJSON(), featureMeans: columnMeans(Xtrain) })),
       ),
       [MODULE_ARTIFACTS.report]: await ctx.artifacts.put(encoder.encode(JSON.stringify(report, null, 2))),
+      [MODULE_ARTIFACTS.spec]: await ctx.artifacts.put(encoder.encode(JSON.stringify(spec, null, 2))),
       [MODULE_ARTIFACTS.reference]: await ctx.artifacts.put(
         encoder.encode(JSON.stringify(buildReferenceProfile(trainFrame, { predictions: trainingOutputs(predictor, Xtrain, target.classes), seed: spec.seed }))),
       ),

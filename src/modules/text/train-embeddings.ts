@@ -144,6 +144,7 @@ export async function trainEmbeddingModule(input: EmbeddingTrainInput): Promise<
       [MODULE_ARTIFACTS.model]: await ctx.artifacts.put(onnx),
       [MODULE_ARTIFACTS.manifest]: await json(manifest, 2),
       [MODULE_ARTIFACTS.report]: await json(report, 2),
+      [MODULE_ARTIFACTS.spec]: await json(spec, 2),
       [MODULE_ARTIFACTS.reference]: await json(buildReferenceProfile(new Frame(embeddingColumns), { predictions: outputsFrame(trainProba.data, nClasses, target.classes), seed: spec.seed })),
     };
     await ctx.store.logMetrics(run.id, { ...flatMetrics, fit_s: fitSeconds, onnx_max_abs_diff: onnxMaxAbsDiff });

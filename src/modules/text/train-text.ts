@@ -165,6 +165,7 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
       [MODULE_ARTIFACTS.manifest]: await json(manifest, 2),
       [MODULE_ARTIFACTS.predictor]: await json(saved),
       [MODULE_ARTIFACTS.report]: await json(report, 2),
+      [MODULE_ARTIFACTS.spec]: await json(spec, 2),
       [MODULE_ARTIFACTS.reference]: await json(buildReferenceProfile(trainFrame, {
         predictions: outputsFrame(trainProba, nClasses, target.classes),
         seed: spec.seed,

@@ -88,6 +88,7 @@ export async function registerModuleVersion(ctx: TrainContext, p: VersionParts):
     [MODULE_ARTIFACTS.manifest]: await ctx.artifacts.put(json(manifest, 2)),
     [MODULE_ARTIFACTS.predictor]: await ctx.artifacts.put(json(p.predictor)),
     [MODULE_ARTIFACTS.report]: await ctx.artifacts.put(json(p.report, 2)),
+    [MODULE_ARTIFACTS.spec]: await ctx.artifacts.put(json(p.spec, 2)),
     [MODULE_ARTIFACTS.reference]: await ctx.artifacts.put(
       json(buildReferenceProfile(p.reference.inputs, { predictions: p.reference.outputs, seed: p.spec.seed })),
     ),

@@ -113,6 +113,8 @@ export interface TrainResult {
 
 export interface Job {
   readonly id: string;
+  /** A training, or the learning curve of a registered version (POST /api/models/:ref/curves). */
+  readonly kind?: 'train' | 'curves';
   readonly model: string;
   readonly status: JobStatus;
   readonly started_at?: string;
@@ -375,4 +377,30 @@ export interface MonitoringDoc {
   } | null;
   /** The model's newest alerts, newest first. */
   readonly alerts?: readonly AlertEvent[];
+}
+
+/** One point of a learning curve: the mean score at `x` training rows over the folds. */
+export interface CurvePoint {
+  readonly x: number;
+  readonly train: number;
+  readonly validation: number;
+}
+
+/** How to read a learning curve against training-set size (src/evaluate/curves/size-curve.ts). */
+export interface CurveReading {
+  readonly verdict: 'more-data-helps' | 'overfitting' | 'plateau';
+  readonly sentence: string;
+  readonly nextSteps: readonly string[];
+}
+
+/** A curves job's result: the learning curve of one version. */
+export interface CurvesResult {
+  readonly model: string;
+  readonly version: number;
+  readonly learner: string;
+  readonly metric: string;
+  readonly higherIsBetter: boolean;
+  readonly folds: number;
+  readonly trainingRows: number;
+  readonly size: { readonly points: readonly CurvePoint[]; readonly reading: CurveReading };
 }

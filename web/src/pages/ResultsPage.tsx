@@ -1,7 +1,8 @@
 /**
  * Step 4, Understand: how good the model is, in plain words beside the numbers; where it goes wrong
- * (confusion matrix, ROC curve); which columns matter; the reasons behind one prediction; and, for
- * yes/no questions, where to draw the line given what right and wrong answers are worth.
+ * (confusion matrix, ROC curve); which columns matter; how it copes with messier data; whether more
+ * rows would help; the reasons behind one prediction; and, for yes/no questions, where to draw the line
+ * given what right and wrong answers are worth.
  */
 import { useState } from 'react';
 import { api, refPath } from '../api/client.js';
@@ -14,6 +15,7 @@ import { PredictedVsActual } from '../components/charts/PredictedVsActual.js';
 import { Card, Facts, ForEngineers, Page } from '../components/bits.js';
 import { ModelNav } from '../components/ModelNav.js';
 import { RowForm, type FieldSpec } from '../components/RowForm.js';
+import { SizeCurveCard } from '../components/SizeCurveCard.js';
 import { ErrorBox, Show } from '../components/states.js';
 import { ThresholdPanel } from '../components/ThresholdPanel.js';
 import { refInWords } from '../flow/model-ref.js';
@@ -39,6 +41,9 @@ export function ResultsPage({ modelRef }: { modelRef: string }) {
     </Page>
   );
 }
+
+/** Tasks whose models are refitted from a table's columns: the ones a learning curve can be drawn for. */
+const TABLE_TASKS: ReadonlySet<string> = new Set(['binary', 'multiclass', 'regression']);
 
 /** Held-out metrics, whether the report nests them (`metrics.test`) or the manifest prefixes them (`test.accuracy`). */
 export function testMetrics(r: ModelReportDoc): Record<string, number> {
@@ -132,6 +137,7 @@ function Report({ report: r, modelRef }: { report: ModelReportDoc; modelRef: str
         </Card>
       )}
       {(r.robustness ?? []).length > 0 && <RobustnessCard report={r} />}
+      {task !== undefined && TABLE_TASKS.has(task) && <SizeCurveCard key={modelRef} modelRef={modelRef} metric={r.scoreMetric} />}
       {r.thresholds !== undefined && r.thresholds.length > 1 && <ThresholdPanel rows={r.thresholds} positive={positive} />}
       <WhyPanel modelRef={modelRef} report={r} />
     </>
