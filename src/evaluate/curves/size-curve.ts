@@ -72,7 +72,10 @@ export function readSizeCurve(points: readonly CurvePoint[], metric: string): Cu
     return {
       verdict: 'overfitting',
       sentence: `The model fits its training rows much better than new ones (${metric} ${f(last.train)} against ${f(last.validation)} held out), and more rows no longer close the gap: it overfits.`,
-      nextSteps: ['Regularise more or simplify the model (e.g. shallower trees, larger C⁻¹ / alpha).', 'Remove columns that only identify rows.'],
+      nextSteps: [
+        'Leave out columns that only identify rows (ids, names, ticket or account numbers): a model can memorise them instead of learning.',
+        'Simplify the model or regularise it more (shallower trees, fewer leaves, a smaller C or a larger alpha); a search (--budget) tries such settings on rows it did not train on.',
+      ],
     };
   }
   return {
