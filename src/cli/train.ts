@@ -31,7 +31,7 @@ export function registerTrain(program: Command): void {
     .option('--test-data <source>', 'test on this table instead of holding out a part of --data')
     .option('--budget <duration>', 'search learners and settings for this long (AutoML), e.g. 60s or 5m')
     .option('--metric <name>', 'what the search optimises: roc_auc, accuracy, log_loss, f1_macro, rmse, mae, r2, …')
-    .option('--augment [copies]', 'also train on perturbed copies of the training rows (noisy numbers, swapped categories, blank cells); default 1 copy')
+    .option('--augment [copies]', 'also train on perturbed copies of the training rows (noisy numbers, swapped categories, blank cells; for text, typing slips and words left out); default 1 copy')
     .option('--text <column>', 'text-classify: the column holding the text')
     .option('--user <column>', 'recommend: the column identifying the user')
     .option('--item <column>', 'recommend: the column identifying the item')

@@ -8,7 +8,8 @@ import { Rng } from '../core/rng.js';
 import type { ColumnKind } from '../features/column-transform.js';
 import { blankValues, jitterByKind, swapByKind, TYPICAL_NOISE } from '../features/perturb-columns.js';
 
-export type Perturbation = 'numeric_jitter' | 'swapped_categories' | 'extra_missing';
+/** The table's three cases, and free text's (src/modules/text/text-robustness.ts). */
+export type Perturbation = 'numeric_jitter' | 'swapped_categories' | 'extra_missing' | 'typos' | 'dropped_words' | 'missing_texts';
 
 export interface RobustnessResult {
   readonly perturbation: Perturbation;
@@ -51,4 +52,4 @@ export function robustnessCheck(frame: Frame, score: (f: Frame) => number, optio
   });
 }
 
-const pct = (x: number): string => `${Math.round(100 * x)}%`;
+export const pct = (x: number): string => `${Math.round(100 * x)}%`;

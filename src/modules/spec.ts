@@ -96,11 +96,11 @@ export const moduleSpecSchema = z.strictObject({
       z.strictObject({
         copies: z.number().int().min(1).max(5).default(1).describe('Perturbed copies added per training row (1 doubles the rows).'),
         jitter: z.number().min(0).max(1).default(TYPICAL_NOISE.jitter).describe('Noise added to numbers, in standard deviations of the column.'),
-        swap: z.number().min(0).max(0.5).default(TYPICAL_NOISE.swap).describe('Share of categories replaced by another value of the same column.'),
-        missing: z.number().min(0).max(0.5).default(TYPICAL_NOISE.missing).describe('Share of cells left empty.'),
+        swap: z.number().min(0).max(0.5).default(TYPICAL_NOISE.swap).describe('Share of categories replaced by another value of the same column (text-classify: share of words with a typing slip).'),
+        missing: z.number().min(0).max(0.5).default(TYPICAL_NOISE.missing).describe('Share of cells left empty (text-classify: share of words left out).'),
       }).optional(),
     )
-    .describe('Also train on perturbed copies of the training rows (noisy numbers, swapped categories, blank cells), as the robustness check perturbs the test rows: a model that has seen them degrades less when production data is messier. Tables only; validation and test rows are never perturbed.'),
+    .describe('Also train on perturbed copies of the training rows (noisy numbers, swapped categories, blank cells; for text-classify, texts with typing slips and words left out), as the robustness check perturbs the test rows: a model that has seen them degrades less when production data is messier. Tables and text-classify; validation and test rows are never perturbed.'),
   // --- module templates beyond tables (each trainer checks the fields it needs) ---------------------
   text: z.string().min(1).optional().describe('text-classify: the column holding the text (default: the only text column).'),
   user: z.string().min(1).optional().describe('recommend: the column identifying the user.'),
@@ -117,8 +117,8 @@ export const moduleSpecSchema = z.strictObject({
     for (const field of REQUIRED_FIELDS[spec.task]) {
       if (spec[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for task "${spec.task}"` });
     }
-    if (spec.augment !== undefined && (MODULE_TASKS as readonly string[]).includes(spec.task)) {
-      ctx.addIssue({ code: 'custom', path: ['augment'], message: `augmentation perturbs table rows; task "${spec.task}" does not use it (leave augment out)` });
+    if (spec.augment !== undefined && (MODULE_TASKS as readonly string[]).includes(spec.task) && spec.task !== 'text-classify') {
+      ctx.addIssue({ code: 'custom', path: ['augment'], message: `augmentation perturbs the rows of tables and the texts of text-classify; task "${spec.task}" does not use it (leave augment out)` });
     }
     if (spec.repeats !== undefined && spec.repeats > 1 && spec.split.time !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['repeats'], message: 'time-ordered folds are the same on every repeat; leave repeats out (or set it to 1) with split.time' });

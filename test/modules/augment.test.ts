@@ -105,10 +105,10 @@ test('kiln train --augment N from the command line; a bad count or a template wi
   assert.match(tooMany.stderr, /^error \[INVALID_SPEC\]: the module spec is not valid: augment\.copies: Too big/);
   assert.doesNotMatch(tooMany.stderr, /\n\s+at /, 'no stack trace');
 
-  const spec = join(dir, 'text.yaml');
-  writeFileSync(spec, `name: words\ndata: ${data}\ntarget: y\ntask: text-classify\naugment: true\n`);
+  const spec = join(dir, 'groups.yaml');
+  writeFileSync(spec, `name: groups\ndata: ${data}\ntask: cluster\naugment: true\n`);
   const text = await kiln(['train', spec, '--home', home]);
   assert.equal(text.code, 1);
-  assert.match(text.stderr, /augmentation perturbs table rows; task "text-classify" does not use it/);
+  assert.match(text.stderr, /augmentation perturbs the rows of tables and the texts of text-classify; task "cluster" does not use it/);
   assert.ok(readFileSync(spec, 'utf8').includes('augment: true'), 'the spec is left as it was');
 });

@@ -1,10 +1,10 @@
 /**
  * Training jobs inside the server: one trains at a time (training uses both cores; two at once would
- * only make both slower and starve serving), the others wait in submission order. A learning curve of
- * a registered version (refitting its model at growing sizes, version-curves.ts) is a job of the same
- * queue for the same reason. Each job keeps
- * every event it produced, so a page opened late — or a dropped connection — replays the job from the
- * start (or from the last event it saw) before following it live.
+ * only make both slower and starve serving), the others wait in submission order. The learning curve
+ * of a registered version (its model refitted at growing sizes, version-curves.ts) is a job of the same
+ * queue for the same reason. Each job keeps every event it produced, so a page opened late — or a
+ * dropped connection — replays the job from the start (or from the last event it saw) before following
+ * it live.
  *
  * A job never takes the server down: whatever its trainer throws becomes the job's coded failure
  * (`{code, error, hint}`), and listeners that throw (a closed connection) are dropped, never felt by

@@ -9,6 +9,8 @@ import { createMatrix } from '../../core/matrix.js';
 import { parseParams, z } from '../../core/params.js';
 import { stratifiedKFold } from '../../data/splits/k-fold.js';
 import { accuracy, argmaxRows, logLoss } from '../../evaluate/metrics/index.js';
+import type { AugmentOptions } from '../../features/augment-rows.js';
+import { augmentTexts } from '../../features/augment-texts.js';
 import type { FitOptions } from '../../learners/learner.js';
 import { linearTextModel, textProbabilities, type LinearTextModel } from './linear-text-model.js';
 import { fitSparseLogistic } from './sparse-logistic.js';
@@ -133,17 +135,26 @@ export async function crossValidateConfigs(
   y: Int32Array,
   nClasses: number,
   configs: readonly TextModelConfig[],
-  options: { readonly folds: number; readonly seed: number; readonly signal?: AbortSignal; readonly onScore?: (s: CandidateScore) => void },
+  options: {
+    readonly folds: number;
+    readonly seed: number;
+    /** Messier copies of each fold's training texts (augment-texts.ts), as the final fit gets them. */
+    readonly augment?: AugmentOptions;
+    readonly signal?: AbortSignal;
+    readonly onScore?: (s: CandidateScore) => void;
+  },
 ): Promise<CandidateScore[]> {
   const folds = stratifiedKFold(y, nClasses, options.folds, { seed: options.seed });
   const scores: CandidateScore[] = [];
   // Features depend only on the feature options: fit them once per fold and share them across learners.
   const featureKeys = [...new Set(configs.map((c) => JSON.stringify(c.features)))];
   const sums = new Map<TextModelConfig, { acc: number; loss: number }>(configs.map((c) => [c, { acc: 0, loss: 0 }]));
-  for (const fold of folds) {
-    const trainTexts = Array.from(fold.train, (i) => texts[i] ?? null);
+  for (const [k, fold] of folds.entries()) {
+    const clean = Array.from(fold.train, (i) => texts[i] ?? null);
     const testTexts = Array.from(fold.test, (i) => texts[i] ?? null);
-    const yTrain = Int32Array.from(fold.train, (i) => y[i] as number);
+    const yClean = Int32Array.from(fold.train, (i) => y[i] as number);
+    // copies made after the folds are cut: no copy is scored against its own original
+    const { texts: trainTexts, y: yTrain } = options.augment === undefined ? { texts: clean, y: yClean } : augmentTexts(clean, yClean, options.augment, options.seed + k);
     const yTest = Int32Array.from(fold.test, (i) => y[i] as number);
     for (const key of featureKeys) {
       const featureOptions = JSON.parse(key) as TextFeatureOptions;

@@ -1,12 +1,14 @@
 /**
  * `report.json` of a text-classify module, in plain language: how well it does against always
  * answering the most common class (with the diagnoses every Kiln model gets), which configuration cross-validation chose and why, the words that
- * speak most for each class, and the held-out texts it got most confidently wrong.
+ * speak most for each class, the held-out texts it got most confidently wrong, and how its score holds
+ * up when texts get messier (typing slips, words left out, texts missing).
  */
 import type { CandidateScore } from './text-model.js';
 import { describeConfig } from './text-model.js';
 import type { BaselineComparison } from '../../evaluate/diagnostics/baseline.js';
 import type { Diagnosis } from '../../evaluate/diagnostics/verdict.js';
+import type { RobustnessResult } from '../../evaluate/robustness.js';
 import type { IndicativeTerms, TextExplanation } from './explain-text.js';
 
 export interface TextReport {
@@ -23,6 +25,9 @@ export interface TextReport {
   readonly metrics: { readonly train: Readonly<Record<string, number>>; readonly test: Readonly<Record<string, number>> };
   readonly indicativeTerms: readonly IndicativeTerms[];
   readonly confidentMistakes: readonly (TextExplanation & { readonly actual: string | number })[];
+  /** The held-out score on messier texts (text-robustness.ts), in `scoreMetric`. */
+  readonly robustness: readonly RobustnessResult[];
+  readonly scoreMetric: string;
   readonly sentences: readonly string[];
 }
 
@@ -39,6 +44,8 @@ export interface TextReportInput {
   readonly metrics: TextReport['metrics'];
   readonly indicativeTerms: readonly IndicativeTerms[];
   readonly mistakes: TextReport['confidentMistakes'];
+  readonly robustness: readonly RobustnessResult[];
+  readonly scoreMetric: string;
 }
 
 export function buildTextReport(r: TextReportInput): TextReport {
@@ -60,6 +67,25 @@ export function buildTextReport(r: TextReportInput): TextReport {
     metrics: r.metrics,
     indicativeTerms: r.indicativeTerms,
     confidentMistakes: r.mistakes,
-    sentences: [`On the held-out texts: ${r.baseline.sentence}`, ...r.diagnoses.map((d) => `${d.severity.toUpperCase()}: ${d.message}`), chosen, ...(words.length > 0 ? [`Words that speak most for each class — ${words.join('; ')}.`] : []), r.servedBy],
+    robustness: r.robustness,
+    scoreMetric: r.scoreMetric,
+    sentences: [
+      `On the held-out texts: ${r.baseline.sentence}`,
+      ...r.diagnoses.map((d) => `${d.severity.toUpperCase()}: ${d.message}`),
+      chosen,
+      ...(words.length > 0 ? [`Words that speak most for each class — ${words.join('; ')}.`] : []),
+      ...robustnessSentence(r.robustness, r.scoreMetric),
+      r.servedBy,
+    ],
   };
+}
+
+/** The case that costs most, in words (none when every case stays within 0.005). */
+function robustnessSentence(cases: readonly RobustnessResult[], metric: string): string[] {
+  const worst = cases.reduce<RobustnessResult | undefined>((a, b) => (a === undefined || b.change < a.change ? b : a), undefined);
+  if (worst === undefined) return [];
+  const clean = worst.score - worst.change;
+  return worst.change < -0.005
+    ? [`On messier texts it does worse most with ${worst.description}: ${metric} falls from ${clean.toFixed(3)} to ${worst.score.toFixed(3)}.`]
+    : [`Messier texts (typing slips, words left out, texts missing) barely change its answers: ${metric} stays within 0.005 of ${clean.toFixed(3)}.`];
 }

@@ -31,6 +31,8 @@ import {
 } from './text-model.js';
 import { flatten, judgeTextModel, outputsFrame } from './text-evaluation.js';
 import { buildTextReport } from './text-report.js';
+import { textRobustness } from './text-robustness.js';
+import { augmentTexts, describeTextAugmentation } from '../../features/augment-texts.js';
 import { trainEmbeddingModule } from './train-embeddings.js';
 import { markRunFailed } from '../failed-run.js';
 
@@ -53,7 +55,8 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
   const textColumn = chooseTextColumn(frame, table.sourceTypes, spec, target.name, loaded.file);
   const texts = textValues(frame.get(textColumn) as Column);
   if (params.embeddings !== undefined) {
-    const tfidfOnly = (['wordNgrams', 'charNgrams', 'minDf', 'maxFeatures', 'sublinearTf', 'alpha'] as const).filter((k) => params[k] !== undefined);
+    const tfidfOnly: string[] = (['wordNgrams', 'charNgrams', 'minDf', 'maxFeatures', 'sublinearTf', 'alpha'] as const).filter((k) => params[k] !== undefined);
+    if (spec.augment !== undefined) tfidfOnly.push('augment'); // each copy would need its own embedding computed: not offered
     if (tfidfOnly.length > 0) {
       throw new KilnError('INVALID_PARAMS', { what: 'text-classify parameters', summary: `${tfidfOnly.join(', ')} apply to TF-IDF features, not to sentence embeddings; remove them or remove embeddings` });
     }
@@ -66,7 +69,14 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
     name: spec.name,
     task: 'text-classify',
     learner: configs.length === 1 ? (configs[0]?.learner ?? 'auto') : 'auto',
-    params: { ...spec.params, text: textColumn, seed: spec.seed, test_fraction: spec.split.test, candidates: configs.length },
+    params: {
+      ...spec.params,
+      text: textColumn,
+      seed: spec.seed,
+      test_fraction: spec.split.test,
+      candidates: configs.length,
+      ...(spec.augment === undefined ? {} : { augment_copies: spec.augment.copies, augment_swap: spec.augment.swap, augment_missing: spec.augment.missing }),
+    },
     dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
     datasetVersionId: datasetVersion.id,
     environment: { kiln: KILN_VERSION, node: process.version, platform: `${platform()}-${arch()}` },
@@ -80,6 +90,9 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
     const yTrain = takeValues(target.classIndex, split.train);
     const yTest = takeValues(target.classIndex, split.test);
     const nClasses = target.classes.length;
+    // what the model is fitted on: the training texts, plus messier copies when the spec asks
+    const fitOn = spec.augment === undefined ? { texts: trainTexts, y: yTrain } : augmentTexts(trainTexts, yTrain, spec.augment, spec.seed);
+    if (spec.augment !== undefined) emit({ type: 'note', message: `augmenting: ${describeTextAugmentation(spec.augment)}` });
 
     let candidates: CandidateScore[] = [];
     let config = configs[0];
@@ -89,6 +102,7 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
         await crossValidateConfigs(textColumn, trainTexts, yTrain, nClasses, configs, {
           folds: params.folds,
           seed: spec.seed,
+          ...(spec.augment === undefined ? {} : { augment: spec.augment }),
           ...(ctx.signal ? { signal: ctx.signal } : {}),
           onScore: (s) => emit({ type: 'note', message: `${describeConfig(s.config)}: cross-validated accuracy ${s.accuracy.toFixed(4)}` }),
         }),
@@ -99,7 +113,7 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
 
     emit({ type: 'stage', stage: 'fit', message: `training ${describeConfig(config)}` });
     const started = performance.now();
-    const fitted = await fitTextModel(textColumn, trainTexts, yTrain, nClasses, config, {
+    const fitted = await fitTextModel(textColumn, fitOn.texts, fitOn.y, nClasses, config, {
       onProgress: (p) => emit({ type: 'progress', ...p }),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
@@ -136,10 +150,13 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
       dataset: { source: table.source, digest: table.digest, rows: frame.nRows, columns: frame.columns.length },
       datasetVersion: datasetVersion.id,
       seed: spec.seed,
+      ...(spec.augment === undefined ? {} : { augment: spec.augment }),
       trainedAt: new Date().toISOString(),
       kilnVersion: KILN_VERSION,
     };
     const judgement = judgeTextModel(yTrain, yTest, metrics, target.classes);
+    // what the robustness check scores in: the ranking for yes/no questions, else the share right
+    const scoreMetric = nClasses === 2 ? 'roc_auc' : 'accuracy';
     for (const d of judgement.diagnoses) emit({ type: 'note', message: `${d.severity}: ${d.message}` });
     const report = buildTextReport({
       text: textColumn,
@@ -153,6 +170,8 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
       metrics,
       indicativeTerms: indicativeTerms(fitted.features, fitted.model, target.classes),
       mistakes: confidentMistakes(fitted, target.classes, split.test, testTexts, yTest, testProba),
+      robustness: textRobustness(testTexts, (texts) => classificationMetrics(yTest, createMatrix(yTest.length, nClasses, predictText(fitted, texts)))[scoreMetric] ?? Number.NaN, spec.seed),
+      scoreMetric,
     });
     const saved: SavedTextModel = { kind: 'text-classify', format: 1, features: fitted.features.toJSON(), predictor: fitted.model.predictor.toJSON() };
 
@@ -202,8 +221,10 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
         baseline: report.baseline,
         diagnoses: report.diagnoses,
         indicative_terms: report.indicativeTerms,
+        ...(spec.augment === undefined ? {} : { augment: { copies: spec.augment.copies, swap: spec.augment.swap, missing: spec.augment.missing, fitted_rows: fitOn.texts.length } }),
       },
       summary: [
+        ...(spec.augment === undefined ? [] : [`fitted on ${trainTexts.length} training texts and ${fitOn.texts.length - trainTexts.length} messier copies of them`, '']),
         ...report.sentences,
         ...(report.selection === null
           ? []

@@ -94,6 +94,13 @@ describe('the sentiment module, end to end', () => {
       assert.notEqual(m.outcome, m.actual);
       assert.equal(data[m.row], m.text);
     }
+    // how it copes with messier texts: typing slips, words left out, texts missing — each costs something
+    assert.equal(report.scoreMetric, 'roc_auc');
+    assert.deepEqual(report.robustness.map((r: { perturbation: string }) => r.perturbation), ['typos', 'dropped_words', 'missing_texts']);
+    for (const r of report.robustness) {
+      assert.ok(r.change < 0 && r.change > -0.1 && Math.abs(r.score - r.change - result.metrics.test['roc_auc']!) < 1e-12, JSON.stringify(r));
+    }
+    assert.ok(report.sentences.some((x: string) => /^On messier texts it does worse most with .*: roc_auc falls from/.test(x)), report.sentences.join('\n'));
 
     // kiln predict's path: every output as columns.
     const scores = await scoreFrame(module, new Frame([{ kind: 'categorical', name: 'sentence', values: [POSITIVE, NEGATIVE] }]));

@@ -192,8 +192,8 @@ interface Options {
   augment: boolean;
 }
 
-/** Tasks whose rows can be augmented (tables' predictions). */
-const AUGMENTABLE = new Set(['binary', 'multiclass', 'regression']);
+/** Tasks whose rows can be augmented (tables' predictions), and text classification (its texts). */
+const AUGMENTABLE = new Set(['binary', 'multiclass', 'regression', 'text-classify']);
 
 function initialOptions(spec: ModuleSpec): Options {
   const split = spec['split'] as { test?: number } | undefined;
@@ -303,11 +303,12 @@ function SpecEditor({ suggestion, overrides }: { suggestion: SpecSuggestion; ove
                   aria-describedby={`${ids.augment}-help`}
                   onChange={(e) => setOptions((o) => ({ ...o, augment: e.target.checked }))}
                 />{' '}
-                Also learn from noisy copies of the rows
+                {suggestion.task === 'text-classify' ? 'Also learn from messier copies of the texts' : 'Also learn from noisy copies of the rows'}
               </label>
               <p id={`${ids.augment}-help`} className="muted small">
-                Adds a copy of every training row with a little noise in the numbers, some categories swapped and some cells
-                left empty, so the model copes better when real data is messier. The test rows are never changed.
+                {suggestion.task === 'text-classify'
+                  ? 'Adds a copy of every training text with a few typing slips and a few words left out, so the model copes better with hurried writing. The test texts are never changed.'
+                  : 'Adds a copy of every training row with a little noise in the numbers, some categories swapped and some cells left empty, so the model copes better when real data is messier. The test rows are never changed.'}
               </p>
             </div>
           )}

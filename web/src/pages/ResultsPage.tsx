@@ -155,6 +155,10 @@ function RobustnessCard({ report: r }: { report: ModelReportDoc }) {
   const metric = r.scoreMetric ?? 'score';
   const clean = worst.score - worst.change;
   const augmented = r.manifest?.['augment'] !== undefined;
+  // augmentation is an option of table modules; a text module's check perturbs texts (typing slips, …)
+  const texts = r.task === 'text-classify';
+  // what training on messier texts can help with: slips and left-out words, not texts missing whole
+  const wordsWorst = Math.min(0, ...cases.filter((c) => c.perturbation === 'typos' || c.perturbation === 'dropped_words').map((c) => c.change));
   return (
     <Card title="When the data gets messier">
       <p className="explanation">
@@ -165,8 +169,14 @@ function RobustnessCard({ report: r }: { report: ModelReportDoc }) {
       <BarList signed title={`Change in ${metric} on the test rows`} bars={cases.map((c) => ({ label: c.description, value: c.change }))} />
       <p className="muted small">
         {augmented
-          ? 'This model was also trained on noisy copies of its rows, so that it copes better with messier data.'
-          : worst.change < -0.02
+          ? texts
+            ? 'This model was also trained on messier copies of its texts (typing slips, words left out), so that it copes better with them.'
+            : 'This model was also trained on noisy copies of its rows, so that it copes better with messier data.'
+          : texts
+            ? wordsWorst < -0.02
+              ? 'To make it hold up better against typing slips and missing words, train it again with "Also learn from messier copies of the texts" (advanced options of the build step).'
+              : 'Each case changes the texts kept aside for the test; the model is not retrained. A missing text can only get the answer most texts have.'
+            : worst.change < -0.02
             ? 'To make it hold up better, train it again with "Also learn from noisy copies of the rows" (advanced options of the build step).'
             : 'Each case perturbs the rows kept aside for the test; the model is not retrained.'}
       </p>
