@@ -33,6 +33,7 @@ import { parseModelRef, type ModelRef } from '../store/model-ref.js';
 import { REGISTRY_EVENTS, type ChangeContext, type ModelVersion, type RunQuery, type Store } from '../store/store.js';
 import { WebhookDispatcher, type DeliveryPolicy } from '../store/webhooks/dispatcher.js';
 import { auditJson, datasetJson, deliveryJson, modelJson, runJson, seriesJson, versionJson, webhookJson } from './json.js';
+import { docs } from './route-docs.js';
 
 export interface RegistryApiOptions {
   readonly store: Store;
@@ -84,7 +85,7 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
 
   // --- runs ---------------------------------------------------------------------------------------
 
-  app.get('/api/runs', async (request) => {
+  app.get('/api/runs', docs('registry', 'Runs, filtered and ordered (`where`, `tags`, `order_by`, `limit`, `offset`)', { query: runsQuery }), async (request) => {
     const q = parseParams(runsQuery, request.query, 'query');
     const query: RunQuery = {
       ...(q.where === undefined ? {} : { where: q.where }),
@@ -96,7 +97,7 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
     return { runs: (await store.listRuns(query)).map(runJson) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/runs/:id', async (request) => {
+  app.get<{ Params: { id: string } }>('/api/runs/:id', docs('registry', 'One run: params, metrics, learning curves, dataset, environment'), async (request) => {
     const run = await store.getRun(request.params.id);
     const series = await store.getMetricSeries(run.id);
     const dataset = run.datasetVersionId === null ? null : await store.getDatasetVersion(run.datasetVersionId);
@@ -105,41 +106,41 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
 
   // --- datasets -----------------------------------------------------------------------------------
 
-  app.get('/api/datasets', async (request) => {
+  app.get('/api/datasets', docs('registry', 'Dataset versions (immutable snapshots of the data runs trained on)', { query: datasetsQuery }), async (request) => {
     const q = parseParams(datasetsQuery, request.query, 'query');
     return { dataset_versions: (await store.listDatasetVersions(q.dataset)).map(datasetJson) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/datasets/:id', async (request) => datasetJson(await store.getDatasetVersion(request.params.id)));
+  app.get<{ Params: { id: string } }>('/api/datasets/:id', docs('registry', 'One dataset version'), async (request) => datasetJson(await store.getDatasetVersion(request.params.id)));
 
   // --- models -------------------------------------------------------------------------------------
 
-  app.get('/api/models', async () => ({ models: (await store.listModels()).map(modelJson) }));
+  app.get('/api/models', docs('registry', 'Registered models'), async () => ({ models: (await store.listModels()).map(modelJson) }));
 
-  app.get<{ Params: { ref: string } }>('/api/models/:ref', async (request) => {
+  app.get<{ Params: { ref: string } }>('/api/models/:ref', docs('registry', 'A model with its versions, or one version (`name:3`, `name@champion`)'), async (request) => {
     const ref = parseModelRef(request.params.ref);
     if (ref.kind !== 'latest') return versionJson(await store.resolve(ref));
     const model = await store.getModel(ref.name);
     return { ...modelJson(model), versions: (await store.listVersions(ref.name)).map(versionJson) };
   });
 
-  app.patch<{ Params: { name: string } }>('/api/models/:name', async (request) => {
+  app.patch<{ Params: { name: string } }>('/api/models/:name', docs('registry', 'Describe a model', { body: describeBody }), async (request) => {
     const body = parseParams(describeBody, request.body, 'model update');
     const name = modelName(request.params.name);
     return modelJson(await store.updateModel(name, withoutUndefined(body), changeOf(request)));
   });
 
-  app.get<{ Params: { name: string; v: string } }>('/api/models/:name/versions/:v', async (request) =>
+  app.get<{ Params: { name: string; v: string } }>('/api/models/:name/versions/:v', docs('registry', 'One version'), async (request) =>
     versionJson(await resolveVersion(store, request.params.name, request.params.v)),
   );
 
-  app.patch<{ Params: { name: string; v: string } }>('/api/models/:name/versions/:v', async (request) => {
+  app.patch<{ Params: { name: string; v: string } }>('/api/models/:name/versions/:v', docs('registry', 'Describe a version', { body: describeBody }), async (request) => {
     const body = parseParams(describeBody, request.body, 'version update');
     const target = await resolveVersion(store, request.params.name, request.params.v);
     return versionJson(await store.updateVersion(target.model, target.version, withoutUndefined(body), changeOf(request)));
   });
 
-  app.put<{ Params: { name: string; alias: string } }>('/api/models/:name/aliases/:alias', async (request) => {
+  app.put<{ Params: { name: string; alias: string } }>('/api/models/:name/aliases/:alias', docs('registry', 'Point an alias (e.g. champion) at a version', { body: aliasBody }), async (request) => {
     const { version } = parseParams(aliasBody, request.body, 'alias');
     const name = modelName(request.params.name);
     await store.setAlias(name, request.params.alias, version, changeOf(request));
@@ -147,7 +148,7 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
   });
 
   for (const [verb, status] of [['archive', 'archived'], ['unarchive', 'ready']] as const) {
-    app.post<{ Params: { name: string; v: string } }>(`/api/models/:name/versions/:v/${verb}`, async (request) => {
+    app.post<{ Params: { name: string; v: string } }>(`/api/models/:name/versions/:v/${verb}`, docs('registry', verb === 'archive' ? 'Archive a version (it stops being served as the latest)' : 'Bring an archived version back'), async (request) => {
       const target = await resolveVersion(store, request.params.name, request.params.v);
       return versionJson(await store.setVersionStatus(target.model, target.version, status, changeOf(request)));
     });
@@ -155,35 +156,35 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
 
   // --- audit log ----------------------------------------------------------------------------------
 
-  app.get('/api/audit', async (request) => {
+  app.get('/api/audit', docs('registry', 'The audit log of registry changes', { query: auditQuery }), async (request) => {
     const q = parseParams(auditQuery, request.query, 'query');
     return { entries: (await store.listAudit({ limit: q.limit, ...(q.entity === undefined ? {} : { entity: q.entity }) })).map(auditJson) };
   });
 
   // --- webhooks -----------------------------------------------------------------------------------
 
-  app.get('/api/webhooks', async () => ({ webhooks: (await store.listWebhooks()).map(webhookJson) }));
+  app.get('/api/webhooks', docs('registry', 'Webhooks'), async () => ({ webhooks: (await store.listWebhooks()).map(webhookJson) }));
 
-  app.post('/api/webhooks', async (request, reply) => {
+  app.post('/api/webhooks', docs('registry', 'Add a webhook for registry events', { body: webhookBody }), async (request, reply) => {
     const body = parseParams(webhookBody, request.body, 'webhook');
     const webhook = await store.createWebhook(withoutUndefined(body), changeOf(request));
     return reply.code(201).send(webhookJson(webhook));
   });
 
-  app.get<{ Params: { id: string } }>('/api/webhooks/:id', async (request) => {
+  app.get<{ Params: { id: string } }>('/api/webhooks/:id', docs('registry', 'One webhook'), async (request) => {
     const webhook = await store.getWebhook(request.params.id);
     const deliveries = await store.listDeliveries({ webhookId: webhook.id, limit: 20 });
     return { ...webhookJson(webhook), deliveries: deliveries.map(deliveryJson) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/webhooks/:id/deliveries', async (request) => {
+  app.get<{ Params: { id: string } }>('/api/webhooks/:id/deliveries', docs('registry', 'A webhook\'s deliveries', { query: deliveriesQuery }), async (request) => {
     const q = parseParams(deliveriesQuery, request.query, 'query');
     await store.getWebhook(request.params.id);
     const deliveries = await store.listDeliveries({ webhookId: request.params.id, limit: q.limit, ...(q.status === undefined ? {} : { status: q.status }) });
     return { deliveries: deliveries.map(deliveryJson) };
   });
 
-  app.delete<{ Params: { id: string } }>('/api/webhooks/:id', async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/api/webhooks/:id', docs('registry', 'Remove a webhook'), async (request, reply) => {
     await store.deleteWebhook(request.params.id, changeOf(request));
     return reply.code(204).send();
   });

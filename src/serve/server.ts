@@ -29,6 +29,7 @@ import { PredictionRetention } from './prediction-retention.js';
 import { WorkerPredictionWriter } from './prediction-log-writer.js';
 import { InferFastPath } from './rest/infer-fast-path.js';
 import { jsonParser, registerBodyParser } from './rest/request-body.js';
+import { registerOpenApi } from '../api/openapi.js';
 import { registryApi } from '../api/registry-api.js';
 import { monitoringApi } from '../api/monitoring-api.js';
 import { appApi } from '../api/app/app-api.js';
@@ -38,6 +39,7 @@ import { ExperimentRouter } from '../experiment/router.js';
 import { replyWithError } from './rest/http-errors.js';
 import { v1Routes } from './rest/v1-routes.js';
 import { v2Routes } from './rest/v2-routes.js';
+import { docs } from '../api/route-docs.js';
 
 export interface ServerOptions {
   /** The registry whose models are served (with its artifact store); absent = only `modelRepository`. */
@@ -204,6 +206,7 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
   app.setErrorHandler((err, request, reply) => replyWithError(err, request, reply));
   app.setNotFoundHandler((request, reply) => replyWithError(new KilnError('ROUTE_NOT_FOUND', { method: request.method, url: request.url }), request, reply));
 
+  await registerOpenApi(app); // before the routes: it learns them as they are added
   await app.register(v2Routes, { dataPlane });
   await app.register(v1Routes, { dataPlane });
   if (store !== undefined) await app.register(registryApi, { store }); // the registry API under /api (src/api)
@@ -213,7 +216,7 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
     await app.register(webApp, {}); // the built app (web/dist) at `/`, with single-page fallback
   }
   if (store !== undefined) await app.register(experimentsApi, { store, ...(router === undefined ? {} : { router }), ...(options.experiments?.canary === undefined ? {} : { canary: options.experiments.canary }) });
-  app.get('/metrics', async (_request, reply) =>
+  app.get('/metrics', docs('server', 'Prometheus metrics: requests, latency, batches, loaded models, prediction log'), async (_request, reply) =>
     reply
       .type(METRICS_CONTENT_TYPE)
       .send(renderMetrics(repository.loadedModels(), await repository.index(), predictionLog && { stats: predictionLog.stats(), pruned: retention?.totalDeleted ?? 0 })),

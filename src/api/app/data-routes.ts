@@ -17,6 +17,7 @@ import { withOneClickFixes } from './one-click-fixes.js';
 import { fixTable } from './source-fix.js';
 import { previewTable } from './table-preview.js';
 import type { StoredUpload, UploadStore } from './upload-store.js';
+import { docs } from '../route-docs.js';
 
 export interface DataRoutesOptions {
   readonly sources: AppSources;
@@ -35,19 +36,19 @@ const fixBody = z.strictObject({
 export async function dataRoutes(app: FastifyInstance, { sources, uploads }: DataRoutesOptions): Promise<void> {
   await app.register(uploadRoute, { uploads });
 
-  app.post('/api/sources/preview', async (request) => {
+  app.post('/api/sources/preview', docs('app', 'The first rows of a source (an upload, a file or a database query)', { body: sourceBody }), async (request) => {
     const { source } = parseParams(sourceBody, request.body, 'preview request');
     const resolved = sources.resolve(source);
     return { source: resolved, ...(await previewTable(resolved)) };
   });
 
-  app.post('/api/inspect', async (request) => {
+  app.post('/api/inspect', docs('app', 'The profile of a source and its problems in plain words, with one-click fixes', { body: inspectBody }), async (request) => {
     const body = parseParams(inspectBody, request.body, 'inspect request');
     const report = await inspectSource(sources.resolve(body.source), body.target === undefined ? {} : { target: body.target });
     return withOneClickFixes(report);
   });
 
-  app.post('/api/sources/fix', async (request, reply) => {
+  app.post('/api/sources/fix', docs('app', 'Apply a one-click fix: a new, fixed upload', { body: fixBody }), async (request, reply) => {
     const body = parseParams(fixBody, request.body, 'fix request');
     const fixed = await fixTable(sources.resolve(body.source), { dropColumns: body.drop_columns, dropDuplicates: body.drop_duplicates }, uploads);
     return reply.code(201).send(await describeUpload(fixed, uploads));
@@ -63,7 +64,7 @@ async function uploadRoute(app: FastifyInstance, { uploads }: { uploads: UploadS
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
-  app.put('/api/uploads', async (request, reply) => {
+  app.put('/api/uploads', docs('app', 'Upload a spreadsheet (the raw bytes; CSV, TSV, Excel, Parquet, JSON)', { query: uploadQuery }), async (request, reply) => {
     const { filename } = parseParams(uploadQuery, request.query, 'upload query');
     const body = request.body instanceof Readable ? request.body : request.raw;
     const stored = await uploads.save(filename, body);

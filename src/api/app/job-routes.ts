@@ -19,6 +19,7 @@ import { validateSpec } from '../../modules/spec.js';
 import type { AppSources } from './app-sources.js';
 import { EventStreams, lastEventId } from './event-stream.js';
 import { jobJson, type TrainingJobs } from './training-jobs.js';
+import { docs } from '../route-docs.js';
 
 export interface JobRoutesOptions {
   readonly jobs: TrainingJobs;
@@ -35,7 +36,7 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
   app.addHook('preClose', async () => streams.endAll());
   app.addHook('onClose', async () => jobs.close());
 
-  app.post('/api/jobs', async (request, reply) => {
+  app.post('/api/jobs', docs('app', 'Train a module spec (a job; one trains at a time)', { body: submitBody }), async (request, reply) => {
     const { spec } = parseParams(submitBody, request.body, 'job request');
     // Relative data paths are read from the uploads folder; every source must pass the app's rules.
     const loaded = validateSpec(spec, null, sources.uploadsDir);
@@ -45,19 +46,19 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
     return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
   });
 
-  app.get('/api/jobs', async () => ({ jobs: jobs.list().map((job) => jobJson(job, jobs.queuePosition(job))) }));
+  app.get('/api/jobs', docs('app', 'Jobs, newest first'), async () => ({ jobs: jobs.list().map((job) => jobJson(job, jobs.queuePosition(job))) }));
 
-  app.get<{ Params: { id: string } }>('/api/jobs/:id', async (request) => {
+  app.get<{ Params: { id: string } }>('/api/jobs/:id', docs('app', 'One job: status, spec, result or error'), async (request) => {
     const job = jobs.get(request.params.id);
     return jobJson(job, jobs.queuePosition(job));
   });
 
-  app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', docs('app', 'Cancel a job; nothing is registered'), async (request, reply) => {
     const job = jobs.cancel(request.params.id);
     return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
   });
 
-  app.get<{ Params: { id: string } }>('/api/jobs/:id/events', async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/api/jobs/:id/events', docs('app', 'A job\'s events as Server-Sent Events (stage, progress, note, trial, point; then done, failed or cancelled)'), async (request, reply) => {
     const job = jobs.get(request.params.id); // JOB_NOT_FOUND answers as JSON, before the stream starts
     const stream = streams.start(request, reply);
     const unsubscribe = jobs.subscribe(job, lastEventId(request), (e) => {

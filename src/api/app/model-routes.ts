@@ -31,6 +31,7 @@ import { versionCurvesInput } from '../../modules/tabular/version-curves.js';
 import { heldOutThresholds, type ThresholdCounts, type ThresholdTable } from './held-out-thresholds.js';
 import { jobJson, type TrainingJobs } from './training-jobs.js';
 import { rowsToFrame } from './rows-to-frame.js';
+import { docs } from '../route-docs.js';
 
 export interface ModelRoutesOptions {
   readonly store: Store;
@@ -57,7 +58,7 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
   // Versions never change once registered, so their threshold tables are computed once.
   const thresholds = new BoundedCache<ThresholdTable>(50);
 
-  app.get<{ Params: { ref: string } }>('/api/models/:ref/report', async (request) => {
+  app.get<{ Params: { ref: string } }>('/api/models/:ref/report', docs('app', 'A version\'s report: metrics, baseline, diagnoses, importances, robustness, charts, threshold table'), async (request) => {
     const version = await store.resolve(parseModelRef(request.params.ref));
     const reportDigest = version.artifacts[MODULE_ARTIFACTS.report];
     if (reportDigest === undefined) {
@@ -93,7 +94,7 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
       .get(`${version.model}:${version.version}`, async () => heldOutThresholds(version, manifest, await savedModel(version, artifacts), { store, artifacts }))
       .catch((err: unknown) => ({ available: false, reason: asKilnError(err).message }));
 
-  app.post<{ Params: { ref: string } }>('/api/models/:ref/explain', async (request) => {
+  app.post<{ Params: { ref: string } }>('/api/models/:ref/explain', docs('app', 'The reasons behind the predictions for some rows', { body: explainBody }), async (request) => {
     const body = parseParams(explainBody, request.body, 'explain request');
     const version = await store.resolve(parseModelRef(request.params.ref));
     const [saved, { manifest }] = await Promise.all([savedModel(version, artifacts), loadModule(version, artifacts)]);
@@ -108,14 +109,14 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
     };
   });
 
-  app.post<{ Params: { ref: string } }>('/api/models/:ref/curves', async (request, reply) => {
+  app.post<{ Params: { ref: string } }>('/api/models/:ref/curves', docs('app', 'Would more rows help? Draw the version\'s learning curve (a job)'), async (request, reply) => {
     const version = await store.resolve(parseModelRef(request.params.ref));
     // checked here, so that a version that cannot be refitted is a coded answer, not a failed job
     const job = jobs.submitCurves(await versionCurvesInput(version, { store, artifacts }));
     return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
   });
 
-  app.post<{ Params: { ref: string } }>('/api/models/:ref/deploy', async (request) => {
+  app.post<{ Params: { ref: string } }>('/api/models/:ref/deploy', docs('app', 'Deploy a version: load it and point the champion alias at it'), async (request) => {
     const version = await store.resolve(parseModelRef(request.params.ref));
     // Asking for the exact version loads it (and warms it up) first: a version that cannot load is not
     // made the live one, and the alias moves only to a version that already answers.

@@ -30,7 +30,8 @@ export async function webApp(app: FastifyInstance, options: WebAppOptions): Prom
   // logLevel: its start-up warning that the folder is missing is expected until the app is built
   await app.register(fastifyStatic, { root, serve: false, logLevel: 'error' });
 
-  app.get('/*', async (request, reply) => {
+  // the app's pages, not an API: left out of the OpenAPI document
+  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const path = decodePath(request.url);
     if (API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) {
       throw new KilnError('ROUTE_NOT_FOUND', { method: request.method, url: request.url });

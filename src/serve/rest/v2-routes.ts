@@ -25,6 +25,8 @@ import type { DataPlane, RequestContext } from '../data-plane.js';
 import { parseInferRequest } from '../protocol.js';
 import { BinaryInferBody, encodeInferResult, HEADER_LENGTH, withBinaryInputs, type RestAnswer } from './binary-body.js';
 import { requestContext } from './request-context.js';
+import { docs } from '../../api/route-docs.js';
+import { inferRequestDocs } from './infer-request-docs.js';
 
 export interface V2RoutesOptions {
   readonly dataPlane: DataPlane;
@@ -52,25 +54,25 @@ export async function inferAnswer(dataPlane: DataPlane, name: string, version: s
 }
 
 export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataPlane }) => {
-  app.get('/v2', async () => dataPlane.serverMetadata());
+  app.get('/v2', docs('inference', 'Server metadata: name, version, extensions'), async () => dataPlane.serverMetadata());
 
-  app.get('/v2/health/live', async () => ({ live: dataPlane.serverLive() }));
+  app.get('/v2/health/live', docs('inference', 'Liveness'), async () => ({ live: dataPlane.serverLive() }));
 
-  app.get('/v2/health/ready', async (_request, reply) => {
+  app.get('/v2/health/ready', docs('inference', 'Readiness: 200 once the server can answer, 503 while it cannot'), async (_request, reply) => {
     const ready = await dataPlane.serverReady();
     return reply.code(ready ? 200 : 503).send({ ready });
   });
 
   const metadata = async (request: ModelRequest) => dataPlane.modelMetadata(request.params.name, request.params.version);
-  app.get<{ Params: ModelParams }>('/v2/models/:name', metadata);
-  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version', metadata);
+  app.get<{ Params: ModelParams }>('/v2/models/:name', docs('inference', 'Model metadata: inputs and outputs with datatypes and shapes (the latest version, or `name@alias`)'), metadata);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version', docs('inference', 'Metadata of one version (a number or an alias)'), metadata);
 
   const ready = async (request: ModelRequest, reply: FastifyReply) => {
     const readiness = await dataPlane.modelReady(request.params.name, request.params.version);
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
   };
-  app.get<{ Params: ModelParams }>('/v2/models/:name/ready', ready);
-  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/ready', ready);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/ready', docs('inference', 'Whether the model can answer'), ready);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/ready', docs('inference', 'Whether that version can answer'), ready);
 
   // Most infer requests never reach this route: the server answers plain JSON ones in front of Fastify
   // (infer-fast-path.ts), with the same inferAnswer. This route answers the others (binary tensors, debug
@@ -80,29 +82,29 @@ export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataP
     if (answer.kind === 'json') return reply.type(JSON_CONTENT_TYPE).send(answer.text); // already JSON: Fastify sends it as is
     return reply.header(HEADER_LENGTH, String(answer.headerLength)).type(BINARY_CONTENT_TYPE).send(answer.body);
   };
-  app.post<{ Params: ModelParams }>('/v2/models/:name/infer', infer);
-  app.post<{ Params: ModelParams }>('/v2/models/:name/versions/:version/infer', infer);
+  app.post<{ Params: ModelParams }>('/v2/models/:name/infer', docs('inference', 'Inference (Open Inference Protocol): one [N, 1] tensor per input column; binary tensor data accepted', { body: inferRequestDocs }), infer);
+  app.post<{ Params: ModelParams }>('/v2/models/:name/versions/:version/infer', docs('inference', 'Inference on one version (a number or an alias)', { body: inferRequestDocs }), infer);
 
   const config = async (request: ModelRequest) => dataPlane.modelConfig(request.params.name, request.params.version);
-  app.get<{ Params: ModelParams }>('/v2/models/:name/config', config);
-  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/config', config);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/config', docs('repository', 'Triton model configuration'), config);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/config', docs('repository', 'Triton model configuration of one version'), config);
 
   const stats = async (request: FastifyRequest<{ Params: Partial<ModelParams> }>) => dataPlane.modelStatistics(request.params.name, request.params.version);
-  app.get('/v2/models/stats', stats);
-  app.get<{ Params: ModelParams }>('/v2/models/:name/stats', stats);
-  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/stats', stats);
+  app.get('/v2/models/stats', docs('repository', 'Triton statistics of every loaded model'), stats);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/stats', docs('repository', 'Triton statistics of one model'), stats);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/stats', docs('repository', 'Triton statistics of one version'), stats);
 
   // Triton's index takes an optional {"ready": true} body to list only ready models.
-  app.post<{ Body: unknown }>('/v2/repository/index', async (request) => {
+  app.post<{ Body: unknown }>('/v2/repository/index', docs('repository', 'The model repository\'s index: every model, its versions and states'), async (request) => {
     const index = await dataPlane.repositoryIndex();
     const body = request.body as { ready?: unknown } | undefined;
     return body !== undefined && body !== null && body.ready === true ? index.filter((e) => e.state === 'READY') : index;
   });
-  app.post<{ Params: { name: string } }>('/v2/repository/models/:name/load', async (request) => {
+  app.post<{ Params: { name: string } }>('/v2/repository/models/:name/load', docs('repository', 'Load a model'), async (request) => {
     await dataPlane.loadModel(request.params.name);
     return {};
   });
-  app.post<{ Params: { name: string } }>('/v2/repository/models/:name/unload', async (request) => {
+  app.post<{ Params: { name: string } }>('/v2/repository/models/:name/unload', docs('repository', 'Unload a model'), async (request) => {
     await dataPlane.unloadModel(request.params.name);
     return {};
   });

@@ -14,6 +14,8 @@ export const TITANIC_CSV = new URL('../../../examples/titanic/titanic.csv', impo
 
 export interface AppServer {
   readonly url: string;
+  /** The Fastify instance (its routes, for the OpenAPI test). */
+  readonly app: RunningServer['app'];
   readonly home: string;
   readonly store: Store;
   readonly artifacts: ArtifactStore;
@@ -35,6 +37,7 @@ export async function startAppServer(): Promise<AppServer> {
   }
   return {
     url: server.url,
+    app: server.app,
     home,
     store,
     artifacts,

@@ -1,0 +1,49 @@
+/**
+ * What a route says about itself in the OpenAPI document (src/api/openapi.ts): a summary, its area (a
+ * tag), and the zod schema its handler validates the body with. Passed as the route's options:
+ *
+ *   app.post('/api/models/:ref/explain', docs('app', 'Explain rows', { body: explainBody }), handler)
+ *
+ * Only `summary`, `tags` and `description` go into Fastify's `schema` (which Fastify does not validate
+ * against); the body and query schemas travel in the route's `config` and reach the document alone, so
+ * that requests keep being checked by the handlers' zod schemas, with Kiln's coded errors.
+ */
+import type { z } from 'zod';
+
+/** The API's areas, in the order the document lists them. */
+export const API_TAGS = {
+  inference: 'Open Inference Protocol (KServe v2) and KServe v1: metadata, readiness, inference',
+  repository: "Triton's extensions: the model repository, configuration, statistics",
+  registry: 'Runs, registered models and versions, aliases, datasets, audit log, webhooks',
+  monitoring: 'Drift and performance reports, ground-truth feedback, alerts',
+  experiments: 'A/B tests and canaries between versions of a model',
+  app: "The no-code app's API: uploads, data profiles, spec suggestions, training jobs, reports, explanations, learning curves, deploying",
+  server: 'The server itself: Prometheus metrics, this document',
+} as const;
+
+export type ApiTag = keyof typeof API_TAGS;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The body schema the handler validates with, for the OpenAPI document only. */
+    docsBody?: z.ZodType;
+    /** The query schema the handler validates with, for the OpenAPI document only. */
+    docsQuery?: z.ZodType;
+  }
+}
+
+export interface RouteDocs {
+  readonly schema: { readonly summary: string; readonly tags: readonly ApiTag[]; readonly description?: string };
+  readonly config: { readonly docsBody?: z.ZodType; readonly docsQuery?: z.ZodType };
+}
+
+export function docs(
+  tag: ApiTag,
+  summary: string,
+  options: { readonly description?: string; readonly body?: z.ZodType; readonly query?: z.ZodType } = {},
+): RouteDocs {
+  return {
+    schema: { summary, tags: [tag], ...(options.description === undefined ? {} : { description: options.description }) },
+    config: { ...(options.body === undefined ? {} : { docsBody: options.body }), ...(options.query === undefined ? {} : { docsQuery: options.query }) },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * GET /openapi.json describes every route the full server answers (serving, registry, monitoring,
+ * experiments, the app's API): each operation has a summary and one of the document's areas, each
+ * documented path is a real route, path parameters are declared, and the bodies the handlers validate
+ * with zod appear as the request schemas. The app's pages (`/*`) are not part of the API.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KILN_VERSION } from '../../src/core/version.js';
+import { startAppServer, type AppServer } from '../api/app/app-server.js';
+
+interface Operation {
+  summary?: string;
+  tags?: string[];
+  parameters?: { in: string; name: string; required?: boolean }[];
+  requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> };
+  responses: Record<string, { content?: Record<string, { schema: { required?: string[] } }> }>;
+}
+type Doc = { openapi: string; info: { version: string }; tags: { name: string }[]; paths: Record<string, Record<string, Operation>> };
+
+let server: AppServer;
+let doc: Doc;
+before(async () => {
+  server = await startAppServer();
+  const res = await fetch(`${server.url}/openapi.json`);
+  assert.equal(res.status, 200);
+  doc = (await res.json()) as Doc;
+});
+after(() => server.close());
+
+const operations = () => Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+
+test('every operation of the server is documented: a summary, an area, its path parameters, the error shape', async () => {
+  assert.equal(doc.openapi, '3.1.0');
+  assert.equal(doc.info.version, KILN_VERSION);
+  const areas = new Set(doc.tags.map((t) => t.name));
+  const all = operations();
+  assert.ok(all.length >= 69, `${all.length} operations`);
+  for (const { path, method, op } of all) {
+    const where = `${method.toUpperCase()} ${path}`;
+    assert.ok(op.summary !== undefined && op.summary.length > 5, `${where} has no summary: a route was added without docs(...)`);
+    assert.equal(op.tags?.length, 1, where);
+    assert.ok(areas.has(op.tags?.[0] ?? ''), `${where}: unknown area ${op.tags?.[0]}`);
+    const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    assert.deepEqual((op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort(), inPath.sort(), `${where}: path parameters`);
+    assert.deepEqual(op.responses['default']?.content?.['application/json']?.schema.required, ['error', 'code'], `${where}: the error shape`);
+    // the documented route is one the server really has (Fastify spells parameters :name)
+    const url = path.replace(/\{(\w+)\}/g, ':$1');
+    assert.ok(server.app.hasRoute({ method: method.toUpperCase() as 'GET', url }), `${where} is documented but not served`);
+  }
+  // the pages of the app are not an API
+  assert.equal(doc.paths['/*'] ?? doc.paths['/{*}'], undefined);
+  for (const path of ['/v2/models/{name}/infer', '/v1/models/{nameAndVerb}', '/api/runs', '/api/jobs/{id}/events', '/api/models/{ref}/curves', '/api/experiments/{id}/promote', '/metrics']) {
+    assert.ok(doc.paths[path] !== undefined, `${path} is documented`);
+  }
+});
+
+test('request bodies and queries are the schemas the handlers validate with', async () => {
+  const body = (path: string, method = 'post') => doc.paths[path]?.[method]?.requestBody?.content['application/json']?.schema;
+  assert.deepEqual(body('/v2/models/{name}/infer')?.required, ['inputs']);
+  assert.ok(body('/v2/models/{name}/infer')?.properties?.['outputs'] !== undefined);
+  assert.deepEqual(body('/v1/models/{nameAndVerb}')?.required, ['instances']);
+  assert.deepEqual(body('/api/models/{ref}/explain')?.required, ['rows']);
+  assert.deepEqual(body('/api/jobs')?.required, ['spec']);
+  assert.deepEqual(body('/api/models/{name}/aliases/{alias}', 'put')?.required, ['version']);
+  const runs = doc.paths['/api/runs']?.['get']?.parameters?.filter((p) => p.in === 'query').map((p) => p.name) ?? [];
+  assert.ok(runs.includes('where') && runs.includes('limit'), runs.join(', '));
+
+  const yaml = await fetch(`${server.url}/openapi.yaml`);
+  assert.equal(yaml.status, 200);
+  assert.match(yaml.headers.get('content-type') ?? '', /yaml/);
+  assert.match(await yaml.text(), /^openapi: 3\.1\.0$/m);
+});
