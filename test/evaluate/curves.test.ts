@@ -36,6 +36,13 @@ test('a held-out score still climbing at full size means more data would help', 
 test('a wide gap that more rows no longer close is overfitting; flat and close is a plateau', () => {
   assert.equal(readSizeCurve([point(100, 1, 0.6), point(200, 1, 0.62), point(400, 1, 0.621)], 'accuracy').verdict, 'overfitting');
   assert.equal(readSizeCurve([point(100, 10, 30), point(200, 10, 29.99)], 'rmse').verdict, 'overfitting');
+  // a model whose settings a search chose is not told to try simpler settings again
+  const overfit = [point(100, 1, 0.6), point(200, 1, 0.62), point(400, 1, 0.621)];
+  assert.match(readSizeCurve(overfit, 'accuracy').nextSteps.join(' '), /Simplify the model/);
+  const searched = readSizeCurve(overfit, 'accuracy', { searched: true });
+  assert.equal(searched.verdict, 'overfitting');
+  assert.doesNotMatch(searched.nextSteps.join(' '), /Simplify the model/);
+  assert.match(searched.nextSteps.join(' '), /already chosen by a search/);
   const plateau = readSizeCurve([point(100, 0.86, 0.84), point(200, 0.855, 0.85), point(400, 0.852, 0.851)], 'roc_auc');
   assert.equal(plateau.verdict, 'plateau');
   assert.ok(plateau.nextSteps.length > 0);

@@ -41,6 +41,7 @@ test("a version's curve is its spec's curve: same rows, columns, folds and model
     const input = await versionCurvesInput(version, home);
     assert.equal(input.spec.learner, 'random-forest');
     assert.equal(input.spec.folds, 4);
+    assert.equal(input.searched, false);
     const fromVersion = await versionCurves(input, home.artifacts);
     const fromSpec = await tabularCurves(validateSpec(titanicSpec, null, dirname(titanic)));
     assert.equal(fromVersion.version, trained.version);
@@ -64,6 +65,7 @@ test("a searched version's curve refits the model the search settled on, without
     assert.equal(input.spec.learner, trained.learner);
     assert.equal(input.spec.budget, undefined);
     assert.equal(input.spec.learners, undefined);
+    assert.equal(input.searched, true, 'its reading knows a search chose the settings');
     const points: number[] = [];
     const result = await versionCurves(input, home.artifacts, { onPoint: (_curve, point) => points.push(Number(point.x)) });
     assert.equal(result.learner, trained.learner);

@@ -49,11 +49,12 @@ export interface CurveReading {
 
 /**
  * How to read the curve of `metric` (scikit-learn names; lower-is-better metrics such as rmse are
- * handled). "Still improving" means the last step of the held-out score gained more than 1% of the
+ * handled). `searched`: the model's settings came out of a search, so "try simpler settings" has been
+ * done already and the advice says so. "Still improving" means the last step of the held-out score gained more than 1% of the
  * metric's level, more than 0.002 in absolute terms, and more than twice its standard error — the
  * gain is measured fold by fold (the same held-out rows at both sizes), so noise between folds cancels.
  */
-export function readSizeCurve(points: readonly CurvePoint[], metric: string): CurveReading {
+export function readSizeCurve(points: readonly CurvePoint[], metric: string, options: { readonly searched?: boolean } = {}): CurveReading {
   const last = points[points.length - 1] as CurvePoint;
   const before = points[points.length - 2] ?? last;
   const score = (v: number) => toScore(metric, v);
@@ -74,7 +75,9 @@ export function readSizeCurve(points: readonly CurvePoint[], metric: string): Cu
       sentence: `The model fits its training rows much better than new ones (${metric} ${f(last.train)} against ${f(last.validation)} held out), and more rows no longer close the gap: it overfits.`,
       nextSteps: [
         'Leave out columns that only identify rows (ids, names, ticket or account numbers): a model can memorise them instead of learning.',
-        'Simplify the model or regularise it more (shallower trees, fewer leaves, a smaller C or a larger alpha); a search (--budget) tries such settings on rows it did not train on.',
+        options.searched === true
+          ? 'Its settings were already chosen by a search, on rows it did not train on: beyond that, new columns that carry information about the answer help more than tuning.'
+          : 'Simplify the model or regularise it more (shallower trees, fewer leaves, a smaller C or a larger alpha); a search (--budget) tries such settings on rows it did not train on.',
       ],
     };
   }

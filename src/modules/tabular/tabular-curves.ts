@@ -29,6 +29,8 @@ export interface CurvesOptions {
   /** Called after each point: what the CLI's progress bar and the app draw from. */
   readonly onPoint?: (curve: 'size' | 'validation', point: CurvePoint, done: number, total: number) => void;
   readonly signal?: AbortSignal;
+  /** The model's settings came out of a search (a registered version's), which the reading takes into account. */
+  readonly searched?: boolean;
 }
 
 export interface Curve {
@@ -121,7 +123,7 @@ export async function curvesOfTable(
     folds: folds.length,
     protocol: splitProtocol(spec),
     trainingRows: split.train.length,
-    size: { points: sizePoints, reading: readSizeCurve(sizePoints, metric) },
+    size: { points: sizePoints, reading: readSizeCurve(sizePoints, metric, { searched: options.searched === true }) },
     ...(validation === undefined ? {} : { validation }),
   };
 }

@@ -26,6 +26,8 @@ export interface VersionCurvesInput {
   readonly spec: ModuleSpec;
   /** Artifact digest of the snapshot of the data the version was trained on. */
   readonly snapshot: string;
+  /** Whether a search chose the model (the spec had a budget or `learner: auto`). */
+  readonly searched: boolean;
 }
 
 export type VersionCurvesResult = CurvesResult & { readonly version: number };
@@ -52,13 +54,13 @@ export async function versionCurvesInput(
   const dataset = await home.store.getDatasetVersion(manifest.datasetVersion);
   const stored = JSON.parse((await home.artifacts.get(specDigest)).toString('utf8')) as Record<string, unknown>;
   // The search (budget, learners) already happened: its choice is what the curve refits.
-  const { budget: _budget, learners: _learners, ...trained } = stored;
+  const { budget, learners: _learners, ...trained } = stored;
   const spec = moduleSpecSchema.parse({ ...trained, learner: manifest.learner, params: manifest.params });
-  return { model: version.model, version: version.version, spec, snapshot: dataset.digest };
+  return { model: version.model, version: version.version, spec, snapshot: dataset.digest, searched: budget !== undefined || stored['learner'] === 'auto' };
 }
 
 export async function versionCurves(input: VersionCurvesInput, artifacts: ArtifactStore, options: CurvesOptions = {}): Promise<VersionCurvesResult> {
   const table = await readSnapshot(await artifacts.get(input.snapshot));
   options.signal?.throwIfAborted();
-  return { ...(await curvesOfTable(table, input.spec, options)), version: input.version };
+  return { ...(await curvesOfTable(table, input.spec, { ...options, searched: input.searched })), version: input.version };
 }
