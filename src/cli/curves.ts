@@ -99,7 +99,11 @@ async function drawCurves(specFile: string | undefined, opts: CurvesFlags, ctx: 
   if (opts.model !== undefined) {
     const ref = parseModelRef(opts.model);
     const { versionCurves, versionCurvesInput } = await import('../modules/tabular/version-curves.js');
-    return withHome(ctx, async (home) => versionCurves(await versionCurvesInput(await home.store.resolve(ref), home), home.artifacts, options));
+    return withHome(ctx, async (home) => {
+      const input = await versionCurvesInput(await home.store.resolve(ref), home);
+      // --metric is the one setting that may differ from training's: what to draw, not how to fit
+      return versionCurves(opts.metric === undefined ? input : { ...input, spec: { ...input.spec, metric: opts.metric } }, home.artifacts, options);
+    });
   }
   const { tabularCurves } = await import('../modules/tabular/tabular-curves.js');
   return tabularCurves(specFromFlags(specFile, opts), options);

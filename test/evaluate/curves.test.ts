@@ -105,6 +105,8 @@ test('kiln curves --model: the curve of a registered version, in words and as JS
   const words = await kiln(['curves', '--model', 'titanic', '--sizes', '0.5,1', '--home', dir]);
   assert.equal(words.code, 0, words.stderr);
   assert.match(words.stderr, /^titanic:1: logistic-regression on 712 training rows, 5-fold cross-validation/m);
+  const accuracy = await kiln(['curves', '--model', 'titanic', '--sizes', '1', '--metric', 'accuracy', '--json', '--home', dir]);
+  assert.equal(JSON.parse(accuracy.stdout).metric, 'accuracy', accuracy.stderr);
 
   const both = await kiln(['curves', spec, '--model', 'titanic', '--home', dir]);
   assert.equal(both.code, 2);

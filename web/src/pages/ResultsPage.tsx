@@ -154,11 +154,7 @@ function RobustnessCard({ report: r }: { report: ModelReportDoc }) {
   const worst = cases.reduce((a, b) => (b.change < a.change ? b : a));
   const metric = r.scoreMetric ?? 'score';
   const clean = worst.score - worst.change;
-  const augmented = r.manifest?.['augment'] !== undefined;
-  // augmentation is an option of table modules; a text module's check perturbs texts (typing slips, …)
-  const texts = r.task === 'text-classify';
-  // what training on messier texts can help with: slips and left-out words, not texts missing whole
-  const wordsWorst = Math.min(0, ...cases.filter((c) => c.perturbation === 'typos' || c.perturbation === 'dropped_words').map((c) => c.change));
+  const advice = robustnessAdvice(cases, r.task === 'text-classify', r.manifest?.['augment'] !== undefined, worst.change);
   return (
     <Card title="When the data gets messier">
       <p className="explanation">
@@ -167,21 +163,31 @@ function RobustnessCard({ report: r }: { report: ModelReportDoc }) {
           : `Slightly messier data barely changes its answers: ${metric} stays within 0.005 of ${formatValue(clean)} in every case below.`}
       </p>
       <BarList signed title={`Change in ${metric} on the test rows`} bars={cases.map((c) => ({ label: c.description, value: c.change }))} />
-      <p className="muted small">
-        {augmented
-          ? texts
-            ? 'This model was also trained on messier copies of its texts (typing slips, words left out), so that it copes better with them.'
-            : 'This model was also trained on noisy copies of its rows, so that it copes better with messier data.'
-          : texts
-            ? wordsWorst < -0.02
-              ? 'To make it hold up better against typing slips and missing words, train it again with "Also learn from messier copies of the texts" (advanced options of the build step).'
-              : 'Each case changes the texts kept aside for the test; the model is not retrained. A missing text can only get the answer most texts have.'
-            : worst.change < -0.02
-            ? 'To make it hold up better, train it again with "Also learn from noisy copies of the rows" (advanced options of the build step).'
-            : 'Each case perturbs the rows kept aside for the test; the model is not retrained.'}
-      </p>
+      <p className="muted small">{advice}</p>
     </Card>
   );
+}
+
+/**
+ * What to make of the check: whether the model was trained for it, or the option that helps when the
+ * drop is large (augmentation, in the build step's advanced options). For text, augmentation helps
+ * with typing slips and left-out words, not with texts missing whole.
+ */
+function robustnessAdvice(cases: NonNullable<ModelReportDoc['robustness']>, texts: boolean, augmented: boolean, worstChange: number): string {
+  if (augmented) {
+    return texts
+      ? 'This model was also trained on messier copies of its texts (typing slips, words left out), so that it copes better with them.'
+      : 'This model was also trained on noisy copies of its rows, so that it copes better with messier data.';
+  }
+  if (texts) {
+    const wordsWorst = Math.min(0, ...cases.filter((c) => c.perturbation === 'typos' || c.perturbation === 'dropped_words').map((c) => c.change));
+    return wordsWorst < -0.02
+      ? 'To make it hold up better against typing slips and missing words, train it again with "Also learn from messier copies of the texts" (advanced options of the build step).'
+      : 'Each case changes the texts kept aside for the test; the model is not retrained. A missing text can only get the answer most texts have.';
+  }
+  return worstChange < -0.02
+    ? 'To make it hold up better, train it again with "Also learn from noisy copies of the rows" (advanced options of the build step).'
+    : 'Each case perturbs the rows kept aside for the test; the model is not retrained.';
 }
 
 function lastClass(r: ModelReportDoc): string | undefined {
