@@ -5,8 +5,9 @@
  *   app.post('/api/models/:ref/explain', docs('app', 'Explain rows', { body: explainBody }), handler)
  *
  * Only `summary`, `tags` and `description` go into Fastify's `schema` (which Fastify does not validate
- * against); the body and query schemas travel in the route's `config` and reach the document alone, so
- * that requests keep being checked by the handlers' zod schemas, with Kiln's coded errors.
+ * against); the body, query and response schemas travel in the route's `config` and reach the document
+ * alone, so that requests keep being checked by the handlers' zod schemas, with Kiln's coded errors
+ * (and answers are not reshaped by a serializer).
  */
 import type { z } from 'zod';
 
@@ -29,21 +30,27 @@ declare module 'fastify' {
     docsBody?: z.ZodType;
     /** The query schema the handler validates with, for the OpenAPI document only. */
     docsQuery?: z.ZodType;
+    /** What a successful answer holds, for the OpenAPI document only. */
+    docsResponse?: z.ZodType;
   }
 }
 
 export interface RouteDocs {
   readonly schema: { readonly summary: string; readonly tags: readonly ApiTag[]; readonly description?: string };
-  readonly config: { readonly docsBody?: z.ZodType; readonly docsQuery?: z.ZodType };
+  readonly config: { readonly docsBody?: z.ZodType; readonly docsQuery?: z.ZodType; readonly docsResponse?: z.ZodType };
 }
 
 export function docs(
   tag: ApiTag,
   summary: string,
-  options: { readonly description?: string; readonly body?: z.ZodType; readonly query?: z.ZodType } = {},
+  options: { readonly description?: string; readonly body?: z.ZodType; readonly query?: z.ZodType; readonly response?: z.ZodType } = {},
 ): RouteDocs {
   return {
     schema: { summary, tags: [tag], ...(options.description === undefined ? {} : { description: options.description }) },
-    config: { ...(options.body === undefined ? {} : { docsBody: options.body }), ...(options.query === undefined ? {} : { docsQuery: options.query }) },
+    config: {
+      ...(options.body === undefined ? {} : { docsBody: options.body }),
+      ...(options.query === undefined ? {} : { docsQuery: options.query }),
+      ...(options.response === undefined ? {} : { docsResponse: options.response }),
+    },
   };
 }

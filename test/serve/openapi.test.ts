@@ -1,8 +1,9 @@
 /**
  * GET /openapi.json describes every route the full server answers (serving, registry, monitoring,
  * experiments, the app's API): each operation has a summary and one of the document's areas, each
- * documented path is a real route, path parameters are declared, and the bodies the handlers validate
- * with zod appear as the request schemas. The app's pages (`/*`) are not part of the API.
+ * documented path is a real route, path parameters are declared, the bodies the handlers validate
+ * with zod appear as the request schemas, and the inference protocol's answers are described. The
+ * app's pages (`/*`) are not part of the API.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,6 +64,11 @@ test('request bodies and queries are the schemas the handlers validate with', as
   assert.deepEqual(body('/api/models/{ref}/explain')?.required, ['rows']);
   assert.deepEqual(body('/api/jobs')?.required, ['spec']);
   assert.deepEqual(body('/api/models/{name}/aliases/{alias}', 'put')?.required, ['version']);
+  // and the protocol's answers
+  const answer = (path: string, method: string) => doc.paths[path]?.[method]?.responses['200']?.content?.['application/json']?.schema.required;
+  assert.deepEqual(answer('/v2/models/{name}/infer', 'post'), ['model_name', 'model_version', 'id', 'outputs']);
+  assert.deepEqual(answer('/v2/models/{name}', 'get'), ['name', 'versions', 'platform', 'inputs', 'outputs']);
+  assert.deepEqual(answer('/v2', 'get'), ['name', 'version', 'extensions']);
   const runs = doc.paths['/api/runs']?.['get']?.parameters?.filter((p) => p.in === 'query').map((p) => p.name) ?? [];
   assert.ok(runs.includes('where') && runs.includes('limit'), runs.join(', '));
 

@@ -26,7 +26,7 @@ import { parseInferRequest } from '../protocol.js';
 import { BinaryInferBody, encodeInferResult, HEADER_LENGTH, withBinaryInputs, type RestAnswer } from './binary-body.js';
 import { requestContext } from './request-context.js';
 import { docs } from '../../api/route-docs.js';
-import { inferRequestDocs } from './infer-request-docs.js';
+import { inferRequestDocs, inferResponseDocs, modelMetadataDocs, serverMetadataDocs } from './protocol-docs.js';
 
 export interface V2RoutesOptions {
   readonly dataPlane: DataPlane;
@@ -54,7 +54,7 @@ export async function inferAnswer(dataPlane: DataPlane, name: string, version: s
 }
 
 export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataPlane }) => {
-  app.get('/v2', docs('inference', 'Server metadata: name, version, extensions'), async () => dataPlane.serverMetadata());
+  app.get('/v2', docs('inference', 'Server metadata: name, version, extensions', { response: serverMetadataDocs }), async () => dataPlane.serverMetadata());
 
   app.get('/v2/health/live', docs('inference', 'Liveness'), async () => ({ live: dataPlane.serverLive() }));
 
@@ -64,8 +64,8 @@ export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataP
   });
 
   const metadata = async (request: ModelRequest) => dataPlane.modelMetadata(request.params.name, request.params.version);
-  app.get<{ Params: ModelParams }>('/v2/models/:name', docs('inference', 'Model metadata: inputs and outputs with datatypes and shapes (the latest version, or `name@alias`)'), metadata);
-  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version', docs('inference', 'Metadata of one version (a number or an alias)'), metadata);
+  app.get<{ Params: ModelParams }>('/v2/models/:name', docs('inference', 'Model metadata: inputs and outputs with datatypes and shapes (the latest version, or `name@alias`)', { response: modelMetadataDocs }), metadata);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version', docs('inference', 'Metadata of one version (a number or an alias)', { response: modelMetadataDocs }), metadata);
 
   const ready = async (request: ModelRequest, reply: FastifyReply) => {
     const readiness = await dataPlane.modelReady(request.params.name, request.params.version);
@@ -82,8 +82,8 @@ export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataP
     if (answer.kind === 'json') return reply.type(JSON_CONTENT_TYPE).send(answer.text); // already JSON: Fastify sends it as is
     return reply.header(HEADER_LENGTH, String(answer.headerLength)).type(BINARY_CONTENT_TYPE).send(answer.body);
   };
-  app.post<{ Params: ModelParams }>('/v2/models/:name/infer', docs('inference', 'Inference (Open Inference Protocol): one [N, 1] tensor per input column; binary tensor data accepted', { body: inferRequestDocs }), infer);
-  app.post<{ Params: ModelParams }>('/v2/models/:name/versions/:version/infer', docs('inference', 'Inference on one version (a number or an alias)', { body: inferRequestDocs }), infer);
+  app.post<{ Params: ModelParams }>('/v2/models/:name/infer', docs('inference', 'Inference (Open Inference Protocol): one [N, 1] tensor per input column; binary tensor data accepted', { body: inferRequestDocs, response: inferResponseDocs }), infer);
+  app.post<{ Params: ModelParams }>('/v2/models/:name/versions/:version/infer', docs('inference', 'Inference on one version (a number or an alias)', { body: inferRequestDocs, response: inferResponseDocs }), infer);
 
   const config = async (request: ModelRequest) => dataPlane.modelConfig(request.params.name, request.params.version);
   app.get<{ Params: ModelParams }>('/v2/models/:name/config', docs('repository', 'Triton model configuration'), config);
