@@ -40,6 +40,7 @@ export function registerDemo(program: Command): void {
             `{"Pclass":1,"Sex":"female","Age":38}]}'`,
           '',
           `  curl -s ${server.url}/v2/models/${name}        # inputs and outputs (Open Inference Protocol)`,
+          `  curl -s ${server.url}/openapi.json              # every route of the HTTP API (OpenAPI 3.1)`,
           `  npx kiln models                                   # versions in ${ctx.config.home}`,
           '',
         ].join('\n'),

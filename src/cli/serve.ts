@@ -61,7 +61,7 @@ export function registerServe(program: Command): void {
       });
       const grpc = server.grpc?.address;
       ctx.out.result({ url: server.url, ...(grpc === undefined ? {} : { grpc }) }, () =>
-        `Kiln is serving on ${server.url}${grpc === undefined ? '' : ` and gRPC ${grpc}`} (Ctrl+C to stop)`,
+        `Kiln is serving on ${server.url}${grpc === undefined ? '' : ` and gRPC ${grpc}`} (Ctrl+C to stop); the HTTP API is described at ${server.url}/openapi.json`,
       );
     });
 }

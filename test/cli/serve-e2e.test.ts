@@ -194,6 +194,12 @@ describe('kiln demo (what npm start runs)', () => {
       assert.equal(res.status, 200);
       const answer = (await res.json()) as { predictions: unknown[] };
       assert.equal(answer.predictions.length, 2);
+      // and the line that points engineers at the API's description
+      const openapi = /curl -s (\S+\/openapi\.json)/.exec(stderr)?.[1];
+      assert.ok(openapi !== undefined, stderr);
+      const described = (await (await fetch(openapi)).json()) as { openapi: string; paths: Record<string, unknown> };
+      assert.equal(described.openapi, '3.1.0');
+      assert.ok(described.paths['/v1/models/{nameAndVerb}'] !== undefined);
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');
