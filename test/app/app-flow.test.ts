@@ -209,6 +209,12 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
       await checkStep(page, path.slice(1));
     }
 
+    // the jobs of this server: the training and the learning curve, both done, each linked
+    const jobs = page.getByRole('region', { name: 'Jobs, newest first' });
+    await jobs.getByRole('link', { name: 'learning curve' }).waitFor();
+    assert.equal(await jobs.getByRole('row', { name: /^training titanic done/ }).count(), 1);
+    assert.equal(await jobs.getByRole('row', { name: /^learning curve titanic:1 done/ }).count(), 1);
+
     // 10. history: two runs side by side
     const runs = page.getByRole('checkbox', { name: /^Compare run/ });
     await runs.nth(0).check();

@@ -175,3 +175,14 @@ test('a search whose prepared folds would fill more than half of memory is refus
     return true;
   });
 });
+
+test("a trial the budget cut short is recorded as stopped by the budget, not as a failure of its learner", async () => {
+  const { trialEnd } = await import('../../src/modules/tabular/search-learner.js');
+  assert.deepEqual(trialEnd({ status: 'ok' }, 60), { status: 'finished', tags: {} });
+  assert.deepEqual(trialEnd({ status: 'cancelled', error: 'training was cancelled' }, 10), {
+    status: 'failed',
+    error: "stopped: the search's 10 s ran out before this trial finished",
+    tags: { stopped: 'budget' },
+  });
+  assert.deepEqual(trialEnd({ status: 'failed', error: 'the fit diverged' }, 10), { status: 'failed', error: 'the fit diverged', tags: {} });
+});

@@ -76,13 +76,14 @@ export async function searchLearner(
       task: target.task,
       learner: trial.learner,
       params: { ...trial.params, rows: trial.rows, folds: trial.folds, rung: trial.rung },
-      tags: { automl_parent: ctx.parentRunId, final: String(trial.final) },
+      tags: { automl_parent: ctx.parentRunId, final: String(trial.final), ...trialEnd(trial, budget).tags },
       dataset: ctx.dataset,
       datasetVersionId: ctx.datasetVersionId,
       environment: { kiln: KILN_VERSION, node: process.version },
     });
     if (trial.status === 'ok') await ctx.store.logMetrics(run.id, { [`cv.${metric}`]: trial.value, seconds: trial.seconds });
-    await ctx.store.finishRun(run.id, trial.status === 'ok' ? 'finished' : 'failed', trial.error);
+    const end = trialEnd(trial, budget);
+    await ctx.store.finishRun(run.id, end.status, end.error);
   };
 
   const result = await searchModels(folds, {
@@ -116,4 +117,14 @@ export async function searchLearner(
     });
   }
   return { learner: result.best.learner, params: result.best.params, metric, result };
+}
+
+/**
+ * How a trial's run ends in the store. A trial the budget cut short did not fail: its run is marked
+ * failed (runs finish or fail) but says why, and a `stopped: budget` tag tells it apart.
+ */
+export function trialEnd(trial: Pick<Trial, 'status' | 'error'>, budgetSeconds: number): { status: 'finished' | 'failed'; error?: string; tags: Record<string, string> } {
+  if (trial.status === 'ok') return { status: 'finished', tags: {} };
+  if (trial.status === 'cancelled') return { status: 'failed', error: `stopped: the search's ${budgetSeconds} s ran out before this trial finished`, tags: { stopped: 'budget' } };
+  return { status: 'failed', ...(trial.error === undefined ? {} : { error: trial.error }), tags: {} };
 }

@@ -116,7 +116,12 @@ export interface Job {
   /** A training, or the learning curve of a registered version (POST /api/models/:ref/curves). */
   readonly kind?: 'train' | 'curves';
   readonly model: string;
+  /** The version a curves job draws. */
+  readonly version?: number;
   readonly status: JobStatus;
+  /** Jobs ahead of a queued one. */
+  readonly queue_position?: number;
+  readonly submitted_at?: string;
   readonly started_at?: string;
   readonly finished_at?: string | null;
   readonly result?: TrainResult;

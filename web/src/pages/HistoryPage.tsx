@@ -1,19 +1,22 @@
 /**
- * History: every model with its versions and aliases (which version is live), every training run, and
- * two runs side by side — settings and scores — to see what changed.
+ * History: the server's jobs (trainings and learning curves, to find a running one again), every model
+ * with its versions and aliases (which version is live), every training run, and two runs side by side
+ * — settings and scores — to see what changed.
  */
 import { useId, useState } from 'react';
 import { api, refPath } from '../api/client.js';
 import type { ModelWithVersions, RegisteredModel, Run, RunDataset } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { Card, Page } from '../components/bits.js';
+import { JobsCard } from '../components/JobsCard.js';
 import { Empty, ErrorBox, Show } from '../components/states.js';
 import { formatValue, timeAgo } from '../flow/words.js';
 import { href, Link, navigate } from '../router.js';
 
 export function HistoryPage() {
   return (
-    <Page title="History" lead="Every model you have built, its versions, and the training runs behind them.">
+    <Page title="History" lead="Every model you have built, its versions, the training runs behind them, and the jobs of this server.">
+      <JobsCard />
       <ModelsCard />
       <RunsCard />
     </Page>
@@ -175,7 +178,7 @@ function RunsCard() {
                         </td>
                         <td>{run.name ?? run.id.slice(0, 8)}</td>
                         <td>{run.learner ?? '—'}</td>
-                        <td>{run.status}</td>
+                        <td>{run.tags?.['stopped'] === 'budget' ? 'stopped: time ran out' : run.status}</td>
                         <td>{timeAgo(run.started_at)}</td>
                       </tr>
                     ))}
