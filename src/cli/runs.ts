@@ -48,7 +48,8 @@ export function registerRuns(program: Command): void {
             : 'no runs match'
           : table(
               ['run', 'name', 'learner', 'status', 'started', 'test metrics'],
-              found.map((r) => [r.id, r.name, r.learner, r.status, r.startedAt, headline(r.metrics)]),
+              // a search's trial the budget cut short is "stopped", not a failure of its learner (search-learner.ts)
+              found.map((r) => [r.id, r.name, r.learner, r.tags['stopped'] === 'budget' ? 'stopped' : r.status, r.startedAt, headline(r.metrics)]),
             ),
       );
     });
