@@ -1,9 +1,9 @@
 /**
  * The worker thread one job runs in (started by worker-trainer.ts): a training, or the learning curve
- * of a registered version, which refits its model again and again. Training is long,
- * CPU-bound JavaScript; on the server's main thread it would hold up every prediction for as long as a
- * learner computes between two awaits (measured: requests waiting over a second). Here it has its
- * own thread and its own connection to the store; the main thread only relays events.
+ * of a registered version, which refits its model again and again. Both are long, CPU-bound
+ * JavaScript; on the server's main thread they would hold up every prediction for as long as a learner
+ * computes between two awaits (measured: requests waiting over a second). Here the job has its own
+ * thread and its own connection to the store; the main thread only relays events.
  *
  * Messages in: `{type: 'cancel'}`. Messages out: `{type: 'event', event}` while working, then exactly
  * one `{type: 'result', result}` or `{type: 'error', error}`, sent after the store is closed.
