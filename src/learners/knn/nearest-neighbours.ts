@@ -9,6 +9,7 @@
  */
 import type { Matrix } from '../../core/matrix.js';
 import { rowSquaredNorms, squaredDistanceNaive, squaredDistancesBlock } from '../kmeans/squared-distances.js';
+import { allFinite, density, sparseRows, squaredDistancesSparseBlock, transpose, type SparseRows } from './sparse-queries.js';
 
 const QUERY_BLOCK = 32;
 const TRAIN_BLOCK = 512;
@@ -21,24 +22,37 @@ export interface Neighbours {
   readonly distances: Float64Array;
 }
 
+/**
+ * Which distance kernel: `auto` takes the sparse one (sparse-queries.ts) when the queries are mostly
+ * zeros and there are enough of them to pay for transposing the training rows. Both give the same bits.
+ */
+export type DistanceKernel = 'auto' | 'dense' | 'sparse';
+
 /** The k nearest training rows of every query row; ties go to the lower training index. */
-export function nearestNeighbours(queries: Matrix, training: Matrix, trainingNorms: Float64Array, k: number): Neighbours {
+export function nearestNeighbours(queries: Matrix, training: Matrix, trainingNorms: Float64Array, k: number, kernel: DistanceKernel = 'auto'): Neighbours {
   const d = training.cols;
   const m = training.rows;
   const nq = queries.rows;
   const queryNorms = rowSquaredNorms(queries.data, nq, d);
+  const sparse = kernel === 'sparse' || (kernel === 'auto' && sparseIsCheaper(queries, training));
+  const trainingT = sparse ? transpose(training) : undefined;
   const indices = new Int32Array(nq * k);
   const best = new Float64Array(nq * k);
   const block = new Float64Array(QUERY_BLOCK * TRAIN_BLOCK);
 
   for (let q0 = 0; q0 < nq; q0 += QUERY_BLOCK) {
     const q1 = Math.min(nq, q0 + QUERY_BLOCK);
+    let queryRows: SparseRows | undefined; // the block's non-zero entries, made on first use
     best.fill(Number.POSITIVE_INFINITY, q0 * k, q1 * k);
     indices.fill(-1, q0 * k, q1 * k);
     for (let t0 = 0; t0 < m; t0 += TRAIN_BLOCK) {
       const t1 = Math.min(m, t0 + TRAIN_BLOCK);
       const width = t1 - t0;
-      squaredDistancesBlock(queries.data, queryNorms, q0, q1, training.data.subarray(t0 * d, t1 * d), trainingNorms.subarray(t0, t1), width, d, block);
+      if (trainingT === undefined) {
+        squaredDistancesBlock(queries.data, queryNorms, q0, q1, training.data.subarray(t0 * d, t1 * d), trainingNorms.subarray(t0, t1), width, d, block);
+      } else {
+        squaredDistancesSparseBlock(queryRows ??= sparseRows(queries, q0, q1), queryNorms, q0, trainingT, m, trainingNorms, t0, t1, block);
+      }
       for (let q = q0; q < q1; q++) {
         const offset = (q - q0) * width;
         const base = q * k;
@@ -65,6 +79,18 @@ export function nearestNeighbours(queries: Matrix, training: Matrix, trainingNor
     }
   }
   return { k, indices, distances };
+}
+
+/**
+ * The sparse kernel costs a transpose of the training rows (m·d) plus m multiply-adds per non-zero
+ * query entry; the dense one m·d per query row. Taken when it is at most half the dense cost, and only
+ * on finite features (where its results equal the dense kernel's).
+ */
+function sparseIsCheaper(queries: Matrix, training: Matrix): boolean {
+  const nq = queries.rows;
+  const dense = nq * training.rows * training.cols;
+  const sparse = training.rows * training.cols + density(queries) * dense;
+  return sparse <= 0.5 * dense && allFinite(queries) && allFinite(training);
 }
 
 /**
