@@ -34,6 +34,7 @@ import { REGISTRY_EVENTS, type ChangeContext, type ModelVersion, type RunQuery, 
 import { WebhookDispatcher, type DeliveryPolicy } from '../store/webhooks/dispatcher.js';
 import { auditJson, datasetJson, deliveryJson, modelJson, runJson, seriesJson, versionJson, webhookJson } from './json.js';
 import { docs } from './route-docs.js';
+import { datasetDocs, modelDocs, modelWithVersionsDocs, runDetailDocs, runDocs, versionDocs } from './registry-docs.js';
 
 export interface RegistryApiOptions {
   readonly store: Store;
@@ -85,7 +86,7 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
 
   // --- runs ---------------------------------------------------------------------------------------
 
-  app.get('/api/runs', docs('registry', 'Runs, filtered and ordered (`where`, `tags`, `order_by`, `limit`, `offset`)', { query: runsQuery }), async (request) => {
+  app.get('/api/runs', docs('registry', 'Runs, filtered and ordered (`where`, `tags`, `order_by`, `limit`, `offset`)', { query: runsQuery, response: z.strictObject({ runs: z.array(runDocs) }) }), async (request) => {
     const q = parseParams(runsQuery, request.query, 'query');
     const query: RunQuery = {
       ...(q.where === undefined ? {} : { where: q.where }),
@@ -97,7 +98,7 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
     return { runs: (await store.listRuns(query)).map(runJson) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/runs/:id', docs('registry', 'One run: params, metrics, learning curves, dataset, environment'), async (request) => {
+  app.get<{ Params: { id: string } }>('/api/runs/:id', docs('registry', 'One run: params, metrics, learning curves, dataset, environment', { response: runDetailDocs }), async (request) => {
     const run = await store.getRun(request.params.id);
     const series = await store.getMetricSeries(run.id);
     const dataset = run.datasetVersionId === null ? null : await store.getDatasetVersion(run.datasetVersionId);
@@ -106,41 +107,41 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
 
   // --- datasets -----------------------------------------------------------------------------------
 
-  app.get('/api/datasets', docs('registry', 'Dataset versions (immutable snapshots of the data runs trained on)', { query: datasetsQuery }), async (request) => {
+  app.get('/api/datasets', docs('registry', 'Dataset versions (immutable snapshots of the data runs trained on)', { query: datasetsQuery, response: z.strictObject({ dataset_versions: z.array(datasetDocs) }) }), async (request) => {
     const q = parseParams(datasetsQuery, request.query, 'query');
     return { dataset_versions: (await store.listDatasetVersions(q.dataset)).map(datasetJson) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/datasets/:id', docs('registry', 'One dataset version'), async (request) => datasetJson(await store.getDatasetVersion(request.params.id)));
+  app.get<{ Params: { id: string } }>('/api/datasets/:id', docs('registry', 'One dataset version', { response: datasetDocs }), async (request) => datasetJson(await store.getDatasetVersion(request.params.id)));
 
   // --- models -------------------------------------------------------------------------------------
 
-  app.get('/api/models', docs('registry', 'Registered models'), async () => ({ models: (await store.listModels()).map(modelJson) }));
+  app.get('/api/models', docs('registry', 'Registered models', { response: z.strictObject({ models: z.array(modelDocs) }) }), async () => ({ models: (await store.listModels()).map(modelJson) }));
 
-  app.get<{ Params: { ref: string } }>('/api/models/:ref', docs('registry', 'A model with its versions, or one version (`name:3`, `name@champion`)'), async (request) => {
+  app.get<{ Params: { ref: string } }>('/api/models/:ref', docs('registry', 'A model with its versions, or one version (`name:3`, `name@champion`)', { response: z.union([modelWithVersionsDocs, versionDocs]) }), async (request) => {
     const ref = parseModelRef(request.params.ref);
     if (ref.kind !== 'latest') return versionJson(await store.resolve(ref));
     const model = await store.getModel(ref.name);
     return { ...modelJson(model), versions: (await store.listVersions(ref.name)).map(versionJson) };
   });
 
-  app.patch<{ Params: { name: string } }>('/api/models/:name', docs('registry', 'Describe a model', { body: describeBody }), async (request) => {
+  app.patch<{ Params: { name: string } }>('/api/models/:name', docs('registry', 'Describe a model', { body: describeBody, response: modelDocs }), async (request) => {
     const body = parseParams(describeBody, request.body, 'model update');
     const name = modelName(request.params.name);
     return modelJson(await store.updateModel(name, withoutUndefined(body), changeOf(request)));
   });
 
-  app.get<{ Params: { name: string; v: string } }>('/api/models/:name/versions/:v', docs('registry', 'One version'), async (request) =>
+  app.get<{ Params: { name: string; v: string } }>('/api/models/:name/versions/:v', docs('registry', 'One version', { response: versionDocs }), async (request) =>
     versionJson(await resolveVersion(store, request.params.name, request.params.v)),
   );
 
-  app.patch<{ Params: { name: string; v: string } }>('/api/models/:name/versions/:v', docs('registry', 'Describe a version', { body: describeBody }), async (request) => {
+  app.patch<{ Params: { name: string; v: string } }>('/api/models/:name/versions/:v', docs('registry', 'Describe a version', { body: describeBody, response: versionDocs }), async (request) => {
     const body = parseParams(describeBody, request.body, 'version update');
     const target = await resolveVersion(store, request.params.name, request.params.v);
     return versionJson(await store.updateVersion(target.model, target.version, withoutUndefined(body), changeOf(request)));
   });
 
-  app.put<{ Params: { name: string; alias: string } }>('/api/models/:name/aliases/:alias', docs('registry', 'Point an alias (e.g. champion) at a version', { body: aliasBody }), async (request) => {
+  app.put<{ Params: { name: string; alias: string } }>('/api/models/:name/aliases/:alias', docs('registry', 'Point an alias (e.g. champion) at a version', { body: aliasBody, response: versionDocs }), async (request) => {
     const { version } = parseParams(aliasBody, request.body, 'alias');
     const name = modelName(request.params.name);
     await store.setAlias(name, request.params.alias, version, changeOf(request));
@@ -148,7 +149,7 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
   });
 
   for (const [verb, status] of [['archive', 'archived'], ['unarchive', 'ready']] as const) {
-    app.post<{ Params: { name: string; v: string } }>(`/api/models/:name/versions/:v/${verb}`, docs('registry', verb === 'archive' ? 'Archive a version (it stops being served as the latest)' : 'Bring an archived version back'), async (request) => {
+    app.post<{ Params: { name: string; v: string } }>(`/api/models/:name/versions/:v/${verb}`, docs('registry', verb === 'archive' ? 'Archive a version (it stops being served as the latest)' : 'Bring an archived version back', { response: versionDocs }), async (request) => {
       const target = await resolveVersion(store, request.params.name, request.params.v);
       return versionJson(await store.setVersionStatus(target.model, target.version, status, changeOf(request)));
     });

@@ -8,7 +8,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KILN_VERSION } from '../../src/core/version.js';
-import { startAppServer, type AppServer } from '../api/app/app-server.js';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { datasetDocs, modelDocs, modelWithVersionsDocs, runDetailDocs, runDocs, versionDocs } from '../../src/api/registry-docs.js';
+import { validateSpec } from '../../src/modules/spec.js';
+import { trainModule } from '../../src/modules/train-module.js';
+import { startAppServer, TITANIC_CSV, type AppServer } from '../api/app/app-server.js';
+
+const titanic = fileURLToPath(TITANIC_CSV);
 
 interface Operation {
   summary?: string;
@@ -23,6 +30,8 @@ let server: AppServer;
 let doc: Doc;
 before(async () => {
   server = await startAppServer();
+  // one model, so that the registry's answers below are real ones
+  await trainModule(validateSpec({ name: 'titanic', data: titanic, target: 'Survived', drop: ['PassengerId', 'Name', 'Ticket', 'Cabin'], learner: 'logistic-regression' }, null, dirname(titanic)), { store: server.store, artifacts: server.artifacts });
   const res = await fetch(`${server.url}/openapi.json`);
   assert.equal(res.status, 200);
   doc = (await res.json()) as Doc;
@@ -76,4 +85,22 @@ test('request bodies and queries are the schemas the handlers validate with', as
   assert.equal(yaml.status, 200);
   assert.match(yaml.headers.get('content-type') ?? '', /yaml/);
   assert.match(await yaml.text(), /^openapi: 3\.1\.0$/m);
+});
+
+test("the registry's real answers are exactly what the document says (its schemas parse them, strictly)", async () => {
+  const get = async (path: string) => (await server.call('GET', path)).json;
+  const runs = (await get('/api/runs'))['runs'] as unknown[];
+  assert.ok(runs.length >= 1);
+  for (const run of runs) runDocs.parse(run);
+  const run = runDetailDocs.parse(await get(`/api/runs/${(runs[0] as { id: string }).id}`));
+  assert.ok(run.dataset_version !== null);
+  for (const d of (await get('/api/datasets'))['dataset_versions'] as unknown[]) datasetDocs.parse(d);
+  datasetDocs.parse(await get(`/api/datasets/${encodeURIComponent(run.dataset_version_id ?? '')}`));
+  for (const m of (await get('/api/models'))['models'] as unknown[]) modelDocs.parse(m);
+  assert.equal(modelWithVersionsDocs.parse(await get('/api/models/titanic')).versions.length, 1);
+  versionDocs.parse(await get('/api/models/titanic:1'));
+  versionDocs.parse(await get('/api/models/titanic/versions/1'));
+  // and the document carries them
+  const runsSchema = doc.paths['/api/runs']?.['get']?.responses['200']?.content?.['application/json']?.schema as { required?: string[] } | undefined;
+  assert.deepEqual(runsSchema?.required, ['runs']);
 });

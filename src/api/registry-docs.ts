@@ -1,0 +1,71 @@
+/**
+ * The registry's answers (json.ts writes them) as schemas, for the OpenAPI document: runs, dataset
+ * versions, models and versions. Strict, so that test/serve/openapi.test.ts, which parses real answers
+ * with them, fails when json.ts gains or loses a field the document does not.
+ */
+import { z } from 'zod';
+
+const when = z.string().describe('ISO 8601 time');
+const labels = z.record(z.string(), z.string());
+const numbers = z.record(z.string(), z.number());
+
+export const runDocs = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  task: z.string(),
+  learner: z.string(),
+  status: z.enum(['running', 'finished', 'failed']),
+  started_at: when,
+  finished_at: when.nullable(),
+  params: z.record(z.string(), z.unknown()),
+  metrics: numbers.describe('Final metrics by name, e.g. test.roc_auc'),
+  tags: labels,
+  dataset: z.strictObject({ source: z.string(), digest: z.string(), rows: z.number().int(), columns: z.number().int() }).nullable(),
+  dataset_version_id: z.string().nullable(),
+  environment: labels,
+  error: z.string().nullable(),
+});
+
+export const datasetDocs = z.strictObject({
+  id: z.string().describe('DATASET@sha256:PREFIX'),
+  dataset: z.string(),
+  digest: z.string(),
+  format: z.literal('parquet'),
+  source: z.string(),
+  source_digest: z.string(),
+  rows: z.number().int(),
+  schema: z.array(z.strictObject({ name: z.string(), kind: z.string(), sourceType: z.string() })),
+  created_at: when,
+});
+
+export const runDetailDocs = runDocs.extend({
+  metric_series: z.record(z.string(), z.array(z.strictObject({ step: z.number(), value: z.number(), timestamp: when.optional() }))).describe('Learning curves: one series per metric'),
+  dataset_version: datasetDocs.nullable(),
+});
+
+export const modelDocs = z.strictObject({
+  name: z.string(),
+  description: z.string(),
+  tags: labels,
+  latest_version: z.number().int(),
+  version_count: z.number().int(),
+  aliases: z.record(z.string(), z.number().int()).describe('Alias → version, e.g. champion → 3'),
+  created_at: when,
+  updated_at: when,
+});
+
+export const versionDocs = z.strictObject({
+  model: z.string(),
+  version: z.number().int(),
+  status: z.enum(['ready', 'archived']),
+  created_at: when,
+  aliases: z.array(z.string()),
+  run_id: z.string().nullable(),
+  metrics: numbers,
+  signature: z.unknown().describe('Inputs and outputs with datatypes and shapes'),
+  artifacts: labels.describe('Artifact name → content digest'),
+  description: z.string(),
+  tags: labels,
+});
+
+export const modelWithVersionsDocs = modelDocs.extend({ versions: z.array(versionDocs) });
