@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { datasetDocs, modelDocs, modelWithVersionsDocs, runDetailDocs, runDocs, versionDocs } from '../../src/api/registry-docs.js';
 import { validateSpec } from '../../src/modules/spec.js';
 import { trainModule } from '../../src/modules/train-module.js';
-import { startAppServer, TITANIC_CSV, type AppServer } from '../api/app/app-server.js';
+import { readEvents, startAppServer, TITANIC_CSV, type AppServer } from '../api/app/app-server.js';
 
 const titanic = fileURLToPath(TITANIC_CSV);
 
@@ -87,7 +87,7 @@ test('request bodies and queries are the schemas the handlers validate with', as
   assert.match(await yaml.text(), /^openapi: 3\.1\.0$/m);
 });
 
-test("the registry's real answers are exactly what the document says (its schemas parse them, strictly)", async () => {
+test("the registry's and the jobs' real answers are exactly what the document says (its schemas parse them, strictly)", async () => {
   const get = async (path: string) => (await server.call('GET', path)).json;
   const runs = (await get('/api/runs'))['runs'] as unknown[];
   assert.ok(runs.length >= 1);
@@ -100,6 +100,13 @@ test("the registry's real answers are exactly what the document says (its schema
   assert.equal(modelWithVersionsDocs.parse(await get('/api/models/titanic')).versions.length, 1);
   versionDocs.parse(await get('/api/models/titanic:1'));
   versionDocs.parse(await get('/api/models/titanic/versions/1'));
+  // a job (the learning curve of that version), while it runs and once it is done
+  const { jobDocs } = await import('../../src/api/app/job-docs.js');
+  const submitted = jobDocs.parse((await server.call('POST', '/api/models/titanic/curves')).json);
+  for (const job of (await get('/api/jobs'))['jobs'] as unknown[]) jobDocs.parse(job);
+  await readEvents(`${server.url}/api/jobs/${submitted.id}/events`);
+  const done = jobDocs.parse(await get(`/api/jobs/${submitted.id}`));
+  assert.equal(done.status, 'succeeded');
   // and the document carries them
   const runsSchema = doc.paths['/api/runs']?.['get']?.responses['200']?.content?.['application/json']?.schema as { required?: string[] } | undefined;
   assert.deepEqual(runsSchema?.required, ['runs']);

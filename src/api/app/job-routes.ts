@@ -20,6 +20,7 @@ import type { AppSources } from './app-sources.js';
 import { EventStreams, lastEventId } from './event-stream.js';
 import { jobJson, type TrainingJobs } from './training-jobs.js';
 import { docs } from '../route-docs.js';
+import { jobDocs } from './job-docs.js';
 
 export interface JobRoutesOptions {
   readonly jobs: TrainingJobs;
@@ -36,7 +37,7 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
   app.addHook('preClose', async () => streams.endAll());
   app.addHook('onClose', async () => jobs.close());
 
-  app.post('/api/jobs', docs('app', 'Train a module spec (a job; one trains at a time)', { body: submitBody }), async (request, reply) => {
+  app.post('/api/jobs', docs('app', 'Train a module spec (a job; one trains at a time)', { body: submitBody, response: jobDocs }), async (request, reply) => {
     const { spec } = parseParams(submitBody, request.body, 'job request');
     // Relative data paths are read from the uploads folder; every source must pass the app's rules.
     const loaded = validateSpec(spec, null, sources.uploadsDir);
@@ -46,14 +47,14 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
     return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
   });
 
-  app.get('/api/jobs', docs('app', 'Jobs, newest first'), async () => ({ jobs: jobs.list().map((job) => jobJson(job, jobs.queuePosition(job))) }));
+  app.get('/api/jobs', docs('app', 'Jobs, newest first', { response: z.strictObject({ jobs: z.array(jobDocs) }) }), async () => ({ jobs: jobs.list().map((job) => jobJson(job, jobs.queuePosition(job))) }));
 
-  app.get<{ Params: { id: string } }>('/api/jobs/:id', docs('app', 'One job: status, spec, result or error'), async (request) => {
+  app.get<{ Params: { id: string } }>('/api/jobs/:id', docs('app', 'One job: status, spec, result or error', { response: jobDocs }), async (request) => {
     const job = jobs.get(request.params.id);
     return jobJson(job, jobs.queuePosition(job));
   });
 
-  app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', docs('app', 'Cancel a job; nothing is registered'), async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', docs('app', 'Cancel a job; nothing is registered', { response: jobDocs }), async (request, reply) => {
     const job = jobs.cancel(request.params.id);
     return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
   });

@@ -32,6 +32,7 @@ import { heldOutThresholds, type ThresholdCounts, type ThresholdTable } from './
 import { jobJson, type TrainingJobs } from './training-jobs.js';
 import { rowsToFrame } from './rows-to-frame.js';
 import { docs } from '../route-docs.js';
+import { jobDocs } from './job-docs.js';
 
 export interface ModelRoutesOptions {
   readonly store: Store;
@@ -109,7 +110,7 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
     };
   });
 
-  app.post<{ Params: { ref: string } }>('/api/models/:ref/curves', docs('app', 'Would more rows help? Draw the version\'s learning curve (a job)'), async (request, reply) => {
+  app.post<{ Params: { ref: string } }>('/api/models/:ref/curves', docs('app', 'Would more rows help? Draw the version\'s learning curve (a job)', { response: jobDocs }), async (request, reply) => {
     const version = await store.resolve(parseModelRef(request.params.ref));
     // checked here, so that a version that cannot be refitted is a coded answer, not a failed job
     const job = jobs.submitCurves(await versionCurvesInput(version, { store, artifacts }));
