@@ -75,7 +75,7 @@ export async function experimentsApi(app: FastifyInstance, options: ExperimentsA
   }
   const rerouted = async (): Promise<void> => router?.refresh();
 
-  app.post('/api/experiments', docs('experiments', 'Start an A/B test or canary between two versions', { body: startBody }), async (request, reply) => {
+  app.post('/api/experiments', docs('experiments', 'Start an A/B test or canary between two versions', { body: startBody, status: 201 }), async (request, reply) => {
     const body = parseParams(startBody, request.body, 'experiment');
     const experiment = await startExperiment(
       store,

@@ -138,7 +138,7 @@ export async function monitoringApi(app: FastifyInstance, options: MonitoringApi
     return { rules: (await store.listAlertRules(q.model)).map(alertRuleJson) };
   });
 
-  app.post('/api/alerts', docs('monitoring', 'Add an alert rule', { body: alertBody }), async (request, reply) => {
+  app.post('/api/alerts', docs('monitoring', 'Add an alert rule', { body: alertBody, status: 201 }), async (request, reply) => {
     const body = parseParams(alertBody, request.body, 'alert rule');
     const rule = await store.createAlertRule(
       {
@@ -174,7 +174,7 @@ export async function monitoringApi(app: FastifyInstance, options: MonitoringApi
 
   app.get<{ Params: { id: string } }>('/api/alerts/:id', docs('monitoring', 'One alert rule'), async (request) => alertRuleJson(await store.getAlertRule(request.params.id)));
 
-  app.delete<{ Params: { id: string } }>('/api/alerts/:id', docs('monitoring', 'Remove an alert rule'), async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/api/alerts/:id', docs('monitoring', 'Remove an alert rule', { status: 204 }), async (request, reply) => {
     await store.deleteAlertRule(request.params.id, changeOf(request));
     return reply.code(204).send();
   });

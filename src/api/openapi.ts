@@ -42,7 +42,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: Object.entries(API_TAGS).map(([name, description]) => ({ name, description })),
     },
     transform: ({ schema, url, route }) => {
-      const { docsBody, docsQuery, docsResponse } = (route.config ?? {}) as RouteDocs['config'];
+      const { docsBody, docsQuery, docsResponse, docsStatus } = (route.config ?? {}) as RouteDocs['config'];
       const jsonSchema = (zod: z.ZodType) => z.toJSONSchema(zod, { io: 'input', unrepresentable: 'any' });
       return {
         url,
@@ -51,7 +51,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           ...(docsBody === undefined ? {} : { body: jsonSchema(docsBody) }),
           ...(docsQuery === undefined ? {} : { querystring: jsonSchema(docsQuery) }),
           response: {
-            200: docsResponse === undefined ? { description: 'Success' } : { description: 'Success', ...jsonSchema(docsResponse) },
+            [docsStatus ?? 200]: docsResponse === undefined ? { description: 'Success' } : { description: 'Success', ...jsonSchema(docsResponse) },
             default: { description: 'An error (4xx or 5xx), always in this shape', ...ERROR_BODY },
           },
         },

@@ -166,7 +166,7 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
 
   app.get('/api/webhooks', docs('registry', 'Webhooks'), async () => ({ webhooks: (await store.listWebhooks()).map(webhookJson) }));
 
-  app.post('/api/webhooks', docs('registry', 'Add a webhook for registry events', { body: webhookBody }), async (request, reply) => {
+  app.post('/api/webhooks', docs('registry', 'Add a webhook for registry events', { body: webhookBody, status: 201 }), async (request, reply) => {
     const body = parseParams(webhookBody, request.body, 'webhook');
     const webhook = await store.createWebhook(withoutUndefined(body), changeOf(request));
     return reply.code(201).send(webhookJson(webhook));
@@ -185,7 +185,7 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
     return { deliveries: deliveries.map(deliveryJson) };
   });
 
-  app.delete<{ Params: { id: string } }>('/api/webhooks/:id', docs('registry', 'Remove a webhook'), async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/api/webhooks/:id', docs('registry', 'Remove a webhook', { status: 204 }), async (request, reply) => {
     await store.deleteWebhook(request.params.id, changeOf(request));
     return reply.code(204).send();
   });

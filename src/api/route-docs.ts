@@ -24,6 +24,9 @@ export const API_TAGS = {
 
 export type ApiTag = keyof typeof API_TAGS;
 
+/** 201 created, 202 accepted (a job), 204 no content (a removal). */
+export type SuccessStatus = 200 | 201 | 202 | 204;
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The body schema the handler validates with, for the OpenAPI document only. */
@@ -32,18 +35,20 @@ declare module 'fastify' {
     docsQuery?: z.ZodType;
     /** What a successful answer holds, for the OpenAPI document only. */
     docsResponse?: z.ZodType;
+    /** The status of a successful answer, when not 200. */
+    docsStatus?: SuccessStatus;
   }
 }
 
 export interface RouteDocs {
   readonly schema: { readonly summary: string; readonly tags: readonly ApiTag[]; readonly description?: string };
-  readonly config: { readonly docsBody?: z.ZodType; readonly docsQuery?: z.ZodType; readonly docsResponse?: z.ZodType };
+  readonly config: { readonly docsBody?: z.ZodType; readonly docsQuery?: z.ZodType; readonly docsResponse?: z.ZodType; readonly docsStatus?: SuccessStatus };
 }
 
 export function docs(
   tag: ApiTag,
   summary: string,
-  options: { readonly description?: string; readonly body?: z.ZodType; readonly query?: z.ZodType; readonly response?: z.ZodType } = {},
+  options: { readonly description?: string; readonly body?: z.ZodType; readonly query?: z.ZodType; readonly response?: z.ZodType; readonly status?: SuccessStatus } = {},
 ): RouteDocs {
   return {
     schema: { summary, tags: [tag], ...(options.description === undefined ? {} : { description: options.description }) },
@@ -51,6 +56,7 @@ export function docs(
       ...(options.body === undefined ? {} : { docsBody: options.body }),
       ...(options.query === undefined ? {} : { docsQuery: options.query }),
       ...(options.response === undefined ? {} : { docsResponse: options.response }),
+      ...(options.status === undefined ? {} : { docsStatus: options.status }),
     },
   };
 }

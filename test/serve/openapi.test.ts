@@ -58,6 +58,12 @@ test('every operation of the server is documented: a summary, an area, its path 
     const url = path.replace(/\{(\w+)\}/g, ':$1');
     assert.ok(server.app.hasRoute({ method: method.toUpperCase() as 'GET', url }), `${where} is documented but not served`);
   }
+  // answers that are not a plain 200 say which status they come with
+  const success = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {}).filter((k) => k !== 'default');
+  assert.deepEqual(success('/api/jobs', 'post'), ['202']);
+  assert.deepEqual(success('/api/webhooks', 'post'), ['201']);
+  assert.deepEqual(success('/api/alerts/{id}', 'delete'), ['204']);
+  assert.deepEqual(success('/api/runs', 'get'), ['200']);
   // the pages of the app are not an API
   assert.equal(doc.paths['/*'] ?? doc.paths['/{*}'], undefined);
   for (const path of ['/v2/models/{name}/infer', '/v1/models/{nameAndVerb}', '/api/runs', '/api/jobs/{id}/events', '/api/models/{ref}/curves', '/api/experiments/{id}/promote', '/metrics']) {
@@ -102,7 +108,9 @@ test("the registry's and the jobs' real answers are exactly what the document sa
   versionDocs.parse(await get('/api/models/titanic/versions/1'));
   // a job (the learning curve of that version), while it runs and once it is done
   const { jobDocs } = await import('../../src/api/app/job-docs.js');
-  const submitted = jobDocs.parse((await server.call('POST', '/api/models/titanic/curves')).json);
+  const answer = await server.call('POST', '/api/models/titanic/curves');
+  assert.ok(doc.paths['/api/models/{ref}/curves']?.['post']?.responses[String(answer.status)] !== undefined, `status ${answer.status} is documented`);
+  const submitted = jobDocs.parse(answer.json);
   for (const job of (await get('/api/jobs'))['jobs'] as unknown[]) jobDocs.parse(job);
   await readEvents(`${server.url}/api/jobs/${submitted.id}/events`);
   const done = jobDocs.parse(await get(`/api/jobs/${submitted.id}`));

@@ -48,7 +48,7 @@ export async function dataRoutes(app: FastifyInstance, { sources, uploads }: Dat
     return withOneClickFixes(report);
   });
 
-  app.post('/api/sources/fix', docs('app', 'Apply a one-click fix: a new, fixed upload', { body: fixBody }), async (request, reply) => {
+  app.post('/api/sources/fix', docs('app', 'Apply a one-click fix: a new, fixed upload', { body: fixBody, status: 201 }), async (request, reply) => {
     const body = parseParams(fixBody, request.body, 'fix request');
     const fixed = await fixTable(sources.resolve(body.source), { dropColumns: body.drop_columns, dropDuplicates: body.drop_duplicates }, uploads);
     return reply.code(201).send(await describeUpload(fixed, uploads));
@@ -64,7 +64,7 @@ async function uploadRoute(app: FastifyInstance, { uploads }: { uploads: UploadS
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
-  app.put('/api/uploads', docs('app', 'Upload a spreadsheet (the raw bytes; CSV, TSV, Excel, Parquet, JSON)', { query: uploadQuery }), async (request, reply) => {
+  app.put('/api/uploads', docs('app', 'Upload a spreadsheet (the raw bytes; CSV, TSV, Excel, Parquet, JSON)', { query: uploadQuery, status: 201 }), async (request, reply) => {
     const { filename } = parseParams(uploadQuery, request.query, 'upload query');
     const body = request.body instanceof Readable ? request.body : request.raw;
     const stored = await uploads.save(filename, body);

@@ -37,7 +37,7 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
   app.addHook('preClose', async () => streams.endAll());
   app.addHook('onClose', async () => jobs.close());
 
-  app.post('/api/jobs', docs('app', 'Train a module spec (a job; one trains at a time)', { body: submitBody, response: jobDocs }), async (request, reply) => {
+  app.post('/api/jobs', docs('app', 'Train a module spec (a job; one trains at a time)', { body: submitBody, response: jobDocs, status: 202 }), async (request, reply) => {
     const { spec } = parseParams(submitBody, request.body, 'job request');
     // Relative data paths are read from the uploads folder; every source must pass the app's rules.
     const loaded = validateSpec(spec, null, sources.uploadsDir);
@@ -54,7 +54,7 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
     return jobJson(job, jobs.queuePosition(job));
   });
 
-  app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', docs('app', 'Cancel a job; nothing is registered', { response: jobDocs }), async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', docs('app', 'Cancel a job; nothing is registered', { response: jobDocs, status: 202 }), async (request, reply) => {
     const job = jobs.cancel(request.params.id);
     return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
   });

@@ -110,7 +110,7 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
     };
   });
 
-  app.post<{ Params: { ref: string } }>('/api/models/:ref/curves', docs('app', 'Would more rows help? Draw the version\'s learning curve (a job)', { response: jobDocs }), async (request, reply) => {
+  app.post<{ Params: { ref: string } }>('/api/models/:ref/curves', docs('app', 'Would more rows help? Draw the version\'s learning curve (a job)', { response: jobDocs, status: 202 }), async (request, reply) => {
     const version = await store.resolve(parseModelRef(request.params.ref));
     // checked here, so that a version that cannot be refitted is a coded answer, not a failed job
     const job = jobs.submitCurves(await versionCurvesInput(version, { store, artifacts }));
