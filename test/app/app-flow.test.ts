@@ -16,6 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
+import { validateSpec } from '../../src/modules/spec.js';
+import { trainModule } from '../../src/modules/train-module.js';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { openHome } from '../../src/store/open-store.js';
 import type { ArtifactStore, Store } from '../../src/store/store.js';
@@ -230,6 +232,26 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
 
     assert.deepEqual(problems, [], 'no script errors in the page');
   }
+
+  test("a text module's results say how it copes with messier texts, and offer no learning curve", { timeout: 180_000 }, async () => {
+    const data = join(ROOT, 'examples', 'sentiment', 'sentiment.csv');
+    const spec = validateSpec({ name: 'reviews', task: 'text-classify', data, target: 'label', learner: 'logistic-regression', params: { C: 10, wordNgrams: [1, 2], charNgrams: null } }, null, ROOT);
+    await trainModule(spec, kiln);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${server.url}/models/reviews`);
+      const messier = page.locator('section', { has: page.getByRole('heading', { name: 'When the data gets messier' }) });
+      await messier.waitFor({ timeout: 30_000 });
+      const bars = messier.getByRole('list', { name: 'Change in roc_auc on the test texts' }).getByRole('listitem');
+      assert.equal(await bars.count(), 3);
+      assert.match(await bars.first().innerText(), /typing slip/);
+      await messier.getByText(/Each case changes the texts kept aside for the test|Also learn from messier copies of the texts/).waitFor();
+      assert.equal(await page.getByRole('heading', { name: 'Would more rows help?' }).count(), 0, 'learning curves are for table modules');
+      await checkStep(page, 'text-results');
+    } finally {
+      await page.close();
+    }
+  });
 
   test('a training can be cancelled from its page, and says so', { timeout: 180_000 }, async () => {
     // a job with a long search, started through the same public API the app uses

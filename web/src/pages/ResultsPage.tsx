@@ -162,7 +162,7 @@ function RobustnessCard({ report: r }: { report: ModelReportDoc }) {
           ? `The biggest drop comes with ${worst.description}: ${metric} falls from ${formatValue(clean)} to ${formatValue(worst.score)}.`
           : `Slightly messier data barely changes its answers: ${metric} stays within 0.005 of ${formatValue(clean)} in every case below.`}
       </p>
-      <BarList signed title={`Change in ${metric} on the test rows`} bars={cases.map((c) => ({ label: c.description, value: c.change }))} />
+      <BarList signed title={`Change in ${metric} on the test ${r.task === 'text-classify' ? 'texts' : 'rows'}`} bars={cases.map((c) => ({ label: c.description, value: c.change }))} />
       <p className="muted small">{advice}</p>
     </Card>
   );
