@@ -6,7 +6,7 @@
 import { Frame, type Column } from '../core/frame.js';
 import { Rng } from '../core/rng.js';
 import type { ColumnKind } from '../features/column-transform.js';
-import { blankValues, jitterByKind, swapByKind, TYPICAL_NOISE } from '../features/perturb-columns.js';
+import { blankValues, jitterByKind, percent, swapByKind, TYPICAL_NOISE } from '../features/perturb-columns.js';
 
 /** The table's three cases, and free text's (src/modules/text/text-robustness.ts). */
 export type Perturbation = 'numeric_jitter' | 'swapped_categories' | 'extra_missing' | 'typos' | 'dropped_words' | 'missing_texts';
@@ -43,13 +43,11 @@ export function robustnessCheck(frame: Frame, score: (f: Frame) => number, optio
   const rng = new Rng(options.seed ?? 0);
   const cases: [Perturbation, string, (c: Column) => Column][] = [
     ['numeric_jitter', `numbers moved by noise of ${jitter} standard deviations`, (c) => jitterByKind(c, options.kinds?.get(c.name), jitter, rng)],
-    ['swapped_categories', `${pct(swapShare)} of categories replaced by another value of the same column`, (c) => swapByKind(c, options.kinds?.get(c.name), swapShare, rng)],
-    ['extra_missing', `${pct(missingShare)} of values made missing`, (c) => blankValues(c, missingShare, rng)],
+    ['swapped_categories', `${percent(swapShare)} of categories replaced by another value of the same column`, (c) => swapByKind(c, options.kinds?.get(c.name), swapShare, rng)],
+    ['extra_missing', `${percent(missingShare)} of values made missing`, (c) => blankValues(c, missingShare, rng)],
   ];
   return cases.map(([perturbation, description, perturb]) => {
     const s = score(new Frame(frame.columns.map(perturb)));
     return { perturbation, description, score: s, change: s - clean };
   });
 }
-
-export const pct = (x: number): string => `${Math.round(100 * x)}%`;

@@ -16,7 +16,7 @@
  */
 import { Frame, concatRows, type Column } from '../core/frame.js';
 import { Rng } from '../core/rng.js';
-import { blankValues, jitterByKind, swapByKind } from './perturb-columns.js';
+import { blankValues, jitterByKind, percent, swapByKind } from './perturb-columns.js';
 import type { ColumnKind } from './column-transform.js';
 
 export interface AugmentOptions {
@@ -56,6 +56,5 @@ function perturbed(c: Column, kind: ColumnKind | undefined, options: AugmentOpti
 
 /** In words, for progress lines: "1 perturbed copy of every training row (numbers ± 0.1 sd, 10% …)". */
 export function describeAugmentation(options: AugmentOptions): string {
-  const pct = (x: number) => `${Math.round(100 * x)}%`;
-  return `${options.copies} perturbed ${options.copies === 1 ? 'copy' : 'copies'} of every training row (numbers ± ${options.jitter} sd, ${pct(options.swap)} of categories swapped, ${pct(options.missing)} of cells blank)`;
+  return `${options.copies} perturbed ${options.copies === 1 ? 'copy' : 'copies'} of every training row (numbers ± ${options.jitter} sd, ${percent(options.swap)} of categories swapped, ${percent(options.missing)} of cells blank)`;
 }

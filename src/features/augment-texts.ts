@@ -10,6 +10,7 @@
  */
 import { Rng } from '../core/rng.js';
 import type { AugmentOptions } from './augment-rows.js';
+import { percent } from './perturb-columns.js';
 import { dropWords, typoTexts } from './perturb-text.js';
 
 export function augmentTexts(
@@ -26,6 +27,5 @@ export function augmentTexts(
 
 /** In words, for progress lines and reports. */
 export function describeTextAugmentation(options: AugmentOptions): string {
-  const pct = (x: number) => `${Math.round(100 * x)}%`;
-  return `${options.copies} messier ${options.copies === 1 ? 'copy' : 'copies'} of every training text (a typing slip in ${pct(options.swap)} of the words, ${pct(options.missing)} of the words left out)`;
+  return `${options.copies} messier ${options.copies === 1 ? 'copy' : 'copies'} of every training text (a typing slip in ${percent(options.swap)} of the words, ${percent(options.missing)} of the words left out)`;
 }

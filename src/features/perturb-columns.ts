@@ -15,6 +15,9 @@ import type { ColumnKind } from './column-transform.js';
  */
 export const TYPICAL_NOISE = { jitter: 0.1, swap: 0.1, missing: 0.1 } as const;
 
+/** A share in words, as the perturbations are described: 0.1 → "10%". */
+export const percent = (share: number): string => `${Math.round(100 * share)}%`;
+
 /**
  * The column's numbers plus Gaussian noise of `fraction` × the column's standard deviation (computed on
  * these values; missing values stay missing). A column of whole numbers (a count, a code) gets its noise

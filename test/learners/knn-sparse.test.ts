@@ -2,7 +2,7 @@
  * The sparse distance kernel of kNN (src/learners/knn/sparse-queries.ts) against the dense one, its
  * reference: on rows like a preprocessed table — a few standardised numbers, one-hot categories, sparse
  * word weights — both find the same neighbours at the same distances, bit for bit, ties (duplicated
- * rows) included; and a fitted kNN answers the same whichever kernel its predictions take.
+ * rows) included, the transposed training rows made once and reused.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { createMatrix, type Matrix } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/rng.js';
 import { rowSquaredNorms } from '../../src/learners/kmeans/squared-distances.js';
 import { nearestNeighbours } from '../../src/learners/knn/nearest-neighbours.js';
-import { density, sparseRows } from '../../src/learners/knn/sparse-queries.js';
+import { density, isTransposed, sparseRows } from '../../src/learners/knn/sparse-queries.js';
 
 /** `rows` rows: 4 dense numbers, 3 one-hot groups of 20, 300 word columns of which ~6 are set. */
 function tableLike(rows: number, seed: number): Matrix {
@@ -45,6 +45,7 @@ test('the sparse kernel finds the dense kernel\'s neighbours at the same distanc
   const queries = tableLike(90, 3);
   queries.data.set(training.data.subarray(3 * training.cols, 4 * training.cols), 0); // a query equal to a training row
   const norms = rowSquaredNorms(training.data, training.rows, training.cols);
+  assert.equal(isTransposed(training), false);
   for (const k of [1, 5, 15]) {
     const dense = nearestNeighbours(queries, training, norms, k, 'dense');
     const sparse = nearestNeighbours(queries, training, norms, k, 'sparse');
@@ -54,4 +55,6 @@ test('the sparse kernel finds the dense kernel\'s neighbours at the same distanc
     assert.deepEqual(auto.indices, dense.indices, `k=${k}`);
   }
   assert.equal(nearestNeighbours(queries, training, norms, 2, 'sparse').distances[0], 0, 'the copied row is found at distance 0');
+  // the transposed training rows are made once and reused by the later calls above
+  assert.equal(isTransposed(training), true);
 });

@@ -9,7 +9,7 @@
  */
 import type { Matrix } from '../../core/matrix.js';
 import { rowSquaredNorms, squaredDistanceNaive, squaredDistancesBlock } from '../kmeans/squared-distances.js';
-import { allFinite, density, sparseRows, squaredDistancesSparseBlock, transpose, type SparseRows } from './sparse-queries.js';
+import { allFinite, density, isTransposed, sparseRows, squaredDistancesSparseBlock, transposedOnce, type SparseRows } from './sparse-queries.js';
 
 const QUERY_BLOCK = 32;
 const TRAIN_BLOCK = 512;
@@ -35,7 +35,7 @@ export function nearestNeighbours(queries: Matrix, training: Matrix, trainingNor
   const nq = queries.rows;
   const queryNorms = rowSquaredNorms(queries.data, nq, d);
   const sparse = kernel === 'sparse' || (kernel === 'auto' && sparseIsCheaper(queries, training));
-  const trainingT = sparse ? transpose(training) : undefined;
+  const trainingT = sparse ? transposedOnce(training) : undefined;
   const indices = new Int32Array(nq * k);
   const best = new Float64Array(nq * k);
   const block = new Float64Array(QUERY_BLOCK * TRAIN_BLOCK);
@@ -82,14 +82,14 @@ export function nearestNeighbours(queries: Matrix, training: Matrix, trainingNor
 }
 
 /**
- * The sparse kernel costs a transpose of the training rows (m·d) plus m multiply-adds per non-zero
- * query entry; the dense one m·d per query row. Taken when it is at most half the dense cost, and only
- * on finite features (where its results equal the dense kernel's).
+ * The sparse kernel costs a transpose of the training rows (m·d, the first time only) plus m
+ * multiply-adds per non-zero query entry; the dense one m·d per query row. Taken when it is at most half
+ * the dense cost, and only on finite features (where its results equal the dense kernel's).
  */
 function sparseIsCheaper(queries: Matrix, training: Matrix): boolean {
   const nq = queries.rows;
   const dense = nq * training.rows * training.cols;
-  const sparse = training.rows * training.cols + density(queries) * dense;
+  const sparse = (isTransposed(training) ? 0 : training.rows * training.cols) + density(queries) * dense;
   return sparse <= 0.5 * dense && allFinite(queries) && allFinite(training);
 }
 

@@ -54,10 +54,26 @@ export function allFinite(m: Matrix): boolean {
   return true;
 }
 
-/** The training rows column by column: `out[j·rows + t]` = row t's column j. */
-export function transpose(m: Matrix): Float64Array {
+/**
+ * Transposed training rows, kept per training array: a fitted kNN predicts again and again on the same
+ * rows (the report's permutation importance, robustness, explanations), and the transpose costs more
+ * than a batch's sparse distances. Training arrays are never changed after fitting; entries go when the
+ * array does.
+ */
+const transposed = new WeakMap<Float64Array, Float64Array>();
+
+/** Whether `transposedOnce(m)` would be free (made already). */
+export function isTransposed(m: Matrix): boolean {
+  return transposed.has(m.data);
+}
+
+/** The training rows column by column, `out[j·rows + t]` = row t's column j; made once per array. */
+export function transposedOnce(m: Matrix): Float64Array {
+  const known = transposed.get(m.data);
+  if (known !== undefined) return known;
   const out = new Float64Array(m.data.length);
   for (let t = 0; t < m.rows; t++) for (let j = 0; j < m.cols; j++) out[j * m.rows + t] = m.data[t * m.cols + j] as number;
+  transposed.set(m.data, out);
   return out;
 }
 

@@ -80,7 +80,7 @@ export function buildTextReport(r: TextReportInput): TextReport {
   };
 }
 
-/** The case that costs most, in words (none when every case stays within 0.005). */
+/** The case that costs most, in words — or that none costs more than 0.005 (nothing without cases). */
 function robustnessSentence(cases: readonly RobustnessResult[], metric: string): string[] {
   const worst = cases.reduce<RobustnessResult | undefined>((a, b) => (a === undefined || b.change < a.change ? b : a), undefined);
   if (worst === undefined) return [];

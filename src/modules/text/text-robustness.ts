@@ -5,18 +5,18 @@
  * terminal and the app show both alike.
  */
 import { Rng } from '../../core/rng.js';
-import { TYPICAL_NOISE } from '../../features/perturb-columns.js';
+import { percent, TYPICAL_NOISE } from '../../features/perturb-columns.js';
 import { blankTexts, dropWords, typoTexts } from '../../features/perturb-text.js';
-import { pct, type Perturbation, type RobustnessResult } from '../../evaluate/robustness.js';
+import type { Perturbation, RobustnessResult } from '../../evaluate/robustness.js';
 
 export function textRobustness(texts: readonly (string | null)[], score: (texts: readonly (string | null)[]) => number, seed: number): RobustnessResult[] {
   const share = TYPICAL_NOISE.missing; // one typical share for every case: 10 %
   const clean = score(texts);
   const rng = new Rng(seed);
   const cases: [Perturbation, string, (t: readonly (string | null)[]) => (string | null)[]][] = [
-    ['typos', `a typing slip (two letters swapped) in ${pct(share)} of the words`, (t) => typoTexts(t, share, rng)],
-    ['dropped_words', `${pct(share)} of the words left out`, (t) => dropWords(t, share, rng)],
-    ['missing_texts', `${pct(share)} of the texts missing`, (t) => blankTexts(t, share, rng)],
+    ['typos', `a typing slip (two letters swapped) in ${percent(share)} of the words`, (t) => typoTexts(t, share, rng)],
+    ['dropped_words', `${percent(share)} of the words left out`, (t) => dropWords(t, share, rng)],
+    ['missing_texts', `${percent(share)} of the texts missing`, (t) => blankTexts(t, share, rng)],
   ];
   return cases.map(([perturbation, description, perturb]) => {
     const s = score(perturb(texts));

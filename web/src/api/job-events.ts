@@ -1,42 +1,60 @@
 /**
- * Following a training job live: GET /api/jobs/:id/events is a Server-Sent Events stream that first
- * replays what already happened, then continues live (EventSource reconnects by itself and the server
- * resumes after the last event id it saw). Events are folded into a JobView (flow/job-view.ts).
+ * Following a job live: GET /api/jobs/:id/events is a Server-Sent Events stream that first replays
+ * what already happened, then continues live (EventSource reconnects by itself and the server resumes
+ * after the last event id it saw). `followJob` opens the stream for any job; `useJobEvents` folds a
+ * training's events into a JobView (flow/job-view.ts), curve-events.ts a learning curve's.
  */
 import { useEffect, useReducer } from 'react';
 import { EMPTY_VIEW, reduceJob, type JobView } from '../flow/job-view.js';
 
-const EVENT_NAMES = ['stage', 'progress', 'note', 'trial', 'done', 'failed', 'cancelled'] as const;
+const TRAINING_EVENTS = ['stage', 'progress', 'note', 'trial'] as const;
+const END_EVENTS = ['done', 'failed', 'cancelled'] as const;
 
-/** Subscribes to a job's events for as long as the component shows it. */
+export interface JobFollower {
+  onOpen?(): void;
+  /** The connection dropped before the job ended (the browser reconnects by itself). */
+  onDropped?(): void;
+  /** One event with its parsed data; an end event (done, failed, cancelled) comes last. */
+  onEvent(name: string, data: unknown): void;
+}
+
+/** Opens the job's event stream for `names` and the end events; closes it at the end. Returns the close. */
+export function followJob(jobId: string, names: readonly string[], follower: JobFollower): () => void {
+  const source = new EventSource(`/api/jobs/${encodeURIComponent(jobId)}/events`);
+  let finished = false;
+  source.onopen = () => follower.onOpen?.();
+  source.onerror = () => {
+    // the server closes the stream once the job has ended; only an open job means a lost connection
+    if (!finished) follower.onDropped?.();
+  };
+  for (const name of [...names, ...END_EVENTS]) {
+    source.addEventListener(name, (e) => {
+      let data: unknown;
+      try {
+        data = JSON.parse((e as MessageEvent<string>).data);
+      } catch {
+        return;
+      }
+      if ((END_EVENTS as readonly string[]).includes(name)) {
+        finished = true;
+        source.close();
+      }
+      follower.onEvent(name, data);
+    });
+  }
+  return () => source.close();
+}
+
+/** Subscribes to a training's events for as long as the component shows it. */
 export function useJobEvents(jobId: string): JobView {
   const [view, dispatch] = useReducer(reduceJob, EMPTY_VIEW);
   useEffect(() => {
     dispatch({ type: 'reset' });
-    const source = new EventSource(`/api/jobs/${encodeURIComponent(jobId)}/events`);
-    let finished = false;
-    source.onopen = () => dispatch({ type: 'open' });
-    source.onerror = () => {
-      // the server closes the stream once the job has ended; only an open job means a lost connection
-      if (!finished) dispatch({ type: 'dropped' });
-    };
-    for (const name of EVENT_NAMES) {
-      source.addEventListener(name, (e) => {
-        let data: unknown;
-        try {
-          data = JSON.parse((e as MessageEvent<string>).data);
-        } catch {
-          return;
-        }
-        dispatch({ type: 'event', name, data });
-        if (name === 'done' || name === 'failed' || name === 'cancelled') {
-          finished = true;
-          source.close();
-        }
-      });
-    }
-    return () => source.close();
+    return followJob(jobId, TRAINING_EVENTS, {
+      onOpen: () => dispatch({ type: 'open' }),
+      onDropped: () => dispatch({ type: 'dropped' }),
+      onEvent: (name, data) => dispatch({ type: 'event', name, data }),
+    });
   }, [jobId]);
   return view;
 }
-
