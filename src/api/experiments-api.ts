@@ -26,6 +26,7 @@ import type { ExperimentRouter } from '../experiment/router.js';
 import { replyWithError } from '../serve/rest/http-errors.js';
 import { EXPERIMENT_STATUSES, type ChangeContext, type ExperimentStatus, type Store } from '../store/store.js';
 import { docs } from './route-docs.js';
+import { experimentDocs, experimentReportDocs } from './experiments-docs.js';
 
 export interface ExperimentsApiOptions {
   readonly store: Store;
@@ -75,7 +76,7 @@ export async function experimentsApi(app: FastifyInstance, options: ExperimentsA
   }
   const rerouted = async (): Promise<void> => router?.refresh();
 
-  app.post('/api/experiments', docs('experiments', 'Start an A/B test or canary between two versions', { body: startBody, status: 201 }), async (request, reply) => {
+  app.post('/api/experiments', docs('experiments', 'Start an A/B test or canary between two versions', { body: startBody, response: experimentDocs, status: 201 }), async (request, reply) => {
     const body = parseParams(startBody, request.body, 'experiment');
     const experiment = await startExperiment(
       store,
@@ -96,13 +97,13 @@ export async function experimentsApi(app: FastifyInstance, options: ExperimentsA
     return reply.code(201).send(experimentJson(experiment));
   });
 
-  app.get('/api/experiments', docs('experiments', 'Experiments', { query: listQuery }), async (request) => {
+  app.get('/api/experiments', docs('experiments', 'Experiments', { query: listQuery, response: z.strictObject({ experiments: z.array(experimentDocs) }) }), async (request) => {
     const q = parseParams(listQuery, request.query, 'query');
     const experiments = await store.listExperiments({ ...(q.model === undefined ? {} : { model: q.model }), ...(q.status === undefined ? {} : { status: q.status }) });
     return { experiments: experiments.map(experimentJson) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/experiments/:id', docs('experiments', 'An experiment with its report per arm', { query: reportQuery }), async (request) => {
+  app.get<{ Params: { id: string } }>('/api/experiments/:id', docs('experiments', 'An experiment with its report per arm', { query: reportQuery, response: experimentReportDocs }), async (request) => {
     const q = parseParams(reportQuery, request.query, 'query');
     const experiment = await store.getExperiment(request.params.id);
     const report = await reportExperiment(store, experiment, {
@@ -115,7 +116,7 @@ export async function experimentsApi(app: FastifyInstance, options: ExperimentsA
   });
 
   for (const [verb, status] of [['stop', 'stopped'], ['promote', 'promoted']] as const) {
-    app.post<{ Params: { id: string } }>(`/api/experiments/:id/${verb}`, docs('experiments', verb === 'stop' ? 'Stop an experiment: all traffic back to the champion' : 'Promote the challenger: the champion alias moves to it', { body: endBody }), async (request) => {
+    app.post<{ Params: { id: string } }>(`/api/experiments/:id/${verb}`, docs('experiments', verb === 'stop' ? 'Stop an experiment: all traffic back to the champion' : 'Promote the challenger: the champion alias moves to it', { body: endBody, response: experimentDocs }), async (request) => {
       const { reason } = parseParams(endBody, request.body ?? {}, verb);
       const ended = await endExperiment(store, request.params.id, status, reason, changeOf(request));
       await rerouted();

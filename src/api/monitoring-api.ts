@@ -72,6 +72,7 @@ import { replyWithError } from '../serve/rest/http-errors.js';
 import { parseModelRef } from '../store/model-ref.js';
 import type { ArtifactStore, ChangeContext, Store } from '../store/store.js';
 import { docs } from './route-docs.js';
+import { alertCheckDocs, alertEventDocs, alertRuleDocs, feedbackResultDocs, monitorReportDocs } from './monitoring-docs.js';
 
 export interface MonitoringApiOptions {
   readonly store: Store;
@@ -118,14 +119,14 @@ export async function monitoringApi(app: FastifyInstance, options: MonitoringApi
 
   // --- ground truth -------------------------------------------------------------------------------
 
-  app.post('/api/feedback', docs('monitoring', 'Ground truth for served predictions, by request id'), async (request) => {
+  app.post('/api/feedback', docs('monitoring', 'Ground truth for served predictions, by request id', { response: feedbackResultDocs }), async (request) => {
     const result = await store.recordFeedback(feedbackFromJson(request.body));
     return { accepted: result.accepted, unknown_request_ids: result.unknownRequestIds };
   });
 
   // --- the monitoring report ----------------------------------------------------------------------
 
-  app.get<{ Params: { ref: string } }>('/api/models/:ref/monitoring', docs('monitoring', 'The monitoring report: drift per feature, performance, latency, errors', { query: monitoringQuery }), async (request) => {
+  app.get<{ Params: { ref: string } }>('/api/models/:ref/monitoring', docs('monitoring', 'The monitoring report: drift per feature, performance, latency, errors', { query: monitoringQuery, response: monitorReportDocs }), async (request) => {
     const q = parseParams(monitoringQuery, request.query, 'query');
     const window = parseWindow(q);
     return checkModel(home, parseModelRef(request.params.ref), { window });
@@ -133,12 +134,12 @@ export async function monitoringApi(app: FastifyInstance, options: MonitoringApi
 
   // --- alerts -------------------------------------------------------------------------------------
 
-  app.get('/api/alerts', docs('monitoring', 'Alert rules', { query: modelQuery }), async (request) => {
+  app.get('/api/alerts', docs('monitoring', 'Alert rules', { query: modelQuery, response: z.strictObject({ rules: z.array(alertRuleDocs) }) }), async (request) => {
     const q = parseParams(modelQuery, request.query, 'query');
     return { rules: (await store.listAlertRules(q.model)).map(alertRuleJson) };
   });
 
-  app.post('/api/alerts', docs('monitoring', 'Add an alert rule', { body: alertBody, status: 201 }), async (request, reply) => {
+  app.post('/api/alerts', docs('monitoring', 'Add an alert rule', { body: alertBody, response: alertRuleDocs, status: 201 }), async (request, reply) => {
     const body = parseParams(alertBody, request.body, 'alert rule');
     const rule = await store.createAlertRule(
       {
@@ -155,12 +156,12 @@ export async function monitoringApi(app: FastifyInstance, options: MonitoringApi
     return reply.code(201).send(alertRuleJson(rule));
   });
 
-  app.get('/api/alerts/events', docs('monitoring', 'Alerts that fired', { query: eventsQuery }), async (request) => {
+  app.get('/api/alerts/events', docs('monitoring', 'Alerts that fired', { query: eventsQuery, response: z.strictObject({ events: z.array(alertEventDocs) }) }), async (request) => {
     const q = parseParams(eventsQuery, request.query, 'query');
     return { events: (await store.listAlertEvents({ limit: q.limit, ...(q.model === undefined ? {} : { model: q.model }) })).map(alertEventJson) };
   });
 
-  app.post('/api/alerts/check', docs('monitoring', 'Check the alert rules now', { query: modelQuery }), async (request) => {
+  app.post('/api/alerts/check', docs('monitoring', 'Check the alert rules now', { query: modelQuery, response: z.strictObject({ results: z.array(alertCheckDocs) }) }), async (request) => {
     const q = parseParams(modelQuery, request.query, 'query');
     const results = await checkAlerts(home, {
       logger: request.log as unknown as Logger,
@@ -172,7 +173,7 @@ export async function monitoringApi(app: FastifyInstance, options: MonitoringApi
     };
   });
 
-  app.get<{ Params: { id: string } }>('/api/alerts/:id', docs('monitoring', 'One alert rule'), async (request) => alertRuleJson(await store.getAlertRule(request.params.id)));
+  app.get<{ Params: { id: string } }>('/api/alerts/:id', docs('monitoring', 'One alert rule', { response: alertRuleDocs }), async (request) => alertRuleJson(await store.getAlertRule(request.params.id)));
 
   app.delete<{ Params: { id: string } }>('/api/alerts/:id', docs('monitoring', 'Remove an alert rule', { status: 204 }), async (request, reply) => {
     await store.deleteAlertRule(request.params.id, changeOf(request));

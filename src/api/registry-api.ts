@@ -34,7 +34,7 @@ import { REGISTRY_EVENTS, type ChangeContext, type ModelVersion, type RunQuery, 
 import { WebhookDispatcher, type DeliveryPolicy } from '../store/webhooks/dispatcher.js';
 import { auditJson, datasetJson, deliveryJson, modelJson, runJson, seriesJson, versionJson, webhookJson } from './json.js';
 import { docs } from './route-docs.js';
-import { datasetDocs, modelDocs, modelWithVersionsDocs, runDetailDocs, runDocs, versionDocs } from './registry-docs.js';
+import { auditDocs, datasetDocs, deliveryDocs, modelDocs, modelWithVersionsDocs, runDetailDocs, runDocs, versionDocs, webhookDocs } from './registry-docs.js';
 
 export interface RegistryApiOptions {
   readonly store: Store;
@@ -157,28 +157,28 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
 
   // --- audit log ----------------------------------------------------------------------------------
 
-  app.get('/api/audit', docs('registry', 'The audit log of registry changes', { query: auditQuery }), async (request) => {
+  app.get('/api/audit', docs('registry', 'The audit log of registry changes', { query: auditQuery, response: z.strictObject({ entries: z.array(auditDocs) }) }), async (request) => {
     const q = parseParams(auditQuery, request.query, 'query');
     return { entries: (await store.listAudit({ limit: q.limit, ...(q.entity === undefined ? {} : { entity: q.entity }) })).map(auditJson) };
   });
 
   // --- webhooks -----------------------------------------------------------------------------------
 
-  app.get('/api/webhooks', docs('registry', 'Webhooks'), async () => ({ webhooks: (await store.listWebhooks()).map(webhookJson) }));
+  app.get('/api/webhooks', docs('registry', 'Webhooks', { response: z.strictObject({ webhooks: z.array(webhookDocs) }) }), async () => ({ webhooks: (await store.listWebhooks()).map(webhookJson) }));
 
-  app.post('/api/webhooks', docs('registry', 'Add a webhook for registry events', { body: webhookBody, status: 201 }), async (request, reply) => {
+  app.post('/api/webhooks', docs('registry', 'Add a webhook for registry events', { body: webhookBody, response: webhookDocs, status: 201 }), async (request, reply) => {
     const body = parseParams(webhookBody, request.body, 'webhook');
     const webhook = await store.createWebhook(withoutUndefined(body), changeOf(request));
     return reply.code(201).send(webhookJson(webhook));
   });
 
-  app.get<{ Params: { id: string } }>('/api/webhooks/:id', docs('registry', 'One webhook'), async (request) => {
+  app.get<{ Params: { id: string } }>('/api/webhooks/:id', docs('registry', 'One webhook, with its 20 latest deliveries', { response: webhookDocs.extend({ deliveries: z.array(deliveryDocs) }) }), async (request) => {
     const webhook = await store.getWebhook(request.params.id);
     const deliveries = await store.listDeliveries({ webhookId: webhook.id, limit: 20 });
     return { ...webhookJson(webhook), deliveries: deliveries.map(deliveryJson) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/webhooks/:id/deliveries', docs('registry', 'A webhook\'s deliveries', { query: deliveriesQuery }), async (request) => {
+  app.get<{ Params: { id: string } }>('/api/webhooks/:id/deliveries', docs('registry', 'A webhook\'s deliveries', { query: deliveriesQuery, response: z.strictObject({ deliveries: z.array(deliveryDocs) }) }), async (request) => {
     const q = parseParams(deliveriesQuery, request.query, 'query');
     await store.getWebhook(request.params.id);
     const deliveries = await store.listDeliveries({ webhookId: request.params.id, limit: q.limit, ...(q.status === undefined ? {} : { status: q.status }) });

@@ -1,9 +1,10 @@
 /**
  * The registry's answers (json.ts writes them) as schemas, for the OpenAPI document: runs, dataset
- * versions, models and versions. Strict, so that test/serve/openapi.test.ts, which parses real answers
+ * versions, models and versions, the audit log, webhooks and their deliveries. Strict, so that test/serve/openapi.test.ts, which parses real answers
  * with them, fails when json.ts gains or loses a field the document does not.
  */
 import { z } from 'zod';
+import { REGISTRY_EVENTS } from '../store/store.js';
 
 const when = z.string().describe('ISO 8601 time');
 const labels = z.record(z.string(), z.string());
@@ -69,3 +70,36 @@ export const versionDocs = z.strictObject({
 });
 
 export const modelWithVersionsDocs = modelDocs.extend({ versions: z.array(versionDocs) });
+
+export const auditDocs = z.strictObject({
+  id: z.number().int(),
+  at: when,
+  actor: z.string().describe('The x-kiln-actor header of the change, else api (or the CLI\'s user)'),
+  action: z.string().describe('e.g. version.created, alias.moved, version.archived, model.updated, webhook.created'),
+  entity: z.string().describe('e.g. titanic, titanic:3, titanic@champion, webhook:ID'),
+  before: z.unknown().describe('The entity before the change (null when created)'),
+  after: z.unknown().describe('The entity after the change (null when removed)'),
+});
+
+export const webhookDocs = z.strictObject({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.enum(REGISTRY_EVENTS)),
+  description: z.string(),
+  signed: z.boolean().describe('Whether deliveries are signed (the secret is never shown)'),
+  created_at: when,
+});
+
+export const deliveryDocs = z.strictObject({
+  id: z.number().int(),
+  webhook_id: z.string(),
+  event: z.enum(REGISTRY_EVENTS),
+  event_id: z.number().int().describe('The audit entry that caused it: receivers drop duplicates by it (delivery is at least once)'),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int(),
+  next_attempt_at: when,
+  last_error: z.string().nullable(),
+  created_at: when,
+  delivered_at: when.nullable(),
+  payload: z.unknown().describe('The body posted to the webhook'),
+});

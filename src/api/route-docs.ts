@@ -7,7 +7,8 @@
  * Only `summary`, `tags` and `description` go into Fastify's `schema` (which Fastify does not validate
  * against); the body, query and response schemas travel in the route's `config` and reach the document
  * alone, so that requests keep being checked by the handlers' zod schemas, with Kiln's coded errors
- * (and answers are not reshaped by a serializer).
+ * (and answers are not reshaped by a serializer). An answer that is not JSON (an event stream, a text
+ * format) is documented by its media type alone.
  */
 import type { z } from 'zod';
 
@@ -37,18 +38,37 @@ declare module 'fastify' {
     docsResponse?: z.ZodType;
     /** The status of a successful answer, when not 200. */
     docsStatus?: SuccessStatus;
+    /** The media type of a successful answer that is not JSON (e.g. text/event-stream). */
+    docsContentType?: string;
   }
 }
 
 export interface RouteDocs {
   readonly schema: { readonly summary: string; readonly tags: readonly ApiTag[]; readonly description?: string };
-  readonly config: { readonly docsBody?: z.ZodType; readonly docsQuery?: z.ZodType; readonly docsResponse?: z.ZodType; readonly docsStatus?: SuccessStatus };
+  readonly config: {
+    readonly docsBody?: z.ZodType;
+    readonly docsQuery?: z.ZodType;
+    readonly docsResponse?: z.ZodType;
+    readonly docsStatus?: SuccessStatus;
+    readonly docsContentType?: string;
+  };
+}
+
+export interface DocsOptions {
+  readonly description?: string;
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
+  /** What a successful JSON answer holds. */
+  readonly response?: z.ZodType;
+  readonly status?: SuccessStatus;
+  /** The media type of an answer that is not JSON; it has no schema. */
+  readonly contentType?: string;
 }
 
 export function docs(
   tag: ApiTag,
   summary: string,
-  options: { readonly description?: string; readonly body?: z.ZodType; readonly query?: z.ZodType; readonly response?: z.ZodType; readonly status?: SuccessStatus } = {},
+  options: DocsOptions = {},
 ): RouteDocs {
   return {
     schema: { summary, tags: [tag], ...(options.description === undefined ? {} : { description: options.description }) },
@@ -57,6 +77,7 @@ export function docs(
       ...(options.query === undefined ? {} : { docsQuery: options.query }),
       ...(options.response === undefined ? {} : { docsResponse: options.response }),
       ...(options.status === undefined ? {} : { docsStatus: options.status }),
+      ...(options.contentType === undefined ? {} : { docsContentType: options.contentType }),
     },
   };
 }

@@ -18,6 +18,7 @@ import { fixTable } from './source-fix.js';
 import { previewTable } from './table-preview.js';
 import type { StoredUpload, UploadStore } from './upload-store.js';
 import { docs } from '../route-docs.js';
+import { inspectDocs, previewDocs, uploadDocs } from './data-docs.js';
 
 export interface DataRoutesOptions {
   readonly sources: AppSources;
@@ -36,19 +37,19 @@ const fixBody = z.strictObject({
 export async function dataRoutes(app: FastifyInstance, { sources, uploads }: DataRoutesOptions): Promise<void> {
   await app.register(uploadRoute, { uploads });
 
-  app.post('/api/sources/preview', docs('app', 'The first rows of a source (an upload, a file or a database query)', { body: sourceBody }), async (request) => {
+  app.post('/api/sources/preview', docs('app', 'The first rows of a source (an upload, a file or a database query)', { body: sourceBody, response: previewDocs }), async (request) => {
     const { source } = parseParams(sourceBody, request.body, 'preview request');
     const resolved = sources.resolve(source);
     return { source: resolved, ...(await previewTable(resolved)) };
   });
 
-  app.post('/api/inspect', docs('app', 'The profile of a source and its problems in plain words, with one-click fixes', { body: inspectBody }), async (request) => {
+  app.post('/api/inspect', docs('app', 'The profile of a source and its problems in plain words, with one-click fixes', { body: inspectBody, response: inspectDocs }), async (request) => {
     const body = parseParams(inspectBody, request.body, 'inspect request');
     const report = await inspectSource(sources.resolve(body.source), body.target === undefined ? {} : { target: body.target });
     return withOneClickFixes(report);
   });
 
-  app.post('/api/sources/fix', docs('app', 'Apply a one-click fix: a new, fixed upload', { body: fixBody, status: 201 }), async (request, reply) => {
+  app.post('/api/sources/fix', docs('app', 'Apply a one-click fix: a new, fixed upload', { body: fixBody, response: uploadDocs, status: 201 }), async (request, reply) => {
     const body = parseParams(fixBody, request.body, 'fix request');
     const fixed = await fixTable(sources.resolve(body.source), { dropColumns: body.drop_columns, dropDuplicates: body.drop_duplicates }, uploads);
     return reply.code(201).send(await describeUpload(fixed, uploads));
@@ -64,7 +65,7 @@ async function uploadRoute(app: FastifyInstance, { uploads }: { uploads: UploadS
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
-  app.put('/api/uploads', docs('app', 'Upload a spreadsheet (the raw bytes; CSV, TSV, Excel, Parquet, JSON)', { query: uploadQuery, status: 201 }), async (request, reply) => {
+  app.put('/api/uploads', docs('app', 'Upload a spreadsheet (the raw bytes; CSV, TSV, Excel, Parquet, JSON)', { query: uploadQuery, response: uploadDocs, status: 201 }), async (request, reply) => {
     const { filename } = parseParams(uploadQuery, request.query, 'upload query');
     const body = request.body instanceof Readable ? request.body : request.raw;
     const stored = await uploads.save(filename, body);

@@ -59,7 +59,7 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
     return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
   });
 
-  app.get<{ Params: { id: string } }>('/api/jobs/:id/events', docs('app', 'A job\'s events as Server-Sent Events (stage, progress, note, trial, point; then done, failed or cancelled)'), async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/api/jobs/:id/events', docs('app', 'A job\'s events as Server-Sent Events (stage, progress, note, trial, point; then done, failed or cancelled)', { contentType: 'text/event-stream' }), async (request, reply) => {
     const job = jobs.get(request.params.id); // JOB_NOT_FOUND answers as JSON, before the stream starts
     const stream = streams.start(request, reply);
     const unsubscribe = jobs.subscribe(job, lastEventId(request), (e) => {

@@ -33,6 +33,8 @@ import { jobJson, type TrainingJobs } from './training-jobs.js';
 import { rowsToFrame } from './rows-to-frame.js';
 import { docs } from '../route-docs.js';
 import { jobDocs } from './job-docs.js';
+import { deployDocs, explainDocs } from './model-docs.js';
+import { reportDocs } from './report-docs.js';
 
 export interface ModelRoutesOptions {
   readonly store: Store;
@@ -59,7 +61,7 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
   // Versions never change once registered, so their threshold tables are computed once.
   const thresholds = new BoundedCache<ThresholdTable>(50);
 
-  app.get<{ Params: { ref: string } }>('/api/models/:ref/report', docs('app', 'A version\'s report: metrics, baseline, diagnoses, importances, robustness, charts, threshold table'), async (request) => {
+  app.get<{ Params: { ref: string } }>('/api/models/:ref/report', docs('app', 'A version\'s report: metrics, baseline, diagnoses, importances, robustness, charts, threshold table', { response: reportDocs }), async (request) => {
     const version = await store.resolve(parseModelRef(request.params.ref));
     const reportDigest = version.artifacts[MODULE_ARTIFACTS.report];
     if (reportDigest === undefined) {
@@ -95,7 +97,7 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
       .get(`${version.model}:${version.version}`, async () => heldOutThresholds(version, manifest, await savedModel(version, artifacts), { store, artifacts }))
       .catch((err: unknown) => ({ available: false, reason: asKilnError(err).message }));
 
-  app.post<{ Params: { ref: string } }>('/api/models/:ref/explain', docs('app', 'The reasons behind the predictions for some rows', { body: explainBody }), async (request) => {
+  app.post<{ Params: { ref: string } }>('/api/models/:ref/explain', docs('app', 'The reasons behind the predictions for some rows', { body: explainBody, response: explainDocs }), async (request) => {
     const body = parseParams(explainBody, request.body, 'explain request');
     const version = await store.resolve(parseModelRef(request.params.ref));
     const [saved, { manifest }] = await Promise.all([savedModel(version, artifacts), loadModule(version, artifacts)]);
@@ -117,7 +119,7 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
     return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
   });
 
-  app.post<{ Params: { ref: string } }>('/api/models/:ref/deploy', docs('app', 'Deploy a version: load it and point the champion alias at it'), async (request) => {
+  app.post<{ Params: { ref: string } }>('/api/models/:ref/deploy', docs('app', 'Deploy a version: load it and point the champion alias at it', { response: deployDocs }), async (request) => {
     const version = await store.resolve(parseModelRef(request.params.ref));
     // Asking for the exact version loads it (and warms it up) first: a version that cannot load is not
     // made the live one, and the alias moves only to a version that already answers.

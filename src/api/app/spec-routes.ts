@@ -12,6 +12,7 @@ import type { AppSources } from './app-sources.js';
 import { suggestSpec } from './spec-suggest.js';
 import { moduleSpecJsonSchema, moduleTemplates } from './templates.js';
 import { docs } from '../route-docs.js';
+import { specSchemaDocs, suggestionDocs, templatesDocs } from './spec-docs.js';
 
 export interface SpecRoutesOptions {
   readonly sources: AppSources;
@@ -24,11 +25,11 @@ const suggestBody = z.strictObject({
 });
 
 export async function specRoutes(app: FastifyInstance, { sources }: SpecRoutesOptions): Promise<void> {
-  app.get('/api/templates', docs('app', 'Module templates (tables, text, recommendations, segments, anomalies)'), async () => moduleTemplates());
+  app.get('/api/templates', docs('app', 'Module templates (tables, text, recommendations, segments, anomalies)', { response: templatesDocs }), async () => moduleTemplates());
 
-  app.get('/api/specs/schema', docs('app', 'The JSON Schema of a module spec'), async () => moduleSpecJsonSchema());
+  app.get('/api/specs/schema', docs('app', 'The JSON Schema of a module spec', { response: specSchemaDocs }), async () => moduleSpecJsonSchema());
 
-  app.post('/api/specs/suggest', docs('app', 'A suggested module spec for a source, with its explanation in plain words', { body: suggestBody }), async (request) => {
+  app.post('/api/specs/suggest', docs('app', 'A suggested module spec for a source, with its explanation in plain words', { body: suggestBody, response: suggestionDocs }), async (request) => {
     const body = parseParams(suggestBody, request.body, 'suggest request');
     return suggestSpec({
       source: sources.resolve(body.source),
