@@ -1,8 +1,9 @@
 /**
  * `kiln curves SPEC.yaml [--curve-param NAME --values a,b,c] [--html FILE]`: would more data help, and
  * which setting of a parameter is best? Learning curves against training-set size and validation
- * curves, cross-validated on the training part only, read in plain words. `kiln curves --model REF`
- * asks the same of a registered version: its spec, its data as trained on, the model it settled on.
+ * curves, cross-validated on the training part only, read in plain words; for a table's module or a
+ * text-classify one (its texts featurised inside each fold). `kiln curves --model REF` asks the same
+ * of a registered version: its spec, its data as trained on, the model it settled on.
  */
 import { writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
@@ -69,11 +70,12 @@ export function registerCurves(program: Command): void {
         const { renderCurvesHtml } = await import('../modules/tabular/curves-html.js');
         writeFileSync(opts.html, renderCurvesHtml(result));
       }
+      const unit = result.task === 'text-classify' ? 'texts' : 'rows';
       ctx.out.result({ ...result, ...(opts.html === undefined ? {} : { html: opts.html }) }, () =>
         [
-          `${result.version === undefined ? '' : `${result.model}:${result.version}: `}${result.learner} on ${result.trainingRows} training rows, ${result.folds}-fold cross-validation (${result.protocol}), ${result.metric}:`,
+          `${result.version === undefined ? '' : `${result.model}:${result.version}: `}${result.learner} on ${result.trainingRows} training ${unit}, ${result.folds}-fold cross-validation (${result.protocol}), ${result.metric}:`,
           '',
-          '  rows      training   held out',
+          `  ${unit.padEnd(9)} training   held out`,
           ...result.size.points.map((p) => `  ${String(p.x).padEnd(9)} ${p.train.toFixed(4).padStart(8)}   ${p.validation.toFixed(4).padStart(8)}`),
           '',
           result.size.reading.sentence,
@@ -105,8 +107,13 @@ async function drawCurves(specFile: string | undefined, opts: CurvesFlags, ctx: 
       return versionCurves(opts.metric === undefined ? input : { ...input, spec: { ...input.spec, metric: opts.metric } }, home.artifacts, options);
     });
   }
+  const loaded = specFromFlags(specFile, opts);
+  if (loaded.spec.task === 'text-classify') {
+    const { textCurves } = await import('../modules/text/text-curves.js');
+    return textCurves(loaded, options);
+  }
   const { tabularCurves } = await import('../modules/tabular/tabular-curves.js');
-  return tabularCurves(specFromFlags(specFile, opts), options);
+  return tabularCurves(loaded, options);
 }
 
 function curveParam(opts: CurvesFlags): { name: string; values: (number | string)[] } | undefined {

@@ -612,7 +612,7 @@ export const ERROR_CODES = {
     status: 422,
     exit: 1,
     message: (d) => `the learning curve of ${s(d['model'])} cannot be drawn: ${s(d['reason'])}`,
-    hint: (d) => s(d['fix'] ?? 'learning curves are drawn for modules that predict a column of a table'),
+    hint: (d) => s(d['fix'] ?? 'learning curves are drawn for modules that learn to predict a labelled column, from a table or from a text'),
   },
   JOB_NOT_FOUND: {
     status: 404,

@@ -33,6 +33,18 @@ test('a held-out score still climbing at full size means more data would help', 
   assert.notEqual(readSizeCurve([noisy(100, 0.55, [0.5, 0.6, 0.55]), noisy(200, 0.6, [0.62, 0.5, 0.68])], 'accuracy').verdict, 'more-data-helps');
 });
 
+test("a text module's curve is read the same way, its next steps about texts and n-grams rather than columns", () => {
+  const climbing = readSizeCurve([point(200, 1, 0.8), point(400, 1, 0.85)], 'roc_auc', { subject: 'texts' });
+  assert.equal(climbing.verdict, 'more-data-helps');
+  assert.match(climbing.sentence, /training texts grew from 200 to 400/);
+  assert.match(climbing.nextSteps[0] ?? '', /labelled texts/);
+  const overfit = readSizeCurve([point(200, 1, 0.6), point(400, 1, 0.601)], 'accuracy', { subject: 'texts' });
+  assert.equal(overfit.verdict, 'overfitting');
+  assert.match(overfit.nextSteps.join(' '), /minDf/);
+  assert.doesNotMatch(overfit.nextSteps.join(' '), /columns/);
+  assert.match(readSizeCurve([point(200, 0.8, 0.79), point(400, 0.8, 0.79)], 'accuracy', { subject: 'texts' }).sentence, /more texts of the same kind/);
+});
+
 test('a wide gap that more rows no longer close is overfitting; flat and close is a plateau', () => {
   assert.equal(readSizeCurve([point(100, 1, 0.6), point(200, 1, 0.62), point(400, 1, 0.621)], 'accuracy').verdict, 'overfitting');
   assert.equal(readSizeCurve([point(100, 10, 30), point(200, 10, 29.99)], 'rmse').verdict, 'overfitting');
@@ -111,4 +123,28 @@ test('kiln curves --model: the curve of a registered version, in words and as JS
   const both = await kiln(['curves', spec, '--model', 'titanic', '--home', dir]);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /give either --model REF or a spec/);
+});
+
+test('kiln curves on a text-classify spec and version: the curve of training texts, in words about texts', async () => {
+  const dir = tempHome('kiln-curves-text-');
+  const sentiment = fileURLToPath(new URL('../../examples/sentiment/sentiment.csv', import.meta.url));
+  writeFileSync(join(dir, 'reviews.csv'), readFileSync(sentiment, 'utf8').split('\n').slice(0, 901).join('\n') + '\n');
+  const spec = join(dir, 'kiln.yaml');
+  writeFileSync(spec, ['name: reviews', 'task: text-classify', 'data: reviews.csv', 'text: sentence', 'target: label', 'learner: logistic-regression', 'params: {C: 10, wordNgrams: [1, 2], charNgrams: null}', ''].join('\n'));
+  const html = join(dir, 'curves.html');
+  const r = await kiln(['curves', spec, '--sizes', '0.5,1', '--curve-param', 'C', '--values', '0.1,10', '--html', html, '--json', '--home', dir]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.task, 'text-classify');
+  assert.equal(doc.trainingRows, 720);
+  assert.deepEqual(doc.size.points.map((p: { x: number }) => p.x), [288, 576]);
+  assert.deepEqual(doc.validation.points.map((p: { x: number }) => p.x), [0.1, 10]);
+  assert.match(readFileSync(html, 'utf8'), /Learning curve: more texts/);
+
+  assert.equal((await kiln(['train', spec, '--home', dir, '--json'])).code, 0);
+  const words = await kiln(['curves', '--model', 'reviews', '--sizes', '0.5,1', '--home', dir]);
+  assert.equal(words.code, 0, words.stderr);
+  assert.match(words.stderr, /^reviews:1: logistic-regression on 720 training texts, 5-fold cross-validation \(stratified\), roc_auc:/m);
+  assert.match(words.stderr, /^ {2}texts {5}training {3}held out$/m);
+  assert.match(words.stderr, /texts/);
 });

@@ -9,16 +9,16 @@ import type { Fold } from '../search/fold-data.js';
 import { summarise, type CurvePoint, type FoldScore } from './curve-point.js';
 import type { CurveReading } from './size-curve.js';
 
-export async function validationCurve(
-  folds: readonly Fold[],
+export async function validationCurve<F = Fold>(
+  folds: readonly F[],
   values: readonly (number | string)[],
-  fitAndScore: (value: number | string, fold: Fold) => Promise<FoldScore>,
+  fitAndScore: (value: number | string, fold: F, k: number) => Promise<FoldScore>,
   onPoint?: (point: CurvePoint, done: number, total: number) => void,
 ): Promise<CurvePoint[]> {
   const points: CurvePoint[] = [];
   for (const value of values) {
     const scores: FoldScore[] = [];
-    for (const fold of folds) scores.push(await fitAndScore(value, fold));
+    for (const [k, fold] of folds.entries()) scores.push(await fitAndScore(value, fold, k));
     const point = summarise(value, scores);
     points.push(point);
     onPoint?.(point, points.length, values.length);

@@ -5,12 +5,13 @@ import { REPORT_STYLE } from '../report-html.js';
 import type { Curve, CurvesResult } from './tabular-curves.js';
 
 export function renderCurvesHtml(result: CurvesResult): string {
-  const sections = [curveSection('Learning curve: more rows', 'training rows', result.size, result.metric)];
+  const unit = result.task === 'text-classify' ? 'texts' : 'rows';
+  const sections = [curveSection(`Learning curve: more ${unit}`, `training ${unit}`, result.size, result.metric)];
   if (result.validation !== undefined) sections.push(curveSection(`Validation curve: ${result.validation.param}`, result.validation.param, result.validation, result.metric));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeXml(result.model)} — learning and validation curves</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${REPORT_STYLE}</style></head><body>
 <h1>${escapeXml(result.model)}: does it need more data, or other settings?</h1>
-<p class="sub">${escapeXml(result.learner)} on ${result.trainingRows} training rows, ${result.folds}-fold cross-validation (${escapeXml(result.protocol)}), ${escapeXml(result.metric)}; the test part stays unseen.</p>
+<p class="sub">${escapeXml(result.learner)} on ${result.trainingRows} training ${unit}, ${result.folds}-fold cross-validation (${escapeXml(result.protocol)}), ${escapeXml(result.metric)}; the test part stays unseen.</p>
 ${sections.join('\n')}
 </body></html>
 `;

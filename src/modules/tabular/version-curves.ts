@@ -9,7 +9,8 @@
  *     mix, is refitted as it is at each size, not searched for again.
  *
  * The app runs this as a job (POST /api/models/:ref/curves); the input is plain data so that it can
- * cross to the job's worker thread.
+ * cross to the job's worker thread. Table modules are refitted here (tabular-curves.ts), text-classify
+ * modules by their own pipeline (../text/text-curves.ts): this file only dispatches by task.
  */
 import { KilnError } from '../../core/errors.js';
 import { readSnapshot } from '../../data/read-snapshot.js';
@@ -17,6 +18,7 @@ import type { ArtifactStore, ModelVersion, Store } from '../../store/store.js';
 import { MODULE_ARTIFACTS } from '../manifest.js';
 import { loadModule } from '../load-module.js';
 import { moduleSpecSchema, type ModuleSpec } from '../spec.js';
+import { textVersionSpec } from '../text/text-version-spec.js';
 import { curvesOfTable, type CurvesOptions, type CurvesResult } from './tabular-curves.js';
 
 export interface VersionCurvesInput {
@@ -33,6 +35,7 @@ export interface VersionCurvesInput {
 export type VersionCurvesResult = CurvesResult & { readonly version: number };
 
 const TABLE_TASKS: ReadonlySet<string> = new Set(['binary', 'multiclass', 'regression']);
+const TEXT_TASK = 'text-classify';
 
 /** Checks that the version can be refitted and gathers what that needs; CURVES_UNAVAILABLE says why not. */
 export async function versionCurvesInput(
@@ -41,8 +44,8 @@ export async function versionCurvesInput(
 ): Promise<VersionCurvesInput> {
   const model = `${version.model}:${version.version}`;
   const { manifest } = await loadModule(version, home.artifacts);
-  if (!TABLE_TASKS.has(manifest.task)) {
-    throw new KilnError('CURVES_UNAVAILABLE', { model, reason: `it is a ${manifest.task} module, and learning curves are drawn for predictions from a table's columns` });
+  if (!TABLE_TASKS.has(manifest.task) && manifest.task !== TEXT_TASK) {
+    throw new KilnError('CURVES_UNAVAILABLE', { model, reason: `it is a ${manifest.task} module, and learning curves are drawn for modules that learn to predict a labelled column from a table's columns or from a text` });
   }
   const specDigest = version.artifacts[MODULE_ARTIFACTS.spec];
   if (specDigest === undefined) {
@@ -53,6 +56,10 @@ export async function versionCurvesInput(
   }
   const dataset = await home.store.getDatasetVersion(manifest.datasetVersion);
   const stored = JSON.parse((await home.artifacts.get(specDigest)).toString('utf8')) as Record<string, unknown>;
+  if (manifest.task === TEXT_TASK) {
+    const { spec, searched } = textVersionSpec(stored, manifest, model);
+    return { model: version.model, version: version.version, spec, snapshot: dataset.digest, searched };
+  }
   // The search (budget, learners) already happened: its choice is what the curve refits.
   const { budget, learners: _learners, ...trained } = stored;
   const spec = moduleSpecSchema.parse({ ...trained, learner: manifest.learner, params: manifest.params });
@@ -62,5 +69,9 @@ export async function versionCurvesInput(
 export async function versionCurves(input: VersionCurvesInput, artifacts: ArtifactStore, options: CurvesOptions = {}): Promise<VersionCurvesResult> {
   const table = await readSnapshot(await artifacts.get(input.snapshot));
   options.signal?.throwIfAborted();
+  if (input.spec.task === TEXT_TASK) {
+    const { curvesOfTexts } = await import('../text/text-curves.js');
+    return { ...(await curvesOfTexts(table, input.spec, { ...options, searched: input.searched })), version: input.version };
+  }
   return { ...(await curvesOfTable(table, input.spec, { ...options, searched: input.searched })), version: input.version };
 }

@@ -267,7 +267,7 @@ export function chooseTextColumn(frame: Frame, sourceTypes: Readonly<Record<stri
 }
 
 /** text-classify predicts classes: a target of fractional numbers is a regression, which it does not do. */
-function refuseContinuousTarget(frame: Frame, spec: ModuleSpec): void {
+export function refuseContinuousTarget(frame: Frame, spec: ModuleSpec): void {
   const column = spec.target === undefined ? undefined : frame.get(spec.target);
   if (column?.kind === 'numeric' && column.values.some((v) => !Number.isNaN(v) && !Number.isInteger(v))) {
     throw new KilnError('UNSUPPORTED_TASK', { task: `text-classify of "${spec.target}", which holds fractional numbers (a regression)`, available: 'text-classify of class labels (text or whole numbers)' });

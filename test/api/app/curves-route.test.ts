@@ -5,14 +5,17 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateSpec } from '../../../src/modules/spec.js';
 import { trainModule } from '../../../src/modules/train-module.js';
+import { tempHome } from '../../helpers/kiln-cli.js';
 import { readEvents, startAppServer, TITANIC_CSV, type AppServer } from './app-server.js';
 
 const titanic = fileURLToPath(TITANIC_CSV);
 const segments = fileURLToPath(new URL('../../../examples/segments/customers.csv', import.meta.url));
+const sentiment = fileURLToPath(new URL('../../../examples/sentiment/sentiment.csv', import.meta.url));
 
 let server: AppServer;
 before(async () => {
@@ -20,6 +23,11 @@ before(async () => {
   const home = { store: server.store, artifacts: server.artifacts };
   await trainModule(validateSpec({ name: 'titanic', data: titanic, target: 'Survived', drop: ['PassengerId', 'Name', 'Ticket', 'Cabin'], learner: 'logistic-regression' }, null, dirname(titanic)), home);
   await trainModule(validateSpec({ name: 'segments', task: 'cluster', data: segments, clusters: 3 }, null, dirname(segments)), home);
+  // 900 of the example reviews: a text-classify module whose curve takes a few seconds
+  const reviews = join(tempHome('kiln-curves-reviews-'), 'reviews.csv');
+  writeFileSync(reviews, readFileSync(sentiment, 'utf8').split('\n').slice(0, 901).join('\n'));
+  const reviewsSpec = { name: 'reviews', task: 'text-classify', data: reviews, target: 'label', text: 'sentence', learner: 'logistic-regression', params: { C: 10, wordNgrams: [1, 2], charNgrams: null } };
+  await trainModule(validateSpec(reviewsSpec, null, dirname(reviews)), home);
 });
 after(() => server.close());
 
@@ -54,6 +62,28 @@ test('the learning curve of a version is a job: points arrive one by one, then t
   const again = await server.call('POST', '/api/models/titanic/curves');
   assert.equal(again.json['id'], id, 'a finished curve is not fitted again');
   assert.equal(again.json['status'], 'succeeded');
+});
+
+test("a text module's curve is a job too: the model refitted on growing shares of its training texts, read in words about texts", async () => {
+  const submitted = await server.call('POST', '/api/models/reviews/curves');
+  assert.equal(submitted.status, 202);
+  assert.equal(submitted.json['kind'], 'curves');
+  const spec = submitted.json['spec'] as Record<string, unknown>;
+  assert.equal(spec['task'], 'text-classify');
+  assert.equal(spec['text'], 'sentence');
+  const events = await readEvents(`${server.url}/api/jobs/${submitted.json['id'] as string}/events`);
+  const points = events.filter((e) => e.event === 'point');
+  assert.deepEqual(points.map((e) => e.data['done']), [1, 2, 3, 4, 5]);
+  const last = events[events.length - 1];
+  assert.equal(last?.event, 'done', JSON.stringify(last?.data));
+  const result = (last?.data as { result: { task: string; version: number; trainingRows: number; metric: string; size: { points: { x: number; validation: number }[]; reading: { verdict: string; sentence: string } } } }).result;
+  assert.equal(result.task, 'text-classify');
+  assert.equal(result.version, 1);
+  assert.equal(result.metric, 'roc_auc');
+  assert.equal(result.trainingRows, 720); // 900 reviews, a fifth held out
+  assert.deepEqual(result.size.points.map((p) => p.x), [58, 187, 317, 446, 576]);
+  assert.ok(result.size.points.every((p) => p.validation > 0.5 && p.validation <= 1), 'every held-out AUC is a real score');
+  assert.match(result.size.reading.sentence, /texts/);
 });
 
 test('a curves job can be cancelled, and asking again then starts a new one', async () => {

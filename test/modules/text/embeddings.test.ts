@@ -1,7 +1,8 @@
 /**
  * Sentence embeddings from a local transformers.js model folder, tested with a TINY BERT-like model
  * written here: an ONNX graph whose `last_hidden_state` is an embedding lookup (Gather) of
- * `input_ids`, a WordLevel tokenizer with a dozen tokens, and a config.json. No network is used.
+ * `input_ids`, a WordLevel tokenizer with a dozen tokens, and a config.json (./tiny-embedder.ts). No
+ * network is used.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,6 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { isKilnError } from '../../../src/core/errors.js';
-import { GraphBuilder, tensor } from '../../../src/onnx/graph-builder.js';
 import { loadModule } from '../../../src/modules/load-module.js';
 import { MODULE_ARTIFACTS } from '../../../src/modules/manifest.js';
 import { validateSpec } from '../../../src/modules/spec.js';
@@ -18,44 +18,7 @@ import { trainModule } from '../../../src/modules/train-module.js';
 import { startServer } from '../../../src/serve/server.js';
 import { openHome, type KilnHome } from '../../../src/store/open-store.js';
 import { tempHome } from '../../helpers/kiln-cli.js';
-
-const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'the', 'movie', 'food', 'good', 'great', 'bad', 'awful', 'was'];
-const DIM = 3;
-/** Token vectors: the first coordinate carries sentiment (+1 good/great, −1 bad/awful). */
-const vector = (id: number): number[] => {
-  const token = VOCAB[id] as string;
-  const sentiment = ['good', 'great'].includes(token) ? 1 : ['bad', 'awful'].includes(token) ? -1 : 0;
-  return [sentiment, Math.sin(id), Math.cos(2 * id) / 2];
-};
-
-/** Writes the tiny model folder in the layout transformers.js reads (config, tokenizer, onnx/model.onnx). */
-function writeTinyModel(dir: string): void {
-  mkdirSync(join(dir, 'onnx'), { recursive: true });
-  const g = new GraphBuilder('tiny-bert');
-  const ids = g.input('input_ids', 'int64', ['batch', 'seq']);
-  g.input('attention_mask', 'int64', ['batch', 'seq']);
-  g.input('token_type_ids', 'int64', ['batch', 'seq']);
-  const table = g.constant('word_embeddings', tensor.float(VOCAB.flatMap((_, id) => vector(id)), [VOCAB.length, DIM]));
-  g.output(g.op('Gather', [table, ids], {}, { name: 'hidden' }), 'last_hidden_state', 'float', ['batch', 'seq', DIM]);
-  writeFileSync(join(dir, 'onnx', 'model.onnx'), g.toBytes({ producerVersion: 'test' }));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', hidden_size: DIM, vocab_size: VOCAB.length }));
-  const special = { pad_token: '[PAD]', unk_token: '[UNK]', cls_token: '[CLS]', sep_token: '[SEP]' };
-  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 64, ...special }));
-  writeFileSync(
-    join(dir, 'tokenizer.json'),
-    JSON.stringify({
-      version: '1.0',
-      truncation: null,
-      padding: null,
-      added_tokens: VOCAB.slice(0, 4).map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
-      normalizer: { type: 'Lowercase' },
-      pre_tokenizer: { type: 'Whitespace' },
-      post_processor: { type: 'BertProcessing', sep: ['[SEP]', 3], cls: ['[CLS]', 2] },
-      decoder: null,
-      model: { type: 'WordLevel', vocab: Object.fromEntries(VOCAB.map((t, i) => [t, i])), unk_token: '[UNK]' },
-    }),
-  );
-}
+import { DIM, VOCAB, vector, writeTinyModel } from './tiny-embedder.js';
 
 /** Mean of the token vectors of [CLS] tokens… [SEP] (what mean pooling over the attention mask gives). */
 function expectedEmbedding(text: string): number[] {

@@ -42,8 +42,8 @@ export function ResultsPage({ modelRef }: { modelRef: string }) {
   );
 }
 
-/** Tasks whose models are refitted from a table's columns: the ones a learning curve can be drawn for. */
-const TABLE_TASKS: ReadonlySet<string> = new Set(['binary', 'multiclass', 'regression']);
+/** Tasks whose models are refitted from a table's columns or from a text: the ones a learning curve can be drawn for. */
+const CURVE_TASKS: ReadonlySet<string> = new Set(['binary', 'multiclass', 'regression', 'text-classify']);
 
 /** Held-out metrics, whether the report nests them (`metrics.test`) or the manifest prefixes them (`test.accuracy`). */
 export function testMetrics(r: ModelReportDoc): Record<string, number> {
@@ -137,7 +137,9 @@ function Report({ report: r, modelRef }: { report: ModelReportDoc; modelRef: str
         </Card>
       )}
       {(r.robustness ?? []).length > 0 && <RobustnessCard report={r} />}
-      {task !== undefined && TABLE_TASKS.has(task) && <SizeCurveCard key={modelRef} modelRef={modelRef} metric={r.scoreMetric} />}
+      {task !== undefined && CURVE_TASKS.has(task) && (
+        <SizeCurveCard key={modelRef} modelRef={modelRef} metric={r.scoreMetric} unit={task === 'text-classify' ? 'texts' : 'rows'} />
+      )}
       {r.thresholds !== undefined && r.thresholds.length > 1 && <ThresholdPanel rows={r.thresholds} positive={positive} />}
       <WhyPanel modelRef={modelRef} report={r} />
     </>
