@@ -156,6 +156,14 @@ export class WorkerPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
+      const next = this.queue[0] as Task;
+      // Its signal has aborted, but its own abort listener has not run yet (one abort cancels many
+      // tasks, one listener after the other): starting it would only spawn a worker to stop.
+      if (next.signal?.aborted === true) {
+        this.queue.shift();
+        this.settle(next, new KilnError('CANCELLED', { what: 'the task' }));
+        continue;
+      }
       let slot = this.slots.find((s) => s.task === undefined);
       if (slot === undefined) {
         if (this.slots.length >= this.size) return;

@@ -186,3 +186,18 @@ test("a trial the budget cut short is recorded as stopped by the budget, not as 
   });
   assert.deepEqual(trialEnd({ status: 'failed', error: 'the fit diverged' }, 10), { status: 'failed', error: 'the fit diverged', tags: {} });
 });
+
+test('past the deadline, once a complete trial exists, fits still running are stopped (even a learner that never looks at the clock)', async () => {
+  // kNN never checks its signal while it predicts, and on 40 columns × 9,000 rows a fold takes about a
+  // second; the naive Bayes defaults are complete within milliseconds. Before the stop, the kNN folds
+  // ran to the end and the search went on long after its budget.
+  const rng = new Rng(8);
+  const n = 9000;
+  const y = Int32Array.from({ length: n }, (_, i) => i % 2);
+  const columns = Array.from({ length: 40 }, (_, j) => ({ kind: 'numeric' as const, name: `x${j}`, values: Float64Array.from(y, (c) => c * (j % 3 === 0 ? 0.5 : 0) + rng.normal()) }));
+  const folds = prepareFolds(new Frame(columns), columns.map((c) => ({ name: c.name, kind: 'numeric' as const })), y, stratifiedKFold(y, 2, 3, { seed: 1 }), 1);
+  const result = await searchModels(folds, { task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 0.3, seed: 2, learners: ['gaussian-nb', 'knn'], threads: 2 });
+  const knn = result.trials.find((t) => t.learner === 'knn');
+  assert.equal(result.best.learner, 'gaussian-nb');
+  assert.equal(knn?.status, 'cancelled', `the kNN defaults were ${knn?.status}: not stopped at the deadline`);
+});

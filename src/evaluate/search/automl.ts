@@ -101,7 +101,13 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
 
   const rowsAtRung = (rung: number, rungs: number) => Math.max(Math.min(nRows, 200), Math.floor(nRows / eta ** (rungs - rung)));
 
-  const runner = trialRunner(folds, options.threads, options.signal);
+  // Past the deadline, once a complete trial exists, the fits still queued or running are stopped at
+  // once (a running one has its worker stopped): each fit also watches the deadline itself, but only
+  // after its set-up, and some learners (kNN) never look, so a 5 s search went on for 14 s. Until a
+  // complete trial exists the late fits go on: one that finishes is the model, where stopping them
+  // would end a short search on a loaded machine with "no model could be trained".
+  const overtime = new AbortController();
+  const runner = trialRunner(folds, options.threads, options.signal ? AbortSignal.any([options.signal, overtime.signal]) : overtime.signal);
   // The budget is the search's: it starts once the worker threads have loaded the code (over a second
   // under tsx on a busy machine, the whole of a short budget on a loaded one, which then cancelled even
   // the defaults and ended in "no model could be trained").
@@ -114,6 +120,12 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
   const deadline = performance.now() + options.budgetSeconds * 1000;
   const deadlineEpoch = Date.now() + options.budgetSeconds * 1000; // the same moment on the clock worker threads share
   const timeLeft = () => (deadline - performance.now()) / 1000;
+  const stopLateFits = () => {
+    if (leader !== undefined && timeLeft() <= 0 && !overtime.signal.aborted) {
+      overtime.abort(new KilnError('CANCELLED', { what: `the fit (the search's ${options.budgetSeconds} s ran out)` }));
+    }
+  };
+  const deadlineTimer = setTimeout(stopLateFits, options.budgetSeconds * 1000);
   // On a pool, every trial of a step starts at once and the pool queues the fits. On one thread they run
   // one after the other: interleaved, a forest awaiting its own workers would be charged the time of the
   // fits run meanwhile, and look too slow to try.
@@ -158,6 +170,7 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
     trials.push(done);
     if (final && done.status === 'ok') oof.set(done.id, concatenate(outputs));
     if (done.final && done.status === 'ok' && (leader === undefined || done.score > leader.score)) leader = done;
+    stopLateFits();
     await options.onTrial?.(done, leader);
     return done;
   };
@@ -192,6 +205,7 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
       }
     }
   } finally {
+    clearTimeout(deadlineTimer);
     await runner.close();
   }
 

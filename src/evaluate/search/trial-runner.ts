@@ -6,6 +6,7 @@
  * one, since the pool already fills the cores. Either way the fitted models are the same: every fit
  * is seeded, and the thread count of a forest or an MLP does not change its model.
  */
+import { KilnError } from '../../core/errors.js';
 import { defaultThreads, WorkerPool, workerEntry } from '../../core/worker-pool.js';
 import type { Matrix } from '../../core/matrix.js';
 import { getLearner } from '../../learners/registry.js';
@@ -37,7 +38,11 @@ function inlineRunner(folds: readonly Fold[], signal: AbortSignal | undefined): 
     ready: async () => {},
     async fitFolds(fit, which) {
       const outputs: FoldOutputs[] = [];
-      for (const f of which) outputs.push(await fitAndPredict({ ...fit, fold: folds[f] as Fold }, signal));
+      for (const f of which) {
+        // a stop between two folds: the next fit would only begin its set-up to notice it
+        if (signal?.aborted === true) throw new KilnError('CANCELLED', { what: 'the fit' });
+        outputs.push(await fitAndPredict({ ...fit, fold: folds[f] as Fold }, signal));
+      }
       return outputs;
     },
     close: async () => {},
