@@ -16,8 +16,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
-import { validateSpec } from '../../src/modules/spec.js';
-import { trainModule } from '../../src/modules/train-module.js';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { openHome } from '../../src/store/open-store.js';
 import type { ArtifactStore, Store } from '../../src/store/store.js';
@@ -143,6 +141,8 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
     const results = page.getByRole('link', { name: 'See the results' });
     await results.waitFor({ timeout: 90_000 });
     assert.ok(await page.locator('.leaderboard tbody tr').count() >= 2, 'the leaderboard lists the models tried');
+    // each model's settings in words ("defaults", "early stopping true"), not as JSON
+    assert.doesNotMatch(await page.locator('.leaderboard tbody').innerText(), /[{}]/);
     await checkStep(page, 'trained');
 
     // 6. understand: metrics in words, the threshold slider, the reasons behind one prediction
@@ -166,6 +166,10 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
     await curve.locator('.explanation').getByText(/roc_auc/).waitFor({ timeout: 180_000 });
     await curve.getByRole('img', { name: 'roc_auc against the number of training rows' }).waitFor();
     assert.equal(await curve.locator('.explanation li').count() >= 1, true, 'the reading says what to do next');
+    // small importances and changes read as decimals, never as "5.0e-4"
+    for (const list of ['Column importance', /^Change in roc_auc/]) {
+      assert.doesNotMatch(await page.getByRole('list', { name: list }).innerText(), /\de[-+]\d/, `no exponent notation in ${String(list)}`);
+    }
     await checkStep(page, 'results');
 
     // 7. deploy, then the try-it form generated from the model's signature
@@ -199,6 +203,14 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
     await page.getByText(/Share of failed requests goes above/).waitFor({ timeout: 10_000 });
     await checkStep(page, 'watch');
 
+    // a model that does not exist: the error, and nothing to deploy or to set alerts on
+    for (const tab of ['deploy', 'watch']) {
+      await page.goto(`${server.url}/models/no-such-model/${tab}`);
+      await page.getByRole('alert').getByText(/no model "no-such-model"/).waitFor({ timeout: 10_000 });
+      assert.equal(await page.getByRole('button', { name: /^Deploy/ }).count(), 0, `no Deploy button on ${tab}`);
+      assert.equal(await page.getByRole('button', { name: 'Add the alert' }).count(), 0, `no alert form on ${tab}`);
+    }
+
     // 9. the rest of the app passes the same checks
     for (const [path, heading] of [
       ['/models', 'Models'],
@@ -208,6 +220,11 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
       await page.goto(server.url + path);
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
       await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+      if (path === '/experiments') {
+        // with one version only, the form says why there is nothing to try yet
+        await page.getByLabel('Model').selectOption('titanic');
+        await page.getByText('titanic has no other version yet').waitFor({ timeout: 10_000 });
+      }
       await checkStep(page, path.slice(1));
     }
 
@@ -234,12 +251,26 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
   }
 
   test("a text module's results say how it copes with messier texts, and whether more texts would help", { timeout: 240_000 }, async () => {
-    const data = join(ROOT, 'examples', 'sentiment', 'sentiment.csv');
-    const spec = validateSpec({ name: 'reviews', task: 'text-classify', data, target: 'label', learner: 'logistic-regression', params: { C: 10, wordNgrams: [1, 2], charNgrams: null } }, null, ROOT);
-    await trainModule(spec, kiln);
+    // trained as the app trains it: an uploaded file, a job of the server, followed on its page
+    const csv = readFileSync(join(ROOT, 'examples', 'sentiment', 'sentiment.csv'));
+    const upload = (await (await fetch(`${server.url}/api/uploads?filename=sentiment.csv`, { method: 'PUT', body: csv })).json()) as { source: string };
+    const started = await fetch(`${server.url}/api/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        spec: { name: 'reviews', task: 'text-classify', data: upload.source, target: 'label', learner: 'logistic-regression', params: { C: 10, wordNgrams: [1, 2], charNgrams: null } },
+      }),
+    });
+    assert.equal(started.status, 202);
+    const job = (await started.json()) as { id: string };
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
-      await page.goto(`${server.url}/models/reviews`);
+      await page.goto(`${server.url}/jobs/${job.id}`);
+      const results = page.getByRole('link', { name: 'See the results' });
+      await results.waitFor({ timeout: 120_000 });
+      // the link names the module, whatever the result calls its text configuration
+      assert.equal(await results.getAttribute('href'), `/models/${encodeURIComponent('reviews:1')}`);
+      await results.click();
       const messier = page.locator('section', { has: page.getByRole('heading', { name: 'When the data gets messier' }) });
       await messier.waitFor({ timeout: 30_000 });
       const bars = messier.getByRole('list', { name: 'Change in roc_auc on the test texts' }).getByRole('listitem');
@@ -254,6 +285,13 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
       assert.match(await curve.locator('.explanation').innerText(), /texts/);
       await curve.getByRole('img', { name: 'roc_auc against the number of training texts' }).waitFor();
       assert.ok((await curve.locator('.explanation li').count()) >= 1, 'the reading says what to do next');
+      // why this prediction? the words of a text written here, each a bar
+      const why = page.locator('section', { has: page.getByRole('heading', { name: 'Why this prediction?' }) });
+      await why.getByRole('textbox').fill('The food was wonderful and the staff were friendly');
+      await why.getByRole('button', { name: 'Explain' }).click();
+      await why.getByText(/The model answers/).waitFor({ timeout: 30_000 });
+      const words = await why.getByRole('list', { name: 'Reasons behind the prediction' }).getByRole('listitem').allInnerTexts();
+      assert.ok(words.length > 0 && words.some((w) => /wonderful|friendly|food|staff/.test(w)), `the reasons are words of the text: ${words.join(' | ')}`);
       await checkStep(page, 'text-results');
     } finally {
       await page.close();
@@ -296,6 +334,11 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
       await page.locator('h1').first().waitFor();
       await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
       const { scrollWidth, clientWidth, culprits } = await horizontalOverflow(page);
+      // line charts are drawn at their real width, so their labels keep the stylesheet's size on a phone
+      const unscaled = `[...document.querySelectorAll('.line-chart svg')].every((svg) => Math.abs(svg.viewBox.baseVal.width - svg.getBoundingClientRect().width) < 2)`;
+      await page.waitForFunction(unscaled, undefined, { timeout: 5_000 }).catch(() => undefined);
+      const scaled = (await page.evaluate(`[...document.querySelectorAll('.line-chart svg')].map((svg) => svg.viewBox.baseVal.width / svg.getBoundingClientRect().width)`)) as number[];
+      for (const ratio of scaled) assert.ok(Math.abs(ratio - 1) < 0.02, `${path}: a line chart is drawn scaled by ${(1 / ratio).toFixed(2)}`);
       await shots.take(page, `narrow-${path.split('?')[0]?.split('/')[1] || 'home'}`);
       assert.ok(scrollWidth <= clientWidth + 1, `${path} is ${scrollWidth} px wide at ${clientWidth} px (wider elements: ${culprits.join(', ')})`);
     }

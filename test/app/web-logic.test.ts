@@ -11,9 +11,9 @@ import { EMPTY_VIEW, reduceJob, type JobAction } from '../../web/src/flow/job-vi
 import { curlV1, curlV2, javascriptFetch, pythonTriton } from '../../web/src/flow/snippets.js';
 import { specToYaml } from '../../web/src/flow/spec-yaml.js';
 import { bestThresholdIndex, valuePer1000 } from '../../web/src/flow/threshold-value.js';
-import { explainMetric } from '../../web/src/flow/words.js';
+import { explainMetric, millisecondsInWords, secondsInWords, settingsInWords } from '../../web/src/flow/words.js';
 import { modelName, refInWords, versionOf } from '../../web/src/flow/model-ref.js';
-import { extent, ticks, timeTicks } from '../../web/src/components/charts/scale.js';
+import { extent, formatNumber, ticks, timeTicks } from '../../web/src/components/charts/scale.js';
 
 describe('specToYaml', () => {
   test('reads back as the same spec, quoting what YAML would misread', () => {
@@ -114,6 +114,17 @@ describe('words and snippets', () => {
     assert.equal(explainMetric('unknown_metric', 1), undefined);
   });
 
+  test('durations, answer times and learner settings as a reader writes them', () => {
+    assert.equal(secondsInWords(0.48463), '0.48 s');
+    assert.equal(secondsInWords(2.597), '2.6 s');
+    assert.equal(secondsInWords(9.998), '10 s');
+    assert.equal(secondsInWords(125), '2 min 5 s');
+    assert.equal(millisecondsInWords(5.598), '5.6 ms');
+    assert.equal(millisecondsInWords(1250.4), '1,250 ms');
+    assert.equal(settingsInWords({}), 'defaults');
+    assert.equal(settingsInWords({ earlyStopping: true, learning_rate: 0.1, wordNgrams: [1, 2] }), 'early stopping true, learning rate 0.1, word ngrams 1–2');
+  });
+
   test('model references', () => {
     assert.equal(modelName('titanic@champion'), 'titanic');
     assert.equal(modelName('titanic:3'), 'titanic');
@@ -153,6 +164,14 @@ describe('chart scales', () => {
     assert.deepEqual(ticks(3, 47, 4), [10, 20, 30, 40]);
     assert.deepEqual(extent([2, Number.NaN, -1, Infinity]), [-1, 2]);
     assert.deepEqual(extent([5, 5]), [4.5, 5.5], 'a flat series still gets an axis');
+  });
+
+  test('small numbers read as decimals, not exponents', () => {
+    assert.equal(formatNumber(0.0005), '0.0005');
+    assert.equal(formatNumber(-0.000183), '-0.00018');
+    assert.equal(formatNumber(0.0293), '0.0293');
+    assert.equal(formatNumber(2e-8), '2.0e-8');
+    assert.equal(formatNumber(1234), '1,234');
   });
 
   test('time ticks fall on round local hours', () => {

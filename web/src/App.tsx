@@ -34,7 +34,7 @@ const ROUTES: readonly Route[] = [
     '/models',
     () => (
       <Page title="Models" lead="Everything you have built. Open one to see how good it is, deploy it or watch it in service.">
-        <ModelsCard />
+        <ModelsCard title="Your models" />
       </Page>
     ),
   ],

@@ -109,6 +109,15 @@ export interface TrainResult {
   readonly learner?: string;
   readonly fit_s?: number;
   readonly metrics?: { readonly train?: Readonly<Record<string, number>>; readonly test?: Readonly<Record<string, number>> };
+  /** A text module's choice among its configurations by cross-validation (it streams no trials). */
+  readonly selection?: { readonly folds?: number; readonly candidates?: readonly SelectionCandidate[] };
+}
+
+export interface SelectionCandidate {
+  /** The configuration in words, e.g. "word 1-2-grams (min_df 1, sublinear tf) → logistic regression C=1". */
+  readonly model: string;
+  readonly cv_accuracy?: number;
+  readonly cv_log_loss?: number;
 }
 
 export interface Job {

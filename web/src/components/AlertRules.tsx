@@ -7,6 +7,7 @@ import { api } from '../api/client.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { Card } from './bits.js';
 import { ErrorBox, Show } from './states.js';
+import { PERCENT } from '../flow/words.js';
 
 interface AlertRule {
   readonly id: string;
@@ -29,6 +30,18 @@ const METRICS: readonly (readonly [string, string, '>' | '<'])[] = [
   ['rmse', 'Typical error on reported outcomes (RMSE)', '>'],
   ['mae', 'Average error on reported outcomes (MAE)', '>'],
 ];
+
+/** Metrics measured as a share (0 to 1), which a reader easily mistakes for a percentage. */
+const SHARES: ReadonlySet<string> = new Set(['error_rate', 'drift_share', 'accuracy', 'roc_auc']);
+
+/** What the typed limit means: "0.05 = 5 %" for shares, "in milliseconds" for times, "0 or 1" for yes/no. */
+function thresholdHelp(metric: string, threshold: string): string {
+  const value = Number(threshold);
+  if (SHARES.has(metric)) return threshold.trim() === '' || !Number.isFinite(value) ? 'A share from 0 to 1.' : `A share from 0 to 1: ${threshold.trim()} = ${Number((value * 100).toFixed(2))}${PERCENT}.`;
+  if (metric.endsWith('_ms')) return 'In milliseconds.';
+  if (metric === 'dataset_drift' || metric === 'prediction_drift') return '0 means no, 1 means yes: a limit of 0.5 alerts on yes.';
+  return 'In the units of the predicted value.';
+}
 
 const wordsOf = (metric: string): string => METRICS.find(([m]) => m === metric)?.[1] ?? metric;
 
@@ -85,7 +98,10 @@ export function AlertRules({ model }: { model: string }) {
         </div>
         <div>
           <label htmlFor={ids.threshold}>{op === '>' ? 'Alert above' : 'Alert below'}</label>
-          <input id={ids.threshold} type="number" step="any" value={threshold} onChange={(e) => setThreshold(e.target.value)} />
+          <input id={ids.threshold} type="number" step="any" value={threshold} aria-describedby={`${ids.threshold}-help`} onChange={(e) => setThreshold(e.target.value)} />
+          <p id={`${ids.threshold}-help`} className="muted small">
+            {thresholdHelp(metric, threshold)}
+          </p>
         </div>
         <button type="submit" className="button" disabled={add.busy || threshold.trim() === '' || Number.isNaN(Number(threshold))}>
           Add the alert

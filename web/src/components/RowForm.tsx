@@ -41,6 +41,8 @@ export function RowForm({
 }) {
   const [values, setValues] = useState<Record<string, string>>(() => ({ ...initial }));
   const prefix = useId();
+  // a single text input is what a text module reads (a review, a ticket): room to write it, not a one-line box
+  const onlyText = fields.length === 1 && fields[0] !== undefined && !isNumeric(fields[0]);
   return (
     <form
       className="row-form"
@@ -49,9 +51,24 @@ export function RowForm({
         onSubmit(toRow(fields, values));
       }}
     >
-      <div className="form-grid">
+      <div className={onlyText ? undefined : 'form-grid'}>
         {fields.map((f) => {
           const id = `${prefix}-${f.name}`;
+          if (onlyText) {
+            return (
+              <div key={f.name}>
+                <label htmlFor={id}>{f.name}</label>
+                <textarea
+                  id={id}
+                  name={f.name}
+                  rows={3}
+                  value={values[f.name] ?? ''}
+                  placeholder="Write or paste a text"
+                  onChange={(e) => setValues((v) => ({ ...v, [f.name]: e.target.value }))}
+                />
+              </div>
+            );
+          }
           return (
             <div key={f.name}>
               <label htmlFor={id}>{f.name}</label>
@@ -70,7 +87,7 @@ export function RowForm({
           );
         })}
       </div>
-      <p className="muted small">Leave a field empty when the value is not known.</p>
+      {!onlyText && <p className="muted small">Leave a field empty when the value is not known.</p>}
       <div className="actions">
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Asking…' : submitLabel}

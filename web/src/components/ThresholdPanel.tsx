@@ -25,6 +25,8 @@ export function ThresholdPanel({ rows, positive }: { rows: readonly ThresholdCou
   const [chosen, setChosen] = useState<number | undefined>(undefined);
   const index = chosen ?? best;
   const row = rows[index];
+  // several thresholds can pay exactly as much as the best one: each of them is "the best", not a worse choice
+  const paysBest = Math.round(values[index] ?? NaN) === Math.round(values[best] ?? NaN);
   const ids = { slider: useId(), tp: useId(), fp: useId(), fn: useId(), tn: useId() };
   const yes = positive === undefined ? '"yes"' : `"${positive}"`;
   const money = (v: number) => (v >= 0 ? '+' : '−') + Math.abs(Math.round(v)).toLocaleString('en-US');
@@ -62,8 +64,8 @@ export function ThresholdPanel({ rows, positive }: { rows: readonly ThresholdCou
       />
       <p role="status">
         At {row.threshold.toFixed(2)}: <strong>{money(values[index] ?? 0)}</strong> per 1,000 cases.{' '}
-        {index === best ? 'This is the best threshold for these values.' : `The best is ${rows[best]?.threshold.toFixed(2)} (${money(values[best] ?? 0)}).`}{' '}
-        {index !== best && (
+        {paysBest ? 'No threshold pays more for these values.' : `The best is ${rows[best]?.threshold.toFixed(2)} (${money(values[best] ?? 0)}).`}{' '}
+        {!paysBest && (
           <button type="button" className="link-button" onClick={() => setChosen(best)}>
             Use the best
           </button>
@@ -104,6 +106,7 @@ export function ThresholdPanel({ rows, positive }: { rows: readonly ThresholdCou
         xLabel="threshold"
         yLabel="value per 1,000"
         height={180}
+        marker={{ x: row.threshold, label: `chosen: ${row.threshold.toFixed(2)}` }}
         series={[{ label: 'value per 1,000 cases', points: rows.map((r, i) => [r.threshold, values[i] ?? 0] as const) }]}
       />
     </Card>

@@ -3,7 +3,9 @@
  * is, how big a number is. Engineers see the raw names and values beside these sentences.
  */
 
-const pct = (v: number): string => `${Math.round(v * 100)} %`;
+/** A no-break space before "%", so that a narrow column never leaves the sign alone on the next line. */
+export const PERCENT = '\u00a0%';
+const pct = (v: number): string => `${Math.round(v * 100)}${PERCENT}`;
 const outOf100 = (v: number): string => `${Math.round(v * 100)} out of 100`;
 
 /** One sentence per known metric (scikit-learn's names); undefined for metrics without one. */
@@ -27,7 +29,7 @@ export function explainMetric(name: string, value: number): string | undefined {
     case 'log_loss':
       return `How surprised it is by the true answers (lower is better; confident mistakes cost the most).`;
     case 'r2':
-      return `It explains ${pct(Math.max(0, value))} of the ups and downs of the value (100 % would be perfect, 0 % no better than the average).`;
+      return `It explains ${pct(Math.max(0, value))} of the ups and downs of the value (100${PERCENT} would be perfect, 0${PERCENT} no better than the average).`;
     case 'rmse':
       return `Its predictions are typically off by about ${formatValue(value)} (big misses count extra).`;
     case 'mae':
@@ -46,6 +48,34 @@ export function formatValue(v: unknown): string {
   if (Number.isInteger(v)) return v.toLocaleString('en-US');
   const a = Math.abs(v);
   return a >= 1000 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(4)).toString();
+}
+
+/** A duration in seconds for reading, not for a lab notebook: 0.48 s, 2.6 s, 10 s, 2 min 5 s. */
+export function secondsInWords(s: number): string {
+  if (!Number.isFinite(s)) return '—';
+  if (s < 1) return `${Number(s.toPrecision(2))} s`;
+  if (Math.round(s * 10) < 100) return `${s.toFixed(1)} s`;
+  if (s < 120) return `${Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+/** A time in milliseconds, as the monitoring page shows answer times: 5.6 ms, 42 ms, 1,250 ms. */
+export function millisecondsInWords(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return `${ms < 10 ? Number(ms.toFixed(1)) : Math.round(ms).toLocaleString('en-US')} ms`;
+}
+
+/**
+ * A learner's settings as a reader would write them — "max depth 6, learning rate 0.1" — instead of
+ * JSON; none set means the learner's defaults.
+ */
+export function settingsInWords(params: Readonly<Record<string, unknown>> | undefined): string {
+  const entries = Object.entries(params ?? {});
+  if (entries.length === 0) return 'defaults';
+  const words = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  const value = (v: unknown): string => (Array.isArray(v) ? v.map(value).join('–') : typeof v === 'object' && v !== null ? JSON.stringify(v) : formatValue(v));
+  return entries.map(([k, v]) => `${words(k)} ${value(v)}`).join(', ');
 }
 
 export function taskInWords(task: string | undefined): string {

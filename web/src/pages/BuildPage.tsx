@@ -147,7 +147,8 @@ function TemplateFields({
           <div key={f.name}>
             <label htmlFor={id}>
               {f.label}
-              {f.required ? '' : ' (optional)'}
+              {/* some labels say it already ("Column with a rating (optional)") */}
+              {f.required || /\boptional\b/i.test(f.label) ? '' : ' (optional)'}
             </label>
             {f.kind === 'column' ? (
               <select id={id} value={values[f.name] ?? ''} onChange={(e) => set(e.target.value)}>

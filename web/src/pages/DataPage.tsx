@@ -12,7 +12,7 @@ import { Card, ForEngineers, Page } from '../components/bits.js';
 import { ErrorBox, Loading, Show } from '../components/states.js';
 import { PreviewTable } from '../components/PreviewTable.js';
 import { href, Link, navigate, useLocation } from '../router.js';
-import { bytesInWords } from '../flow/words.js';
+import { bytesInWords, PERCENT } from '../flow/words.js';
 
 const ACCEPT = '.csv,.tsv,.txt,.xlsx,.parquet,.json,.ndjson,.jsonl';
 
@@ -231,20 +231,30 @@ function ColumnCard({ column: c, rows }: { column: ColumnProfile; rows: number }
       <h3>{c.name}</h3>
       <p className="muted small">
         {c.type}
-        {c.missing > 0 ? ` · ${Math.round(c.missingShare * 100) || '<1'} % missing` : ''} · {c.distinct.toLocaleString('en-US')} different values
+        {c.missing > 0 ? ` · ${Math.round(c.missingShare * 100) || '<1'}${PERCENT} missing` : ''} · {c.distinct.toLocaleString('en-US')} different values
       </p>
       {chart}
-      {c.numeric === undefined && top.length > 0 && (
-        <p className="small">
-          Most common: <strong>{top[0]?.value === '' ? '(empty)' : top[0]?.value}</strong> ({Math.round(((top[0]?.count ?? 0) / Math.max(1, rows)) * 100)} %)
-        </p>
-      )}
+      {c.numeric === undefined && top[0] !== undefined && <MostCommon value={top[0].value} count={top[0].count} rows={rows} />}
       {c.numeric !== undefined && (
         <p className="small">
           From {fmt(c.numeric.min)} to {fmt(c.numeric.max)}, average {fmt(c.numeric.mean)}
         </p>
       )}
     </li>
+  );
+}
+
+/**
+ * The most frequent value and its share. When even the most frequent value occurs once, every value is
+ * different (names, free text), and "Abbing, Mr. Anthony (0 %)" would only puzzle the reader.
+ */
+function MostCommon({ value, count, rows }: { value: string; count: number; rows: number }) {
+  if (count <= 1) return <p className="small">Every value is different.</p>;
+  const share = count / Math.max(1, rows);
+  return (
+    <p className="small">
+      Most common: <strong>{value === '' ? '(empty)' : value}</strong> ({count.toLocaleString('en-US')} rows, {share < 0.01 ? `under 1${PERCENT}` : `${Math.round(share * 100)}${PERCENT}`})
+    </p>
   );
 }
 

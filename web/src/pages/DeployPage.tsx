@@ -4,7 +4,7 @@
  * and snippets show how other programs call it (curl v1/v2, Python with Triton's client, JavaScript).
  */
 import { useState } from 'react';
-import { api, refPath } from '../api/client.js';
+import { api, refPath, type ApiError } from '../api/client.js';
 import type { DeployResult, ModelMetadata, ModelReportDoc, ModelWithVersions, Row, SourcePreview } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { Card, CodeBlock, ForEngineers, Page } from '../components/bits.js';
@@ -13,7 +13,7 @@ import { RowForm, type FieldSpec } from '../components/RowForm.js';
 import { ErrorBox, Loading } from '../components/states.js';
 import { modelName, refInWords, versionOf } from '../flow/model-ref.js';
 import { curlV1, curlV2, javascriptFetch, pythonTriton } from '../flow/snippets.js';
-import { formatValue } from '../flow/words.js';
+import { formatValue, PERCENT } from '../flow/words.js';
 import { Link } from '../router.js';
 
 export function DeployPage({ modelRef }: { modelRef: string }) {
@@ -34,7 +34,52 @@ export function DeployPage({ modelRef }: { modelRef: string }) {
   return (
     <Page title={`Deploy ${refInWords(modelRef)}`} lead="Put the model to work: the server answers requests with it, from this page, from scripts and from other systems.">
       <ModelNav modelRef={modelRef} current="/deploy" />
-      {model.state === 'failed' && <ErrorBox error={model.error} onRetry={model.reload} />}
+      {model.state === 'failed' ? (
+        // without the model there is nothing to deploy: no button, no "version ?"
+        <ErrorBox error={model.error} onRetry={model.reload} />
+      ) : model.state === 'loading' ? (
+        <Loading what="the model" />
+      ) : (
+        <Deployment
+          name={name}
+          version={version}
+          champion={champion}
+          live={live}
+          onDeploy={() => void deploy.run()}
+          deploying={deploy.busy}
+          deployError={deploy.error}
+          servedRef={servedRef}
+          metadata={deployed?.metadata}
+        />
+      )}
+    </Page>
+  );
+}
+
+/** The model is known: serve this version, then try it. */
+function Deployment({
+  name,
+  version,
+  champion,
+  live,
+  onDeploy,
+  deploying,
+  deployError,
+  servedRef,
+  metadata,
+}: {
+  name: string;
+  version: number | undefined;
+  champion: number | undefined;
+  live: boolean;
+  onDeploy: () => void;
+  deploying: boolean;
+  deployError: ApiError | undefined;
+  servedRef: string;
+  metadata: ModelMetadata | undefined;
+}) {
+  return (
+    <>
       <Card title="Serve this version">
         {live ? (
           <p className="ok" role="status">
@@ -45,20 +90,20 @@ export function DeployPage({ modelRef }: { modelRef: string }) {
             {champion === undefined ? `${name} is not deployed yet.` : `Version ${champion} of ${name} is live now.`} Deploying makes version {version ?? '?'} the one that answers.
           </p>
         )}
-        <button type="button" className="button primary" onClick={() => void deploy.run()} disabled={deploy.busy}>
-          {deploy.busy ? 'Deploying…' : live ? 'Deploy again' : 'Deploy'}
+        <button type="button" className="button primary" onClick={onDeploy} disabled={deploying}>
+          {deploying ? 'Deploying…' : live ? 'Deploy again' : 'Deploy'}
         </button>
-        {deploy.busy && <Loading what="the model into the server" />}
-        {deploy.error !== undefined && <ErrorBox error={deploy.error} />}
+        {deploying && <Loading what="the model into the server" />}
+        {deployError !== undefined && <ErrorBox error={deployError} />}
       </Card>
       {live ? (
-        <TryIt servedRef={servedRef} metadataFromDeploy={deployed?.metadata} />
+        <TryIt servedRef={servedRef} metadataFromDeploy={metadata} />
       ) : (
         <Card title="Try it">
           <p className="muted">Deploy the model first; then a form here lets you ask it a question.</p>
         </Card>
       )}
-    </Page>
+    </>
   );
 }
 
@@ -148,7 +193,7 @@ function Answer({ answer }: { answer: unknown }) {
     <div className="answer" role="status" aria-live="polite">
       <p className="prediction">
         Prediction: <strong data-testid="prediction">{formatValue(label)}</strong>
-        {sure !== undefined && <span> — {Math.round(sure * 100)} % sure</span>}
+        {sure !== undefined && <span> — {sureInWords(sure)}</span>}
       </p>
       <ForEngineers summary="The answer as JSON">
         <pre>
@@ -157,4 +202,11 @@ function Answer({ answer }: { answer: unknown }) {
       </ForEngineers>
     </div>
   );
+}
+
+/** "87 % sure"; a probability just short of 1 is "over 99 % sure", since a model is never 100 % sure. */
+function sureInWords(p: number): string {
+  if (p < 1 && Math.round(p * 100) >= 100) return `over 99${PERCENT} sure`;
+  if (p > 0 && Math.round(p * 100) <= 0) return `under 1${PERCENT} sure`;
+  return `${Math.round(p * 100)}${PERCENT} sure`;
 }

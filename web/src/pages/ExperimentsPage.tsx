@@ -9,8 +9,11 @@ import type { Experiment, ExperimentReport, ModelWithVersions, RegisteredModel }
 import { useAction, useApi } from '../api/use-api.js';
 import { Card, Facts, ForEngineers, Page } from '../components/bits.js';
 import { Empty, ErrorBox, Show } from '../components/states.js';
-import { formatValue, timeAgo } from '../flow/words.js';
+import { formatValue, PERCENT, timeAgo } from '../flow/words.js';
 import { href, Link, navigate } from '../router.js';
+
+/** Each mode's name in the picker: the sentences of MODES below it would be cut off in a narrow select. */
+const MODE_NAMES = { split: 'Split', shadow: 'Shadow', canary: 'Canary' } as const;
 
 const MODES = {
   split: 'Split: a share of the requests get the new version',
@@ -66,6 +69,8 @@ function CreateExperiment({ onCreated }: { onCreated: (id: string) => void }) {
   });
   const ids = { model: useId(), challenger: useId(), mode: useId(), share: useId(), outcome: useId() };
   const champion = versions.state === 'loaded' ? versions.data.aliases?.['champion'] : undefined;
+  // every version but the live one can be tried against it
+  const challengers = versions.state === 'loaded' ? versions.data.versions.filter((v) => v.version !== champion) : undefined;
   return (
     <Card title="Start an experiment">
       <Show value={models} what="the models">
@@ -98,30 +103,45 @@ function CreateExperiment({ onCreated }: { onCreated: (id: string) => void }) {
                   <label htmlFor={ids.challenger}>New version to try</label>
                   <select id={ids.challenger} value={challenger} onChange={(e) => setChallenger(e.target.value)} disabled={versions.state !== 'loaded'}>
                     <option value="">Choose a version…</option>
-                    {versions.state === 'loaded' &&
-                      versions.data.versions
-                        .filter((v) => v.version !== champion)
-                        .map((v) => (
-                          <option key={v.version} value={v.version}>
-                            version {v.version}
-                          </option>
-                        ))}
-                  </select>
-                </div>
-                <div>
-                  <label htmlFor={ids.mode}>How</label>
-                  <select id={ids.mode} value={mode} onChange={(e) => setMode(e.target.value as keyof typeof MODES)}>
-                    {Object.entries(MODES).map(([k, words]) => (
-                      <option key={k} value={k}>
-                        {words}
+                    {challengers?.map((v) => (
+                      <option key={v.version} value={v.version}>
+                        version {v.version}
                       </option>
                     ))}
                   </select>
+                  {challengers !== undefined && challengers.length === 0 && (
+                    <p className="muted small">{model} has no other version yet: train it again (same name) to get one to try.</p>
+                  )}
+                </div>
+                <div>
+                  <label htmlFor={ids.mode}>How</label>
+                  <select id={ids.mode} value={mode} aria-describedby={`${ids.mode}-help`} onChange={(e) => setMode(e.target.value as keyof typeof MODES)}>
+                    {Object.entries(MODE_NAMES).map(([k, name]) => (
+                      <option key={k} value={k}>
+                        {name}
+                      </option>
+                    ))}
+                  </select>
+                  <p id={`${ids.mode}-help`} className="muted small">
+                    {MODES[mode]}.
+                  </p>
                 </div>
                 {mode !== 'shadow' && (
                   <div>
                     <label htmlFor={ids.share}>Share of requests for the new version</label>
-                    <input id={ids.share} type="number" min={0.01} max={0.99} step={0.01} value={share} onChange={(e) => setShare(e.target.value)} />
+                    <input
+                      id={ids.share}
+                      type="number"
+                      min={0.01}
+                      max={0.99}
+                      step={0.01}
+                      value={share}
+                      aria-describedby={`${ids.share}-help`}
+                      onChange={(e) => setShare(e.target.value)}
+                    />
+                    <p id={`${ids.share}-help`} className="muted small">
+                      {shareInWords(share)}
+                    </p>
                   </div>
                 )}
                 <div>
@@ -209,4 +229,11 @@ export function ExperimentPage({ id }: { id: string }) {
       </Show>
     </Page>
   );
+}
+
+/** "0.1" → "10 % of the requests go to the new version", so that nobody reads 0.1 as 0.1 %. */
+function shareInWords(text: string): string {
+  const share = Number(text);
+  if (text.trim() === '' || !Number.isFinite(share) || share <= 0 || share >= 1) return `A share between 0 and 1: 0.1 sends 10${PERCENT} of the requests to the new version.`;
+  return `${Number((share * 100).toFixed(1))}${PERCENT} of the requests go to the new version.`;
 }

@@ -23,10 +23,11 @@ export function HistoryPage() {
   );
 }
 
-export function ModelsCard() {
+/** `title`: the Models page names its only card differently from its own heading. */
+export function ModelsCard({ title = 'Models' }: { title?: string }) {
   const models = useApi<{ models: readonly RegisteredModel[] }>('/api/models');
   return (
-    <Card title="Models">
+    <Card title={title}>
       <Show value={models} what="the models">
         {(m) =>
           m.models.length === 0 ? (
@@ -178,7 +179,7 @@ function RunsCard() {
                         </td>
                         <td>{run.name ?? run.id.slice(0, 8)}</td>
                         <td>{run.learner ?? '—'}</td>
-                        <td>{run.tags?.['stopped'] === 'budget' ? 'stopped: time ran out' : run.status}</td>
+                        <td>{statusInWords(run)}</td>
                         <td>{timeAgo(run.started_at)}</td>
                       </tr>
                     ))}
@@ -195,6 +196,15 @@ function RunsCard() {
     </Card>
   );
 }
+
+/** A search's trial stopped by the time budget is marked failed in the store; the reader is told why. */
+const statusInWords = (run: Run): string => (run.tags?.['stopped'] === 'budget' ? 'stopped: time ran out' : run.status);
+
+/**
+ * Names like `test.balanced_accuracy` may wrap after their dots and underscores (a zero-width space),
+ * so that a phone's narrow column breaks them there rather than inside a word ("algorith/m").
+ */
+const breakable = (key: string): string => key.replace(/([._])/g, '$1\u200b');
 
 /** Every key of either object, in a stable order. */
 const keysOf = (a: Readonly<Record<string, unknown>> | undefined, b: Readonly<Record<string, unknown>> | undefined) =>
@@ -236,28 +246,28 @@ export function ComparePage({ a, b }: { a: string; b: string }) {
                         [
                           ['algorithm', l.learner, r.learner],
                           ['task', l.task, r.task],
-                          ['status', l.status, r.status],
+                          ['status', statusInWords(l), statusInWords(r)],
                           ['data', datasetText(l.dataset), datasetText(r.dataset)],
                           ['started', when(l.started_at), when(r.started_at)],
                         ] as const
                       ).map(([k, x, y]) => (
                         // start times always differ: only the rows that say something are marked
                         <tr key={k} className={show(x) === show(y) || k === 'started' ? undefined : 'differs'}>
-                          <th scope="row">{k}</th>
+                          <th scope="row">{breakable(k)}</th>
                           <td>{show(x)}</td>
                           <td>{show(y)}</td>
                         </tr>
                       ))}
                       {keysOf(l.metrics, r.metrics).map((k) => (
                         <tr key={`m-${k}`} className={show(l.metrics?.[k]) === show(r.metrics?.[k]) ? undefined : 'differs'}>
-                          <th scope="row">score: {k}</th>
+                          <th scope="row">score: {breakable(k)}</th>
                           <td>{show(l.metrics?.[k])}</td>
                           <td>{show(r.metrics?.[k])}</td>
                         </tr>
                       ))}
                       {keysOf(l.params, r.params).map((k) => (
                         <tr key={`p-${k}`} className={show(l.params?.[k]) === show(r.params?.[k]) ? undefined : 'differs'}>
-                          <th scope="row">setting: {k}</th>
+                          <th scope="row">setting: {breakable(k)}</th>
                           <td>{show(l.params?.[k])}</td>
                           <td>{show(r.params?.[k])}</td>
                         </tr>

@@ -29,9 +29,12 @@ export function ResultsPage({ modelRef }: { modelRef: string }) {
       title={`Results: ${refInWords(modelRef)}`}
       lead="How well the model does on rows it never saw while learning, and why it answers what it answers."
       actions={
-        <Link className="button primary" to={`/models/${encodeURIComponent(modelRef)}/deploy`}>
-          Next: deploy it
-        </Link>
+        // nothing to deploy when the model could not be found
+        report.state === 'failed' ? undefined : (
+          <Link className="button primary" to={`/models/${encodeURIComponent(modelRef)}/deploy`}>
+            Next: deploy it
+          </Link>
+        )
       }
     >
       <ModelNav modelRef={modelRef} current="" />
@@ -44,6 +47,9 @@ export function ResultsPage({ modelRef }: { modelRef: string }) {
 
 /** Tasks whose models are refitted from a table's columns or from a text: the ones a learning curve can be drawn for. */
 const CURVE_TASKS: ReadonlySet<string> = new Set(['binary', 'multiclass', 'regression', 'text-classify']);
+
+/** Predictions POST /api/models/:ref/explain gives reasons for: from a table's columns, or the words of a text. */
+const EXPLAINED_TASKS: ReadonlySet<string> = new Set(['binary', 'multiclass', 'regression', 'text-classify']);
 
 /** Held-out metrics, whether the report nests them (`metrics.test`) or the manifest prefixes them (`test.accuracy`). */
 export function testMetrics(r: ModelReportDoc): Record<string, number> {
@@ -132,7 +138,10 @@ function Report({ report: r, modelRef }: { report: ModelReportDoc; modelRef: str
       </div>
       {(r.importances ?? []).length > 0 && (
         <Card title="What matters most">
-          <p className="muted">How much worse the model does when a column's values are shuffled: the longer the bar, the more it relies on that column.</p>
+          <p className="muted">
+            How much worse the model does when a column's values are shuffled: the longer the bar, the more it relies on that column. A value at or below zero
+            means the model does not rely on that column at all.
+          </p>
           <BarList title="Column importance" bars={(r.importances ?? []).slice(0, 15).map((i) => ({ label: i.column, value: i.importance }))} />
         </Card>
       )}
@@ -141,7 +150,8 @@ function Report({ report: r, modelRef }: { report: ModelReportDoc; modelRef: str
         <SizeCurveCard key={modelRef} modelRef={modelRef} metric={r.scoreMetric} unit={task === 'text-classify' ? 'texts' : 'rows'} />
       )}
       {r.thresholds !== undefined && r.thresholds.length > 1 && <ThresholdPanel rows={r.thresholds} positive={positive} />}
-      <WhyPanel modelRef={modelRef} report={r} />
+      {/* the reasons are computed from a table's columns; a text module's words are not explained here yet */}
+      {task !== undefined && EXPLAINED_TASKS.has(task) && <WhyPanel modelRef={modelRef} report={r} text={task === 'text-classify'} />}
     </>
   );
 }
@@ -220,7 +230,8 @@ function firstExplanation(answer: unknown): Explained | undefined {
   return { outcome: first['outcome'] ?? first['prediction'], reasons: (first['reasons'] ?? first['contributions'] ?? []) as Contribution[] };
 }
 
-function WhyPanel({ modelRef, report }: { modelRef: string; report: ModelReportDoc }) {
+/** `text`: a text module, whose reasons are the words of the text (each bar a word) rather than columns. */
+function WhyPanel({ modelRef, report, text }: { modelRef: string; report: ModelReportDoc; text: boolean }) {
   const fields = fieldsOf(report.manifest);
   const [answer, setAnswer] = useState<Explained | undefined>(undefined);
   const explain = useAction(async (row: Row) => {
@@ -231,7 +242,7 @@ function WhyPanel({ modelRef, report }: { modelRef: string; report: ModelReportD
   if (fields.length === 0) return null;
   return (
     <Card title="Why this prediction?">
-      <p className="muted">Describe one case; Kiln shows its answer and which values pushed it there.</p>
+      <p className="muted">{text ? 'Write a text; Kiln shows its answer and which words pushed it there.' : 'Describe one case; Kiln shows its answer and which values pushed it there.'}</p>
       <RowForm fields={fields} submitLabel="Explain" busy={explain.busy} onSubmit={(row) => void explain.run(row)} />
       {explain.error !== undefined && <ErrorBox error={explain.error} />}
       {answer !== undefined && (
@@ -242,7 +253,11 @@ function WhyPanel({ modelRef, report }: { modelRef: string; report: ModelReportD
           <BarList
             signed
             title="Reasons behind the prediction"
-            bars={answer.reasons.map((c) => ({ label: c.column, value: c.contribution, ...(c.value === undefined ? {} : { detail: c.value === null ? 'unknown' : String(c.value) }) }))}
+            bars={answer.reasons.map((c) =>
+              text
+                ? { label: String(c.value), value: c.contribution }
+                : { label: c.column, value: c.contribution, ...(c.value === undefined ? {} : { detail: c.value === null ? 'unknown' : String(c.value) }) },
+            )}
           />
         </div>
       )}

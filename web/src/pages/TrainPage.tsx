@@ -6,12 +6,12 @@
 import { api, ApiError } from '../api/client.js';
 import { useJobEvents } from '../api/job-events.js';
 import type { JobView, LossCurve } from '../flow/job-view.js';
-import type { Job, Trial } from '../api/types.js';
+import type { Job, SelectionCandidate, Trial } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { LineChart } from '../components/charts/LineChart.js';
 import { Card, Facts, ForEngineers, Page } from '../components/bits.js';
 import { ErrorBox, Loading } from '../components/states.js';
-import { formatValue, explainMetric } from '../flow/words.js';
+import { explainMetric, formatValue, secondsInWords, settingsInWords } from '../flow/words.js';
 import { Link } from '../router.js';
 
 /** The training stages in order, in plain words. */
@@ -78,7 +78,7 @@ function JobProgress({ job }: { job: Job }) {
       }
     >
       {cancel.error !== undefined && <ErrorBox error={cancel.error} />}
-      <Outcome view={view} />
+      <Outcome view={view} model={job.model} />
       <div className="grid two">
         <Card title="Progress">
           <Stages view={view} />
@@ -88,7 +88,11 @@ function JobProgress({ job }: { job: Job }) {
         </Card>
       </div>
       <Card title="Models tried">
-        <Leaderboard trials={view.trials} metric={view.metric} status={status} />
+        {view.trials.length === 0 && (view.result?.selection?.candidates ?? []).length > 0 ? (
+          <Candidates candidates={view.result?.selection?.candidates ?? []} folds={view.result?.selection?.folds} />
+        ) : (
+          <Leaderboard trials={view.trials} metric={view.metric} status={status} />
+        )}
       </Card>
       {view.notes.length > 0 && (
         <Card title="Notes">
@@ -103,17 +107,21 @@ function JobProgress({ job }: { job: Job }) {
   );
 }
 
-function Outcome({ view }: { view: JobView }) {
+/**
+ * `model`: the job's model name, the one thing a job knows before its result (versions before
+ * session 11 of a text module also named their configuration `model` in the result).
+ */
+function Outcome({ view, model }: { view: JobView; model: string }) {
   if (view.status === 'succeeded' && view.result !== undefined) {
     const r = view.result;
-    const ref = `${r.model}:${r.version}`;
+    const ref = `${model}:${r.version}`;
     const test = r.metrics?.test ?? {};
     const headline = ['accuracy', 'r2', 'roc_auc'].find((m) => test[m] !== undefined);
     return (
       <div className="success-box" role="status">
         <p>
           <strong>
-            {r.model} version {r.version} is ready.
+            {model} version {r.version} is ready.
           </strong>{' '}
           {headline !== undefined && explainMetric(headline, test[headline] ?? NaN)}
         </p>
@@ -125,7 +133,7 @@ function Outcome({ view }: { view: JobView }) {
             items={[
               ['run', <code key="run">{r.run_id ?? '—'}</code>],
               ['learner', r.learner ?? '—'],
-              ['fit time', r.fit_s === undefined ? '—' : `${formatValue(r.fit_s)} s`],
+              ['fit time', r.fit_s === undefined ? '—' : secondsInWords(r.fit_s)],
               ...Object.entries(test).map(([k, v]) => [`test ${k}`, formatValue(v)] as const),
             ]}
           />
@@ -236,9 +244,9 @@ function Leaderboard({ trials, metric, status }: { trials: readonly Trial[]; met
           <tr>
             <th scope="col">#</th>
             <th scope="col">algorithm</th>
-            <th scope="col">{metric ?? 'score'}</th>
+            <th scope="col">{metric === undefined ? 'score' : `score (${metric})`}</th>
             <th scope="col">rows</th>
-            <th scope="col">seconds</th>
+            <th scope="col">time</th>
             <th scope="col">settings</th>
           </tr>
         </thead>
@@ -249,14 +257,50 @@ function Leaderboard({ trials, metric, status }: { trials: readonly Trial[]; met
               <td>{t.learner}</td>
               <td>{t.status === 'ok' ? formatValue(t.value) : t.status === 'failed' ? `failed${t.error === undefined ? '' : `: ${t.error}`}` : 'stopped: out of time'}</td>
               <td>{t.rows === undefined ? '—' : t.rows.toLocaleString('en-US')}</td>
-              <td>{t.seconds === undefined ? '—' : formatValue(t.seconds)}</td>
-              <td>
-                <code className="small">{JSON.stringify(t.params ?? {})}</code>
-              </td>
+              <td>{t.seconds === undefined ? '—' : secondsInWords(t.seconds)}</td>
+              <td className="small">{settingsInWords(t.params)}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/**
+ * A text module tries its configurations by cross-validation inside one training step, so no trials
+ * stream in: the list comes with the result. Without it the card said "only one model was trained"
+ * right above the notes listing eight.
+ */
+function Candidates({ candidates, folds }: { candidates: readonly SelectionCandidate[]; folds: number | undefined }) {
+  const ranked = [...candidates].sort((a, b) => (b.cv_accuracy ?? -Infinity) - (a.cv_accuracy ?? -Infinity));
+  return (
+    <>
+      <p className="muted">
+        Each way of reading the texts was scored on texts it did not learn from{folds === undefined ? '' : ` (${folds} rounds)`}; the best one was trained on all the
+        training texts.
+      </p>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Configurations tried, best first">
+        <table className="data-table leaderboard">
+          <caption className="visually-hidden">Configurations tried, best first</caption>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">configuration</th>
+              <th scope="col">accuracy</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ranked.map((c, i) => (
+              <tr key={c.model} className={i === 0 ? 'leader' : undefined}>
+                <td>{i + 1}</td>
+                <td className="wraps">{c.model}</td>
+                <td>{c.cv_accuracy === undefined ? '—' : formatValue(Number(c.cv_accuracy.toFixed(4)))}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }

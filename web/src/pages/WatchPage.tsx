@@ -15,7 +15,7 @@ import { AlertRules } from '../components/AlertRules.js';
 import { ModelNav } from '../components/ModelNav.js';
 import { modelName, refInWords } from '../flow/model-ref.js';
 import { Empty, Show } from '../components/states.js';
-import { formatValue } from '../flow/words.js';
+import { formatValue, millisecondsInWords, PERCENT } from '../flow/words.js';
 import { Link } from '../router.js';
 
 const AUTO_REFRESH_MS = 30_000;
@@ -73,7 +73,8 @@ export function WatchPage({ modelRef }: { modelRef: string }) {
           {(m) => <Monitoring doc={m} />}
         </Show>
       )}
-      <AlertRules model={modelName(modelRef)} />
+      {/* alerts need a model: the error above already says there is none */}
+      {!(doc.state === 'failed' && doc.error.code === 'MODEL_NOT_FOUND') && <AlertRules model={modelName(modelRef)} />}
     </Page>
   );
 }
@@ -101,14 +102,14 @@ function Monitoring({ doc: m }: { doc: MonitoringDoc }) {
           </li>
           {m.latency_ms !== undefined && m.latency_ms !== null && m.latency_ms.count > 0 && (
             <li>
-              <span className="metric-value">{formatValue(m.latency_ms.p50)} ms</span>
+              <span className="metric-value">{millisecondsInWords(m.latency_ms.p50)}</span>
               <span className="metric-name">typical answer time</span>
-              <span className="metric-words">1 in 100 answers took longer than {formatValue(m.latency_ms.p99)} ms</span>
+              <span className="metric-words">1 in 100 answers took longer than {millisecondsInWords(m.latency_ms.p99)}</span>
             </li>
           )}
           {m.error_rate !== undefined && m.error_rate !== null && (
             <li>
-              <span className="metric-value">{formatValue(Math.round(m.error_rate * 1000) / 10)} %</span>
+              <span className="metric-value">{formatValue(Math.round(m.error_rate * 1000) / 10)}{PERCENT}</span>
               <span className="metric-name">errors</span>
               <span className="metric-words">{m.error_rate === 0 ? 'every request was answered' : 'requests that failed'}</span>
             </li>
@@ -145,6 +146,7 @@ function Monitoring({ doc: m }: { doc: MonitoringDoc }) {
               xLabel="time"
               yLabel="predictions"
               timeAxis
+              wholeY
               yDomain={[0, Math.max(1, ...buckets.map((b) => b.predictions)) * 1.1]}
               series={[{ label: 'predictions per hour', points: buckets.map((b) => [b.start, b.predictions] as const) }]}
               {...(buckets.length === 1 ? { xDomain: [(buckets[0]?.start ?? 0) - 3_600_000, (buckets[0]?.start ?? 0) + 3_600_000] as const } : {})}

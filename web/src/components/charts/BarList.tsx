@@ -13,11 +13,12 @@ export interface Bar {
 }
 
 export function BarList({ bars, title, signed = false }: { bars: readonly Bar[]; title: string; signed?: boolean }) {
-  const top = Math.max(1e-12, ...bars.map((b) => Math.abs(b.value)));
+  const top = Math.max(1e-12, ...bars.map((b) => (signed ? Math.abs(b.value) : b.value)));
   return (
     <ul className={`bar-list${signed ? ' signed' : ''}`} aria-label={title}>
       {bars.map((b) => {
-        const share = (Math.abs(b.value) / top) * (signed ? 50 : 100);
+        // unsigned bars measure an amount (an importance): below zero is noise around none, not a long bar
+        const share = signed ? (Math.abs(b.value) / top) * 50 : (Math.max(0, b.value) / top) * 100;
         const negative = b.value < 0;
         return (
           <li key={b.label}>

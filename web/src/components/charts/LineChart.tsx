@@ -4,6 +4,7 @@
  * (the ROC diagonal).
  */
 import { extent, formatNumber, formatTime, linearScale, ticks, timeTicks } from './scale.js';
+import { useWidth } from './use-width.js';
 
 export interface LineSeries {
   readonly label: string;
@@ -23,47 +24,69 @@ interface Props {
   readonly formatX?: (v: number) => string;
   /** The x values are times (epoch ms): ticks at round minutes, hours or days, labelled as times. */
   readonly timeAxis?: boolean;
+  /** The y values are counts: only whole numbers get a tick ("0.2 predictions" means nothing). */
+  readonly wholeY?: boolean;
+  /** An x value to mark with a vertical line and its label (the threshold chosen with a slider). */
+  readonly marker?: { readonly x: number; readonly label: string };
 }
 
-const WIDTH = 420;
-const MARGIN = { left: 44, right: 10, top: 8, bottom: 30 };
+/** Drawn at the card's width (within these bounds), so the text keeps its size on a phone. */
+const WIDTH_BOUNDS = { initial: 420, min: 260, max: 640 };
+/** Right, top and bottom margins; the left one makes room for the widest y tick label. */
+const MARGIN = { right: 12, top: 10, bottom: 34 };
+/** The y axis title's band, and the width of a tick label's character at the stylesheet's 11 px. */
+const Y_TITLE = 18;
+const CHAR_PX = 6.6;
 const COLORS = ['var(--chart-1)', 'var(--chart-2)', 'var(--chart-3)', 'var(--chart-4)'];
 /** Series with at most this many points get a dot per point. */
 const MARKED_POINTS = 40;
 
-export function LineChart({ series, title, xLabel, yLabel, xDomain, yDomain, height = 220, formatX = formatNumber, timeAxis = false }: Props) {
+export function LineChart({ series, title, xLabel, yLabel, xDomain, yDomain, height = 220, formatX = formatNumber, timeAxis = false, wholeY = false, marker }: Props) {
+  const [figure, width] = useWidth<HTMLElement>(WIDTH_BOUNDS.initial, WIDTH_BOUNDS.min, WIDTH_BOUNDS.max);
   const all = series.flatMap((s) => s.points);
   const xd = xDomain ?? extent(all.map((p) => p[0]));
   const yd = yDomain ?? extent(all.map((p) => p[1]));
-  const x = linearScale(xd, [MARGIN.left, WIDTH - MARGIN.right]);
+  const yTicks = ticks(yd[0], yd[1]).filter((t) => !wholeY || Number.isInteger(t));
+  const left = Y_TITLE + 6 + Math.max(2, ...yTicks.map((t) => formatNumber(t).length)) * CHAR_PX;
+  const x = linearScale(xd, [left, width - MARGIN.right]);
   const y = linearScale(yd, [height - MARGIN.bottom, MARGIN.top]);
-  const xTicks = timeAxis ? timeTicks(xd[0], xd[1]) : ticks(xd[0], xd[1], 5);
+  // fewer x ticks on a narrow chart, so that time labels do not run into each other
+  const xCount = width < 400 ? 4 : 5;
+  const xTicks = timeAxis ? timeTicks(xd[0], xd[1], xCount - 1) : ticks(xd[0], xd[1], xCount);
   const xText = timeAxis ? (t: number) => formatTime(t, xd[1] - xd[0]) : formatX;
   return (
-    <figure className="chart line-chart">
-      <svg viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={title}>
+    <figure className="chart line-chart" ref={figure}>
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
         <title>{title}</title>
         <g className="axis" aria-hidden="true">
-          {ticks(yd[0], yd[1]).map((t) => (
+          {yTicks.map((t) => (
             <g key={`y${t}`}>
-              <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(t)} y2={y(t)} className="grid" />
-              <text x={MARGIN.left - 4} y={y(t) + 3} textAnchor="end">
+              <line x1={left} x2={width - MARGIN.right} y1={y(t)} y2={y(t)} className="grid" />
+              <text x={left - 5} y={y(t) + 4} textAnchor="end">
                 {formatNumber(t)}
               </text>
             </g>
           ))}
           {xTicks.map((t) => (
-            <text key={`x${t}`} x={x(t)} y={height - MARGIN.bottom + 13} textAnchor="middle">
+            <text key={`x${t}`} x={x(t)} y={height - MARGIN.bottom + 15} textAnchor="middle">
               {xText(t)}
             </text>
           ))}
-          <text x={(MARGIN.left + WIDTH - MARGIN.right) / 2} y={height - 3} textAnchor="middle" className="axis-label">
+          <text x={(left + width - MARGIN.right) / 2} y={height - 4} textAnchor="middle" className="axis-label">
             {xLabel}
           </text>
-          <text x={10} y={(height - MARGIN.bottom) / 2} textAnchor="middle" className="axis-label" transform={`rotate(-90 10 ${(height - MARGIN.bottom) / 2})`}>
+          <text x={12} y={(height - MARGIN.bottom) / 2} textAnchor="middle" className="axis-label" transform={`rotate(-90 12 ${(height - MARGIN.bottom) / 2})`}>
             {yLabel}
           </text>
         </g>
+        {marker !== undefined && Number.isFinite(marker.x) && (
+          <g className="marker" aria-hidden="true">
+            <line x1={x(marker.x)} x2={x(marker.x)} y1={MARGIN.top} y2={height - MARGIN.bottom} />
+            <text x={x(marker.x)} y={MARGIN.top + 9} textAnchor={x(marker.x) > width * 0.7 ? 'end' : 'start'} dx={x(marker.x) > width * 0.7 ? -4 : 4}>
+              {marker.label}
+            </text>
+          </g>
+        )}
         {series.map((s, i) => (
           <g key={s.label}>
             <polyline

@@ -32,11 +32,15 @@ export function ticks(lo: number, hi: number, count = 4): number[] {
   return out;
 }
 
-/** Short labels: 1 234, 0.25, 1.2e6. */
+/**
+ * Short labels: 1,234, 0.25, 0.0005, 1.2e6. Small values keep plain decimals (two significant digits)
+ * because "5.0e-4" means nothing to most readers; only the vanishingly small fall back to exponents.
+ */
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(1);
+  if (a !== 0 && (a >= 1e6 || a < 1e-6)) return v.toExponential(1);
+  if (a !== 0 && a < 1e-3) return Number(v.toPrecision(2)).toString();
   if (a >= 100) return Math.round(v).toLocaleString('en-US');
   return Number(v.toPrecision(3)).toString();
 }
