@@ -20,6 +20,16 @@ export const configSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('Where runs and models are recorded: a SQLite file (a path or sqlite:PATH) or postgres://USER@HOST/DB; default <home>/kiln.db.'),
+  queue: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('A Redis job queue, redis://HOST:PORT: `kiln serve` queues training jobs there and `kiln worker` runs them; default: jobs run inside the server.'),
+  queuePrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+    .optional()
+    .describe('Key prefix of the Redis job queue (default kiln): separate Kiln installations can share one Redis; the server and its workers must agree.'),
   // --- the prediction log of `kiln serve` (src/serve/prediction-log.ts, prediction-retention.ts) ---
   predictionLog: z
     .preprocess((v) => (typeof v === 'string' ? parseSwitch(v) : v), z.boolean())
@@ -47,6 +57,8 @@ const ENV_KEYS: Record<keyof KilnConfig, string> = {
   port: 'KILN_PORT',
   logLevel: 'KILN_LOG_LEVEL',
   store: 'KILN_STORE_URL',
+  queue: 'KILN_QUEUE_URL',
+  queuePrefix: 'KILN_QUEUE_PREFIX',
   predictionLog: 'KILN_PREDICTION_LOG',
   predictionLogSampleRate: 'KILN_PREDICTION_LOG_SAMPLE_RATE',
   predictionLogRetentionDays: 'KILN_PREDICTION_LOG_RETENTION_DAYS',

@@ -21,6 +21,7 @@ import { registerReport } from './report.js';
 import { registerRuns } from './runs.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
+import { registerWorker } from './worker.js';
 
 export function buildProgram(): Command {
   const program = new Command('kiln')
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerRuns(program);
   registerServe(program);
+  registerWorker(program);
   registerExport(program);
   registerInspect(program);
   registerMonitor(program);

@@ -1,9 +1,10 @@
 /**
  * `kiln serve [--host] [--port] [--grpc-port] [--no-grpc] [--model-repository DIR] [--log-sample-rate R]
- * [--log-retention-days D] [--log-max-rows N] [--no-prediction-log]`: serve the registered models (and a
- * Triton-layout model repository folder, when given) over the Open Inference Protocol — REST with
- * Triton's extensions, and gRPC — plus KServe v1 and Prometheus /metrics, logging served predictions for
- * monitoring with the given sampling and retention.
+ * [--log-retention-days D] [--log-max-rows N] [--no-prediction-log] [--queue redis://HOST:PORT]`: serve the
+ * registered models (and a Triton-layout model repository folder, when given) over the Open Inference
+ * Protocol — REST with Triton's extensions, and gRPC — plus KServe v1 and Prometheus /metrics, logging
+ * served predictions for monitoring with the given sampling and retention. With --queue, the app's
+ * training jobs go to a Redis queue that `kiln worker` processes take them from (src/cli/worker.ts).
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -17,6 +18,7 @@ export interface ServeFlags {
 }
 
 interface ServeOnlyFlags extends ServeFlags {
+  readonly queue?: string;
   readonly grpcPort?: string;
   /** commander's `--no-grpc` sets this to false. */
   readonly grpc?: boolean;
@@ -44,10 +46,12 @@ export function registerServe(program: Command): void {
     .option('--log-retention-days <days>', 'delete logged predictions older than this many days, checked every minute (env KILN_PREDICTION_LOG_RETENTION_DAYS, default: keep)')
     .option('--log-max-rows <n>', 'keep at most this many logged predictions, the newest (env KILN_PREDICTION_LOG_MAX_ROWS, default: no limit)')
     .option('--no-prediction-log', 'do not log served predictions (env KILN_PREDICTION_LOG=false); monitoring then has no live data')
+    .option('--queue <url>', 'queue training jobs in Redis (redis://HOST:PORT) for `kiln worker` processes instead of running them in the server (env KILN_QUEUE_URL)')
     .action(async (opts: ServeOnlyFlags, cmd: Command) => {
       const ctx = commandContext(cmd, {
         host: opts.host,
         port: opts.port,
+        queue: opts.queue,
         predictionLogSampleRate: opts.logSampleRate,
         predictionLogRetentionDays: opts.logRetentionDays,
         predictionLogMaxRows: opts.logMaxRows,
@@ -79,6 +83,9 @@ function parsePort(text: string | undefined, fallback: number): number {
 export async function serveUntilStopped(ctx: CommandContext, extra: { readonly grpcPort?: number; readonly modelRepository?: string } = {}): Promise<RunningServer> {
   // Loaded here, not at the top: `kiln --help` and the other verbs should not load the server.
   const { closeOnSignals, startServer } = await import('../serve/server.js');
+  // a queue URL that cannot be Redis is refused before anything starts (a Redis that is down is not:
+  // the server then serves predictions and says jobs are unavailable until Redis answers)
+  if (ctx.config.queue !== undefined) (await import('../api/app/redis-connection.js')).checkQueueUrl(ctx.config.queue);
   const { store, artifacts } = await ctx.openHome();
   const { predictionLog, predictionLogSampleRate, predictionLogRetentionDays, predictionLogMaxRows } = ctx.config;
   // the app API (src/api/app) keeps uploads in the home, and its training workers open the same store
@@ -87,6 +94,8 @@ export async function serveUntilStopped(ctx: CommandContext, extra: { readonly g
     artifacts,
     home: ctx.config.home,
     ...(ctx.config.store === undefined ? {} : { storeUrl: ctx.config.store }),
+    ...(ctx.config.queue === undefined ? {} : { queue: ctx.config.queue }),
+    ...(ctx.config.queuePrefix === undefined ? {} : { queuePrefix: ctx.config.queuePrefix }),
     logger: ctx.logger,
     host: ctx.config.host,
     port: ctx.config.port,

@@ -4,7 +4,8 @@
  *
  *   data-routes.ts    uploads, previews, `kiln inspect` with one-click fixes, applying a fix
  *   spec-routes.ts    templates, a suggested module spec with its plain explanation, the spec's JSON Schema
- *   job-routes.ts     training jobs (one at a time, each in a worker thread), followed live over Server-Sent Events
+ *   job-routes.ts     training jobs (one at a time, each in a worker thread — or, with a queue URL, run by
+ *                     `kiln worker` processes through Redis), followed live over Server-Sent Events
  *   model-routes.ts   a version's report (with a threshold table), explanations of rows, its learning
  *                     curve (a job of the same queue), deploying
  *
@@ -23,6 +24,8 @@ import { dataRoutes } from './data-routes.js';
 import { jobRoutes } from './job-routes.js';
 import { modelRoutes } from './model-routes.js';
 import { specRoutes } from './spec-routes.js';
+import type { JobQueue } from './job-queue.js';
+import { RedisJobQueue } from './redis-job-queue.js';
 import { TrainingJobs, type JobTrainer } from './training-jobs.js';
 import { UploadStore } from './upload-store.js';
 import type { WorkerError } from './training-worker.js';
@@ -42,6 +45,13 @@ export interface AppApiOptions {
   readonly dataPlane: DataPlane;
   /** Trains one spec; default trainModule in a worker thread per job (worker-trainer.ts). */
   readonly train?: JobTrainer;
+  /**
+   * A Redis job queue (`redis://HOST:PORT`): jobs are queued there for `kiln worker` processes instead of
+   * run in this server (redis-job-queue.ts); default: the in-process runner.
+   */
+  readonly queue?: string;
+  /** The queue's key prefix (default `kiln`): servers and workers sharing one Redis for separate queues. */
+  readonly queuePrefix?: string;
   /** Largest upload in bytes (default 200 MB). */
   readonly maxUploadBytes?: number;
 }
@@ -59,8 +69,10 @@ export async function appApi(app: FastifyInstance, options: AppApiOptions): Prom
     storeUrl: options.storeUrl ?? join(options.home, 'kiln.db'),
     logError: (err: WorkerError) => logger.error({ err }, 'job worker failed'),
   };
-  const train = options.train ?? workerTrainer(workers);
-  const jobs = new TrainingJobs({ train, curves: workerCurves(workers), resultJson: trainJson, logger });
+  const jobs: JobQueue =
+    options.queue === undefined
+      ? new TrainingJobs({ train: options.train ?? workerTrainer(workers), curves: workerCurves(workers), resultJson: trainJson, logger })
+      : await RedisJobQueue.open({ url: options.queue, home: options.home, logger, ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }) });
 
   await app.register(dataRoutes, { sources, uploads });
   await app.register(specRoutes, { sources });

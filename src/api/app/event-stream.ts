@@ -12,7 +12,7 @@ const KEEP_ALIVE_MS = 15_000;
 export interface EventStream {
   send(id: number, event: string, data: unknown): void;
   end(): void;
-  /** Called once, when the stream ends from either side. */
+  /** Called once, when the stream ends from either side (at once when it already has). */
   onClose(listener: () => void): void;
 }
 
@@ -52,7 +52,9 @@ export class EventStreams {
         finish();
       },
       onClose(listener) {
-        closeListeners.push(listener);
+        // a stream that ended while its follower was being set up (awaited) still lets that follower go
+        if (ended) listener();
+        else closeListeners.push(listener);
       },
     };
     raw.on('close', finish);

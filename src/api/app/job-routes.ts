@@ -2,6 +2,8 @@
  * The app's training routes:
  *
  *   POST /api/jobs {spec}          → 202 {id, status: running|queued, model, …}; one job trains at a time
+ *                                  in the server, or — with `kiln serve --queue` — jobs wait in Redis for
+ *                                  `kiln worker` processes (job-queue.ts has the interface both implement)
  *   GET  /api/jobs                 → {jobs: [...]}, newest first
  *   GET  /api/jobs/:id             → {id, kind: train|curves, model, version? (curves), status, queue_position?,
  *                                     submitted_at, started_at, finished_at, spec, result? (`kiln train --json`,
@@ -18,12 +20,14 @@ import { parseParams, z } from '../../core/params.js';
 import { validateSpec } from '../../modules/spec.js';
 import type { AppSources } from './app-sources.js';
 import { EventStreams, lastEventId } from './event-stream.js';
-import { jobJson, type TrainingJobs } from './training-jobs.js';
+import type { JobQueue } from './job-queue.js';
+import { jobJson } from './training-jobs.js';
 import { docs } from '../route-docs.js';
 import { jobDocs } from './job-docs.js';
 
 export interface JobRoutesOptions {
-  readonly jobs: TrainingJobs;
+  /** The in-process runner or the Redis queue (job-queue.ts); every answer is awaited. */
+  readonly jobs: JobQueue;
   readonly sources: AppSources;
 }
 
@@ -37,32 +41,35 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
   app.addHook('preClose', async () => streams.endAll());
   app.addHook('onClose', async () => jobs.close());
 
-  app.post('/api/jobs', docs('app', 'Train a module spec (a job; one trains at a time)', { body: submitBody, response: jobDocs, status: 202 }), async (request, reply) => {
+  app.post('/api/jobs', docs('app', 'Train a module spec (a job: one at a time in the server, or queued for `kiln worker`s)', { body: submitBody, response: jobDocs, status: 202 }), async (request, reply) => {
     const { spec } = parseParams(submitBody, request.body, 'job request');
     // Relative data paths are read from the uploads folder; every source must pass the app's rules.
     const loaded = validateSpec(spec, null, sources.uploadsDir);
     const dataPath = sources.resolve(loaded.dataPath);
     const testDataPath = loaded.testDataPath === undefined ? undefined : sources.resolve(loaded.testDataPath);
-    const job = jobs.submit({ ...loaded, dataPath, ...(testDataPath === undefined ? {} : { testDataPath }) });
-    return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
+    const job = await jobs.submit({ ...loaded, dataPath, ...(testDataPath === undefined ? {} : { testDataPath }) });
+    return reply.code(202).send(jobJson(job, await jobs.queuePosition(job)));
   });
 
-  app.get('/api/jobs', docs('app', 'Jobs, newest first', { response: z.strictObject({ jobs: z.array(jobDocs) }) }), async () => ({ jobs: jobs.list().map((job) => jobJson(job, jobs.queuePosition(job))) }));
+  app.get('/api/jobs', docs('app', 'Jobs, newest first', { response: z.strictObject({ jobs: z.array(jobDocs) }) }), async () => {
+    const list = await jobs.list();
+    return { jobs: await Promise.all(list.map(async (job) => jobJson(job, await jobs.queuePosition(job)))) };
+  });
 
   app.get<{ Params: { id: string } }>('/api/jobs/:id', docs('app', 'One job: status, spec, result or error', { response: jobDocs }), async (request) => {
-    const job = jobs.get(request.params.id);
-    return jobJson(job, jobs.queuePosition(job));
+    const job = await jobs.get(request.params.id);
+    return jobJson(job, await jobs.queuePosition(job));
   });
 
   app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', docs('app', 'Cancel a job; nothing is registered', { response: jobDocs, status: 202 }), async (request, reply) => {
-    const job = jobs.cancel(request.params.id);
-    return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
+    const job = await jobs.cancel(request.params.id);
+    return reply.code(202).send(jobJson(job, await jobs.queuePosition(job)));
   });
 
   app.get<{ Params: { id: string } }>('/api/jobs/:id/events', docs('app', 'A job\'s events as Server-Sent Events (stage, progress, note, trial, point; then done, failed or cancelled)', { contentType: 'text/event-stream' }), async (request, reply) => {
-    const job = jobs.get(request.params.id); // JOB_NOT_FOUND answers as JSON, before the stream starts
+    const job = await jobs.get(request.params.id); // JOB_NOT_FOUND answers as JSON, before the stream starts
     const stream = streams.start(request, reply);
-    const unsubscribe = jobs.subscribe(job, lastEventId(request), (e) => {
+    const unsubscribe = await jobs.subscribe(job, lastEventId(request), (e) => {
       stream.send(e.id, e.event, e.data);
       if (TERMINAL_EVENTS.has(e.event)) stream.end();
     });

@@ -22,6 +22,8 @@ import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
 import type { SupervisedPredictor } from '../../learners/learner.js';
 import { loadPredictor } from '../../learners/registry.js';
 import { explainRows, type SavedModel } from '../../modules/explain-rows.js';
+import { isSavedTextModel, predictTextRows } from '../../modules/text/explain-text.js';
+import type { Frame } from '../../core/frame.js';
 import { loadModule } from '../../modules/load-module.js';
 import { MODULE_ARTIFACTS, type ModuleManifest } from '../../modules/manifest.js';
 import type { DataPlane } from '../../serve/data-plane.js';
@@ -29,9 +31,11 @@ import { parseModelRef } from '../../store/model-ref.js';
 import type { ArtifactStore, ModelVersion, Store } from '../../store/store.js';
 import { versionCurvesInput } from '../../modules/tabular/version-curves.js';
 import { heldOutThresholds, type ThresholdCounts, type ThresholdTable } from './held-out-thresholds.js';
-import { jobJson, type TrainingJobs } from './training-jobs.js';
+import type { JobQueue } from './job-queue.js';
+import { jobJson } from './training-jobs.js';
 import { rowsToFrame } from './rows-to-frame.js';
 import { docs } from '../route-docs.js';
+import { parseStoredReport } from '../../modules/stored-report.js';
 import { jobDocs } from './job-docs.js';
 import { deployDocs, explainDocs } from './model-docs.js';
 import { reportDocs } from './report-docs.js';
@@ -41,7 +45,7 @@ export interface ModelRoutesOptions {
   readonly artifacts: ArtifactStore;
   readonly dataPlane: DataPlane;
   /** The job queue learning curves run in (one job at a time, with training). */
-  readonly jobs: TrainingJobs;
+  readonly jobs: JobQueue;
 }
 
 /** The alias the app deploys to: what "the live version" of a model means in the app. */
@@ -68,7 +72,7 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
       throw new KilnError('MODEL_NOT_READY', { model: `${version.model}:${version.version}`, reason: 'it was registered without a report; retrain it' });
     }
     const { manifest } = await loadModule(version, artifacts);
-    const report = JSON.parse((await artifacts.get(reportDigest)).toString('utf8')) as Record<string, unknown>;
+    const report = parseStoredReport(manifest.task, (await artifacts.get(reportDigest)).toString('utf8'));
     // Versions trained since report.json keeps the held-out counts use them; older ones are reproduced.
     const stored = (report['charts'] as { thresholds?: { positiveClass: string; rows: readonly ThresholdCounts[] } } | undefined)?.thresholds;
     const table: ThresholdTable | undefined =
@@ -101,10 +105,18 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
     const body = parseParams(explainBody, request.body, 'explain request');
     const version = await store.resolve(parseModelRef(request.params.ref));
     const [saved, { manifest }] = await Promise.all([savedModel(version, artifacts), loadModule(version, artifacts)]);
-    const preprocessor = TabularPreprocessor.fromJSON(saved.preprocessor);
-    const frame = rowsToFrame(body.rows, preprocessor.inputColumns());
+    let frame: Frame;
+    let predictions: Record<string, unknown>[];
+    if (isSavedTextModel(saved)) {
+      // a text module reads one text field: the words of each text are its reasons
+      frame = rowsToFrame(body.rows, [{ name: saved.features.column, kind: 'categorical', type: 'text', datatype: 'BYTES' }]);
+      predictions = predictTextRows(saved, manifest, frame);
+    } else {
+      const preprocessor = TabularPreprocessor.fromJSON(saved.preprocessor);
+      frame = rowsToFrame(body.rows, preprocessor.inputColumns());
+      predictions = predict(saved, preprocessor, manifest, frame);
+    }
     const explanations = explainRows(saved, manifest, frame, body.top);
-    const predictions = predict(saved, preprocessor, manifest, frame);
     return {
       model: version.model,
       version: version.version,
@@ -115,8 +127,8 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
   app.post<{ Params: { ref: string } }>('/api/models/:ref/curves', docs('app', 'Would more rows help? Draw the version\'s learning curve (a job)', { response: jobDocs, status: 202 }), async (request, reply) => {
     const version = await store.resolve(parseModelRef(request.params.ref));
     // checked here, so that a version that cannot be refitted is a coded answer, not a failed job
-    const job = jobs.submitCurves(await versionCurvesInput(version, { store, artifacts }));
-    return reply.code(202).send(jobJson(job, jobs.queuePosition(job)));
+    const job = await jobs.submitCurves(await versionCurvesInput(version, { store, artifacts }));
+    return reply.code(202).send(jobJson(job, await jobs.queuePosition(job)));
   });
 
   app.post<{ Params: { ref: string } }>('/api/models/:ref/deploy', docs('app', 'Deploy a version: load it and point the champion alias at it', { response: deployDocs }), async (request) => {
@@ -139,11 +151,11 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
   });
 }
 
-/** What training saved besides the ONNX graph for explanations; only table predictions have it. */
+/** What training saved besides the ONNX graph for explanations: table predictions and text modules have it. */
 async function savedModel(version: ModelVersion, artifacts: ArtifactStore): Promise<SavedModel> {
   const digest = version.artifacts[MODULE_ARTIFACTS.predictor];
   if (digest === undefined) {
-    throw new KilnError('NOT_EXPLAINABLE', { model: `${version.model}:${version.version}`, reason: 'it has no saved predictor (only predictions from a table\'s columns keep one)' });
+    throw new KilnError('NOT_EXPLAINABLE', { model: `${version.model}:${version.version}`, reason: 'it has no saved predictor (predictions from a table\'s columns and text modules keep one)' });
   }
   return JSON.parse((await artifacts.get(digest)).toString('utf8')) as SavedModel;
 }

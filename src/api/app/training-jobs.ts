@@ -19,6 +19,7 @@ import type { CurvePoint } from '../../evaluate/curves/curve-point.js';
 import type { VersionCurvesInput, VersionCurvesResult } from '../../modules/tabular/version-curves.js';
 import type { TrainEvent } from '../../modules/train-events.js';
 import type { ModuleTrainResult, TrainContext } from '../../modules/train-module.js';
+import type { JobQueue, JobView } from './job-queue.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -121,7 +122,7 @@ export class TrainingJob {
   }
 }
 
-export class TrainingJobs {
+export class TrainingJobs implements JobQueue {
   private readonly jobs = new Map<string, TrainingJob>();
   private readonly queue: TrainingJob[] = [];
   private running: { job: TrainingJob; settled: Promise<void> } | undefined;
@@ -284,8 +285,8 @@ export class TrainingJobs {
   }
 }
 
-/** A job as the API shows it (GET /api/jobs/:id). */
-export function jobJson(job: TrainingJob, queuePosition: number | undefined): Record<string, unknown> {
+/** A job as the API shows it (GET /api/jobs/:id), from either queue (job-queue.ts). */
+export function jobJson(job: JobView, queuePosition: number | undefined): Record<string, unknown> {
   return {
     id: job.id,
     kind: job.work.kind,

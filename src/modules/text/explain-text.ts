@@ -117,3 +117,20 @@ export function explainTextRows(saved: SavedTextModel, manifest: ModuleManifest,
     return { row: e.row, outcome: e.outcome, base: e.base, score: e.score, reasons };
   });
 }
+
+/** What a text module answers for each text of `frame`: the label and the class probabilities. */
+export function predictTextRows(saved: SavedTextModel, manifest: ModuleManifest, frame: Frame): { prediction: string | number; probabilities: Record<string, number> }[] {
+  const features = TextFeatures.fromJSON(saved.features);
+  const model = loadLinearTextModel(saved.predictor);
+  const column = frame.get(features.column);
+  if (column === undefined) throw new KilnError('COLUMN_NOT_FOUND', { column: features.column, columns: frame.names });
+  const texts = Array.from(column.values as ArrayLike<string | number | null>, (v) => (v === null ? null : String(v)));
+  const proba = textProbabilities(model, features.transform(texts));
+  const classes = manifest.classes ?? [];
+  const k = model.nClasses;
+  return texts.map((_, i) => {
+    const row = Array.from(proba.subarray(i * k, (i + 1) * k));
+    const best = row.indexOf(Math.max(...row));
+    return { prediction: classes[best] ?? best, probabilities: Object.fromEntries(row.map((p, c) => [String(classes[c] ?? c), p])) };
+  });
+}
