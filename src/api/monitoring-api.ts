@@ -24,7 +24,7 @@
  *     rows: 1000,                 // predictions in the window, failed ones included
  *     failed: 12,                 // of those, logged with an error code
  *     reference_rows: 800,        // training rows behind the reference profile
- *     verdict: "Dataset drift: 2 of 3 features drifted (age, plan), …",   // drift in words
+ *     verdict: "Dataset drift: 2 of the 3 columns the model reads changed (age, plan), …",   // drift in words
  *     drift: {                    // inputs: one entry per feature
  *       dataset_drift: true, drifted_columns: 2, share_drifted: 0.667,
  *       columns: [{column, test: "ks"|"chisquare"|"z"|"wasserstein"|"jensenshannon"|"psi",

@@ -4,7 +4,7 @@
  * cannot exist without appearing in it. Each route's summary, area, request schemas and the schema (or,
  * for a stream or a text format, the media type) of its answer come from its `docs(...)` options
  * (route-docs.ts); path parameters come from the URL; every operation answers errors in the server's
- * one shape (src/serve/rest/http-errors.ts).
+ * one shape (src/serve/rest/http-errors.ts), but a readiness route's 503 "not ready", which has its own.
  *
  * Registered before any route: the generator learns routes as Fastify adds them.
  */
@@ -30,6 +30,15 @@ const ERROR_BODY = {
   },
 } as const;
 
+/** This document's own answer, in outline: OpenAPI 3.1 defines the rest. */
+const OPENAPI_DOCUMENT = z
+  .looseObject({
+    openapi: z.literal('3.1.0'),
+    info: z.looseObject({ title: z.string(), version: z.string().describe('Kiln\'s version') }),
+    paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+  })
+  .describe('An OpenAPI 3.1 document (https://spec.openapis.org/oas/v3.1.0)');
+
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -43,7 +52,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: Object.entries(API_TAGS).map(([name, description]) => ({ name, description })),
     },
     transform: ({ schema, url, route }) => {
-      const { docsBody, docsQuery, docsResponse, docsStatus, docsContentType } = (route.config ?? {}) as RouteDocs['config'];
+      const { docsBody, docsQuery, docsResponse, docsStatus, docsContentType, docsNotReady } = (route.config ?? {}) as RouteDocs['config'];
       const jsonSchema = (zod: z.ZodType) => z.toJSONSchema(zod, { io: 'input', unrepresentable: 'any' });
       const success =
         docsContentType !== undefined
@@ -59,12 +68,13 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           ...(docsQuery === undefined ? {} : { querystring: jsonSchema(docsQuery) }),
           response: {
             [docsStatus ?? 200]: success,
+            ...(docsNotReady === undefined ? {} : { 503: { description: 'Not ready (not an error: the answer says so)', ...jsonSchema(docsNotReady) } }),
             default: { description: 'An error (4xx or 5xx), always in this shape', ...ERROR_BODY },
           },
         },
       };
     },
   });
-  app.get('/openapi.json', docs('server', 'This document: the OpenAPI 3.1 description of the server'), async () => app.swagger());
+  app.get('/openapi.json', docs('server', 'This document: the OpenAPI 3.1 description of the server', { response: OPENAPI_DOCUMENT }), async () => app.swagger());
   app.get('/openapi.yaml', docs('server', 'This document as YAML', { contentType: 'application/yaml' }), async (_request, reply) => reply.type('application/yaml').send(app.swagger({ yaml: true })));
 }

@@ -8,7 +8,8 @@
  * against); the body, query and response schemas travel in the route's `config` and reach the document
  * alone, so that requests keep being checked by the handlers' zod schemas, with Kiln's coded errors
  * (and answers are not reshaped by a serializer). An answer that is not JSON (an event stream, a text
- * format) is documented by its media type alone.
+ * format) is documented by its media type alone. A readiness route also documents its 503 "not ready"
+ * answer, which is not an error.
  */
 import type { z } from 'zod';
 
@@ -40,6 +41,8 @@ declare module 'fastify' {
     docsStatus?: SuccessStatus;
     /** The media type of a successful answer that is not JSON (e.g. text/event-stream). */
     docsContentType?: string;
+    /** What a 503 answer holds when it is not an error (a readiness probe's "not ready"). */
+    docsNotReady?: z.ZodType;
   }
 }
 
@@ -51,6 +54,7 @@ export interface RouteDocs {
     readonly docsResponse?: z.ZodType;
     readonly docsStatus?: SuccessStatus;
     readonly docsContentType?: string;
+    readonly docsNotReady?: z.ZodType;
   };
 }
 
@@ -63,6 +67,11 @@ export interface DocsOptions {
   readonly status?: SuccessStatus;
   /** The media type of an answer that is not JSON; it has no schema. */
   readonly contentType?: string;
+  /**
+   * A readiness route's answer while not ready, sent with status 503 (so that a probe can read the
+   * status alone) but in the shape of a success, not of an error.
+   */
+  readonly notReady?: z.ZodType;
 }
 
 export function docs(
@@ -78,6 +87,7 @@ export function docs(
       ...(options.response === undefined ? {} : { docsResponse: options.response }),
       ...(options.status === undefined ? {} : { docsStatus: options.status }),
       ...(options.contentType === undefined ? {} : { docsContentType: options.contentType }),
+      ...(options.notReady === undefined ? {} : { docsNotReady: options.notReady }),
     },
   };
 }

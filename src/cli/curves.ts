@@ -6,7 +6,6 @@
  * of a registered version: its spec, its data as trained on, the model it settled on.
  */
 import { writeFileSync } from 'node:fs';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { parse as parseYamlValue } from 'yaml';
 import { KilnError } from '../core/errors.js';
@@ -14,6 +13,8 @@ import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome, type CommandContext } from './context.js';
 import type { CurvesOptions, CurvesResult } from '../modules/tabular/tabular-curves.js';
 import { specFromFlags, type TrainFlags } from './train.js';
+import { curvesProgress } from './curves-progress.js';
+import { cancelOnInterrupt } from './interrupt.js';
 
 interface CurvesFlags extends TrainFlags {
   readonly values?: string;
@@ -48,24 +49,23 @@ export function registerCurves(program: Command): void {
       if (fractions?.some((f) => !(f > 0 && f <= 1))) {
         throw new KilnError('INVALID_PARAMS', { what: '--sizes', summary: 'give shares between 0 and 1, e.g. --sizes 0.2,0.5,1' });
       }
-      const bar = ctx.out.json || process.stderr.isTTY !== true
-        ? undefined
-        : new cliProgress.SingleBar({ format: '  {curve} curve [{bar}] {value}/{total} points', stream: process.stderr }, cliProgress.Presets.shades_classic);
-      let started = '';
+      const progress = curvesProgress(!ctx.out.json);
+      // Ctrl-C stops the curves through their AbortSignal, as it stops a training: exit code 130
+      const interrupt = cancelOnInterrupt('drawing the curves', (line) => process.stderr.write(`\n${line}\n`));
       const options: CurvesOptions = {
         ...(fractions === undefined ? {} : { fractions }),
         ...(param === undefined ? {} : { param }),
-        onPoint: (curve, _point, done, total) => {
-          if (bar === undefined) return;
-          if (started !== curve) {
-            if (started !== '') bar.stop();
-            bar.start(total, 0, { curve });
-            started = curve;
-          }
-          bar.update(done, { curve });
-        },
+        onPoint: progress.onPoint,
+        signal: interrupt.signal,
       };
-      const result = await drawCurves(specFile, opts, ctx, options).finally(() => bar?.stop());
+      const result = await drawCurves(specFile, opts, ctx, options)
+        .catch((err: unknown) => {
+          throw interrupt.cancellation(err);
+        })
+        .finally(() => {
+          progress.stop();
+          interrupt.dispose();
+        });
       if (opts.html !== undefined) {
         const { renderCurvesHtml } = await import('../modules/tabular/curves-html.js');
         writeFileSync(opts.html, renderCurvesHtml(result));

@@ -1,15 +1,21 @@
 /**
- * Ctrl-C during long work (a training, an AutoML search): the first press asks the work to stop through
+ * Ctrl-C during long work (a training, an AutoML search, `kiln curves`): the first press asks the work to stop through
  * its AbortSignal, so it unwinds the way a cancelled app job does — its run is marked failed, nothing is
  * registered, worker threads are stopped and the store is closed; a second press quits at once.
  * Without this, an interrupted `kiln train` left its run "running" in the store forever.
  */
-import { KilnError } from '../core/errors.js';
+import { isKilnError, KilnError } from '../core/errors.js';
 
 export interface Interruptible {
   readonly signal: AbortSignal;
   /** Removes the handlers (the work is over). */
   dispose(): void;
+  /**
+   * The error to report for `err`: once interrupted, a cancellation the work reports in its own words
+   * (a learner says "training was cancelled" whoever fitted it) becomes this one's ("drawing the curves
+   * was cancelled"); any other error is itself.
+   */
+  cancellation(err: unknown): unknown;
 }
 
 export function cancelOnInterrupt(what: string, say: (line: string) => void, signals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): Interruptible {
@@ -28,5 +34,6 @@ export function cancelOnInterrupt(what: string, say: (line: string) => void, sig
     dispose: () => {
       for (const s of signals) process.off(s, onSignal);
     },
+    cancellation: (err) => (controller.signal.aborted && isKilnError(err, 'CANCELLED') ? (controller.signal.reason as unknown) : err),
   };
 }

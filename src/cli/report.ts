@@ -6,6 +6,7 @@ import { loadModule } from '../modules/load-module.js';
 import { describeAugmentation } from '../features/augment-rows.js';
 import { MODULE_ARTIFACTS, type ModuleManifest } from '../modules/manifest.js';
 import { isTabularReport, renderModuleReportHtml, reportSentences } from '../modules/report-html.js';
+import { parseStoredReport } from '../modules/stored-report.js';
 import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome } from './context.js';
 import { metricsTable } from './output.js';
@@ -29,7 +30,7 @@ export function registerReport(program: Command): void {
           throw new KilnError('MODEL_NOT_READY', { model: `${version.model}:${version.version}`, reason: 'it was registered without a report; retrain it' });
         }
         const { manifest } = await loadModule(version, artifacts);
-        const report = JSON.parse((await artifacts.get(digest)).toString('utf8')) as Record<string, unknown>;
+        const report = parseStoredReport(manifest.task, (await artifacts.get(digest)).toString('utf8'));
         return { model: version.model, version: version.version, manifest, report };
       });
       const advice = opts.payoffs === undefined ? undefined : thresholdAdvice(page.report, parsePayoffs(opts.payoffs));

@@ -618,7 +618,7 @@ export const ERROR_CODES = {
     status: 404,
     exit: 1,
     message: (d) => `there is no training job "${s(d['id'])}"`,
-    hint: () => 'GET /api/jobs lists the jobs this server ran since it started',
+    hint: () => 'GET /api/jobs lists the recent jobs (those of this server since it started, or those kept in its Redis queue)',
   },
   JOB_FINISHED: {
     status: 409,
@@ -630,6 +630,20 @@ export const ERROR_CODES = {
     exit: 1,
     message: (d) => `${s(d['queued'])} training jobs are already waiting, the most this server queues`,
     hint: () => 'wait for a job to finish (GET /api/jobs) or cancel one, then submit again',
+  },
+  // --- the Redis job queue (`kiln serve --queue`, `kiln worker`; src/api/app/redis-*.ts) ----------
+  QUEUE_UNAVAILABLE: {
+    status: 503,
+    exit: 1,
+    message: (d) => `the job queue at ${s(d['url'])} cannot be used: ${s(d['reason'])}`,
+    hint: () =>
+      'give --queue (or KILN_QUEUE_URL) as redis://HOST:PORT of a running Redis 6.2 or newer; a server keeps serving predictions meanwhile, and training jobs can be submitted once Redis answers',
+  },
+  JOB_WORKER_LOST: {
+    status: 503,
+    exit: 3,
+    message: (d) => `the kiln worker running job ${s(d['id'])} stopped before the job ended (${s(d['reason'])})`,
+    hint: () => 'a job whose worker stops is put back in the queue once; see the worker\'s log (out of memory?) and submit the job again',
   },
   // --- recommend module: recommenders and their training (src/learners/recommend, src/modules/recommend)
   RECOMMEND_NEEDS_RATINGS: {

@@ -42,7 +42,7 @@ export function robustnessCheck(frame: Frame, score: (f: Frame) => number, optio
   const clean = score(frame);
   const rng = new Rng(options.seed ?? 0);
   const cases: [Perturbation, string, (c: Column) => Column][] = [
-    ['numeric_jitter', `numbers moved by noise of ${jitter} standard deviations`, (c) => jitterByKind(c, options.kinds?.get(c.name), jitter, rng)],
+    ['numeric_jitter', `numbers nudged at random by about ${percent(jitter)} of each column's usual spread (standard deviation)`, (c) => jitterByKind(c, options.kinds?.get(c.name), jitter, rng)],
     ['swapped_categories', `${percent(swapShare)} of categories replaced by another value of the same column`, (c) => swapByKind(c, options.kinds?.get(c.name), swapShare, rng)],
     ['extra_missing', `${percent(missingShare)} of values made missing`, (c) => blankValues(c, missingShare, rng)],
   ];

@@ -160,10 +160,10 @@ export function verdict(drift: DatasetDrift, predictions: DatasetDrift | null): 
   const n = drift.columns.length;
   const names = drift.columns.filter((c) => c.drift).map((c) => c.column);
   const head = drift.dataset_drift
-    ? `Dataset drift: ${drift.drifted_columns} of ${n} features drifted (${names.join(', ')}), at least half of them — the live data no longer looks like the training data; consider retraining.`
+    ? `Dataset drift: ${drift.drifted_columns} of the ${n} columns the model reads changed (${names.join(', ')}), at least half of them — the live data no longer looks like the training data; consider retraining.`
     : drift.drifted_columns === 0
-      ? `No dataset drift: none of the ${n} features drifted.`
-      : `No dataset drift: ${drift.drifted_columns} of ${n} features drifted (${names.join(', ')}), fewer than half; watch ${drift.drifted_columns === 1 ? 'it' : 'them'}.`;
+      ? `No dataset drift: none of the ${n} columns the model reads has changed from the training data.`
+      : `No dataset drift: ${drift.drifted_columns} of the ${n} columns the model reads changed (${names.join(', ')}), fewer than half; watch ${drift.drifted_columns === 1 ? 'it' : 'them'}.`;
   const untested = drift.untested.length === 0 ? '' : ` Not tested: ${drift.untested.map((u) => `${u.column} (${u.reason})`).join(', ')}.`;
   if (predictions === null) return head + untested;
   const moved = predictions.columns.filter((c) => c.drift).map((c) => c.column);

@@ -61,7 +61,7 @@ export function parseWindow(asked: { readonly window?: string | undefined; reado
 }
 
 export function describeWindow(window: MonitorWindow): string {
-  return window.kind === 'count' ? `last ${window.last} predictions` : `predictions of the last ${formatDuration(window.sinceMs)}`;
+  return window.kind === 'count' ? `last ${window.last.toLocaleString('en-US')} predictions` : `predictions of the last ${formatDuration(window.sinceMs)}`;
 }
 
 function formatDuration(ms: number): string {

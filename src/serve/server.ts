@@ -52,6 +52,10 @@ export interface ServerOptions {
    * writer thread open in their worker threads; without it the prediction log is written from the main thread.
    */
   readonly storeUrl?: string;
+  /** A Redis job queue for the app's training jobs (`kiln serve --queue redis://…`); default: jobs run in this server. */
+  readonly queue?: string;
+  /** The queue's key prefix (default `kiln`; tests give each run its own). */
+  readonly queuePrefix?: string;
   /** A Triton-layout model repository folder to serve as well (`kiln serve --model-repository DIR`). */
   readonly modelRepository?: string;
   readonly logger: Logger;
@@ -212,11 +216,19 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
   if (store !== undefined) await app.register(registryApi, { store }); // the registry API under /api (src/api)
   if (store !== undefined && artifacts !== undefined) await app.register(monitoringApi, { store, artifacts }); // feedback, monitoring report, alerts under /api
   if (store !== undefined && artifacts !== undefined && options.home !== undefined) {
-    await app.register(appApi, { store, artifacts, home: options.home, ...(options.storeUrl === undefined ? {} : { storeUrl: options.storeUrl }), dataPlane }); // the no-code app's API under /api (src/api/app)
+    await app.register(appApi, {
+      store,
+      artifacts,
+      home: options.home,
+      ...(options.storeUrl === undefined ? {} : { storeUrl: options.storeUrl }),
+      ...(options.queue === undefined ? {} : { queue: options.queue }),
+      ...(options.queuePrefix === undefined ? {} : { queuePrefix: options.queuePrefix }),
+      dataPlane,
+    }); // the no-code app's API under /api (src/api/app)
     await app.register(webApp, {}); // the built app (web/dist) at `/`, with single-page fallback
   }
   if (store !== undefined) await app.register(experimentsApi, { store, ...(router === undefined ? {} : { router }), ...(options.experiments?.canary === undefined ? {} : { canary: options.experiments.canary }) });
-  app.get('/metrics', docs('server', 'Prometheus metrics: requests, latency, batches, loaded models, prediction log'), async (_request, reply) =>
+  app.get('/metrics', docs('server', 'Prometheus metrics: requests, latency, batches, loaded models, prediction log', { contentType: METRICS_CONTENT_TYPE }), async (_request, reply) =>
     reply
       .type(METRICS_CONTENT_TYPE)
       .send(renderMetrics(repository.loadedModels(), await repository.index(), predictionLog && { stats: predictionLog.stats(), pruned: retention?.totalDeleted ?? 0 })),

@@ -95,6 +95,10 @@ describe('quality findings', () => {
       const f = only(await findingsOf('outliers.csv', header, withColumn((i) => (i % 400 === 0 ? 1e6 : (i % 37) / 10)), 'y'), 'outliers');
       assert.deepEqual(f.map((x) => x.columns), [['extra']]);
       assert.match(f[0]?.message ?? '', /^"extra" has 5 values/);
+      // the far values are all high: only that side is named, with how far they go (no "below -10.8"
+      // for a column that never goes below 0)
+      assert.match(f[0]?.message ?? '', /far from the rest: above [\d.]+ \(up to 1000000\), while half/);
+      assert.doesNotMatch(f[0]?.message ?? '', /below/);
     });
 
     test('class imbalance and classes with too few rows', async () => {

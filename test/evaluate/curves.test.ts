@@ -142,6 +142,10 @@ test('kiln curves on a text-classify spec and version: the curve of training tex
   assert.match(readFileSync(html, 'utf8'), /Learning curve: more texts/);
 
   assert.equal((await kiln(['train', spec, '--home', dir, '--json'])).code, 0);
+  // (its report names the module and the configuration it settled on, each under its own key)
+  const report = JSON.parse((await kiln(['report', 'reviews', '--json', '--home', dir])).stdout) as { model: string; configuration: string };
+  assert.equal(report.model, 'reviews');
+  assert.match(report.configuration, /^word 1-2-grams .* → logistic regression C=10$/);
   const words = await kiln(['curves', '--model', 'reviews', '--sizes', '0.5,1', '--home', dir]);
   assert.equal(words.code, 0, words.stderr);
   assert.match(words.stderr, /^reviews:1: logistic-regression on 720 training texts, 5-fold cross-validation \(stratified\), roc_auc:/m);

@@ -88,7 +88,7 @@ test('kiln train --augment N from the command line; a bad count or a template wi
   // and so does its report in the terminal: scores, reliance, robustness
   assert.match(report.stderr, /^roc_auc\s+0\.9\d{3}\s+0\.9\d{3}$/m);
   assert.match(report.stderr, /^relies most on: a \(/m);
-  assert.match(report.stderr, /^when the data gets messier \(held-out roc_auc\):\n {2}numbers moved by noise of 0\.1 standard deviations: 0\.\d{4} \([+-]0\.\d{4}\)$/m);
+  assert.match(report.stderr, /^when the data gets messier \(held-out roc_auc\):\n {2}numbers nudged at random by about 10% of each column's usual spread \(standard deviation\): 0\.\d{4} \([+-]0\.\d{4}\)$/m);
   assert.match(report.stderr, /^ {2}\(also fitted on 3 perturbed copies of every training row/m);
   assert.match(report.stderr, /report written to .*report\.html$/m);
   assert.match(readFileSync(html, 'utf8'), /<h2>Robustness<\/h2>\s*<p>Also fitted on 3 perturbed copies of every training row \(numbers ± 0\.1 sd, 10% of categories swapped, 10% of cells blank\)\.<\/p>/);

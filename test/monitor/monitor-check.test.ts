@@ -67,7 +67,7 @@ test('the recent window flags exactly the drifted inputs and the drifted outputs
   assert.equal(report.rows, 600);
   assert.deepEqual(report.drift.columns.map((c) => [c.column, c.test, c.drift]), [['age', 'ks', true], ['income', 'ks', false], ['plan', 'chisquare', true]]);
   assert.equal(report.drift.dataset_drift, true);
-  assert.match(report.verdict, /Dataset drift: 2 of 3 features drifted \(age, plan\)/);
+  assert.match(report.verdict, /Dataset drift: 2 of the 3 columns the model reads changed \(age, plan\)/);
   assert.ok(report.prediction_drift !== null);
   assert.ok(report.prediction_drift.columns.find((c) => c.column === 'probability[churn]')?.drift);
   assert.ok(report.latency_ms.p99 > report.latency_ms.p50);
@@ -94,7 +94,7 @@ test('the older window, like the training data, shows no drift; time windows sel
   });
   assert.equal(early.rows, 600);
   assert.equal(early.drift.drifted_columns, 0);
-  assert.match(early.verdict, /^No dataset drift: none of the 3 features drifted/);
+  assert.match(early.verdict, /^No dataset drift: none of the 3 columns the model reads has changed from the training data/);
 });
 
 test('clear errors: no reference profile, no predictions, bad windows', async () => {

@@ -1,21 +1,28 @@
 /**
- * The answers GET /openapi.json promises for the app's API, monitoring and experiments are the ones the
- * server gives: real answers of a running server — an upload, its preview, profile and fix, spec
- * suggestions, the reports of a yes/no and of a regression model, explanations, a deployment, served
+ * The answers GET /openapi.json promises are the ones the server gives: real answers of a running
+ * server — an upload, its preview, profile and fix, spec suggestions, the reports of a yes/no, a
+ * regression and a text model (from a new and an old report.json), explanations, a deployment, served
  * predictions with their feedback, the monitoring report, alerts, a split and a shadow experiment,
- * webhooks and the audit log — are parsed with the same strict schemas the document is generated from, and each route's document
- * carries its schema with the status the server answers with.
+ * webhooks and the audit log; and the serving side: health, readiness (and not ready), metadata,
+ * inference in both protocols, Triton's configuration, statistics and repository, the metrics' media
+ * type — are parsed with the same strict schemas the document is generated from, and each route's
+ * document carries its schema with the status the server answers with.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { inspectDocs, previewDocs, uploadDocs } from '../../src/api/app/data-docs.js';
 import { deployDocs, explainDocs } from '../../src/api/app/model-docs.js';
-import { tabularReportDocs } from '../../src/api/app/report-docs.js';
+import { tabularReportDocs, textReportDocs } from '../../src/api/app/report-docs.js';
+import { MODULE_ARTIFACTS } from '../../src/modules/manifest.js';
+import { METRICS_CONTENT_TYPE } from '../../src/serve/metrics.js';
+import { inferResponseDocs, liveDocs, modelMetadataDocs, modelReadyDocs, predictResponseDocs, serverMetadataDocs, serverReadyDocs } from '../../src/serve/rest/protocol-docs.js';
+import { modelConfigDocs, modelStatisticsDocs, repositoryActionDocs, repositoryIndexDocs } from '../../src/serve/rest/repository-docs.js';
+import { tempHome } from '../helpers/kiln-cli.js';
 import { specSchemaDocs, suggestionDocs, templatesDocs } from '../../src/api/app/spec-docs.js';
 import { experimentDocs, experimentReportDocs } from '../../src/api/experiments-docs.js';
 import { auditDocs, deliveryDocs, versionDocs, webhookDocs } from '../../src/api/registry-docs.js';
@@ -25,6 +32,7 @@ import { trainModule } from '../../src/modules/train-module.js';
 import { startAppServer, TITANIC_CSV, type AppServer } from '../api/app/app-server.js';
 
 const titanic = fileURLToPath(TITANIC_CSV);
+const sentiment = fileURLToPath(new URL('../../examples/sentiment/sentiment.csv', import.meta.url));
 
 interface Response {
   description?: string;
@@ -44,6 +52,16 @@ before(async () => {
   // a second version with the same artifacts: a challenger for the experiments
   const v1 = await server.store.getVersion('titanic', 1);
   await server.store.createModelVersion({ model: 'titanic', runId: v1.runId, artifacts: v1.artifacts, signature: v1.signature, metrics: v1.metrics });
+  // a text module (900 reviews, one fixed configuration: seconds), and a version of it whose
+  // report.json is as Kiln wrote it before `configuration`: the description under `model`
+  const reviews = join(tempHome('kiln-openapi-reviews-'), 'reviews.csv');
+  writeFileSync(reviews, readFileSync(sentiment, 'utf8').split('\n').slice(0, 901).join('\n'));
+  const reviewsSpec = { name: 'reviews', task: 'text-classify', data: reviews, target: 'label', text: 'sentence', learner: 'logistic-regression', params: { C: 10, wordNgrams: [1, 2], charNgrams: null } };
+  await trainModule(validateSpec(reviewsSpec, null, dirname(reviews)), home);
+  const text = await server.store.getVersion('reviews', 1);
+  const { configuration, ...report } = JSON.parse((await server.artifacts.get(text.artifacts[MODULE_ARTIFACTS.report] ?? '')).toString('utf8')) as Record<string, unknown>;
+  const oldReport = await server.artifacts.put(new TextEncoder().encode(JSON.stringify({ ...report, model: configuration })));
+  await server.store.createModelVersion({ model: 'reviews', runId: text.runId, artifacts: { ...text.artifacts, [MODULE_ARTIFACTS.report]: oldReport }, signature: text.signature, metrics: text.metrics });
   doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as Doc;
 });
 after(() => server.close());
@@ -61,6 +79,15 @@ async function answer<S extends z.ZodType>(schema: S, method: string, path: stri
   const json: unknown = await res.json();
   assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   assertDocumented(schema, method, path, res.status);
+  return schema.parse(json);
+}
+
+/** A readiness route's 503 "not ready" answer, parsed with `schema` after the same check. */
+async function notReadyAnswer<S extends z.ZodType>(schema: S, path: string): Promise<z.output<S>> {
+  const res = await fetch(`${server.url}${path}`);
+  const json: unknown = await res.json();
+  assert.equal(res.status, 503, `GET ${path}: ${JSON.stringify(json)}`);
+  assertDocumented(schema, 'GET', path, res.status);
   return schema.parse(json);
 }
 
@@ -161,6 +188,78 @@ test('models: the reports of a yes/no and a regression model, explanations, depl
   assert.equal(deployed.version, 1);
 });
 
+test('models: a text module\'s report holds the configuration it settled on beside the module\'s name, from a new and an old report.json', async () => {
+  for (const ref of ['reviews:1', 'reviews:2']) {
+    const report = await answer(textReportDocs, 'GET', `/api/models/${ref}/report`);
+    assert.equal(report.model, 'reviews', ref);
+    assert.match(report.configuration, /^word 1-2-grams \(min_df \d+[^)]*\) → logistic regression C=10$/, ref);
+    assert.ok(report.sentences.some((line) => line.includes(report.configuration)), ref);
+  }
+  // the words behind a text module's answers (this answered 500 "Cannot read properties of undefined"
+  // when the route read every model as a table's)
+  const texts = [{ sentence: 'The food was wonderful and the staff were friendly' }, { sentence: 'Terrible, cold and slow. Never again.' }];
+  const explained = await answer(explainDocs, 'POST', '/api/models/reviews/explain', { rows: texts });
+  // the same answers as the served ONNX graph's
+  const served = (await (await fetch(`${server.url}/v1/models/reviews:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: texts }) })).json()) as { predictions: { label: unknown; probabilities: number[] }[] };
+  assert.deepEqual(explained.explanations.map((e) => e.prediction), served.predictions.map((p) => p.label));
+  for (const e of explained.explanations) {
+    assert.equal(e.outcome, e.prediction);
+    assert.ok(Math.abs((e.probabilities?.[String(e.prediction)] ?? 0) - Math.max(...Object.values(e.probabilities ?? {}))) < 1e-12, 'the predicted class is the most probable');
+    assert.ok(e.reasons.length > 0 && e.reasons.every((r) => r.column === 'sentence' && typeof r.value === 'string'));
+  }
+  const unknownField = await fetch(`${server.url}/api/models/reviews/explain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: [{ review: 'fine' }] }) });
+  assert.equal(unknownField.status, 400);
+  assert.equal(((await unknownField.json()) as { code: string }).code, 'INVALID_PARAMS');
+});
+
+test('serving: health, readiness, metadata, inference in both protocols, Triton\'s configuration, statistics and repository', async () => {
+  assert.deepEqual(await answer(liveDocs, 'GET', '/v2/health/live'), { live: true });
+  assert.deepEqual(await answer(serverReadyDocs, 'GET', '/v2/health/ready'), { ready: true });
+  const metadata = await answer(serverMetadataDocs, 'GET', '/v2');
+  assert.ok(metadata.extensions.includes('model_repository'), metadata.extensions.join(', '));
+  assert.deepEqual(await answer(modelReadyDocs, 'GET', '/v2/models/titanic/ready'), { name: 'titanic', ready: true });
+  await answer(modelReadyDocs, 'GET', '/v2/models/titanic/versions/1/ready');
+  await answer(modelReadyDocs, 'GET', '/v1/models/titanic');
+  const model = await answer(modelMetadataDocs, 'GET', '/v2/models/titanic');
+  await answer(modelMetadataDocs, 'GET', '/v2/models/titanic/versions/1');
+
+  const rows = [passenger(0), passenger(1), { ...passenger(2), Age: null }];
+  const inputs = model.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: [rows.length, 1], data: rows.map((r) => (r as Record<string, unknown>)[input.name] ?? null) }));
+  const inferred = await answer(inferResponseDocs, 'POST', '/v2/models/titanic/infer', { id: 'openapi', inputs });
+  assert.deepEqual(inferred.outputs.map((o) => o.name).sort(), model.outputs.map((o) => o.name).sort());
+  await answer(inferResponseDocs, 'POST', '/v2/models/titanic/versions/1/infer', { inputs });
+  const predicted = await answer(predictResponseDocs, 'POST', '/v1/models/titanic:predict', { instances: rows });
+  assert.equal(predicted.predictions.length, rows.length);
+
+  const config = await answer(modelConfigDocs, 'GET', '/v2/models/titanic/config');
+  assert.deepEqual(config.input.map((i) => i.name), model.inputs.map((i) => i.name));
+  await answer(modelConfigDocs, 'GET', '/v2/models/reviews/versions/1/config');
+  const stats = await answer(modelStatisticsDocs, 'GET', '/v2/models/stats');
+  assert.ok(stats.model_stats.some((m) => m.name === 'titanic' && m.inference_count > 0 && m.batch_stats.length > 0), JSON.stringify(stats));
+  await answer(modelStatisticsDocs, 'GET', '/v2/models/titanic/stats');
+  assert.equal((await answer(modelStatisticsDocs, 'GET', '/v2/models/titanic/versions/1/stats')).model_stats.length, 1);
+
+  // unloaded, a model is not ready: 503 with an answer of its own, not an error
+  assert.deepEqual(await answer(repositoryActionDocs, 'POST', '/v2/repository/models/fare/unload'), {});
+  assert.deepEqual(await notReadyAnswer(modelReadyDocs, '/v2/models/fare/ready'), { name: 'fare', ready: false });
+  await notReadyAnswer(modelReadyDocs, '/v2/models/fare/versions/1/ready');
+  await notReadyAnswer(modelReadyDocs, '/v1/models/fare');
+  const index = await answer(repositoryIndexDocs, 'POST', '/v2/repository/index', {});
+  assert.equal(index.find((e) => e.name === 'fare')?.state, 'UNAVAILABLE', JSON.stringify(index));
+  assert.ok(index.some((e) => e.name === 'titanic' && e.version !== undefined && e.state === 'READY'), JSON.stringify(index));
+  assert.ok((await answer(repositoryIndexDocs, 'POST', '/v2/repository/index', { ready: true })).every((e) => e.state === 'READY'));
+  assert.deepEqual(await answer(repositoryActionDocs, 'POST', '/v2/repository/models/fare/load'), {});
+  await answer(modelReadyDocs, 'GET', '/v2/models/fare/ready');
+});
+
+test('the metrics are Prometheus text, documented with the media type they are sent with', async () => {
+  const res = await fetch(`${server.url}/metrics`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), METRICS_CONTENT_TYPE);
+  assert.match(await res.text(), /^# TYPE \w+ /m);
+  assert.deepEqual(Object.keys(doc.paths['/metrics']?.['get']?.responses['200']?.content ?? {}), [METRICS_CONTENT_TYPE]);
+});
+
 test('monitoring and experiments: feedback, the monitoring report, alerts, a split and a shadow experiment', async () => {
   await answer(deployDocs, 'POST', '/api/models/titanic:1/deploy');
   const split = await answer(experimentDocs, 'POST', '/api/experiments', { model: 'titanic', challenger: 2, challenger_share: 0.5, description: 'same weights' });
@@ -220,11 +319,10 @@ test('registry: webhooks, their deliveries, the audit log', async () => {
   assert.ok(audit.entries.some((e) => e.action === 'alias.moved'));
 });
 
-test('every answer of the API (serving aside) is described, but a removal\'s empty one', () => {
+test('every answer of the server is described, but a removal\'s empty one', () => {
   const undescribed: string[] = [];
   for (const [path, operations] of Object.entries(doc.paths)) {
     for (const [method, operation] of Object.entries(operations)) {
-      if (!['registry', 'app', 'monitoring', 'experiments'].includes(operation.tags?.[0] ?? '')) continue;
       for (const [status, response] of Object.entries(operation.responses)) {
         if (status === 'default' || status === '204') continue;
         const content = response.content ?? {};

@@ -2,10 +2,11 @@
  * A version's report as GET /api/models/:ref/report answers it (model-routes.ts): the module's
  * report.json with the route's own fields on top (model, version, task, metrics, the threshold table,
  * the manifest). The report of a prediction from a table's columns (src/modules/tabular/model-report.ts)
- * is described field by field and strictly, so that test/serve/openapi-answers.test.ts, which parses a
- * real one with it, fails when the report gains or loses a field the document does not. The templates
- * beyond tables (text, recommend, cluster, anomalies) each write a report of their own; for them the
- * document promises the route's fields and leaves the module's to the module.
+ * is described field by field and strictly, and so is a text-classify module's, so that
+ * test/serve/openapi-answers.test.ts, which parses real ones with them, fails when a report gains or
+ * loses a field the document does not. The other templates (recommend, cluster, anomalies) each write
+ * a report of their own; for them the document promises the route's fields and leaves the module's to
+ * the module.
  */
 import { z } from 'zod';
 import { OIP_DATATYPES } from '../../serve/datatypes.js';
@@ -72,38 +73,45 @@ const routeFields = {
 
 const curve = z.strictObject({ x: z.array(z.number()), y: z.array(z.number()) });
 
+/** Against always giving the trivial answer (evaluate/diagnostics/baseline.ts), as tables' and texts' reports have it. */
+const baseline = z.strictObject({
+  baseline: z.string().describe('The trivial answer, in words'),
+  metric: z.string(),
+  baselineScore: z.number(),
+  modelScore: z.number(),
+  improvement: z.number(),
+  sentence: z.string(),
+  classes: z.number().int().optional(),
+});
+
+const diagnoses = z.array(
+  z.strictObject({
+    code: z.enum(['overfitting', 'underfitting', 'divergence', 'instability', 'leakage', 'near_perfect', 'threshold', 'healthy']),
+    severity: z.enum(['info', 'warning', 'critical']),
+    message: z.string(),
+    nextSteps: z.array(z.string()),
+    evidence: z.record(z.string(), measured).describe('The numbers behind the verdict'),
+  }),
+);
+
+const robustness = z.array(
+  z.strictObject({
+    perturbation: z.enum(['numeric_jitter', 'swapped_categories', 'extra_missing', 'typos', 'dropped_words', 'missing_texts']),
+    description: z.string(),
+    score: measured,
+    change: measured,
+  }),
+);
+
 export const tabularReportDocs = z
   .strictObject({
     ...routeFields,
     task: z.enum(['binary', 'multiclass', 'regression']),
-    baseline: z.strictObject({
-      baseline: z.string().describe('The trivial answer, in words'),
-      metric: z.string(),
-      baselineScore: z.number(),
-      modelScore: z.number(),
-      improvement: z.number(),
-      sentence: z.string(),
-      classes: z.number().int().optional(),
-    }),
-    diagnoses: z.array(
-      z.strictObject({
-        code: z.enum(['overfitting', 'underfitting', 'divergence', 'instability', 'leakage', 'near_perfect', 'threshold', 'healthy']),
-        severity: z.enum(['info', 'warning', 'critical']),
-        message: z.string(),
-        nextSteps: z.array(z.string()),
-        evidence: z.record(z.string(), measured).describe('The numbers behind the verdict'),
-      }),
-    ),
+    baseline,
+    diagnoses,
     importances: z.array(z.strictObject({ column: z.string(), importance: measured, std: measured })).describe('Permutation importance on the held-out rows, most important first'),
     learningCurve: z.array(z.strictObject({ iteration: z.number(), trainLoss: measured, validationLoss: measured.optional() })),
-    robustness: z.array(
-      z.strictObject({
-        perturbation: z.enum(['numeric_jitter', 'swapped_categories', 'extra_missing', 'typos', 'dropped_words', 'missing_texts']),
-        description: z.string(),
-        score: measured,
-        change: measured,
-      }),
-    ),
+    robustness,
     scoreMetric: z.string().describe('What importances and robustness are measured in'),
     charts: z.strictObject({
       confusion: z.strictObject({ labels: z.array(z.string()), counts: z.array(z.array(z.number().int())) }).optional(),
@@ -116,8 +124,58 @@ export const tabularReportDocs = z
   })
   .describe('The report of a prediction from a table\'s columns');
 
+const classLabel = z.union([z.string(), z.number()]);
+const termKind = z.enum(['word', 'char']).describe('A word (or word n-gram), or a character n-gram');
+const termContribution = z.strictObject({ term: z.string(), kind: termKind, tfidf: z.number(), contribution: z.number() });
+
+/**
+ * A text-classify module's report (src/modules/text/text-report.ts; a sentence-embeddings one has the
+ * fields marked optional left out). Its `configuration` is what the module's own report.json called
+ * `model` until the route's `model` (the module's name) was found to hide it; older reports are read
+ * with it renamed (src/modules/stored-report.ts).
+ */
+export const textReportDocs = z
+  .strictObject({
+    ...routeFields,
+    task: z.literal('text-classify'),
+    text: z.string().describe('The column holding the text'),
+    configuration: z.string().describe('The configuration cross-validation chose (or the one the spec fixed), in words: features and learner'),
+    servedBy: z.string(),
+    baseline,
+    diagnoses,
+    selection: z
+      .strictObject({
+        folds: z.number().int(),
+        candidates: z.array(z.strictObject({ model: z.string().describe('A configuration, in words'), cv_accuracy: z.number(), cv_log_loss: z.number() })),
+      })
+      .nullable()
+      .optional()
+      .describe('The configurations cross-validation compared; null when the spec fixed one'),
+    indicativeTerms: z.array(z.strictObject({ class: classLabel, terms: z.array(z.strictObject({ term: z.string(), kind: termKind, evidence: z.number() })) })).optional(),
+    confidentMistakes: z
+      .array(
+        z.strictObject({
+          row: z.number().int(),
+          text: z.string(),
+          outcome: classLabel,
+          probability: z.number(),
+          base: z.number(),
+          score: z.number(),
+          towards: z.array(termContribution),
+          against: z.array(termContribution),
+          actual: classLabel,
+        }),
+      )
+      .optional()
+      .describe('The held-out texts it got most confidently wrong, with the words that misled it'),
+    robustness: robustness.optional(),
+    scoreMetric: z.string().optional().describe('What robustness is measured in'),
+    sentences: z.array(z.string()),
+  })
+  .describe('The report of a text-classify module');
+
 export const moduleReportDocs = z
   .looseObject(routeFields)
-  .describe('The report of a text, recommend, cluster or anomaly module: the route\'s fields and the module\'s own report');
+  .describe('The report of a recommend, cluster or anomaly module (or an older text one): the route\'s fields and the module\'s own report');
 
-export const reportDocs = z.union([tabularReportDocs, moduleReportDocs]);
+export const reportDocs = z.union([tabularReportDocs, textReportDocs, moduleReportDocs]);

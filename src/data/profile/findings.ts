@@ -152,7 +152,7 @@ export function highCardinality(c: ColumnProfile): Finding[] {
     severity: 'warning',
     columns: [c.name],
     message: `"${c.name}" has ${c.distinctExact ? '' : 'about '}${count(c.distinct)} different categories; one column per category makes the model large and slow, and rare categories are learnt from a handful of rows.`,
-    fix: `Group rare categories into "other", use a target encoding, or drop "${c.name}" if it is close to an identifier.`,
+    fix: `Group rare categories into "other", or drop "${c.name}" if it is close to an identifier. Engineers can also replace each category by the average answer seen for it (a target encoding: "transforms: {${c.name}: {encode: {method: target}}}" in the spec).`,
   }];
 }
 
@@ -200,9 +200,18 @@ export function outliers(c: ColumnProfile): Finding[] {
     code: 'outliers',
     severity: 'info',
     columns: [c.name],
-    message: `"${c.name}" has ${count(n.outliers)} values (${pct(share)}) far from the rest: below ${fmt(n.outlierFences.low)} or above ${fmt(n.outlierFences.high)}, while half of its values lie between ${fmt(n.quantiles.p25)} and ${fmt(n.quantiles.p75)}.`,
-    fix: 'Check whether they are typing or unit errors; if they are real, a tree-based learner or a robust scaling copes with them better than a linear model.',
+    message: `"${c.name}" has ${count(n.outliers)} values (${pct(share)}) far from the rest: ${outlierSides(n.min, n.max, n.outlierFences, fmt)}, while half of its values lie between ${fmt(n.quantiles.p25)} and ${fmt(n.quantiles.p75)}.`,
+    fix: 'Check whether they are typing or unit errors (an extra zero, cents instead of euros). If they are real, keep them: models made of decision trees, which a search (--budget) tries, are not thrown off by a few extreme values.',
   }];
+}
+
+/**
+ * Which side the far values are on: a fence beyond the column's range is left out (a fare "below
+ * -61.42" when no fare is below 0 only confuses).
+ */
+function outlierSides(min: number, max: number, fences: { readonly low: number; readonly high: number }, fmt: (x: number) => string): string {
+  const sides = [...(min < fences.low ? [`below ${fmt(fences.low)} (down to ${fmt(min)})`] : []), ...(max > fences.high ? [`above ${fmt(fences.high)} (up to ${fmt(max)})`] : [])];
+  return sides.join(' or ');
 }
 
 export function targetFindings(profile: TableProfile): Finding[] {

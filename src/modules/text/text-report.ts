@@ -16,7 +16,11 @@ export interface TextReport {
   readonly text: string;
   readonly target: string;
   readonly classes: readonly (string | number)[];
-  readonly model: string;
+  /**
+   * The configuration cross-validation chose, in words. Not `model`: the app's and the CLI's answers
+   * put the module's name there (older reports used it; stored-report.ts reads them).
+   */
+  readonly configuration: string;
   readonly servedBy: string;
   /** Against always answering the most frequent class (the shape tabular reports have). */
   readonly baseline: BaselineComparison;
@@ -35,7 +39,7 @@ export interface TextReportInput {
   readonly text: string;
   readonly target: string;
   readonly classes: readonly (string | number)[];
-  readonly model: string;
+  readonly configuration: string;
   readonly servedBy: string;
   readonly baseline: BaselineComparison;
   readonly diagnoses: readonly Diagnosis[];
@@ -49,14 +53,14 @@ export interface TextReportInput {
 }
 
 export function buildTextReport(r: TextReportInput): TextReport {
-  const chosen = r.candidates.length > 1 ? `Cross-validation (${r.folds} folds on the training texts) chose ${r.model} out of ${r.candidates.length} configurations.` : `Trained ${r.model}.`;
+  const chosen = r.candidates.length > 1 ? `Cross-validation (${r.folds} folds on the training texts) chose ${r.configuration} out of ${r.candidates.length} configurations.` : `Trained ${r.configuration}.`;
   const words = r.indicativeTerms.map((c) => `"${String(c.class)}": ${c.terms.slice(0, 8).map((t) => (t.kind === 'char' ? `"${t.term}"` : t.term)).join(', ')}`);
   return {
     task: 'text-classify',
     text: r.text,
     target: r.target,
     classes: r.classes,
-    model: r.model,
+    configuration: r.configuration,
     servedBy: r.servedBy,
     baseline: r.baseline,
     diagnoses: r.diagnoses,

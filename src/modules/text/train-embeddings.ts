@@ -132,7 +132,7 @@ export async function trainEmbeddingModule(input: EmbeddingTrainInput): Promise<
       `Trained logistic regression (C=${C}) on mean-pooled sentence embeddings from ${embedder.folder}.`,
       servedBy,
     ];
-    const report = { task: 'text-classify', text: textColumn, target: target.name, classes: target.classes, model: `sentence embeddings → logistic regression C=${C}`, servedBy, baseline, diagnoses, metrics, sentences };
+    const report = { task: 'text-classify', text: textColumn, target: target.name, classes: target.classes, configuration: `sentence embeddings → logistic regression C=${C}`, servedBy, baseline, diagnoses, metrics, sentences };
 
     emit({ type: 'stage', stage: 'register', message: `registering a new version of "${spec.name}"` });
     const encoder = new TextEncoder();

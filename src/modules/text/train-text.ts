@@ -162,7 +162,7 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
       text: textColumn,
       target: target.name,
       classes: target.classes,
-      model: describeConfig(config),
+      configuration: describeConfig(config),
       servedBy: `Served as one ONNX graph: the text "${textColumn}" goes in as a string, label and probabilities come out (tokenising and TF-IDF included).`,
       ...judgement,
       folds: params.folds,
@@ -214,7 +214,7 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
       details: {
         text: textColumn,
         classes: target.classes,
-        model: describeConfig(config),
+        configuration: describeConfig(config),
         features: fitted.features.width,
         onnx_max_abs_diff: onnxMaxAbsDiff,
         ...(report.selection === null ? {} : { selection: report.selection }),

@@ -16,6 +16,7 @@ import type { DataPlane } from '../data-plane.js';
 import { malformed } from '../protocol.js';
 import { requestContext } from './request-context.js';
 import { docs } from '../../api/route-docs.js';
+import { modelReadyDocs, predictResponseDocs } from './protocol-docs.js';
 
 export interface V1RoutesOptions {
   readonly dataPlane: DataPlane;
@@ -32,12 +33,12 @@ const PREDICT_REQUEST = z.object({
 });
 
 export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, { dataPlane }) => {
-  app.get<{ Params: { name: string } }>('/v1/models/:name', docs('inference', 'KServe v1: whether the model is ready'), async (request, reply) => {
+  app.get<{ Params: { name: string } }>('/v1/models/:name', docs('inference', 'KServe v1: whether the model is ready', { response: modelReadyDocs, notReady: modelReadyDocs }), async (request, reply) => {
     const readiness = await dataPlane.modelReady(request.params.name);
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
   });
 
-  app.post<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', docs('inference', 'KServe v1 prediction: `POST /v1/models/NAME:predict` with {"instances": [{column: value, …}]}', { body: PREDICT_REQUEST }), async (request) => {
+  app.post<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', docs('inference', 'KServe v1 prediction: `POST /v1/models/NAME:predict` with {"instances": [{column: value, …}]}', { body: PREDICT_REQUEST, response: predictResponseDocs }), async (request) => {
     const segment = request.params.nameAndVerb;
     const colon = segment.lastIndexOf(':');
     if (colon < 0 || segment.slice(colon + 1) !== 'predict') {

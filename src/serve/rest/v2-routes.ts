@@ -26,7 +26,8 @@ import { parseInferRequest } from '../protocol.js';
 import { BinaryInferBody, encodeInferResult, HEADER_LENGTH, withBinaryInputs, type RestAnswer } from './binary-body.js';
 import { requestContext } from './request-context.js';
 import { docs } from '../../api/route-docs.js';
-import { inferRequestDocs, inferResponseDocs, modelMetadataDocs, serverMetadataDocs } from './protocol-docs.js';
+import { inferRequestDocs, inferResponseDocs, liveDocs, modelMetadataDocs, modelReadyDocs, serverMetadataDocs, serverReadyDocs } from './protocol-docs.js';
+import { modelConfigDocs, modelStatisticsDocs, repositoryActionDocs, repositoryIndexDocs } from './repository-docs.js';
 
 export interface V2RoutesOptions {
   readonly dataPlane: DataPlane;
@@ -56,9 +57,9 @@ export async function inferAnswer(dataPlane: DataPlane, name: string, version: s
 export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataPlane }) => {
   app.get('/v2', docs('inference', 'Server metadata: name, version, extensions', { response: serverMetadataDocs }), async () => dataPlane.serverMetadata());
 
-  app.get('/v2/health/live', docs('inference', 'Liveness'), async () => ({ live: dataPlane.serverLive() }));
+  app.get('/v2/health/live', docs('inference', 'Liveness', { response: liveDocs }), async () => ({ live: dataPlane.serverLive() }));
 
-  app.get('/v2/health/ready', docs('inference', 'Readiness: 200 once the server can answer, 503 while it cannot'), async (_request, reply) => {
+  app.get('/v2/health/ready', docs('inference', 'Readiness: 200 once the server can answer, 503 while it cannot', { response: serverReadyDocs, notReady: serverReadyDocs }), async (_request, reply) => {
     const ready = await dataPlane.serverReady();
     return reply.code(ready ? 200 : 503).send({ ready });
   });
@@ -71,8 +72,8 @@ export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataP
     const readiness = await dataPlane.modelReady(request.params.name, request.params.version);
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
   };
-  app.get<{ Params: ModelParams }>('/v2/models/:name/ready', docs('inference', 'Whether the model can answer'), ready);
-  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/ready', docs('inference', 'Whether that version can answer'), ready);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/ready', docs('inference', 'Whether the model can answer', { response: modelReadyDocs, notReady: modelReadyDocs }), ready);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/ready', docs('inference', 'Whether that version can answer', { response: modelReadyDocs, notReady: modelReadyDocs }), ready);
 
   // Most infer requests never reach this route: the server answers plain JSON ones in front of Fastify
   // (infer-fast-path.ts), with the same inferAnswer. This route answers the others (binary tensors, debug
@@ -86,25 +87,25 @@ export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataP
   app.post<{ Params: ModelParams }>('/v2/models/:name/versions/:version/infer', docs('inference', 'Inference on one version (a number or an alias)', { body: inferRequestDocs, response: inferResponseDocs }), infer);
 
   const config = async (request: ModelRequest) => dataPlane.modelConfig(request.params.name, request.params.version);
-  app.get<{ Params: ModelParams }>('/v2/models/:name/config', docs('repository', 'Triton model configuration'), config);
-  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/config', docs('repository', 'Triton model configuration of one version'), config);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/config', docs('repository', 'Triton model configuration', { response: modelConfigDocs }), config);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/config', docs('repository', 'Triton model configuration of one version', { response: modelConfigDocs }), config);
 
   const stats = async (request: FastifyRequest<{ Params: Partial<ModelParams> }>) => dataPlane.modelStatistics(request.params.name, request.params.version);
-  app.get('/v2/models/stats', docs('repository', 'Triton statistics of every loaded model'), stats);
-  app.get<{ Params: ModelParams }>('/v2/models/:name/stats', docs('repository', 'Triton statistics of one model'), stats);
-  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/stats', docs('repository', 'Triton statistics of one version'), stats);
+  app.get('/v2/models/stats', docs('repository', 'Triton statistics of every loaded model', { response: modelStatisticsDocs }), stats);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/stats', docs('repository', 'Triton statistics of one model', { response: modelStatisticsDocs }), stats);
+  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/stats', docs('repository', 'Triton statistics of one version', { response: modelStatisticsDocs }), stats);
 
   // Triton's index takes an optional {"ready": true} body to list only ready models.
-  app.post<{ Body: unknown }>('/v2/repository/index', docs('repository', 'The model repository\'s index: every model, its versions and states'), async (request) => {
+  app.post<{ Body: unknown }>('/v2/repository/index', docs('repository', 'The model repository\'s index: every model, its versions and states', { response: repositoryIndexDocs }), async (request) => {
     const index = await dataPlane.repositoryIndex();
     const body = request.body as { ready?: unknown } | undefined;
     return body !== undefined && body !== null && body.ready === true ? index.filter((e) => e.state === 'READY') : index;
   });
-  app.post<{ Params: { name: string } }>('/v2/repository/models/:name/load', docs('repository', 'Load a model'), async (request) => {
+  app.post<{ Params: { name: string } }>('/v2/repository/models/:name/load', docs('repository', 'Load a model', { response: repositoryActionDocs }), async (request) => {
     await dataPlane.loadModel(request.params.name);
     return {};
   });
-  app.post<{ Params: { name: string } }>('/v2/repository/models/:name/unload', docs('repository', 'Unload a model'), async (request) => {
+  app.post<{ Params: { name: string } }>('/v2/repository/models/:name/unload', docs('repository', 'Unload a model', { response: repositoryActionDocs }), async (request) => {
     await dataPlane.unloadModel(request.params.name);
     return {};
   });

@@ -12,6 +12,7 @@ import { scoreFrame } from '../../../src/modules/score-table.js';
 import { Frame } from '../../../src/core/frame.js';
 import { validateSpec } from '../../../src/modules/spec.js';
 import { trainModule } from '../../../src/modules/train-module.js';
+import { trainJson } from '../../../src/cli/train.js';
 import { openHome, type KilnHome } from '../../../src/store/open-store.js';
 import { tempHome } from '../../helpers/kiln-cli.js';
 
@@ -31,6 +32,11 @@ describe('the text-classify trainer', () => {
     const result = await trainModule(spec({ target: 'source', learner: 'multinomial-nb', params: { alpha: 0.5, charNgrams: null } }), home);
     assert.equal(result.details['text'], 'sentence');
     assert.deepEqual(result.details['classes'], ['amazon', 'imdb', 'yelp']);
+    // `kiln train --json` and a job's result name the module, and the configuration beside it (its
+    // description once overwrote the module's name there)
+    const json = trainJson(result);
+    assert.equal(json['model'], 'reviews');
+    assert.match(String(json['configuration']), /multinomial naive Bayes|naive bayes/i);
     // three balanced sources: chance is a third
     assert.ok(result.metrics.test['accuracy']! > 0.7, `accuracy ${result.metrics.test['accuracy']}`);
     const { manifest, onnx } = await loadModule(await home.store.getVersion('reviews', result.version), home.artifacts);
