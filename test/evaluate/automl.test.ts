@@ -116,7 +116,7 @@ test('trials in parallel on worker threads: the same models as one after the oth
   try {
     // a forest also grows its trees on its own workers inline, on one thread in the pool
     for (const [learner, params] of [['logistic-regression', {}], ['random-forest', { nEstimators: 10 }]] as const) {
-      const fit = { learner, task: 'binary' as const, nClasses: 2, params, seed: 4, rows: 150, deadline: Date.now() + 60_000 };
+      const fit = { learner, task: 'binary' as const, nClasses: 2, params, seed: 4, rows: 150 };
       const [a, b] = await Promise.all([inline.fitFolds(fit, [0, 2]), pooled.fitFolds(fit, [0, 2])]);
       assert.equal(b.length, 2);
       for (let f = 0; f < 2; f++) assert.deepEqual(Array.from(b[f]!.outputs), Array.from(a[f]!.outputs), `${learner}, fold ${f}`);
@@ -187,17 +187,32 @@ test("a trial the budget cut short is recorded as stopped by the budget, not as 
   assert.deepEqual(trialEnd({ status: 'failed', error: 'the fit diverged' }, 10), { status: 'failed', error: 'the fit diverged', tags: {} });
 });
 
-test('past the deadline, once a complete trial exists, fits still running are stopped (even a learner that never looks at the clock)', async () => {
-  // kNN never checks its signal while it predicts, and on 40 columns × 9,000 rows a fold takes about a
-  // second; the naive Bayes defaults are complete within milliseconds. Before the stop, the kNN folds
-  // ran to the end and the search went on long after its budget.
+/** 40 numeric columns × 9,000 rows in 3 folds: a kNN fold takes about a second (it never checks its signal while it predicts). */
+function wideFolds() {
   const rng = new Rng(8);
   const n = 9000;
   const y = Int32Array.from({ length: n }, (_, i) => i % 2);
   const columns = Array.from({ length: 40 }, (_, j) => ({ kind: 'numeric' as const, name: `x${j}`, values: Float64Array.from(y, (c) => c * (j % 3 === 0 ? 0.5 : 0) + rng.normal()) }));
-  const folds = prepareFolds(new Frame(columns), columns.map((c) => ({ name: c.name, kind: 'numeric' as const })), y, stratifiedKFold(y, 2, 3, { seed: 1 }), 1);
+  return prepareFolds(new Frame(columns), columns.map((c) => ({ name: c.name, kind: 'numeric' as const })), y, stratifiedKFold(y, 2, 3, { seed: 1 }), 1);
+}
+
+test('past the deadline, once a complete trial exists, fits still running are stopped (even a learner that never looks at the clock)', async () => {
+  // The naive Bayes defaults are complete within milliseconds. Before the stop, the kNN folds ran to the
+  // end and the search went on long after its budget.
+  const folds = wideFolds();
   const result = await searchModels(folds, { task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 0.3, seed: 2, learners: ['gaussian-nb', 'knn'], threads: 2 });
   const knn = result.trials.find((t) => t.learner === 'knn');
   assert.equal(result.best.learner, 'gaussian-nb');
   assert.equal(knn?.status, 'cancelled', `the kNN defaults were ${knn?.status}: not stopped at the deadline`);
+});
+
+test('when no trial is complete by the deadline, the first one to complete is the answer and the others are stopped', async () => {
+  // A budget far shorter than any fit: before, every fit was cut at its learner's first look at the
+  // clock (logistic regression's included), and only kNN, which never looks, could finish — after a
+  // second or more per fold. Now logistic regression's fits go on, complete, and end the search.
+  const folds = wideFolds();
+  const result = await searchModels(folds, { task: 'binary', nClasses: 2, metric: 'roc_auc', budgetSeconds: 0.001, seed: 2, learners: ['logistic-regression', 'knn'], threads: 2, ensembleSize: 0 });
+  assert.equal(result.best.learner, 'logistic-regression');
+  assert.equal(result.trials.find((t) => t.learner === 'knn')?.status, 'cancelled');
+  assert.ok(result.firstModelLate !== undefined && result.firstModelLate > 0, 'the search says how late its first model was');
 });

@@ -83,6 +83,8 @@ export interface SearchResult {
   /** Set when averaging the best few beat the best single model out of fold. */
   readonly ensemble?: EnsembleChoice;
   readonly seconds: number;
+  /** Set when no trial was complete by the deadline: how many seconds after it the first one was (the search waited for it). */
+  readonly firstModelLate?: number;
 }
 
 export async function searchModels(folds: readonly Fold[], options: SearchOptions): Promise<SearchResult> {
@@ -98,14 +100,17 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
   const oof = new Map<number, Float64Array>();
   const secondsPerRow = new Map<string, number>(); // per learner, from its final default trial
   let leader: Trial | undefined;
+  let firstModelLate: number | undefined;
 
   const rowsAtRung = (rung: number, rungs: number) => Math.max(Math.min(nRows, 200), Math.floor(nRows / eta ** (rungs - rung)));
 
-  // Past the deadline, once a complete trial exists, the fits still queued or running are stopped at
-  // once (a running one has its worker stopped): each fit also watches the deadline itself, but only
-  // after its set-up, and some learners (kNN) never look, so a 5 s search went on for 14 s. Until a
-  // complete trial exists the late fits go on: one that finishes is the model, where stopping them
-  // would end a short search on a loaded machine with "no model could be trained".
+  // The budget ends the search through one signal: at the deadline — or, when no trial is complete by
+  // then, at the first one that completes after it — every fit still queued is dropped and every one
+  // running is stopped (on the pool, its worker). Before, each fit watched the deadline itself, from its
+  // learner's first check: a fit queued behind others started late, did its set-up, then stopped, and
+  // some learners (kNN) never look, so a 5 s search went on for 14 s; and on a loaded machine where no
+  // trial was complete at the deadline, every learner that looks was cut in turn and only one that
+  // does not could rescue the search. Now the first model to finish is the answer.
   const overtime = new AbortController();
   const runner = trialRunner(folds, options.threads, options.signal ? AbortSignal.any([options.signal, overtime.signal]) : overtime.signal);
   // The budget is the search's: it starts once the worker threads have loaded the code (over a second
@@ -118,7 +123,6 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
     throw err;
   }
   const deadline = performance.now() + options.budgetSeconds * 1000;
-  const deadlineEpoch = Date.now() + options.budgetSeconds * 1000; // the same moment on the clock worker threads share
   const timeLeft = () => (deadline - performance.now()) / 1000;
   const stopLateFits = () => {
     if (leader !== undefined && timeLeft() <= 0 && !overtime.signal.aborted) {
@@ -138,7 +142,7 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
     let outputs: Float64Array[] = [];
     try {
       const fits = await runner.fitFolds(
-        { learner: space.learner, task: options.task, nClasses: options.nClasses, params, seed: options.seed, rows, deadline: deadlineEpoch },
+        { learner: space.learner, task: options.task, nClasses: options.nClasses, params, seed: options.seed, rows },
         useFolds,
       );
       outputs = fits.map((f) => f.outputs);
@@ -169,6 +173,7 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
     const done: Trial = { id: trials.length + 1, ...trial };
     trials.push(done);
     if (final && done.status === 'ok') oof.set(done.id, concatenate(outputs));
+    if (done.final && done.status === 'ok' && leader === undefined && timeLeft() < 0) firstModelLate = -timeLeft();
     if (done.final && done.status === 'ok' && (leader === undefined || done.score > leader.score)) leader = done;
     stopLateFits();
     await options.onTrial?.(done, leader);
@@ -217,7 +222,7 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
   }
   // An ensemble is kept when it beats the best single model fold by fold on average (ensemble-selection.ts).
   const ensemble = chooseEnsemble(leaderboard, oof, folds, { task: options.task, nClasses: options.nClasses, metric: options.metric, size: options.ensembleSize ?? 3 });
-  return { best, leaderboard, trials, ...(ensemble ? { ensemble } : {}), seconds: (performance.now() - started) / 1000 };
+  return { best, leaderboard, trials, ...(ensemble ? { ensemble } : {}), ...(firstModelLate === undefined ? {} : { firstModelLate }), seconds: (performance.now() - started) / 1000 };
 }
 
 

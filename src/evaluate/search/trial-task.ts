@@ -17,8 +17,6 @@ export interface TrialTask {
   readonly fold: Fold;
   /** Training rows to use: the first `rows` of the fold's seeded order. */
   readonly rows: number;
-  /** When the fit is cancelled, in epoch milliseconds (`Date.now()`: the same clock in every thread). */
-  readonly deadline: number;
 }
 
 /** A fit's validation outputs, and the seconds it took (fit + predict, not counting any wait in a queue). */
@@ -30,9 +28,9 @@ export interface FoldOutputs {
 export async function fitAndPredict(t: TrialTask, signal?: AbortSignal): Promise<FoldOutputs> {
   const started = performance.now();
   const data = subsample(t.fold, t.rows);
-  // measured when the fit starts: a task may have waited in a worker pool's queue
-  const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(t.deadline - Date.now())));
-  const predictor = await fitByTask(t.learner, t.task, t.nClasses, data.X, data.y, t.params, { seed: t.seed, signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
+  // the budget reaches a fit through `signal` (automl.ts); on a worker thread, through the pool, which
+  // stops the worker
+  const predictor = await fitByTask(t.learner, t.task, t.nClasses, data.X, data.y, t.params, { seed: t.seed, ...(signal === undefined ? {} : { signal }) });
   const outputs = predictOutputs(predictor, t.fold.Xval);
   return { outputs, seconds: (performance.now() - started) / 1000 };
 }

@@ -101,6 +101,12 @@ export async function searchLearner(
     },
   });
 
+  if (result.firstModelLate !== undefined) {
+    ctx.emit({
+      type: 'note',
+      message: `no model was complete within the ${budget} s budget: the search waited for the first one (${result.firstModelLate.toFixed(1)} s more) and stopped the others; give it more time to compare several`,
+    });
+  }
   if (result.ensemble !== undefined) {
     return {
       learner: target.task === 'regression' ? 'soft-voting-regressor' : 'soft-voting',
