@@ -19,6 +19,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { parseParams, z } from '../core/params.js';
+import { parseBody } from './json-body.js';
 import { CanaryWatcher, type CanaryWatcherOptions } from '../experiment/canary-watcher.js';
 import { experimentJson, reportJson } from '../experiment/experiment-json.js';
 import { endExperiment, reportExperiment, startExperiment } from '../experiment/experiments.js';
@@ -77,7 +78,7 @@ export async function experimentsApi(app: FastifyInstance, options: ExperimentsA
   const rerouted = async (): Promise<void> => router?.refresh();
 
   app.post('/api/experiments', docs('experiments', 'Start an A/B test or canary between two versions', { body: startBody, response: experimentDocs, status: 201 }), async (request, reply) => {
-    const body = parseParams(startBody, request.body, 'experiment');
+    const body = parseBody(startBody, request.body, 'experiment');
     const experiment = await startExperiment(
       store,
       {
@@ -117,7 +118,7 @@ export async function experimentsApi(app: FastifyInstance, options: ExperimentsA
 
   for (const [verb, status] of [['stop', 'stopped'], ['promote', 'promoted']] as const) {
     app.post<{ Params: { id: string } }>(`/api/experiments/:id/${verb}`, docs('experiments', verb === 'stop' ? 'Stop an experiment: all traffic back to the champion' : 'Promote the challenger: the champion alias moves to it', { body: endBody, response: experimentDocs }), async (request) => {
-      const { reason } = parseParams(endBody, request.body ?? {}, verb);
+      const { reason } = parseBody(endBody, request.body, verb);
       const ended = await endExperiment(store, request.params.id, status, reason, changeOf(request));
       await rerouted();
       return experimentJson(ended);

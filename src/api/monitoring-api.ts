@@ -61,6 +61,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
 import { parseParams, z } from '../core/params.js';
+import { parseBody } from './json-body.js';
 import { checkAlerts } from '../monitor/alert-check.js';
 import { alertCheckJson, alertEventJson, alertRuleJson } from '../monitor/alert-json.js';
 import { AlertScheduler, DEFAULT_ALERT_INTERVAL_MS } from '../monitor/alert-scheduler.js';
@@ -140,7 +141,7 @@ export async function monitoringApi(app: FastifyInstance, options: MonitoringApi
   });
 
   app.post('/api/alerts', docs('monitoring', 'Add an alert rule', { body: alertBody, response: alertRuleDocs, status: 201 }), async (request, reply) => {
-    const body = parseParams(alertBody, request.body, 'alert rule');
+    const body = parseBody(alertBody, request.body, 'alert rule');
     const rule = await store.createAlertRule(
       {
         model: body.model,

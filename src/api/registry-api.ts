@@ -28,6 +28,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
 import { parseParams, z } from '../core/params.js';
+import { parseBody } from './json-body.js';
 import { replyWithError } from '../serve/rest/http-errors.js';
 import { parseModelRef, type ModelRef } from '../store/model-ref.js';
 import { REGISTRY_EVENTS, type ChangeContext, type ModelVersion, type RunQuery, type Store } from '../store/store.js';
@@ -56,7 +57,8 @@ const describeBody = z.strictObject({
   description: z.string().max(10_000).optional(),
   tags: z.record(z.string().min(1), z.string().nullable()).optional(),
 });
-const aliasBody = z.strictObject({ version: positiveInt });
+// a JSON number, not coerced: the string "1" or `true` must not point an alias at version 1
+const aliasBody = z.strictObject({ version: z.number().int().positive() });
 const webhookBody = z.strictObject({
   url: z.string(),
   events: z.array(z.enum(REGISTRY_EVENTS)).min(1).optional(),
@@ -126,7 +128,7 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
   });
 
   app.patch<{ Params: { name: string } }>('/api/models/:name', docs('registry', 'Describe a model', { body: describeBody, response: modelDocs }), async (request) => {
-    const body = parseParams(describeBody, request.body, 'model update');
+    const body = parseBody(describeBody, request.body, 'model update');
     const name = modelName(request.params.name);
     return modelJson(await store.updateModel(name, withoutUndefined(body), changeOf(request)));
   });
@@ -136,13 +138,13 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
   );
 
   app.patch<{ Params: { name: string; v: string } }>('/api/models/:name/versions/:v', docs('registry', 'Describe a version', { body: describeBody, response: versionDocs }), async (request) => {
-    const body = parseParams(describeBody, request.body, 'version update');
+    const body = parseBody(describeBody, request.body, 'version update');
     const target = await resolveVersion(store, request.params.name, request.params.v);
     return versionJson(await store.updateVersion(target.model, target.version, withoutUndefined(body), changeOf(request)));
   });
 
   app.put<{ Params: { name: string; alias: string } }>('/api/models/:name/aliases/:alias', docs('registry', 'Point an alias (e.g. champion) at a version', { body: aliasBody, response: versionDocs }), async (request) => {
-    const { version } = parseParams(aliasBody, request.body, 'alias');
+    const { version } = parseBody(aliasBody, request.body, 'alias');
     const name = modelName(request.params.name);
     await store.setAlias(name, request.params.alias, version, changeOf(request));
     return versionJson(await store.getVersion(name, version));
@@ -167,7 +169,7 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
   app.get('/api/webhooks', docs('registry', 'Webhooks', { response: z.strictObject({ webhooks: z.array(webhookDocs) }) }), async () => ({ webhooks: (await store.listWebhooks()).map(webhookJson) }));
 
   app.post('/api/webhooks', docs('registry', 'Add a webhook for registry events', { body: webhookBody, response: webhookDocs, status: 201 }), async (request, reply) => {
-    const body = parseParams(webhookBody, request.body, 'webhook');
+    const body = parseBody(webhookBody, request.body, 'webhook');
     const webhook = await store.createWebhook(withoutUndefined(body), changeOf(request));
     return reply.code(201).send(webhookJson(webhook));
   });

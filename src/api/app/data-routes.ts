@@ -11,6 +11,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { parseParams, z } from '../../core/params.js';
+import { parseBody } from '../json-body.js';
 import { inspectSource } from '../../data/profile/inspect.js';
 import type { AppSources } from './app-sources.js';
 import { withOneClickFixes } from './one-click-fixes.js';
@@ -38,19 +39,19 @@ export async function dataRoutes(app: FastifyInstance, { sources, uploads }: Dat
   await app.register(uploadRoute, { uploads });
 
   app.post('/api/sources/preview', docs('app', 'The first rows of a source (an upload, a file or a database query)', { body: sourceBody, response: previewDocs }), async (request) => {
-    const { source } = parseParams(sourceBody, request.body, 'preview request');
+    const { source } = parseBody(sourceBody, request.body, 'preview request');
     const resolved = sources.resolve(source);
     return { source: resolved, ...(await previewTable(resolved)) };
   });
 
   app.post('/api/inspect', docs('app', 'The profile of a source and its problems in plain words, with one-click fixes', { body: inspectBody, response: inspectDocs }), async (request) => {
-    const body = parseParams(inspectBody, request.body, 'inspect request');
+    const body = parseBody(inspectBody, request.body, 'inspect request');
     const report = await inspectSource(sources.resolve(body.source), body.target === undefined ? {} : { target: body.target });
     return withOneClickFixes(report);
   });
 
   app.post('/api/sources/fix', docs('app', 'Apply a one-click fix: a new, fixed upload', { body: fixBody, response: uploadDocs, status: 201 }), async (request, reply) => {
-    const body = parseParams(fixBody, request.body, 'fix request');
+    const body = parseBody(fixBody, request.body, 'fix request');
     const fixed = await fixTable(sources.resolve(body.source), { dropColumns: body.drop_columns, dropDuplicates: body.drop_duplicates }, uploads);
     return reply.code(201).send(await describeUpload(fixed, uploads));
   });

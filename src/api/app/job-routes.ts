@@ -16,7 +16,8 @@
  *   POST /api/jobs/:id/cancel      → 202 the job; it ends `cancelled` with nothing registered
  */
 import type { FastifyInstance } from 'fastify';
-import { parseParams, z } from '../../core/params.js';
+import { z } from '../../core/params.js';
+import { parseBody } from '../json-body.js';
 import { validateSpec } from '../../modules/spec.js';
 import type { AppSources } from './app-sources.js';
 import { EventStreams, lastEventId } from './event-stream.js';
@@ -42,7 +43,7 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
   app.addHook('onClose', async () => jobs.close());
 
   app.post('/api/jobs', docs('app', 'Train a module spec (a job: one at a time in the server, or queued for `kiln worker`s)', { body: submitBody, response: jobDocs, status: 202 }), async (request, reply) => {
-    const { spec } = parseParams(submitBody, request.body, 'job request');
+    const { spec } = parseBody(submitBody, request.body, 'job request');
     // Relative data paths are read from the uploads folder; every source must pass the app's rules.
     const loaded = validateSpec(spec, null, sources.uploadsDir);
     const dataPath = sources.resolve(loaded.dataPath);

@@ -17,7 +17,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { asKilnError, KilnError } from '../../core/errors.js';
-import { parseParams, z } from '../../core/params.js';
+import { z } from '../../core/params.js';
+import { parseBody } from '../json-body.js';
 import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
 import type { SupervisedPredictor } from '../../learners/learner.js';
 import { loadPredictor } from '../../learners/registry.js';
@@ -102,7 +103,7 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
       .catch((err: unknown) => ({ available: false, reason: asKilnError(err).message }));
 
   app.post<{ Params: { ref: string } }>('/api/models/:ref/explain', docs('app', 'The reasons behind the predictions for some rows', { body: explainBody, response: explainDocs }), async (request) => {
-    const body = parseParams(explainBody, request.body, 'explain request');
+    const body = parseBody(explainBody, request.body, 'explain request');
     const version = await store.resolve(parseModelRef(request.params.ref));
     const [saved, { manifest }] = await Promise.all([savedModel(version, artifacts), loadModule(version, artifacts)]);
     let frame: Frame;

@@ -6,7 +6,8 @@
  *   GET  /api/specs/schema                   → JSON Schema of the module spec (advanced options)
  */
 import type { FastifyInstance } from 'fastify';
-import { parseParams, z } from '../../core/params.js';
+import { z } from '../../core/params.js';
+import { parseBody } from '../json-body.js';
 import { TASKS } from '../../modules/spec.js';
 import type { AppSources } from './app-sources.js';
 import { suggestSpec } from './spec-suggest.js';
@@ -30,7 +31,7 @@ export async function specRoutes(app: FastifyInstance, { sources }: SpecRoutesOp
   app.get('/api/specs/schema', docs('app', 'The JSON Schema of a module spec', { response: specSchemaDocs }), async () => moduleSpecJsonSchema());
 
   app.post('/api/specs/suggest', docs('app', 'A suggested module spec for a source, with its explanation in plain words', { body: suggestBody, response: suggestionDocs }), async (request) => {
-    const body = parseParams(suggestBody, request.body, 'suggest request');
+    const body = parseBody(suggestBody, request.body, 'suggest request');
     return suggestSpec({
       source: sources.resolve(body.source),
       ...(body.target === undefined ? {} : { target: body.target }),

@@ -50,8 +50,10 @@ export function toKilnError(err: unknown, request: FastifyRequest | ErroredReque
     return new KilnError('UNSUPPORTED_MEDIA_TYPE', { contentType: request.headers['content-type'] ?? '(none)' });
   }
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-    // Other client errors Fastify detects itself (bad URL encoding, Content-Length mismatch, …)
-    return new KilnError('MALFORMED_REQUEST', { reason: typeof message === 'string' ? message : 'the request is not valid' });
+    // Other client errors Fastify detects itself (bad URL encoding, Content-Length mismatch, …); a URL
+    // that cannot be decoded is named as such, so that its hint is about the URL and not the body
+    const part = code === 'FST_ERR_BAD_URL' ? { part: 'URL' } : {};
+    return new KilnError('MALFORMED_REQUEST', { reason: typeof message === 'string' ? message : 'the request is not valid', ...part });
   }
   return new KilnError('INTERNAL', { reason: `see the server log for request ${request.id}` }, { cause: err });
 }
