@@ -5,7 +5,6 @@
  * text-classify one (its texts featurised inside each fold). `kiln curves --model REF` asks the same
  * of a registered version: its spec, its data as trained on, the model it settled on.
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYamlValue } from 'yaml';
 import { KilnError } from '../core/errors.js';
@@ -15,6 +14,7 @@ import type { CurvesOptions, CurvesResult } from '../modules/tabular/tabular-cur
 import { specFromFlags, type TrainFlags } from './train.js';
 import { curvesProgress } from './curves-progress.js';
 import { cancelOnInterrupt } from './interrupt.js';
+import { checkOutputFile, writeOutputFile } from './output-file.js';
 
 interface CurvesFlags extends TrainFlags {
   readonly values?: string;
@@ -49,6 +49,8 @@ export function registerCurves(program: Command): void {
       if (fractions?.some((f) => !(f > 0 && f <= 1))) {
         throw new KilnError('INVALID_PARAMS', { what: '--sizes', summary: 'give shares between 0 and 1, e.g. --sizes 0.2,0.5,1' });
       }
+      // refused now, not after minutes of fitting
+      if (opts.html !== undefined) checkOutputFile(opts.html);
       const progress = curvesProgress(!ctx.out.json);
       // Ctrl-C stops the curves through their AbortSignal, as it stops a training: exit code 130
       const interrupt = cancelOnInterrupt('drawing the curves', (line) => process.stderr.write(`\n${line}\n`));
@@ -68,7 +70,7 @@ export function registerCurves(program: Command): void {
         });
       if (opts.html !== undefined) {
         const { renderCurvesHtml } = await import('../modules/tabular/curves-html.js');
-        writeFileSync(opts.html, renderCurvesHtml(result));
+        writeOutputFile(opts.html, renderCurvesHtml(result));
       }
       const unit = result.task === 'text-classify' ? 'texts' : 'rows';
       ctx.out.result({ ...result, ...(opts.html === undefined ? {} : { html: opts.html }) }, () =>
@@ -107,7 +109,7 @@ async function drawCurves(specFile: string | undefined, opts: CurvesFlags, ctx: 
       return versionCurves(opts.metric === undefined ? input : { ...input, spec: { ...input.spec, metric: opts.metric } }, home.artifacts, options);
     });
   }
-  const loaded = specFromFlags(specFile, opts);
+  const loaded = specFromFlags(specFile, opts, 'curves');
   if (loaded.spec.task === 'text-classify') {
     const { textCurves } = await import('../modules/text/text-curves.js');
     return textCurves(loaded, options);

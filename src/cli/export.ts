@@ -8,6 +8,7 @@ import { KilnError } from '../core/errors.js';
 import { exportModel, type ExportFormat } from '../serve/export.js';
 import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome } from './context.js';
+import { outputFileError } from './output-file.js';
 
 const FORMATS: readonly ExportFormat[] = ['onnx', 'triton'];
 
@@ -25,7 +26,10 @@ export function registerExport(program: Command): void {
       }
       const parsed = parseModelRef(ref);
       const result = await withHome(ctx, ({ store, artifacts }) =>
-        exportModel({ ref: parsed, format: opts.format as ExportFormat, out: opts.out, store, artifacts }),
+        // a file where the folder should be, or no permission, is the user's to fix (OUTPUT_UNWRITABLE)
+        exportModel({ ref: parsed, format: opts.format as ExportFormat, out: opts.out, store, artifacts }).catch((err: unknown) => {
+          throw outputFileError(err, opts.out);
+        }),
       );
       ctx.out.result(result, () => `exported ${result.model}:${result.version} as ${result.format}:\n${result.files.map((f) => `  ${f}`).join('\n')}`);
     });

@@ -3,7 +3,6 @@
  * words, what is wrong with it before training. Statistics are computed inside DuckDB, so a file
  * larger than memory is fine.
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
 import type { Finding } from '../data/profile/findings.js';
@@ -11,6 +10,7 @@ import type { InspectReport } from '../data/profile/inspect.js';
 import type { ColumnProfile } from '../data/profile/profile-types.js';
 import { commandContext } from './context.js';
 import { table } from './output.js';
+import { checkOutputFile, writeOutputFile } from './output-file.js';
 
 interface InspectFlags {
   readonly target?: string;
@@ -36,6 +36,7 @@ export function registerInspect(program: Command): void {
       if (onBadRows !== 'stop' && onBadRows !== 'skip') {
         throw new KilnError('INVALID_PARAMS', { what: 'inspect options', summary: `--on-bad-rows must be "stop" or "skip", not "${onBadRows}"` });
       }
+      if (opts.html !== undefined) checkOutputFile(opts.html);
       const started = Date.now();
       const { inspectSource } = await import('../data/profile/inspect.js');
       const report = await inspectSource(source, {
@@ -48,7 +49,7 @@ export function registerInspect(program: Command): void {
       if (report.skippedRows > 0) process.stderr.write(`• skipped ${report.skippedRows} malformed row(s)\n`);
       if (opts.html !== undefined) {
         const { renderHtmlReport } = await import('../data/report/html-report.js');
-        writeFileSync(opts.html, renderHtmlReport(report));
+        writeOutputFile(opts.html, renderHtmlReport(report));
         process.stderr.write(`• wrote the report to ${opts.html}\n`);
       }
       ctx.out.result(report, () => inspectSummary(report));

@@ -4,6 +4,7 @@
  * 0 success, 1 user error (explained), 2 usage error, 3 internal error.
  */
 import { Command, CommanderError } from 'commander';
+import { KilnError } from '../core/errors.js';
 import { KILN_VERSION } from '../core/version.js';
 import { reportError } from './output.js';
 import { registerAb } from './ab.js';
@@ -59,8 +60,16 @@ export async function main(argv: readonly string[]): Promise<void> {
     await program.parseAsync([...argv]);
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version end here too, with exit code 0; usage errors were already printed.
-      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      // --help and --version end here too, with exit code 0; usage errors were already printed on stderr.
+      if (err.exitCode === 0) {
+        process.exitCode = 0;
+        return;
+      }
+      // With --json a script reads stdout: it gets the usage error as the one JSON document there, too.
+      // (a verb that needs a sub-command and got none shows its help: commander's message is then "(outputHelp)")
+      const summary = err.code === 'commander.help' ? 'no command given; the help printed on stderr lists the commands' : err.message.replace(/^error: /, '');
+      if (argv.includes('--json')) reportError(new KilnError('INVALID_PARAMS', { what: 'command line', summary }), true);
+      process.exitCode = 2;
       return;
     }
     process.exitCode = reportError(err, argv.includes('--json'));

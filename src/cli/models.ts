@@ -4,22 +4,23 @@
  * the CLI reaches subscribers without waiting for a server (failures are retried by `kiln serve`).
  */
 import type { Command } from 'commander';
-import { KilnError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { parseModelRef } from '../store/model-ref.js';
 import type { ModelVersion, Store, VersionStatus } from '../store/store.js';
 import { deliverDueWebhooks } from '../store/webhooks/dispatcher.js';
 import { commandContext, withHome } from './context.js';
+import { wholeNumberOption } from './option-values.js';
+import { acceptingUnknownSubcommand, refuseUnknownSubcommand } from './unknown-subcommand.js';
 import { table } from './output.js';
 import { versionJson } from '../api/json.js';
 
 export function registerModels(program: Command): void {
   const models = program.command('models').description('list registered models, show a version, move an alias, archive a version');
 
-  models
-    .command('list', { isDefault: true })
+  acceptingUnknownSubcommand(models.command('list', { isDefault: true }))
     .description('list registered models with their latest version and aliases')
     .action(async (_opts: unknown, cmd: Command) => {
+      refuseUnknownSubcommand(cmd);
       const ctx = commandContext(cmd);
       const rows = await withHome(ctx, async ({ store }) => {
         const list = await store.listModels();
@@ -65,8 +66,7 @@ export function registerModels(program: Command): void {
     .argument('<version>', 'version number')
     .action(async (name: string, alias: string, versionText: string, _opts: unknown, cmd: Command) => {
       const ctx = commandContext(cmd);
-      const version = Number(versionText);
-      if (!Number.isInteger(version) || version < 1) throw new KilnError('INVALID_MODEL_REF', { ref: `${name}:${versionText}` });
+      const version = wholeNumberOption('<version>', versionText, { min: 1 });
       parseModelRef(`${name}@${alias}`);
       await withHome(ctx, async ({ store }) => {
         await store.setAlias(name, alias, version);

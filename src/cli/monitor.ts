@@ -5,7 +5,6 @@
  * metrics; latency, error rate and traffic of the same window; the alerts recently fired. The JSON is the
  * same document as GET /api/models/REF/monitoring (its shape: src/api/monitoring-api.ts).
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { checkModel, type MonitorReport } from '../monitor/check-model.js';
 import { parseWindow, type MonitorWindow } from '../monitor/prediction-window.js';
@@ -13,6 +12,7 @@ import { renderMonitorHtml } from '../monitor/report-html.js';
 import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome } from './context.js';
 import { table } from './output.js';
+import { checkOutputFile, writeOutputFile } from './output-file.js';
 
 interface MonitorOptions {
   readonly html?: string;
@@ -39,8 +39,9 @@ export function registerMonitor(program: Command): void {
     .action(async (ref: string, opts: MonitorOptions, cmd: Command) => {
       const ctx = commandContext(cmd);
       const window = windowFromOptions(opts);
+      if (opts.html !== undefined) checkOutputFile(opts.html);
       const report = await withHome(ctx, (home) => checkModel(home, parseModelRef(ref), { window }));
-      if (opts.html !== undefined) writeFileSync(opts.html, renderMonitorHtml(report));
+      if (opts.html !== undefined) writeOutputFile(opts.html, renderMonitorHtml(report));
       ctx.out.result({ ...report, ...(opts.html === undefined ? {} : { html: opts.html }) }, () => humanReport(report, opts.html));
     });
 }

@@ -1,5 +1,4 @@
 /** `kiln report REF [--html FILE]`: a model version's report — verdict, metrics, charts, importances. */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
 import { loadModule } from '../modules/load-module.js';
@@ -13,6 +12,7 @@ import { metricsTable } from './output.js';
 import { parsePayoffs, priceThresholds, type ThresholdAdvice } from '../evaluate/business/price-thresholds.js';
 import type { Payoffs } from '../evaluate/business/threshold.js';
 import type { ModelReport, ThresholdCounts } from '../modules/tabular/model-report.js';
+import { checkOutputFile, writeOutputFile } from './output-file.js';
 
 export function registerReport(program: Command): void {
   program
@@ -23,6 +23,7 @@ export function registerReport(program: Command): void {
     .option('--payoffs <values>', 'yes/no models: what each outcome is worth, e.g. tp=100,fp=-20,fn=-100,tn=0 — proposes the best cut-off')
     .action(async (ref: string, opts: { html?: string; payoffs?: string }, cmd: Command) => {
       const ctx = commandContext(cmd);
+      if (opts.html !== undefined) checkOutputFile(opts.html);
       const page = await withHome(ctx, async ({ store, artifacts }) => {
         const version = await store.resolve(parseModelRef(ref));
         const digest = version.artifacts[MODULE_ARTIFACTS.report];
@@ -34,7 +35,7 @@ export function registerReport(program: Command): void {
         return { model: version.model, version: version.version, manifest, report };
       });
       const advice = opts.payoffs === undefined ? undefined : thresholdAdvice(page.report, parsePayoffs(opts.payoffs));
-      if (opts.html !== undefined) writeFileSync(opts.html, renderModuleReportHtml(page, advice));
+      if (opts.html !== undefined) writeOutputFile(opts.html, renderModuleReportHtml(page, advice));
       const adviceJson = advice === undefined ? {} : { threshold_advice: { best: advice.best, at_half: advice.atHalf, sentence: advice.sentence } };
       ctx.out.result({ model: page.model, version: page.version, metrics: page.manifest.metrics, ...page.report, ...adviceJson, ...(opts.html ? { html: opts.html } : {}) }, () =>
         [
@@ -43,10 +44,15 @@ export function registerReport(program: Command): void {
           ...(isTabularReport(page.report) ? tabularDetails(page.report, page.manifest) : []),
           ...(advice === undefined ? [] : ['', advice.sentence]),
           '',
-          opts.html ? `report written to ${opts.html}` : `charts (ROC, PR, calibration, confusion, importances): kiln report ${ref} --html report.html`,
+          opts.html ? `report written to ${opts.html}` : `${htmlContents(page.report)}: kiln report ${ref} --html report.html`,
         ].join('\n'),
       );
     });
+}
+
+/** What the HTML page adds to the terminal's text: charts for a table's model, the details for the others. */
+function htmlContents(report: Record<string, unknown>): string {
+  return isTabularReport(report) ? 'charts (ROC, PR, calibration, confusion, importances)' : 'the full report as a page';
 }
 
 /** The best cut-off for these payoffs, from the held-out counts a yes/no model's report keeps. */

@@ -12,6 +12,7 @@ import { KilnError } from '../core/errors.js';
 import { datasetJson, runJson, seriesJson } from '../api/json.js';
 import type { Run, RunQuery } from '../store/store.js';
 import { commandContext, withHome } from './context.js';
+import { acceptingUnknownSubcommand, refuseUnknownSubcommand } from './unknown-subcommand.js';
 import { table } from './output.js';
 
 interface ListFlags {
@@ -29,8 +30,7 @@ export function registerRuns(program: Command): void {
 
   const runs = program.command('runs').description('list, show and compare tracked training runs');
 
-  runs
-    .command('list', { isDefault: true })
+  acceptingUnknownSubcommand(runs.command('list', { isDefault: true }))
     .description('list runs, newest first, filtered by metrics, params and tags')
     .option('--where <filter>', `e.g. "metrics.test.roc_auc > 0.8 and params.C = 1 and tags.team = 'risk'"`)
     .option('--tag <key=value>', 'only runs with this tag (repeatable)', collect, [])
@@ -38,6 +38,7 @@ export function registerRuns(program: Command): void {
     .option('--limit <n>', `at most this many runs (default ${DEFAULT_LIMIT})`)
     .option('--offset <n>', 'skip this many runs first')
     .action(async (opts: ListFlags, cmd: Command) => {
+      refuseUnknownSubcommand(cmd);
       const ctx = commandContext(cmd);
       const query = runQueryOf(opts);
       const found = await withHome(ctx, ({ store }) => store.listRuns(query));

@@ -13,20 +13,21 @@ import { deliverWebhooks } from './models.js';
 import { metricsTable } from './output.js';
 import { trainProgress } from './progress.js';
 import { cancelOnInterrupt } from './interrupt.js';
+import { numberOption, wholeNumberOption } from './option-values.js';
 
 export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train a module from its spec (YAML) or from flags, record the run and register a new version')
     .argument('[spec]', 'the module spec, e.g. examples/titanic/kiln.yaml')
-    .option('--data <source>', 'the training table (a CSV file)')
+    .option('--data <source>', 'the training table: a file (CSV, JSON, Parquet, xlsx, …) or sqlite:/postgres:// source')
     .option('--target <column>', 'the column to predict')
     .option('--name <model>', 'the model name (default: the data file\'s name)')
     .option('--task <task>', `${TASKS.join(' | ')}`)
     .option('--learner <name>', 'the algorithm (default: the task\'s default)')
     .option('--param <key=value>', 'a learner parameter; repeat for more', collect, [])
     .option('--drop <columns>', 'comma-separated columns to leave out')
-    .option('--seed <n>', 'seed for every random choice')
+    .option('--seed <n>', 'seed for every random choice, a whole number (default 42)')
     .option('--test-fraction <f>', 'fraction of rows held out for the test (default 0.2)')
     .option('--test-data <source>', 'test on this table instead of holding out a part of --data')
     .option('--budget <duration>', 'search learners and settings for this long (AutoML), e.g. 60s or 5m')
@@ -37,7 +38,7 @@ export function registerTrain(program: Command): void {
     .option('--item <column>', 'recommend: the column identifying the item')
     .option('--rating <column>', 'recommend: the column with explicit ratings (omit for implicit feedback)')
     .option('--time <column>', 'recommend: the column ordering each user\'s interactions (the holdout is their latest)')
-    .option('--clusters <k>', 'cluster: the number of segments, or auto')
+    .option('--clusters <k>', 'cluster: the number of segments (2 to 100), or auto (default)')
     .option('--contamination <share>', 'detect-anomalies: the expected share of anomalies (default 0.01)')
     .option('--label <column>', 'detect-anomalies / cluster: a column of known answers, used only to evaluate')
     .action(async (specFile: string | undefined, opts: TrainFlags, cmd: Command) => {
@@ -89,13 +90,15 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** The spec file (if any) with the flags laid over it, validated by the one spec schema. */
-export function specFromFlags(specFile: string | undefined, flags: TrainFlags): LoadedSpec {
+export function specFromFlags(specFile: string | undefined, flags: TrainFlags, verb: 'train' | 'curves' = 'train'): LoadedSpec {
   const needsTarget = flags.task === undefined || (TABULAR_TASKS as readonly string[]).includes(flags.task) || flags.task === 'text-classify';
   if (specFile === undefined && (flags.data === undefined || (needsTarget && flags.target === undefined))) {
     throw new KilnError('INVALID_PARAMS', {
-      what: 'train arguments',
+      what: `${verb} arguments`,
       summary:
-        'give a module spec file, or both --data SOURCE and --target COLUMN (recommend: --task recommend --user COL --item COL; cluster and detect-anomalies need no target)',
+        verb === 'curves'
+          ? 'give a module spec file, --model REF (a registered version), or both --data SOURCE and --target COLUMN'
+          : 'give a module spec file, or both --data SOURCE and --target COLUMN (recommend: --task recommend --user COL --item COL; cluster and detect-anomalies need no target)',
     });
   }
   const base = specFile === undefined ? undefined : loadSpecFile(specFile);
@@ -108,8 +111,9 @@ export function specFromFlags(specFile: string | undefined, flags: TrainFlags): 
   if (flags.task !== undefined) raw['task'] = flags.task;
   if (flags.learner !== undefined) raw['learner'] = flags.learner;
   if (flags.drop !== undefined) raw['drop'] = flags.drop.split(',').map((c) => c.trim()).filter(Boolean);
-  if (flags.seed !== undefined) raw['seed'] = Number(flags.seed);
-  if (flags.testFraction !== undefined) raw['split'] = { ...(raw['split'] as object | undefined), test: Number(flags.testFraction) };
+  // a number flag that is not a number is a usage error naming the flag; ranges are the spec schema's to check
+  if (flags.seed !== undefined) raw['seed'] = wholeNumberOption('--seed', flags.seed);
+  if (flags.testFraction !== undefined) raw['split'] = { ...(raw['split'] as object | undefined), test: numberOption('--test-fraction', flags.testFraction) };
   if (flags.budget !== undefined) raw['budget'] = flags.budget;
   if (flags.testData !== undefined) raw['testData'] = flags.testData;
   if (flags.metric !== undefined) raw['metric'] = flags.metric;
@@ -122,8 +126,8 @@ export function specFromFlags(specFile: string | undefined, flags: TrainFlags): 
     raw['augment'] = flags.augment === true ? settings : { ...settings, copies: Number(flags.augment) };
   }
   for (const field of ['text', 'user', 'item', 'rating', 'time', 'label'] as const) if (flags[field] !== undefined) raw[field] = flags[field];
-  if (flags.clusters !== undefined) raw['clusters'] = flags.clusters === 'auto' ? 'auto' : Number(flags.clusters);
-  if (flags.contamination !== undefined) raw['contamination'] = Number(flags.contamination);
+  if (flags.clusters !== undefined) raw['clusters'] = flags.clusters === 'auto' ? 'auto' : wholeNumberOption('--clusters', flags.clusters);
+  if (flags.contamination !== undefined) raw['contamination'] = numberOption('--contamination', flags.contamination);
   if (flags.param.length > 0) raw['params'] = { ...(raw['params'] as object | undefined), ...parseParamFlags(flags.param) };
   return validateSpec(raw, base?.file ?? null, process.cwd());
 }

@@ -25,7 +25,7 @@ export const ERROR_CODES = {
     status: 400,
     exit: 2,
     message: (d) => `invalid ${s(d['what'] ?? 'parameters')}: ${s(d['summary'])}`,
-    hint: () => 'check the names and types listed in the problems; `--help` shows what each command takes',
+    hint: () => 'check each value against what it should be (the problems list names them); the command line lists what each command takes with --help, the HTTP API in GET /openapi.json',
   },
   INVALID_SPEC: {
     status: 400,
@@ -44,20 +44,31 @@ export const ERROR_CODES = {
   DATA_NOT_FOUND: {
     status: 404,
     exit: 1,
-    message: (d) => `no data file at ${s(d['path'])}`,
-    hint: () => 'check the path; relative paths in a spec are resolved from the spec file\'s folder',
+    message: (d) => `no ${s(d['what'] ?? 'data file')} at ${s(d['path'])}`,
+    hint: () => 'check the path: a relative path is read from the current folder (in a spec, from the spec file\'s folder)',
   },
   DATA_UNREADABLE: {
     status: 400,
     exit: 1,
     message: (d) => `could not read ${s(d['path'])}: ${s(d['reason'])}`,
-    hint: () => 'Kiln reads CSV files with a header row; check that the file is a well-formed CSV',
+    // a folder given where a file belongs is not a malformed CSV: say what to give instead
+    hint: (d) =>
+      d['folder'] === true
+        ? 'give the path of a file (e.g. data/train.csv), not of the folder that holds it'
+        : 'Kiln reads CSV files with a header row; check that the file is a well-formed CSV',
   },
   DATA_EMPTY: {
     status: 400,
     exit: 1,
     message: (d) => `${s(d['path'] ?? 'the data')} has no rows`,
-    hint: () => 'a model needs examples to learn from: provide a file with a header and at least a few rows',
+    // read for training, scoring, explaining or profiling alike: the hint must fit each
+    hint: () => 'give a file with a header row and at least one row of values (to train a model, at least a few rows)',
+  },
+  OUTPUT_UNWRITABLE: {
+    status: 400,
+    exit: 1,
+    message: (d) => `cannot write ${s(d['path'])}: ${s(d['reason'])}`,
+    hint: () => 'give a file path (not a folder) in a folder that exists and that you may write to',
   },
   TARGET_NOT_FOUND: {
     status: 400,
@@ -187,6 +198,7 @@ export const ERROR_CODES = {
     status: 404,
     exit: 1,
     message: (d) => `there is no run "${s(d['id'])}"`,
+    hint: () => '`kiln runs list` (or GET /api/runs) lists the runs with their ids',
   },
   ARTIFACT_NOT_FOUND: {
     status: 500,
@@ -240,7 +252,12 @@ export const ERROR_CODES = {
   MALFORMED_REQUEST: {
     status: 400,
     exit: 1,
-    message: (d) => `the request body is not valid: ${s(d['reason'])}`,
+    // `part` is 'URL' when the path or query cannot be decoded; otherwise the body is at fault
+    message: (d) => `the request ${d['part'] === 'URL' ? 'URL' : 'body'} is not valid: ${s(d['reason'])}`,
+    hint: (d) =>
+      d['part'] === 'URL'
+        ? 'percent-encode each path segment and query value as UTF-8 (encodeURIComponent), and keep a name or id under 300 characters'
+        : 'send a JSON object in the shape GET /openapi.json describes for this route',
   },
   INPUT_MISSING: {
     status: 400,
@@ -258,16 +275,19 @@ export const ERROR_CODES = {
     status: 400,
     exit: 1,
     message: (d) => `input "${s(d['input'])}" has shape ${s(d['got'])}, expected ${s(d['expected'])}`,
+    hint: () => 'a column of N rows is the shape [N, 1] with N values in data; GET /v2/models/NAME lists each input with its shape',
   },
   INPUT_DATATYPE: {
     status: 400,
     exit: 1,
     message: (d) => `input "${s(d['input'])}" has datatype ${s(d['got'])}, expected ${s(d['expected'])}`,
+    hint: () => 'send each input with the datatype GET /v2/models/NAME lists for it (text as BYTES)',
   },
   INPUT_DATA: {
     status: 400,
     exit: 1,
     message: (d) => `input "${s(d['input'])}" has bad data: ${s(d['reason'])}`,
+    hint: () => 'data holds the values in row-major order (flat or nested), as many as the shape says, each of the input\'s datatype',
   },
   OUTPUT_UNKNOWN: {
     status: 400,
@@ -624,6 +644,7 @@ export const ERROR_CODES = {
     status: 409,
     exit: 1,
     message: (d) => `training job ${s(d['id'])} has already ended (${s(d['status'])}), so it cannot be cancelled`,
+    hint: () => 'nothing to cancel: GET /api/jobs/ID shows how it ended, and what it registered',
   },
   JOB_QUEUE_FULL: {
     status: 503,

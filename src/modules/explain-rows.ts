@@ -8,6 +8,7 @@
  * neighbours, naive Bayes — by baseline Shapley values over the columns (baseline-shapley.ts): the same
  * additive reasons against the average training row, computed from the model's predictions alone.
  */
+import { KilnError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
 import type { Matrix } from '../core/matrix.js';
 import { baselineShapley } from '../evaluate/explain/baseline-shapley.js';
@@ -15,7 +16,7 @@ import { exactShapMethod } from '../evaluate/explain/shap-values.js';
 import { TabularPreprocessor, type SerializedPreprocessor } from '../features/tabular-preprocessor.js';
 import type { SerializedPredictor, SupervisedPredictor } from '../learners/learner.js';
 import { loadPredictor } from '../learners/registry.js';
-import type { ModuleManifest } from './manifest.js';
+import type { ModuleManifest, ModuleTask } from './manifest.js';
 import { explainTextRows, isSavedTextModel } from './text/explain-text.js';
 
 /** What training saves next to the ONNX graph (`predictor.json`). */
@@ -43,7 +44,24 @@ export interface RowExplanation {
   readonly reasons: readonly Reason[];
 }
 
+/**
+ * The tasks whose predictions have reasons by column: a cluster's segment, a recommendation and an
+ * anomaly score are not a predicted column (their reports describe them instead), and their saved
+ * models are not a preprocessor with a supervised predictor.
+ */
+const EXPLAINABLE_TASKS: ReadonlySet<ModuleTask> = new Set(['binary', 'multiclass', 'regression', 'text-classify']);
+
+const INSTEAD: Partial<Record<ModuleTask, string>> = {
+  cluster: '`kiln report` describes what sets each segment apart',
+  recommend: '`kiln report` says how well its recommendations rank',
+  'detect-anomalies': 'its predictions name the column that makes each row unusual (`reason`), and `kiln report` explains the threshold',
+};
+
 export function explainRows(saved: SavedModel, manifest: ModuleManifest, frame: Frame, top = 5): RowExplanation[] {
+  if (!EXPLAINABLE_TASKS.has(manifest.task)) {
+    const instead = INSTEAD[manifest.task];
+    throw new KilnError('NOT_EXPLAINABLE', { model: manifest.name, reason: `it is a ${manifest.task} module, which predicts no column of the table${instead === undefined ? '' : `; ${instead}`}` });
+  }
   // Text modules: the terms of each text that moved its prediction (src/modules/text/explain-text.ts).
   if (isSavedTextModel(saved)) return explainTextRows(saved, manifest, frame, top);
   const preprocessor = TabularPreprocessor.fromJSON(saved.preprocessor);

@@ -49,7 +49,8 @@ export function reportSentences(report: Record<string, unknown>): string[] {
   if (typeof baseline?.sentence === 'string') lines.push(baseline.sentence);
   for (const key of ['sentences', 'summary']) {
     const v = report[key];
-    if (Array.isArray(v)) for (const line of v) if (typeof line === 'string' && line.trim() !== '' && !lines.includes(line)) lines.push(line);
+    // a summary may repeat the baseline's sentence behind a lead-in ("On the held-out texts: …"): say it once
+    if (Array.isArray(v)) for (const line of v) if (typeof line === 'string' && line.trim() !== '' && !lines.some((l) => line.endsWith(l))) lines.push(line);
   }
   const diagnoses = report['diagnoses'];
   if (Array.isArray(diagnoses)) {

@@ -184,8 +184,11 @@ export function loadSpecFile(file: string): LoadedSpec {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
-  } catch {
-    throw new KilnError('DATA_NOT_FOUND', { path: file });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') {
+      throw new KilnError('DATA_UNREADABLE', { path: file, reason: 'it is a folder; give the module spec inside it (e.g. examples/titanic/kiln.yaml)', folder: true });
+    }
+    throw new KilnError('DATA_NOT_FOUND', { path: file, what: 'module spec file' });
   }
   let raw: unknown;
   try {

@@ -11,7 +11,7 @@
  * an outcome cell that is a number becomes a number and `true`/`false` a boolean, so it compares with
  * the logged labels as JSON would have sent it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { KilnError, type Problem } from '../core/errors.js';
 import { duckdbReason, queryRows, sqlIdentifier, sqlString, withDuckDB } from '../data/duckdb.js';
@@ -72,7 +72,7 @@ export function feedbackFromJson(body: unknown): FeedbackInput[] {
 
 /** Reads outcomes from a CSV, JSON or NDJSON file (by extension; anything else is read as CSV). */
 export async function readFeedbackFile(path: string, columns: FeedbackColumns = {}): Promise<FeedbackInput[]> {
-  if (!existsSync(path)) throw new KilnError('DATA_NOT_FOUND', { path });
+  checkFeedbackFile(path);
   const ext = extname(path).toLowerCase();
   if (ext === '.json') return feedbackFromJson(parseJson(readFileSync(path, 'utf8'), path));
   if (ext === '.ndjson' || ext === '.jsonl') {
@@ -80,6 +80,14 @@ export async function readFeedbackFile(path: string, columns: FeedbackColumns = 
     return feedbackFromJson(lines.map((line, i) => parseJson(line, `${path} line ${i + 1}`)));
   }
   return readFeedbackCsv(path, columns);
+}
+
+/** A missing file, a folder and an empty file each get their own error (DuckDB's would name a glob pattern or a column0). */
+function checkFeedbackFile(path: string): void {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (st === undefined) throw new KilnError('DATA_NOT_FOUND', { path });
+  if (!st.isFile()) throw new KilnError('DATA_UNREADABLE', { path, reason: 'it is a folder, not a file', folder: true });
+  if (st.size === 0) throw new KilnError('DATA_EMPTY', { path });
 }
 
 async function readFeedbackCsv(path: string, columns: FeedbackColumns): Promise<FeedbackInput[]> {

@@ -31,7 +31,7 @@ for (const learner of ['knn', 'logistic-regression']) {
     const text = await kiln(['explain', 't', DATA, '--rows', '1', '--home', home]);
     assert.equal(text.code, 0, text.stderr);
     // without --json the result is for people, on stderr (src/cli/output.ts)
-    assert.match(text.stderr, /^row 0: 1 — .*Sex = female \(\+\d/m, 'in words: the outcome and the reasons for it');
+    assert.match(text.stderr, /^row 1: 1 — .*Sex = female \(\+\d/m, 'in words: the row (by its number in the file), the outcome and the reasons for it');
   });
 }
 

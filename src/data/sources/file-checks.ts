@@ -9,7 +9,7 @@ export function checkReadableFile(ref: SourceRef): number {
   let size: number;
   try {
     const st = statSync(ref.location);
-    if (!st.isFile()) throw new KilnError('DATA_UNREADABLE', { path: ref.text, reason: 'it is a folder, not a file' });
+    if (!st.isFile()) throw new KilnError('DATA_UNREADABLE', { path: ref.text, reason: 'it is a folder, not a file', folder: true });
     size = st.size;
   } catch (err) {
     if (err instanceof KilnError) throw err;

@@ -9,6 +9,7 @@ import { Frame, type Column } from '../../core/frame.js';
 import { isNumericSourceType } from '../source-types.js';
 import { sqlIdentifier, withDuckDB } from '../duckdb.js';
 import type { LoadedTable } from './csv.js';
+import { checkReadableFile } from './file-checks.js';
 import { sourceFor } from './registry.js';
 import { parseSourceRef } from './source-ref.js';
 import type { ReadOptions, SourceRef, StagedTable } from './source.js';
@@ -51,6 +52,8 @@ export async function withStagedTable<T>(
   fn: (conn: DuckDBConnection, staged: StagedTable, ref: SourceRef) => Promise<T>,
 ): Promise<T> {
   const ref = parseSourceRef(source, options.baseDir);
+  // a missing file or a folder is named as such, even when its name has no extension that picks a reader
+  if (ref.scheme === 'file') checkReadableFile(ref);
   const reader = sourceFor(ref, options.as);
   return withDuckDB(async (conn) => {
     const staged = await reader.stage(ref, conn, options);

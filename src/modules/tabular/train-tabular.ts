@@ -13,6 +13,7 @@ import { buildReferenceProfile } from '../../data/profile/reference-profile.js';
 import { readTable } from '../../data/sources/read-table.js';
 import type { Split } from '../../data/split.js';
 import { argmaxRows, classificationMetrics, regressionMetrics } from '../../evaluate/metrics/index.js';
+import { checkMetric } from '../../evaluate/search/objective.js';
 import { augmentRows, describeAugmentation, type AugmentOptions } from '../../features/augment-rows.js';
 import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
 import type { EncodingTarget } from '../../features/target-encode.js';
@@ -99,6 +100,9 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
   let learnerName = searching ? 'automl' : (spec.learner ?? DEFAULT_LEARNER[target.task]);
   let learnerParams: Record<string, unknown> = searching ? {} : effectiveParams(learnerName, target.task, spec.params);
   const searchSettings = searching ? checkSearchSpec(spec, target.task) : undefined;
+  // without a search the metric is not used (every metric is reported), but a misspelt one is refused
+  // rather than ignored: the person meant something by it
+  if (!searching && spec.metric !== undefined) checkMetric(target.task, spec.metric);
 
   // The data as trained on becomes an immutable, content-addressed dataset version (lineage).
   stopIfCancelled(ctx.signal); // before anything is recorded
