@@ -57,11 +57,15 @@ const INSTEAD: Partial<Record<ModuleTask, string>> = {
   'detect-anomalies': 'its predictions name the column that makes each row unusual (`reason`), and `kiln report` explains the threshold',
 };
 
+/** NOT_EXPLAINABLE, saying what to use instead, for a module whose predictions have no reasons by column. */
+export function checkExplainable(manifest: ModuleManifest): void {
+  if (EXPLAINABLE_TASKS.has(manifest.task)) return;
+  const instead = INSTEAD[manifest.task];
+  throw new KilnError('NOT_EXPLAINABLE', { model: manifest.name, reason: `it is a ${manifest.task} module, which predicts no column of the table${instead === undefined ? '' : `; ${instead}`}` });
+}
+
 export function explainRows(saved: SavedModel, manifest: ModuleManifest, frame: Frame, top = 5): RowExplanation[] {
-  if (!EXPLAINABLE_TASKS.has(manifest.task)) {
-    const instead = INSTEAD[manifest.task];
-    throw new KilnError('NOT_EXPLAINABLE', { model: manifest.name, reason: `it is a ${manifest.task} module, which predicts no column of the table${instead === undefined ? '' : `; ${instead}`}` });
-  }
+  checkExplainable(manifest);
   // Text modules: the terms of each text that moved its prediction (src/modules/text/explain-text.ts).
   if (isSavedTextModel(saved)) return explainTextRows(saved, manifest, frame, top);
   const preprocessor = TabularPreprocessor.fromJSON(saved.preprocessor);

@@ -22,7 +22,7 @@ import { parseBody } from '../json-body.js';
 import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
 import type { SupervisedPredictor } from '../../learners/learner.js';
 import { loadPredictor } from '../../learners/registry.js';
-import { explainRows, type SavedModel } from '../../modules/explain-rows.js';
+import { checkExplainable, explainRows, type SavedModel } from '../../modules/explain-rows.js';
 import { isSavedTextModel, predictTextRows } from '../../modules/text/explain-text.js';
 import type { Frame } from '../../core/frame.js';
 import { loadModule } from '../../modules/load-module.js';
@@ -106,6 +106,7 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
     const body = parseBody(explainBody, request.body, 'explain request');
     const version = await store.resolve(parseModelRef(request.params.ref));
     const [saved, { manifest }] = await Promise.all([savedModel(version, artifacts), loadModule(version, artifacts)]);
+    checkExplainable(manifest); // before the rows are read as the inputs of a model that has none by column
     let frame: Frame;
     let predictions: Record<string, unknown>[];
     if (isSavedTextModel(saved)) {

@@ -6,6 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadSpecFile } from '../../../src/modules/spec.js';
+import { trainModule } from '../../../src/modules/train-module.js';
 import { startAppServer, TITANIC_CSV, type AppServer } from './app-server.js';
 
 describe('the app API refuses bad input with coded errors', () => {
@@ -86,6 +88,14 @@ describe('the app API refuses bad input with coded errors', () => {
     expectError(await server.call('POST', '/api/models/ghost/explain', { rows: [{}] }), 404, 'MODEL_NOT_FOUND');
     expectError(await server.call('POST', '/api/models/ghost/explain', { rows: [] }), 400, 'INVALID_PARAMS');
     expectError(await server.call('GET', '/api/nothing-here'), 404, 'ROUTE_NOT_FOUND');
+  });
+
+  test('explaining a model whose predictions have no reasons by column (a cluster) is NOT_EXPLAINABLE, not an internal error', async () => {
+    const spec = join(import.meta.dirname, '..', '..', '..', 'examples', 'segments', 'kiln.yaml');
+    await trainModule(loadSpecFile(spec), { store: server.store, artifacts: server.artifacts });
+    const res = await server.call('POST', '/api/models/segments/explain', { rows: [{}] });
+    expectError(res, 422, 'NOT_EXPLAINABLE');
+    assert.match(String(res.json['error']), /it is a cluster module, which predicts no column of the table; `kiln report` describes what sets each segment apart/);
   });
 
   test('templates and the spec schema describe the module spec', async () => {
