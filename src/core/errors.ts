@@ -25,7 +25,7 @@ export const ERROR_CODES = {
     status: 400,
     exit: 2,
     message: (d) => `invalid ${s(d['what'] ?? 'parameters')}: ${s(d['summary'])}`,
-    hint: () => 'check each value against what it should be (the problems list names them); the command line lists what each command takes with --help, the HTTP API in GET /openapi.json',
+    hint: () => 'correct the value the message names; on the command line --help lists what each command takes, over HTTP GET /openapi.json describes every request',
   },
   INVALID_SPEC: {
     status: 400,

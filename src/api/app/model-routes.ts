@@ -23,7 +23,8 @@ import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
 import type { SupervisedPredictor } from '../../learners/learner.js';
 import { loadPredictor } from '../../learners/registry.js';
 import { checkExplainable, explainRows, type SavedModel } from '../../modules/explain-rows.js';
-import { isSavedTextModel, predictTextRows } from '../../modules/text/explain-text.js';
+import { isSavedTextModel, predictTextProba } from '../../modules/text/explain-text.js';
+import type { Matrix } from '../../core/matrix.js';
 import type { Frame } from '../../core/frame.js';
 import { loadModule } from '../../modules/load-module.js';
 import { MODULE_ARTIFACTS, type ModuleManifest } from '../../modules/manifest.js';
@@ -112,7 +113,7 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
     if (isSavedTextModel(saved)) {
       // a text module reads one text field: the words of each text are its reasons
       frame = rowsToFrame(body.rows, [{ name: saved.features.column, kind: 'categorical', type: 'text', datatype: 'BYTES' }]);
-      predictions = predictTextRows(saved, manifest, frame);
+      predictions = answers(predictTextProba(saved, frame), manifest.classes ?? []);
     } else {
       const preprocessor = TabularPreprocessor.fromJSON(saved.preprocessor);
       frame = rowsToFrame(body.rows, preprocessor.inputColumns());
@@ -167,8 +168,11 @@ function predict(saved: SavedModel, preprocessor: TabularPreprocessor, manifest:
   const predictor = loadPredictor(saved.predictor) as SupervisedPredictor;
   const X = preprocessor.transform(frame);
   if (predictor.kind === 'regressor') return Array.from(predictor.predict(X), (value) => ({ prediction: value }));
-  const proba = predictor.predictProba(X);
-  const classes = manifest.classes ?? [];
+  return answers(predictor.predictProba(X), manifest.classes ?? []);
+}
+
+/** A classifier's answer for each row of `proba`: the most probable class, and every class's probability. */
+function answers(proba: Matrix, classes: readonly (string | number)[]): Record<string, unknown>[] {
   return Array.from({ length: proba.rows }, (_, i) => {
     const row = Array.from(proba.data.subarray(i * proba.cols, (i + 1) * proba.cols));
     const best = row.indexOf(Math.max(...row));

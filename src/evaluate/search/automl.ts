@@ -106,11 +106,9 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
 
   // The budget ends the search through one signal: at the deadline — or, when no trial is complete by
   // then, at the first one that completes after it — every fit still queued is dropped and every one
-  // running is stopped (on the pool, its worker). Before, each fit watched the deadline itself, from its
-  // learner's first check: a fit queued behind others started late, did its set-up, then stopped, and
-  // some learners (kNN) never look, so a 5 s search went on for 14 s; and on a loaded machine where no
-  // trial was complete at the deadline, every learner that looks was cut in turn and only one that
-  // does not could rescue the search. Now the first model to finish is the answer.
+  // running is stopped (on the pool, its worker), whether or not its learner checks the signal itself.
+  // Waiting for the first complete trial means a short search on a loaded machine still ends with a
+  // model (docs/decisions.md, "AutoML's budget starts when the worker threads are ready").
   const overtime = new AbortController();
   const runner = trialRunner(folds, options.threads, options.signal ? AbortSignal.any([options.signal, overtime.signal]) : overtime.signal);
   // The budget is the search's: it starts once the worker threads have loaded the code (over a second
@@ -172,9 +170,11 @@ export async function searchModels(folds: readonly Fold[], options: SearchOption
     // numbered as they finish: with parallel trials that is not the order they started in
     const done: Trial = { id: trials.length + 1, ...trial };
     trials.push(done);
-    if (final && done.status === 'ok') oof.set(done.id, concatenate(outputs));
-    if (done.final && done.status === 'ok' && leader === undefined && timeLeft() < 0) firstModelLate = -timeLeft();
-    if (done.final && done.status === 'ok' && (leader === undefined || done.score > leader.score)) leader = done;
+    if (final && done.status === 'ok') {
+      oof.set(done.id, concatenate(outputs));
+      if (leader === undefined && timeLeft() < 0) firstModelLate = -timeLeft();
+      if (leader === undefined || done.score > leader.score) leader = done;
+    }
     stopLateFits();
     await options.onTrial?.(done, leader);
     return done;

@@ -8,6 +8,7 @@
  */
 import { KilnError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
+import { createMatrix, type Matrix } from '../../core/matrix.js';
 import type { SerializedPredictor } from '../../learners/learner.js';
 import type { Reason, RowExplanation } from '../explain-rows.js';
 import type { ModuleManifest } from '../manifest.js';
@@ -106,9 +107,7 @@ export function indicativeTerms(features: TextFeatures, model: LinearTextModel, 
 export function explainTextRows(saved: SavedTextModel, manifest: ModuleManifest, frame: Frame, top = 5): RowExplanation[] {
   const features = TextFeatures.fromJSON(saved.features);
   const model = loadLinearTextModel(saved.predictor);
-  const column = frame.get(features.column);
-  if (column === undefined) throw new KilnError('COLUMN_NOT_FOUND', { column: features.column, columns: frame.names });
-  const texts = Array.from(column.values as ArrayLike<string | number | null>, (v) => (v === null ? null : String(v)));
+  const texts = textsOf(frame, features.column);
   return explainTexts(features, model, manifest.classes ?? [], texts, top).map((e) => {
     const reasons: Reason[] = [...e.towards, ...e.against]
       .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
@@ -118,19 +117,17 @@ export function explainTextRows(saved: SavedTextModel, manifest: ModuleManifest,
   });
 }
 
-/** What a text module answers for each text of `frame`: the label and the class probabilities. */
-export function predictTextRows(saved: SavedTextModel, manifest: ModuleManifest, frame: Frame): { prediction: string | number; probabilities: Record<string, number> }[] {
+/** A text module's class probabilities for each text of `frame` (rows × classes). */
+export function predictTextProba(saved: SavedTextModel, frame: Frame): Matrix {
   const features = TextFeatures.fromJSON(saved.features);
   const model = loadLinearTextModel(saved.predictor);
-  const column = frame.get(features.column);
-  if (column === undefined) throw new KilnError('COLUMN_NOT_FOUND', { column: features.column, columns: frame.names });
-  const texts = Array.from(column.values as ArrayLike<string | number | null>, (v) => (v === null ? null : String(v)));
-  const proba = textProbabilities(model, features.transform(texts));
-  const classes = manifest.classes ?? [];
-  const k = model.nClasses;
-  return texts.map((_, i) => {
-    const row = Array.from(proba.subarray(i * k, (i + 1) * k));
-    const best = row.indexOf(Math.max(...row));
-    return { prediction: classes[best] ?? best, probabilities: Object.fromEntries(row.map((p, c) => [String(classes[c] ?? c), p])) };
-  });
+  const texts = textsOf(frame, features.column);
+  return createMatrix(texts.length, model.nClasses, textProbabilities(model, features.transform(texts)));
+}
+
+/** The texts of `frame`'s column `name` (COLUMN_NOT_FOUND when it has none). */
+function textsOf(frame: Frame, name: string): (string | null)[] {
+  const column = frame.get(name);
+  if (column === undefined) throw new KilnError('COLUMN_NOT_FOUND', { column: name, columns: frame.names });
+  return Array.from(column.values as ArrayLike<string | number | null>, (v) => (v === null ? null : String(v)));
 }

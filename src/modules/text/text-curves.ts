@@ -19,7 +19,7 @@
  */
 import { KilnError } from '../../core/errors.js';
 import type { Column } from '../../core/frame.js';
-import { createMatrix, takeRows, takeValues, type Matrix } from '../../core/matrix.js';
+import { takeRows, takeValues, type Matrix } from '../../core/matrix.js';
 import { Rng } from '../../core/rng.js';
 import { readTable } from '../../data/sources/read-table.js';
 import type { LoadedTable } from '../../data/sources/csv.js';
@@ -28,8 +28,7 @@ import type { Split } from '../../data/split.js';
 import type { FoldScore } from '../../evaluate/curves/curve-point.js';
 import { DEFAULT_SIZE_FRACTIONS, readSizeCurve, sizeCurveOf } from '../../evaluate/curves/size-curve.js';
 import { readValidationCurve, validationCurve } from '../../evaluate/curves/validation-curve.js';
-import { classificationMetrics } from '../../evaluate/metrics/index.js';
-import { checkMetric, toScore } from '../../evaluate/search/objective.js';
+import { checkMetric, metricsOf, toScore } from '../../evaluate/search/objective.js';
 import { augmentTexts } from '../../features/augment-texts.js';
 import { logisticRegression } from '../../learners/linear/logistic-regression.js';
 import type { LoadedSpec, ModuleSpec } from '../spec.js';
@@ -84,7 +83,7 @@ export async function curvesOfTexts(
   const folds = splits.map((split) => ({ split, order: rng.shuffle(Int32Array.from(split.train)) }));
 
   const model = await settleModel(textColumn, texts, y, nClasses, spec, params, options);
-  const scoreOf = (truth: Int32Array, proba: Float64Array) => ({ ...classificationMetrics(truth, createMatrix(truth.length, nClasses, proba)) } as Record<string, number>)[metric] ?? Number.NaN;
+  const scoreOf = (truth: Int32Array, proba: Float64Array) => metricsOf(task, truth, proba, nClasses)[metric] ?? Number.NaN;
   const fitAndScore = async (fit: TextFit, split: Split, rows: Int32Array, k: number): Promise<FoldScore> => {
     options.signal?.throwIfAborted();
     const clean = { texts: Array.from(rows, (i) => texts[i] ?? null), y: takeValues(y, rows) };
