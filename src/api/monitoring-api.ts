@@ -73,7 +73,7 @@ import { replyWithError } from '../serve/rest/http-errors.js';
 import { parseModelRef } from '../store/model-ref.js';
 import type { ArtifactStore, ChangeContext, Store } from '../store/store.js';
 import { docs } from './route-docs.js';
-import { alertCheckDocs, alertEventDocs, alertRuleDocs, feedbackResultDocs, monitorReportDocs } from './monitoring-docs.js';
+import { alertCheckDocs, alertEventDocs, alertRuleDocs, feedbackBodyDocs, feedbackResultDocs, monitorReportDocs } from './monitoring-docs.js';
 
 export interface MonitoringApiOptions {
   readonly store: Store;
@@ -120,7 +120,7 @@ export async function monitoringApi(app: FastifyInstance, options: MonitoringApi
 
   // --- ground truth -------------------------------------------------------------------------------
 
-  app.post('/api/feedback', docs('monitoring', 'Ground truth for served predictions, by request id', { response: feedbackResultDocs }), async (request) => {
+  app.post('/api/feedback', docs('monitoring', 'Ground truth for served predictions, by request id', { body: feedbackBodyDocs, response: feedbackResultDocs }), async (request) => {
     const result = await store.recordFeedback(feedbackFromJson(request.body));
     return { accepted: result.accepted, unknown_request_ids: result.unknownRequestIds };
   });

@@ -1,14 +1,38 @@
 /**
- * The monitoring API's answers (monitoring-api.ts) as schemas for the OpenAPI document: feedback
+ * The monitoring API's answers (monitoring-api.ts) as schemas for the OpenAPI document — and the body
+ * of POST /api/feedback, which the route reads with feedbackFromJson rather than with a schema: feedback
  * accepted, the monitoring report (src/monitor/check-model.ts, the same JSON as `kiln monitor --json`),
  * alert rules, the alerts they fired and a check's results (src/monitor/alert-json.ts). Strict, so that
  * test/serve/openapi-answers.test.ts, which parses real answers with them, fails when those files gain
  * or lose a field the document does not.
  */
 import { z } from 'zod';
+import { MAX_FEEDBACK_ITEMS } from '../monitor/feedback-input.js';
 
 const when = z.string().describe('ISO 8601 time');
 const epochMs = z.number().describe('Epoch milliseconds');
+
+/**
+ * One outcome, as src/monitor/feedback-input.ts reads it: strict, as the reader refuses an item with a
+ * field it does not know (naming it), and one without a request id or an outcome.
+ */
+const feedbackItemDocs = z.strictObject({
+  request_id: z
+    .union([z.string().min(1), z.number()])
+    .describe('The request id the prediction was served with (its x-request-id, as the prediction log keeps it); a number is read as its text. `requestId` is read as request_id too'),
+  outcome: z.union([z.string(), z.number(), z.boolean()]).describe('What really happened: a class label, 0/1 or true/false, or the value for a regression'),
+  timestamp: z.union([z.number().min(0), z.string()]).optional().describe('When the outcome became known: epoch milliseconds or an ISO date (default: now)'),
+});
+
+/**
+ * The body of POST /api/feedback. Besides `items` the reader looks at nothing (other fields are ignored,
+ * hence not strict); a bare list of items, or one item alone, is read as well.
+ */
+export const feedbackBodyDocs = z
+  .looseObject({
+    items: z.array(feedbackItemDocs).max(MAX_FEEDBACK_ITEMS).describe(`At most ${MAX_FEEDBACK_ITEMS} per call; a later outcome for the same request id replaces the earlier one`),
+  })
+  .describe('Outcomes of served predictions, by request id: {items: [{request_id, outcome, timestamp?}]} (or the list alone, or one item)');
 
 export const feedbackResultDocs = z.strictObject({
   accepted: z.number().int(),

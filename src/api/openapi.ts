@@ -4,7 +4,8 @@
  * cannot exist without appearing in it. Each route's summary, area, request schemas and the schema (or,
  * for a stream or a text format, the media type) of its answer come from its `docs(...)` options
  * (route-docs.ts); path parameters come from the URL; every operation answers errors in the server's
- * one shape (src/serve/rest/http-errors.ts), but a readiness route's 503 "not ready", which has its own.
+ * one shape (src/serve/rest/http-errors.ts, error-docs.ts), but a readiness route's 503 "not ready",
+ * which has its own; the error statuses a route names (a job route's 503) are listed in that shape too.
  *
  * Registered before any route: the generator learns routes as Fastify adds them.
  */
@@ -12,23 +13,11 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { KILN_VERSION } from '../core/version.js';
+import { errorBodyDocs } from '../serve/rest/error-docs.js';
 import { API_TAGS, docs, type RouteDocs } from './route-docs.js';
 
 /** The body of every 4xx/5xx answer. */
-const ERROR_BODY = {
-  type: 'object',
-  required: ['error', 'code'],
-  properties: {
-    error: { type: 'string', description: 'What is wrong, in words.' },
-    code: { type: 'string', description: 'A stable code, e.g. MODEL_NOT_FOUND, INVALID_PARAMS.' },
-    hint: { type: 'string', description: 'How to fix it.' },
-    problems: {
-      type: 'array',
-      description: 'Each invalid field of a request, when there are several.',
-      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } } },
-    },
-  },
-} as const;
+const ERROR_BODY = z.toJSONSchema(errorBodyDocs, { io: 'input', unrepresentable: 'any' });
 
 /** This document's own answer, in outline: OpenAPI 3.1 defines the rest. */
 const OPENAPI_DOCUMENT = z
@@ -52,8 +41,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: Object.entries(API_TAGS).map(([name, description]) => ({ name, description })),
     },
     transform: ({ schema, url, route }) => {
-      const { docsBody, docsQuery, docsResponse, docsStatus, docsContentType, docsNotReady } = (route.config ?? {}) as RouteDocs['config'];
+      const { docsBody, docsQuery, docsResponse, docsStatus, docsContentType, docsNotReady, docsErrors } = (route.config ?? {}) as RouteDocs['config'];
       const jsonSchema = (zod: z.ZodType) => z.toJSONSchema(zod, { io: 'input', unrepresentable: 'any' });
+      const namedErrors = Object.entries(docsErrors ?? {}).map(([status, when]) => [status, { description: when, ...ERROR_BODY }] as const);
       const success =
         docsContentType !== undefined
           ? { description: 'Success', content: { [docsContentType]: { schema: { type: 'string' } } } }
@@ -69,6 +59,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           response: {
             [docsStatus ?? 200]: success,
             ...(docsNotReady === undefined ? {} : { 503: { description: 'Not ready (not an error: the answer says so)', ...jsonSchema(docsNotReady) } }),
+            ...Object.fromEntries(namedErrors),
             default: { description: 'An error (4xx or 5xx), always in this shape', ...ERROR_BODY },
           },
         },

@@ -9,7 +9,9 @@
  * alone, so that requests keep being checked by the handlers' zod schemas, with Kiln's coded errors
  * (and answers are not reshaped by a serializer). An answer that is not JSON (an event stream, a text
  * format) is documented by its media type alone. A readiness route also documents its 503 "not ready"
- * answer, which is not an error.
+ * answer, which is not an error. Every route answers errors in one shape (the document's `default`); a
+ * route names an error status of its own when a client should plan for it, such as the 503 of the job
+ * routes while their Redis queue is away.
  */
 import type { z } from 'zod';
 
@@ -29,6 +31,12 @@ export type ApiTag = keyof typeof API_TAGS;
 /** 201 created, 202 accepted (a job), 204 no content (a removal). */
 export type SuccessStatus = 200 | 201 | 202 | 204;
 
+/** Error statuses a route may name beside the default error answer: 503, a service it needs is away. */
+export type ErrorStatus = 503;
+
+/** Each named error status, and when it comes (its codes, in words). */
+export type ErrorDocs = Readonly<Partial<Record<ErrorStatus, string>>>;
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The body schema the handler validates with, for the OpenAPI document only. */
@@ -43,6 +51,8 @@ declare module 'fastify' {
     docsContentType?: string;
     /** What a 503 answer holds when it is not an error (a readiness probe's "not ready"). */
     docsNotReady?: z.ZodType;
+    /** Error statuses named beside the default error answer, each with when it comes. */
+    docsErrors?: ErrorDocs;
   }
 }
 
@@ -55,6 +65,7 @@ export interface RouteDocs {
     readonly docsStatus?: SuccessStatus;
     readonly docsContentType?: string;
     readonly docsNotReady?: z.ZodType;
+    readonly docsErrors?: ErrorDocs;
   };
 }
 
@@ -72,6 +83,11 @@ export interface DocsOptions {
    * status alone) but in the shape of a success, not of an error.
    */
   readonly notReady?: z.ZodType;
+  /**
+   * Error statuses worth naming beside the default error answer, with when each comes: in the error
+   * shape, but listed so that a client knows to expect them (and to retry a 503).
+   */
+  readonly errors?: ErrorDocs;
 }
 
 export function docs(
@@ -88,6 +104,7 @@ export function docs(
       ...(options.status === undefined ? {} : { docsStatus: options.status }),
       ...(options.contentType === undefined ? {} : { docsContentType: options.contentType }),
       ...(options.notReady === undefined ? {} : { docsNotReady: options.notReady }),
+      ...(options.errors === undefined ? {} : { docsErrors: options.errors }),
     },
   };
 }

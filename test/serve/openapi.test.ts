@@ -58,8 +58,8 @@ test('every operation of the server is documented: a summary, an area, its path 
     const url = path.replace(/\{(\w+)\}/g, ':$1');
     assert.ok(server.app.hasRoute({ method: method.toUpperCase() as 'GET', url }), `${where} is documented but not served`);
   }
-  // answers that are not a plain 200 say which status they come with
-  const success = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {}).filter((k) => k !== 'default');
+  // answers that are not a plain 200 say which status they come with (error statuses a route names are not successes)
+  const success = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {}).filter((k) => k.startsWith('2'));
   assert.deepEqual(success('/api/jobs', 'post'), ['202']);
   assert.deepEqual(success('/api/webhooks', 'post'), ['201']);
   assert.deepEqual(success('/api/alerts/{id}', 'delete'), ['204']);

@@ -1,8 +1,11 @@
 /**
  * A job as GET /api/jobs/:id answers it (training-jobs.ts `jobJson`), as a schema for the OpenAPI
- * document; test/serve/openapi.test.ts parses real answers with it, strictly.
+ * document; test/serve/openapi.test.ts parses real answers with it, strictly. And the error answers
+ * the job routes name: the 503s of a Redis queue that is away (test/serve/openapi-answers.test.ts calls
+ * every job route of a server whose Redis is down).
  */
 import { z } from 'zod';
+import type { ErrorDocs } from '../route-docs.js';
 
 const when = z.string().describe('ISO 8601 time');
 
@@ -20,3 +23,17 @@ export const jobDocs = z.strictObject({
   result: z.record(z.string(), z.unknown()).optional().describe('`kiln train --json` for a training; the curve for a curves job'),
   error: z.strictObject({ code: z.string(), error: z.string(), hint: z.string().optional() }).optional(),
 });
+
+/**
+ * With `kiln serve --queue redis://…` every job route reads or writes the queue in Redis; while Redis is
+ * away they answer at once instead of hanging (redis-job-queue.ts), and predictions are served as usual.
+ */
+const QUEUE_UNAVAILABLE = 'QUEUE_UNAVAILABLE: the server keeps its jobs in a Redis queue (`kiln serve --queue`) that does not answer; retry once Redis is back';
+
+/** The errors of a route that reads the job queue (a job, the jobs, a job's events, a cancel). */
+export const jobQueueErrors: ErrorDocs = { 503: QUEUE_UNAVAILABLE };
+
+/** The errors of a route that adds a job: the queue may be away, or full. */
+export const jobSubmitErrors: ErrorDocs = {
+  503: `${QUEUE_UNAVAILABLE}; or JOB_QUEUE_FULL: as many jobs as the server queues are already waiting`,
+};

@@ -24,7 +24,7 @@ import { EventStreams, lastEventId } from './event-stream.js';
 import type { JobQueue } from './job-queue.js';
 import { jobJson } from './training-jobs.js';
 import { docs } from '../route-docs.js';
-import { jobDocs } from './job-docs.js';
+import { jobDocs, jobQueueErrors, jobSubmitErrors } from './job-docs.js';
 
 export interface JobRoutesOptions {
   /** The in-process runner or the Redis queue (job-queue.ts); every answer is awaited. */
@@ -42,7 +42,7 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
   app.addHook('preClose', async () => streams.endAll());
   app.addHook('onClose', async () => jobs.close());
 
-  app.post('/api/jobs', docs('app', 'Train a module spec (a job: one at a time in the server, or queued for `kiln worker`s)', { body: submitBody, response: jobDocs, status: 202 }), async (request, reply) => {
+  app.post('/api/jobs', docs('app', 'Train a module spec (a job: one at a time in the server, or queued for `kiln worker`s)', { body: submitBody, response: jobDocs, status: 202, errors: jobSubmitErrors }), async (request, reply) => {
     const { spec } = parseBody(submitBody, request.body, 'job request');
     // Relative data paths are read from the uploads folder; every source must pass the app's rules.
     const loaded = validateSpec(spec, null, sources.uploadsDir);
@@ -52,22 +52,22 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
     return reply.code(202).send(jobJson(job, await jobs.queuePosition(job)));
   });
 
-  app.get('/api/jobs', docs('app', 'Jobs, newest first', { response: z.strictObject({ jobs: z.array(jobDocs) }) }), async () => {
+  app.get('/api/jobs', docs('app', 'Jobs, newest first', { response: z.strictObject({ jobs: z.array(jobDocs) }), errors: jobQueueErrors }), async () => {
     const list = await jobs.list();
     return { jobs: await Promise.all(list.map(async (job) => jobJson(job, await jobs.queuePosition(job)))) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/jobs/:id', docs('app', 'One job: status, spec, result or error', { response: jobDocs }), async (request) => {
+  app.get<{ Params: { id: string } }>('/api/jobs/:id', docs('app', 'One job: status, spec, result or error', { response: jobDocs, errors: jobQueueErrors }), async (request) => {
     const job = await jobs.get(request.params.id);
     return jobJson(job, await jobs.queuePosition(job));
   });
 
-  app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', docs('app', 'Cancel a job; nothing is registered', { response: jobDocs, status: 202 }), async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', docs('app', 'Cancel a job; nothing is registered', { response: jobDocs, status: 202, errors: jobQueueErrors }), async (request, reply) => {
     const job = await jobs.cancel(request.params.id);
     return reply.code(202).send(jobJson(job, await jobs.queuePosition(job)));
   });
 
-  app.get<{ Params: { id: string } }>('/api/jobs/:id/events', docs('app', 'A job\'s events as Server-Sent Events (stage, progress, note, trial, point; then done, failed or cancelled)', { contentType: 'text/event-stream' }), async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/api/jobs/:id/events', docs('app', 'A job\'s events as Server-Sent Events (stage, progress, note, trial, point; then done, failed or cancelled)', { contentType: 'text/event-stream', errors: jobQueueErrors }), async (request, reply) => {
     const job = await jobs.get(request.params.id); // JOB_NOT_FOUND answers as JSON, before the stream starts
     const stream = streams.start(request, reply);
     const unsubscribe = await jobs.subscribe(job, lastEventId(request), (e) => {

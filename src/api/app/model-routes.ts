@@ -38,9 +38,9 @@ import { jobJson } from './training-jobs.js';
 import { rowsToFrame } from './rows-to-frame.js';
 import { docs } from '../route-docs.js';
 import { parseStoredReport } from '../../modules/stored-report.js';
-import { jobDocs } from './job-docs.js';
+import { jobDocs, jobSubmitErrors } from './job-docs.js';
 import { deployDocs, explainDocs } from './model-docs.js';
-import { reportDocs } from './report-docs.js';
+import { reportDescription, reportDocs } from './report-docs.js';
 
 export interface ModelRoutesOptions {
   readonly store: Store;
@@ -67,7 +67,7 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
   // Versions never change once registered, so their threshold tables are computed once.
   const thresholds = new BoundedCache<ThresholdTable>(50);
 
-  app.get<{ Params: { ref: string } }>('/api/models/:ref/report', docs('app', 'A version\'s report: metrics, baseline, diagnoses, importances, robustness, charts, threshold table', { response: reportDocs }), async (request) => {
+  app.get<{ Params: { ref: string } }>('/api/models/:ref/report', docs('app', 'A version\'s report: metrics, baseline, diagnoses, importances, robustness, charts, threshold table', { response: reportDocs, description: reportDescription }), async (request) => {
     const version = await store.resolve(parseModelRef(request.params.ref));
     const reportDigest = version.artifacts[MODULE_ARTIFACTS.report];
     if (reportDigest === undefined) {
@@ -108,17 +108,10 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
     const version = await store.resolve(parseModelRef(request.params.ref));
     const [saved, { manifest }] = await Promise.all([savedModel(version, artifacts), loadModule(version, artifacts)]);
     checkExplainable(manifest); // before the rows are read as the inputs of a model that has none by column
-    let frame: Frame;
-    let predictions: Record<string, unknown>[];
-    if (isSavedTextModel(saved)) {
-      // a text module reads one text field: the words of each text are its reasons
-      frame = rowsToFrame(body.rows, [{ name: saved.features.column, kind: 'categorical', type: 'text', datatype: 'BYTES' }]);
-      predictions = answers(predictTextProba(saved, frame), manifest.classes ?? []);
-    } else {
-      const preprocessor = TabularPreprocessor.fromJSON(saved.preprocessor);
-      frame = rowsToFrame(body.rows, preprocessor.inputColumns());
-      predictions = predict(saved, preprocessor, manifest, frame);
-    }
+    // read and checked as the served model reads the same rows sent to be predicted (rows-to-frame.ts)
+    const frame = rowsToFrame(version.model, manifest.signature.inputs, body.rows);
+    // a text module reads one text field: the words of each text are its reasons
+    const predictions = isSavedTextModel(saved) ? answers(predictTextProba(saved, frame), manifest.classes ?? []) : predict(saved, manifest, frame);
     const explanations = explainRows(saved, manifest, frame, body.top);
     return {
       model: version.model,
@@ -127,7 +120,7 @@ export async function modelRoutes(app: FastifyInstance, { store, artifacts, data
     };
   });
 
-  app.post<{ Params: { ref: string } }>('/api/models/:ref/curves', docs('app', 'Would more rows help? Draw the version\'s learning curve (a job)', { response: jobDocs, status: 202 }), async (request, reply) => {
+  app.post<{ Params: { ref: string } }>('/api/models/:ref/curves', docs('app', 'Would more rows help? Draw the version\'s learning curve (a job)', { response: jobDocs, status: 202, errors: jobSubmitErrors }), async (request, reply) => {
     const version = await store.resolve(parseModelRef(request.params.ref));
     // checked here, so that a version that cannot be refitted is a coded answer, not a failed job
     const job = await jobs.submitCurves(await versionCurvesInput(version, { store, artifacts }));
@@ -164,9 +157,9 @@ async function savedModel(version: ModelVersion, artifacts: ArtifactStore): Prom
 }
 
 /** What the model answers for each row: the label and class probabilities, or the number. */
-function predict(saved: SavedModel, preprocessor: TabularPreprocessor, manifest: ModuleManifest, frame: ReturnType<typeof rowsToFrame>): Record<string, unknown>[] {
+function predict(saved: SavedModel, manifest: ModuleManifest, frame: Frame): Record<string, unknown>[] {
   const predictor = loadPredictor(saved.predictor) as SupervisedPredictor;
-  const X = preprocessor.transform(frame);
+  const X = TabularPreprocessor.fromJSON(saved.preprocessor).transform(frame);
   if (predictor.kind === 'regressor') return Array.from(predictor.predict(X), (value) => ({ prediction: value }));
   return answers(predictor.predictProba(X), manifest.classes ?? []);
 }

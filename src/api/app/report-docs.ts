@@ -1,12 +1,13 @@
 /**
  * A version's report as GET /api/models/:ref/report answers it (model-routes.ts): the module's
- * report.json with the route's own fields on top (model, version, task, metrics, the threshold table,
- * the manifest). The report of a prediction from a table's columns (src/modules/tabular/model-report.ts)
- * is described field by field and strictly, and so is a text-classify module's, so that
- * test/serve/openapi-answers.test.ts, which parses real ones with them, fails when a report gains or
- * loses a field the document does not. The other templates (recommend, cluster, anomalies) each write
- * a report of their own; for them the document promises the route's fields and leaves the module's to
- * the module.
+ * report.json with the route's own fields on top (model, version, task, metrics, the manifest, and for
+ * classifiers their classes and threshold table). Each template writes a report of its own, so the
+ * answer is one of five kinds, told apart by `task`: a prediction from a table's columns
+ * (src/modules/tabular/model-report.ts), a text-classify module (src/modules/text/text-report.ts), a
+ * recommender (src/modules/recommend/recommend-report.ts), segments (src/modules/cluster/train-cluster.ts)
+ * and anomalies (src/modules/anomaly/train-anomaly.ts). Each kind is described field by field and
+ * strictly, so that test/serve/openapi-answers.test.ts, which parses real reports of every kind with
+ * them, fails when a report gains or loses a field the document does not.
  */
 import { z } from 'zod';
 import { OIP_DATATYPES } from '../../serve/datatypes.js';
@@ -62,16 +63,32 @@ const routeFields = {
   version: z.number().int(),
   task: manifestDocs.shape.task,
   target: z.string(),
-  classes: z.array(z.union([z.string(), z.number()])).optional(),
   learner: z.string(),
   metrics: z.record(z.string(), metrics).describe('Metrics by part: {test: {accuracy: 0.8}, train: {…}}'),
-  thresholds: z.array(thresholdCounts).optional().describe('Yes/no models: the held-out counts at each cut-off 0.00, 0.01, …, 1.00 on P(positive_class)'),
-  positive_class: z.string().optional(),
-  thresholds_unavailable: z.string().optional().describe('Yes/no models whose threshold table could not be made: why'),
   manifest: manifestDocs,
 };
 
+/** …and to a classifier's: its classes and, for yes/no models, the held-out threshold table. */
+const classifierFields = {
+  classes: z.array(z.union([z.string(), z.number()])).optional(),
+  thresholds: z.array(thresholdCounts).optional().describe('Yes/no models: the held-out counts at each cut-off 0.00, 0.01, …, 1.00 on P(positive_class)'),
+  positive_class: z.string().optional(),
+  thresholds_unavailable: z.string().optional().describe('Yes/no models whose threshold table could not be made: why'),
+};
+
+/**
+ * Segments and anomalies measure what they can: a silhouette of identical rows, or the recall of a part
+ * without any known anomaly, is NaN, which their manifest.json and so the route's metrics hold as null.
+ */
+const measuredMetrics = {
+  metrics: z.record(z.string(), z.record(z.string(), measured)).describe('Metrics by part: {test: {silhouette: 0.5}, train: {…}}; null where a part could not be measured'),
+  manifest: manifestDocs.extend({ metrics: z.record(z.string(), measured).describe('Holdout metrics, e.g. test.silhouette; null where a part could not be measured') }),
+};
+
 const curve = z.strictObject({ x: z.array(z.number()), y: z.array(z.number()) });
+
+/** One point of a learning curve (evaluate/diagnostics/learning-curve.ts LossPoint). */
+const lossPoint = z.strictObject({ iteration: z.number(), trainLoss: measured, validationLoss: measured.optional() });
 
 /** Against always giving the trivial answer (evaluate/diagnostics/baseline.ts), as tables' and texts' reports have it. */
 const baseline = z.strictObject({
@@ -106,11 +123,12 @@ const robustness = z.array(
 export const tabularReportDocs = z
   .strictObject({
     ...routeFields,
+    ...classifierFields,
     task: z.enum(['binary', 'multiclass', 'regression']),
     baseline,
     diagnoses,
     importances: z.array(z.strictObject({ column: z.string(), importance: measured, std: measured })).describe('Permutation importance on the held-out rows, most important first'),
-    learningCurve: z.array(z.strictObject({ iteration: z.number(), trainLoss: measured, validationLoss: measured.optional() })),
+    learningCurve: z.array(lossPoint),
     robustness,
     scoreMetric: z.string().describe('What importances and robustness are measured in'),
     charts: z.strictObject({
@@ -137,6 +155,7 @@ const termContribution = z.strictObject({ term: z.string(), kind: termKind, tfid
 export const textReportDocs = z
   .strictObject({
     ...routeFields,
+    ...classifierFields,
     task: z.literal('text-classify'),
     text: z.string().describe('The column holding the text'),
     configuration: z.string().describe('The configuration cross-validation chose (or the one the spec fixed), in words: features and learner'),
@@ -174,8 +193,121 @@ export const textReportDocs = z
   })
   .describe('The report of a text-classify module');
 
-export const moduleReportDocs = z
-  .looseObject(routeFields)
-  .describe('The report of a recommend, cluster or anomaly module (or an older text one): the route\'s fields and the module\'s own report');
+const rankingScores = z.strictObject({
+  precision: z.number().describe('precision@k'),
+  recall: z.number().describe('recall@k'),
+  ndcg: z.number().describe('NDCG@k'),
+  map: z.number().describe('MAP@k'),
+  users: z.number().int().describe('Test users ranked (those with a held-out item)'),
+  coverage: z.number().describe('Share of the catalogue recommended to at least one test user'),
+});
 
-export const reportDocs = z.union([tabularReportDocs, textReportDocs, moduleReportDocs]);
+/**
+ * A recommend module's report (src/modules/recommend/recommend-report.ts): the top k on each user's
+ * held-out interactions against recommending the most popular items. Both models a recommend spec
+ * registers, NAME and NAME-similar, answer it.
+ */
+export const recommendReportDocs = z
+  .strictObject({
+    ...routeFields,
+    task: z.literal('recommend'),
+    feedback: z.enum(['explicit', 'implicit']).describe('Ratings, or interactions alone'),
+    k: z.number().int().describe('How many items a user is recommended'),
+    data: z.strictObject({
+      users: z.number().int(),
+      items: z.number().int(),
+      trainInteractions: z.number().int(),
+      testInteractions: z.number().int(),
+      density: z.number().describe('Share of the user × item cells with an interaction, in training'),
+    }),
+    holdout: z.strictObject({ kind: z.enum(['latest per user', 'random per user', 'separate test table']), fraction: z.number(), usersTested: z.number().int() }),
+    ratings: z.strictObject({ rmse: z.number(), mae: z.number(), meanBaselineRmse: z.number().describe('Always predicting the training mean') }).optional().describe('Explicit feedback only: the errors of the predicted ratings'),
+    ranking: z.strictObject({ model: rankingScores, popularity: rankingScores.describe('The baseline: the most popular items for everyone') }),
+    learningCurve: z.array(lossPoint),
+    served: z.strictObject({ topK: z.string(), similar: z.string(), unknownIds: z.string(), seenItems: z.string() }).describe('What the two served models answer, in words'),
+    verdict: z.string().describe('Is the model worth using over popularity, in one sentence'),
+    sentences: z.array(z.string()),
+  })
+  .describe('The report of a recommend module');
+
+const segmentTrait = z.strictObject({
+  column: z.string(),
+  category: z.string().optional().describe('Categorical columns: the over-represented category'),
+  z: z.number().describe('Standardised difference from the overall mean; its sign says higher or lower'),
+  segmentValue: z.number().describe("The segment's mean, or the category's share in it"),
+  overallValue: z.number(),
+  words: z.string(),
+});
+
+/** A segments module's report (src/modules/cluster/train-cluster.ts): the segments in words, and how well they separate. */
+export const clusterReportDocs = z
+  .strictObject({
+    ...routeFields,
+    ...measuredMetrics,
+    task: z.literal('cluster'),
+    summary: z.array(z.string()),
+    clusters: z.number().int(),
+    k_choice: z
+      .strictObject({
+        k: z.number().int(),
+        candidates: z.array(z.strictObject({ k: z.number().int(), inertia: z.number(), silhouette: measured })),
+        elbow: z.number().int().nullable().describe('Where the inertia curve bends; null when it does not'),
+        sentence: z.string(),
+      })
+      .optional()
+      .describe('`clusters: auto`: the k tried, and why this one'),
+    segments: z.array(z.strictObject({ segment: z.number().int(), rows: z.number().int(), share: z.number(), traits: z.array(segmentTrait), sentence: z.string() })),
+    metric_meanings: z.strictObject({ silhouette: z.string(), davies_bouldin: z.string(), inertia_per_row: z.string(), adjusted_rand: z.string() }),
+  })
+  .describe('The report of a cluster (segments) module');
+
+const anomalyReason = z.strictObject({
+  column: z.string(),
+  value: z.union([z.number(), z.string()]),
+  z: z.number().optional().describe('Numbers: the robust z against the training median'),
+  share: z.number().optional().describe('Categories: the share of training rows with this value (0 = never seen)'),
+  words: z.string(),
+});
+
+/** An anomalies module's report (src/modules/anomaly/train-anomaly.ts): the threshold, the baseline it must beat, the most unusual held-out rows and why. */
+export const anomalyReportDocs = z
+  .strictObject({
+    ...routeFields,
+    ...measuredMetrics,
+    task: z.literal('detect-anomalies'),
+    summary: z.array(z.string()),
+    threshold: z.number().describe('Scores above it are flagged'),
+    contamination: z.number(),
+    reasons_method: z.string(),
+    metric_meanings: z.strictObject({
+      flagged_share: z.string(),
+      precision_at_k: z.string(),
+      recall: z.string(),
+      precision: z.string(),
+      roc_auc: z.string(),
+      'baseline_*': z.string(),
+    }),
+    baseline: z.strictObject({
+      method: z.string(),
+      threshold: z.number(),
+      scales: z.array(z.strictObject({ column: z.string(), median: z.number(), scale: z.number() })).describe('Per numeric column: its median and robust standard deviation'),
+    }),
+    top_rows: z
+      .array(
+        z.strictObject({
+          row: z.number().int().describe('The row in the data, from 1'),
+          score: z.number(),
+          flagged: z.boolean(),
+          known: z.boolean().optional().describe('With a label column: whether it marks the row'),
+          reasons: z.array(anomalyReason),
+        }),
+      )
+      .describe('The most anomalous held-out rows, highest score first'),
+  })
+  .describe('The report of a detect-anomalies module');
+
+/** The report route's description in the document: which kind of report comes for which `task`. */
+export const reportDescription =
+  'The report is one of five kinds, told apart by `task`: binary, multiclass or regression (a prediction from a table\'s columns: baseline, diagnoses, importances, learning curve, robustness, charts; yes/no models also the threshold table), text-classify (the configuration chosen, indicative words, confident mistakes), recommend (ranking against popularity; ratings for explicit feedback), cluster (segments in words, separation metrics, the choice of k) and detect-anomalies (threshold, robust z-score baseline, the most unusual rows and why).';
+
+export const reportDocs = z.discriminatedUnion('task', [tabularReportDocs, textReportDocs, recommendReportDocs, clusterReportDocs, anomalyReportDocs]);

@@ -1,47 +1,40 @@
 /**
- * Rows as a browser sends them (`[{"Pclass": 3, "Sex": "male", "Age": null}]`) into a Frame laid out
- * as a model's inputs expect: numbers for numeric columns (numeric text is accepted, empty means
- * missing), text for categorical ones, and datetimes as ISO text or epoch numbers. Every value that
- * does not fit is reported at once, as problems a form can show next to its field.
+ * Rows sent to be explained (`[{"Pclass": 3, "Sex": "male", "Age": null}]`) into the Frame a saved
+ * predictor reads, read exactly as the served model reads the same rows sent to be predicted.
+ *
+ * The rows are checked by serving's own row reader (decodeModuleRows, src/serve/decode-rows.ts), against
+ * the module's signature: a row the v1 predict route refuses is refused here with the same coded error
+ * (its path naming `rows` instead of `instances`), and a row it accepts is accepted. Explaining a row is
+ * asking why the served model answered what it did, so the row must mean here what it means there.
+ *
+ * The Frame then holds what the served graph is fed: numbers for FP32 columns (as sent, not rounded to
+ * float32, as the saved predictor was fitted), text for BYTES columns ("" = missing, as in the graph), and
+ * for datetime columns the INT64 epoch milliseconds the served graph takes — given back to the predictor
+ * in the unit its datetime parts read plain numbers in (milliseconds, or seconds for a unit "s" column).
  */
-import { KilnError, type Problem } from '../../core/errors.js';
 import { Frame, type Column } from '../../core/frame.js';
-import type { InputColumn } from '../../features/column-pipeline.js';
+import { MISSING_EPOCH_MS } from '../../features/datetime-parts.js';
+import type { InputSpec } from '../../modules/manifest.js';
+import type { DecodedColumn } from '../../serve/batch.js';
+import { decodeModuleRows } from '../../serve/decode-rows.js';
 
-export function rowsToFrame(rows: readonly Record<string, unknown>[], inputs: readonly InputColumn[]): Frame {
-  const problems: Problem[] = [];
-  const known = new Set(inputs.map((c) => c.name));
-  rows.forEach((row, r) => {
-    for (const key of Object.keys(row)) {
-      if (!known.has(key)) problems.push({ path: `rows.${r}.${key}`, code: 'unknown_column', message: `the model has no input "${key}"` });
-    }
-  });
-  const columns = inputs.map((input): Column => {
-    const values = rows.map((row) => row[input.name]);
-    const datetimeAsNumbers = input.type === 'datetime' && values.every((v) => typeof v === 'number' || isEmpty(v));
-    if ((input.kind === 'numeric' && input.type !== 'datetime') || datetimeAsNumbers) {
-      return { kind: 'numeric', name: input.name, values: Float64Array.from(values, (v, r) => asNumber(v, `rows.${r}.${input.name}`, problems)) };
-    }
-    return { kind: 'categorical', name: input.name, values: values.map((v) => (isEmpty(v) ? null : String(v))) };
-  });
-  if (problems.length > 0) {
-    const summary = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
-    throw new KilnError('INVALID_PARAMS', { what: 'rows', summary }, { problems });
-  }
-  return new Frame(columns);
+/** `model` names the module in messages (as serving names it); `inputs` are its signature's inputs. */
+export function rowsToFrame(model: string, inputs: readonly InputSpec[], rows: readonly unknown[]): Frame {
+  const batch = decodeModuleRows({ name: model, inputs: new Map(inputs.map((input) => [input.name, input])) }, rows, 'rows');
+  return new Frame(inputs.map((input) => frameColumn(input, batch.columns.get(input.name) as DecodedColumn)));
 }
 
-function isEmpty(v: unknown): boolean {
-  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
-}
-
-function asNumber(v: unknown, path: string, problems: Problem[]): number {
-  if (isEmpty(v)) return Number.NaN;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v.trim()) : Number.NaN;
-  if (!Number.isFinite(n)) {
-    problems.push({ path, code: 'not_a_number', message: `${JSON.stringify(v)} is not a number` });
-    return Number.NaN;
+function frameColumn(input: InputSpec, decoded: DecodedColumn): Column {
+  const { name } = input;
+  if (input.datatype === 'BYTES') {
+    // serving read numbers and booleans sent for a text column as their text already
+    return { kind: 'categorical', name, values: Array.from(decoded.values, (v) => (typeof v === 'string' && v !== '' ? v : null)) };
   }
-  return n;
+  if (input.datatype === 'INT64') {
+    // a datetime: epoch milliseconds in the tensor, INT64_MIN for a missing time
+    const perUnit = input.unit === 's' ? 1000 : 1;
+    const ms = decoded.tensor.data as BigInt64Array;
+    return { kind: 'numeric', name, values: Float64Array.from(ms, (t) => (t === MISSING_EPOCH_MS ? Number.NaN : Number(t) / perUnit)) };
+  }
+  return { kind: 'numeric', name, values: Float64Array.from(decoded.values as ArrayLike<unknown>, (v) => (typeof v === 'number' ? v : Number.NaN)) };
 }

@@ -3,7 +3,8 @@
  * docs/protocol: extension_model_configuration.md, extension_statistics.md, extension_model_repository.md),
  * as strict schemas for the OpenAPI document: the model configuration (model-config.ts configToJson,
  * protobuf JSON names), the statistics (statistics.ts toTriton) and the repository's index
- * (model-repository.ts). test/serve/openapi-answers.test.ts parses a running server's answers with them.
+ * (model-repository.ts) with its request. test/serve/openapi-answers.test.ts parses a running server's
+ * answers with them.
  */
 import { z } from 'zod';
 import { OIP_DATATYPES } from '../datatypes.js';
@@ -68,6 +69,14 @@ export const modelStatisticsDocs = z
     ),
   })
   .describe('Triton statistics of every loaded version asked for');
+
+/**
+ * Triton's `$repository_index_request`: an optional body, `{"ready": true}` to list only the models
+ * ready to answer. Without a body (or with `{}`, or `ready: false`) the index lists every model.
+ */
+export const repositoryIndexRequestDocs = z
+  .strictObject({ ready: z.boolean().optional().describe('true: only the models ready to answer') })
+  .describe('Optional: without a body, every model');
 
 export const repositoryIndexDocs = z
   .array(

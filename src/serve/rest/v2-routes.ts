@@ -26,8 +26,9 @@ import { parseInferRequest } from '../protocol.js';
 import { BinaryInferBody, encodeInferResult, HEADER_LENGTH, withBinaryInputs, type RestAnswer } from './binary-body.js';
 import { requestContext } from './request-context.js';
 import { docs } from '../../api/route-docs.js';
+import { parseBody } from '../../api/json-body.js';
 import { inferRequestDocs, inferResponseDocs, liveDocs, modelMetadataDocs, modelReadyDocs, serverMetadataDocs, serverReadyDocs } from './protocol-docs.js';
-import { modelConfigDocs, modelStatisticsDocs, repositoryActionDocs, repositoryIndexDocs } from './repository-docs.js';
+import { modelConfigDocs, modelStatisticsDocs, repositoryActionDocs, repositoryIndexDocs, repositoryIndexRequestDocs } from './repository-docs.js';
 
 export interface V2RoutesOptions {
   readonly dataPlane: DataPlane;
@@ -96,10 +97,11 @@ export const v2Routes: FastifyPluginAsync<V2RoutesOptions> = async (app, { dataP
   app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/stats', docs('repository', 'Triton statistics of one version', { response: modelStatisticsDocs }), stats);
 
   // Triton's index takes an optional {"ready": true} body to list only ready models.
-  app.post<{ Body: unknown }>('/v2/repository/index', docs('repository', 'The model repository\'s index: every model, its versions and states', { response: repositoryIndexDocs }), async (request) => {
+  app.post<{ Body: unknown }>('/v2/repository/index', docs('repository', 'The model repository\'s index: every model, its versions and states', { body: repositoryIndexRequestDocs, response: repositoryIndexDocs }), async (request) => {
+    // checked like Triton's: `ready` must be a boolean, and a misspelt field is refused rather than ignored
+    const { ready } = parseBody(repositoryIndexRequestDocs, request.body, 'repository index request');
     const index = await dataPlane.repositoryIndex();
-    const body = request.body as { ready?: unknown } | undefined;
-    return body !== undefined && body !== null && body.ready === true ? index.filter((e) => e.state === 'READY') : index;
+    return ready === true ? index.filter((e) => e.state === 'READY') : index;
   });
   app.post<{ Params: { name: string } }>('/v2/repository/models/:name/load', docs('repository', 'Load a model', { response: repositoryActionDocs }), async (request) => {
     await dataPlane.loadModel(request.params.name);
