@@ -7,8 +7,9 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { KilnError } from '../core/errors.js';
 import { LOG_LEVELS } from '../core/logger.js';
-import { parseParams, z } from '../core/params.js';
+import { z } from '../core/params.js';
 import { storeScheme } from '../store/store-scheme.js';
+import { settingsError, type SettingSource, type SettingSpelling } from './setting-errors.js';
 
 export const configSchema = z.strictObject({
   home: z.string().min(1).describe('Folder of the embedded store: runs, models and artifacts.'),
@@ -20,6 +21,11 @@ export const configSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('Where runs and models are recorded: a SQLite file (a path or sqlite:PATH) or postgres://USER@HOST/DB; default <home>/kiln.db.'),
+  artifacts: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Where trained models\' files are kept: a folder, or an S3-compatible bucket s3://BUCKET/PREFIX (endpoint and keys from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); default <home>/artifacts.'),
   queue: z
     .string()
     .min(1)
@@ -51,19 +57,28 @@ export type KilnConfig = z.output<typeof configSchema>;
 
 export const DEFAULT_CONFIG: KilnConfig = { home: './.kiln', host: '127.0.0.1', port: 8080, logLevel: 'info', predictionLog: true, predictionLogSampleRate: 1 };
 
-const ENV_KEYS: Record<keyof KilnConfig, string> = {
-  home: 'KILN_HOME',
-  host: 'KILN_HOST',
-  port: 'KILN_PORT',
-  logLevel: 'KILN_LOG_LEVEL',
-  store: 'KILN_STORE_URL',
-  queue: 'KILN_QUEUE_URL',
-  queuePrefix: 'KILN_QUEUE_PREFIX',
-  predictionLog: 'KILN_PREDICTION_LOG',
-  predictionLogSampleRate: 'KILN_PREDICTION_LOG_SAMPLE_RATE',
-  predictionLogRetentionDays: 'KILN_PREDICTION_LOG_RETENTION_DAYS',
-  predictionLogMaxRows: 'KILN_PREDICTION_LOG_MAX_ROWS',
+/**
+ * How each setting is given outside the config file — its environment variable and, when a verb takes it
+ * as a flag, that flag — and what it takes, in the words an error about it uses. An error names a bad
+ * value the way the user gave it (`--port`, `KILN_PORT`, `port` in the file), not by the key above.
+ */
+const SETTINGS: { readonly [K in keyof KilnConfig]-?: SettingSpelling } = {
+  home: { env: 'KILN_HOME', flag: '--home', takes: 'a folder' },
+  host: { env: 'KILN_HOST', flag: '--host', takes: 'an address to listen on, such as 127.0.0.1 or 0.0.0.0' },
+  port: { env: 'KILN_PORT', flag: '--port', takes: 'a whole number from 0 to 65535' },
+  logLevel: { env: 'KILN_LOG_LEVEL', flag: '--log-level', takes: `one of ${LOG_LEVELS.join(', ')}` },
+  store: { env: 'KILN_STORE_URL', flag: '--store', takes: 'a SQLite file (a path or sqlite:PATH) or postgres://USER@HOST/DB' },
+  artifacts: { env: 'KILN_ARTIFACTS_URL', flag: '--artifacts', takes: 'a folder or s3://BUCKET/PREFIX' },
+  queue: { env: 'KILN_QUEUE_URL', flag: '--queue', takes: 'a Redis URL, redis://HOST:PORT' },
+  queuePrefix: { env: 'KILN_QUEUE_PREFIX', takes: 'a key prefix of letters, digits and _ . : - only' },
+  predictionLog: { env: 'KILN_PREDICTION_LOG', flag: '--no-prediction-log', takes: 'true or false' },
+  predictionLogSampleRate: { env: 'KILN_PREDICTION_LOG_SAMPLE_RATE', flag: '--log-sample-rate', takes: 'a number from 0 to 1' },
+  predictionLogRetentionDays: { env: 'KILN_PREDICTION_LOG_RETENTION_DAYS', flag: '--log-retention-days', takes: 'a number of days above 0' },
+  predictionLogMaxRows: { env: 'KILN_PREDICTION_LOG_MAX_ROWS', flag: '--log-max-rows', takes: 'a whole number of at least 0' },
 };
+
+/** The flag of each setting a verb takes as one, for checking that the table above matches the verbs. */
+export const SETTING_FLAGS: readonly string[] = Object.values<SettingSpelling>(SETTINGS).flatMap((s) => (s.flag === undefined ? [] : [s.flag]));
 
 export const DEFAULT_CONFIG_FILE = 'kiln.config.yaml';
 
@@ -73,16 +88,31 @@ export function resolveConfig(
 ): KilnConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const fileConfig = readConfigFile(options.configFile, cwd);
-  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...fileConfig };
-  for (const [key, name] of Object.entries(ENV_KEYS)) {
-    const value = env[name];
-    if (value !== undefined && value !== '') merged[key] = value;
+  const file = readConfigFile(options.configFile, cwd);
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  // where each value came from, so that an error can name it the way the user gave it
+  const sources: Record<string, SettingSource> = {};
+  for (const [key, value] of Object.entries(file?.settings ?? {})) {
+    merged[key] = value;
+    sources[key] = { file: file?.name ?? DEFAULT_CONFIG_FILE, key };
   }
-  for (const [key, value] of Object.entries(flags)) if (value !== undefined) merged[key] = value;
-  const config = parseParams(configSchema, merged, 'configuration');
+  for (const [key, { env: name }] of Object.entries<SettingSpelling>(SETTINGS)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    merged[key] = value;
+    sources[key] = { env: name };
+  }
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === undefined) continue;
+    merged[key] = value;
+    sources[key] = { flag: SETTINGS[key as keyof KilnConfig].flag ?? key };
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw settingsError(parsed.error, { given: merged, sources, spellings: SETTINGS, ...(file === undefined ? {} : { file: file.name }) });
+  const config = parsed.data;
   const home = resolve(cwd, config.home);
-  return { ...config, home, store: resolveStoreUrl(config.store, home, cwd) };
+  const artifacts = config.artifacts === undefined ? {} : { artifacts: /^s3:/i.test(config.artifacts) ? config.artifacts : resolve(cwd, config.artifacts) };
+  return { ...config, home, store: resolveStoreUrl(config.store, home, cwd), ...artifacts };
 }
 
 /** The store URL with its default (`<home>/kiln.db`) and a relative SQLite path made absolute. */
@@ -92,9 +122,10 @@ function resolveStoreUrl(store: string | undefined, home: string, cwd: string): 
   return resolve(cwd, store);
 }
 
-function readConfigFile(explicit: string | undefined, cwd: string): Record<string, unknown> {
+/** The config file's settings and its name as given (or the default file's), or undefined when there is none. */
+function readConfigFile(explicit: string | undefined, cwd: string): { name: string; settings: Record<string, unknown> } | undefined {
   const file = explicit ?? (existsSync(resolve(cwd, DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : undefined);
-  if (file === undefined) return {};
+  if (file === undefined) return undefined;
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(resolve(cwd, file), 'utf8'));
@@ -102,9 +133,9 @@ function readConfigFile(explicit: string | undefined, cwd: string): Record<strin
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new KilnError('DATA_NOT_FOUND', { path: file });
     throw new KilnError('INVALID_PARAMS', { what: `configuration file ${file}`, summary: 'it is not valid YAML' });
   }
-  if (raw === null || raw === undefined) return {};
+  if (raw === null || raw === undefined) return { name: file, settings: {} };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new KilnError('INVALID_PARAMS', { what: `configuration file ${file}`, summary: 'it must be a mapping of settings' });
   }
-  return raw as Record<string, unknown>;
+  return { name: file, settings: raw as Record<string, unknown> };
 }

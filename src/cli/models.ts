@@ -6,25 +6,38 @@
 import type { Command } from 'commander';
 import type { Logger } from '../core/logger.js';
 import { parseModelRef } from '../store/model-ref.js';
-import type { ModelVersion, Store, VersionStatus } from '../store/store.js';
+import type { Store, VersionStatus } from '../store/store.js';
 import { deliverDueWebhooks } from '../store/webhooks/dispatcher.js';
 import { commandContext, withHome } from './context.js';
 import { wholeNumberOption } from './option-values.js';
 import { acceptingUnknownSubcommand, refuseUnknownSubcommand } from './unknown-subcommand.js';
-import { table } from './output.js';
 import { versionJson } from '../api/json.js';
+import { outputWidth } from './fit-table.js';
+import { modelsTable } from './list-tables.js';
+import { metricsOption } from './metric-columns.js';
+import { modelSummary } from './model-summary.js';
+import { versionFacts } from './version-facts.js';
 
 export function registerModels(program: Command): void {
   const models = program.command('models').description('list registered models, show a version, move an alias, archive a version');
 
   acceptingUnknownSubcommand(models.command('list', { isDefault: true }))
-    .description('list registered models with their latest version and aliases')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .description('list registered models: each version with its aliases, task, learner, headline metric and creation time')
+    .option('--metrics <names>', 'show these held-out metrics as columns instead of the headline one, e.g. roc_auc,accuracy')
+    .action(async (opts: { metrics?: string }, cmd: Command) => {
       refuseUnknownSubcommand(cmd);
       const ctx = commandContext(cmd);
-      const rows = await withHome(ctx, async ({ store }) => {
-        const list = await store.listModels();
-        return Promise.all(list.map(async (m) => ({ ...m, versions: await store.listVersions(m.name) })));
+      const wanted = metricsOption(opts.metrics);
+      const rows = await withHome(ctx, async (home) => {
+        const list = await home.store.listModels();
+        return Promise.all(
+          list.map(async (m) => {
+            const versions = await home.store.listVersions(m.name);
+            // the table's task, learner and headline metric live in manifests and runs; --json does not show them
+            const facts = ctx.out.json ? [] : await Promise.all(versions.map((v) => versionFacts(v, home)));
+            return { ...m, versions, facts };
+          }),
+        );
       });
       ctx.out.result(
         {
@@ -38,24 +51,26 @@ export function registerModels(program: Command): void {
         () =>
           rows.length === 0
             ? 'no models yet: train one with `kiln train examples/titanic/kiln.yaml`'
-            : table(
-                ['model', 'version', 'created', 'status', 'aliases', 'test metrics'],
-                rows.flatMap((m) =>
-                  m.versions.map((v) => [m.name, String(v.version), v.createdAt, v.status, v.aliases.join(','), headline(v)]),
-                ),
-              ),
+            : modelsTable(rows.flatMap((m) => m.facts), { ...(wanted === undefined ? {} : { metrics: wanted }), width: outputWidth() }),
       );
     });
 
   models
     .command('show')
-    .description('show one version: signature, metrics, lineage')
+    .description('show one version: what it predicts from what, held-out metrics, training settings, lineage, files')
     .argument('<ref>', 'NAME, NAME:VERSION or NAME@ALIAS')
     .action(async (ref: string, _opts: unknown, cmd: Command) => {
       const ctx = commandContext(cmd);
       const parsed = parseModelRef(ref);
-      const version = await withHome(ctx, ({ store }) => store.resolve(parsed));
-      ctx.out.result(versionJson(version), () => JSON.stringify(versionJson(version), null, 2));
+      const { version, summary } = await withHome(ctx, async (home) => {
+        const version = await home.store.resolve(parsed);
+        if (ctx.out.json) return { version, summary: '' };
+        const facts = await versionFacts(version, home, { withSpec: true });
+        // a local home keeps each artifact in a file named by its digest: show the path, that is where it is
+        const locate = (digest: string) => home.artifacts.whereIs(digest);
+        return { version, summary: modelSummary(facts, { locate, width: outputWidth() }) };
+      });
+      ctx.out.result(versionJson(version), () => summary);
     });
 
   models
@@ -104,9 +119,3 @@ export async function deliverWebhooks(store: Store, logger: Logger): Promise<voi
 }
 
 
-function headline(v: ModelVersion): string {
-  return Object.entries(v.metrics)
-    .filter(([k]) => k.startsWith('test.'))
-    .map(([k, x]) => `${k.slice(5)}=${x.toFixed(3)}`)
-    .join(' ');
-}

@@ -34,7 +34,9 @@ export function reportError(err: unknown, json: boolean, logger?: Logger): numbe
     process.stdout.write(JSON.stringify({ error: error.toJSON() }, null, 2) + '\n');
   } else {
     const lines = [`error [${error.code}]: ${error.message}`];
-    for (const p of error.problems) lines.push(`  - ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    // a single problem the message already states would only be said twice
+    const repeated = error.problems.length === 1 && error.message.includes(error.problems[0]?.message ?? '');
+    if (!repeated) for (const p of error.problems) lines.push(`  - ${p.path ? `${p.path}: ` : ''}${p.message}`);
     const hint = error.hint;
     if (hint !== undefined) lines.push(`  hint: ${hint}`);
     process.stderr.write(lines.join('\n') + '\n');
@@ -53,4 +55,22 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 export function metricsTable(metrics: { readonly train: Readonly<Record<string, number>>; readonly test: Readonly<Record<string, number>> }, testHeading: string): string {
   const fmt = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
   return table(['metric', 'train', testHeading], Object.keys(metrics.test).map((n) => [n, fmt(metrics.train[n]), fmt(metrics.test[n])]));
+}
+
+/**
+ * "key  value" lines with the values lined up, as a summary's section shows facts about one thing;
+ * a pair whose value is undefined is left out, so optional facts need no branches at the call.
+ */
+export function fields(pairs: readonly (readonly [string, string | undefined])[], indent = '  '): string[] {
+  const present = pairs.filter((p): p is readonly [string, string] => p[1] !== undefined);
+  const width = Math.max(0, ...present.map(([key]) => key.length));
+  return present.map(([key, value]) => `${indent}${key.padEnd(width)}  ${value}`.trimEnd());
+}
+
+/** A stored ISO time (UTC) to read: "2026-11-28 06:35", or to the second when asked; the caller says it is UTC. */
+export function utcTime(iso: string, precision: 'minute' | 'second' = 'minute'): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const text = new Date(t).toISOString();
+  return `${text.slice(0, 10)} ${text.slice(11, precision === 'minute' ? 16 : 19)}`;
 }

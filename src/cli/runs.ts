@@ -13,6 +13,9 @@ import { datasetJson, runJson, seriesJson } from '../api/json.js';
 import type { Run, RunQuery } from '../store/store.js';
 import { commandContext, withHome } from './context.js';
 import { acceptingUnknownSubcommand, refuseUnknownSubcommand } from './unknown-subcommand.js';
+import { outputWidth } from './fit-table.js';
+import { runsTable } from './list-tables.js';
+import { metricsOption } from './metric-columns.js';
 import { table } from './output.js';
 
 interface ListFlags {
@@ -21,6 +24,7 @@ interface ListFlags {
   readonly orderBy?: string;
   readonly limit?: string;
   readonly offset?: string;
+  readonly metrics?: string;
 }
 
 const DEFAULT_LIMIT = 50;
@@ -37,21 +41,19 @@ export function registerRuns(program: Command): void {
     .option('--order-by <field>', 'started_at (default), finished_at, name, status or metrics.NAME, then asc|desc')
     .option('--limit <n>', `at most this many runs (default ${DEFAULT_LIMIT})`)
     .option('--offset <n>', 'skip this many runs first')
+    .option('--metrics <names>', "show these metrics as columns instead of the headline one, e.g. roc_auc,accuracy (held-out values, else a search trial's cross-validated ones; train.NAME for others)")
     .action(async (opts: ListFlags, cmd: Command) => {
       refuseUnknownSubcommand(cmd);
       const ctx = commandContext(cmd);
       const query = runQueryOf(opts);
+      const wanted = metricsOption(opts.metrics);
       const found = await withHome(ctx, ({ store }) => store.listRuns(query));
       ctx.out.result({ runs: found.map(runJson) }, () =>
         found.length === 0
           ? opts.where === undefined && (opts.tag ?? []).length === 0
             ? 'no runs yet: train a model with `kiln train examples/titanic/kiln.yaml`'
             : 'no runs match'
-          : table(
-              ['run', 'name', 'learner', 'status', 'started', 'test metrics'],
-              // a search's trial the budget cut short is "stopped", not a failure of its learner (search-learner.ts)
-              found.map((r) => [r.id, r.name, r.learner, r.tags['stopped'] === 'budget' ? 'stopped' : r.status, r.startedAt, headline(r.metrics)]),
-            ),
+          : runsTable(found, { ...(wanted === undefined ? {} : { metrics: wanted }), width: outputWidth() }),
       );
     });
 
@@ -138,9 +140,3 @@ function cell(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function headline(metrics: Readonly<Record<string, number>>): string {
-  return Object.entries(metrics)
-    .filter(([k]) => k.startsWith('test.'))
-    .map(([k, x]) => `${k.slice(5)}=${x.toFixed(3)}`)
-    .join(' ');
-}

@@ -8,9 +8,9 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { KilnError } from '../core/errors.js';
 import type { RunningServer } from '../serve/server.js';
 import { commandContext, type CommandContext } from './context.js';
+import { wholeNumberOption } from './option-values.js';
 
 export interface ServeFlags {
   readonly host?: string;
@@ -71,12 +71,7 @@ export function registerServe(program: Command): void {
 }
 
 function parsePort(text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new KilnError('INVALID_PARAMS', { what: 'options', summary: `--grpc-port must be a port number from 0 to 65535, got "${text}"` });
-  }
-  return port;
+  return text === undefined ? fallback : wholeNumberOption('--grpc-port', text, { min: 0, max: 65535 });
 }
 
 /** Opens the home store, starts the server, and stops it gracefully on SIGINT/SIGTERM. */
@@ -94,6 +89,7 @@ export async function serveUntilStopped(ctx: CommandContext, extra: { readonly g
     artifacts,
     home: ctx.config.home,
     ...(ctx.config.store === undefined ? {} : { storeUrl: ctx.config.store }),
+    ...(ctx.config.artifacts === undefined ? {} : { artifactsUrl: ctx.config.artifacts }),
     ...(ctx.config.queue === undefined ? {} : { queue: ctx.config.queue }),
     ...(ctx.config.queuePrefix === undefined ? {} : { queuePrefix: ctx.config.queuePrefix }),
     logger: ctx.logger,

@@ -139,6 +139,60 @@ describe('kiln verbs refuse bad input with coded errors', () => {
   });
 });
 
+describe('a bad setting is named the way it was given: the flag, the environment variable or the config file key', () => {
+  const home = tempHome('kiln-bad-settings-');
+  after(() => rmSync(home, { recursive: true, force: true }));
+
+  test('kiln serve --port abc says --port, KILN_PORT=abc says KILN_PORT, a config file says its key', async () => {
+    const config = join(home, 'settings.yaml');
+    writeFileSync(config, 'port: abc\npredictionLogSampleRate: 2\n');
+    const [flag, env, file, humanFlag] = await Promise.all([
+      kiln(['serve', '--port', 'abc', '--json', '--home', home]),
+      kiln(['serve', '--json', '--home', home], { KILN_PORT: 'abc' }),
+      kiln(['serve', '--config', config, '--json', '--home', home]),
+      kiln(['serve', '--port', 'abc', '--home', home]),
+    ]);
+    assert.equal(jsonError(flag, 2).message, 'invalid --port: expected a whole number from 0 to 65535, got "abc"');
+    assert.equal(jsonError(env, 2).message, 'invalid KILN_PORT: expected a whole number from 0 to 65535, got "abc"');
+    assert.equal(
+      jsonError(file, 2).message,
+      `invalid settings: port in ${config}: expected a whole number from 0 to 65535, got "abc"; predictionLogSampleRate in ${config}: expected a number from 0 to 1, got 2`,
+    );
+    // in words: one line that names the flag, not the configuration key
+    assert.equal(humanFlag.code, 2);
+    assert.match(humanFlag.stderr, /^error \[INVALID_PARAMS\]: invalid --port: expected a whole number from 0 to 65535, got "abc"\n  hint: /);
+    assert.doesNotMatch(humanFlag.stderr, /invalid configuration|(^|\s)port:/);
+  });
+
+  test('the other flags that go through the configuration are named too', async () => {
+    const [sampleRate, retention, maxRows, host, emptyHome, logLevel, store, grpcPort, queue] = await Promise.all([
+      kiln(['serve', '--log-sample-rate', '2', '--json', '--home', home]),
+      kiln(['serve', '--log-retention-days', '0', '--json', '--home', home]),
+      kiln(['serve', '--log-max-rows', 'many', '--json', '--home', home]),
+      kiln(['serve', '--host', '', '--json', '--home', home]),
+      kiln(['models', '--home', '', '--json']),
+      kiln(['models', '--log-level', 'loud', '--json', '--home', home]),
+      kiln(['runs', '--store', '', '--json', '--home', home]),
+      kiln(['serve', '--grpc-port', 'x', '--json', '--home', home]),
+      kiln(['serve', '--queue', '', '--json', '--home', home]),
+    ]);
+    assert.equal(jsonError(sampleRate, 2).message, 'invalid --log-sample-rate: expected a number from 0 to 1, got "2"');
+    assert.equal(jsonError(retention, 2).message, 'invalid --log-retention-days: expected a number of days above 0, got "0"');
+    assert.equal(jsonError(maxRows, 2).message, 'invalid --log-max-rows: expected a whole number of at least 0, got "many"');
+    assert.match(jsonError(host, 2).message, /^invalid --host: expected an address to listen on, .*, got ""$/);
+    assert.equal(jsonError(emptyHome, 2).message, 'invalid --home: expected a folder, got ""');
+    assert.match(jsonError(logLevel, 2).message, /^invalid --log-level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"$/);
+    assert.match(jsonError(store, 2).message, /^invalid --store: expected a SQLite file .*, got ""$/);
+    assert.equal(jsonError(grpcPort, 2).message, 'invalid --grpc-port: expected a whole number from 0 to 65535, got "x"');
+    assert.match(jsonError(queue, 2).message, /^invalid --queue: expected a Redis URL, redis:\/\/HOST:PORT, got ""$/);
+    for (const r of [sampleRate, retention, maxRows, host, emptyHome, logLevel, store, queue]) {
+      const { problems } = JSON.parse(r.stdout).error as { problems: { path: string }[] };
+      assert.equal(problems.length, 1, 'one bad value, one problem, with the flag as its path');
+      assert.match(problems[0]?.path ?? '', /^--/);
+    }
+  });
+});
+
 describe('option values and output files', () => {
   test('numberOption and wholeNumberOption refuse what Number() would misread', () => {
     assert.equal(numberOption('--x', '0.25', { min: 0, max: 1 }), 0.25);

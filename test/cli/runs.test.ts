@@ -49,7 +49,7 @@ describe('kiln runs', () => {
 
       assert.equal(human.code, 0);
       assert.equal(human.stdout, '', 'the table goes to stderr');
-      assert.match(human.stderr, /roc_auc=0\.900/);
+      assert.match(human.stderr, /roc_auc 0\.9000/);
       assert.match(human.stderr, new RegExp(runB));
 
       assert.equal(badFilter.code, 2, 'a bad filter is a usage error');

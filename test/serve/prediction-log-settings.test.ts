@@ -26,14 +26,14 @@ test('file, then environment, then flags', () => {
   assert.deepEqual([withFlags.predictionLogSampleRate, withFlags.predictionLogRetentionDays, withFlags.predictionLog], [0.01, 7, true]);
 });
 
-test('bad values are coded errors naming the setting', () => {
+test('bad values are coded errors naming the setting as it was given (the flag or the variable)', () => {
   const cwd = tempHome();
   const cases: [Record<string, unknown>, Record<string, string>, string][] = [
-    [{ predictionLogSampleRate: '1.5' }, {}, 'predictionLogSampleRate'],
-    [{ predictionLogSampleRate: 'half' }, {}, 'predictionLogSampleRate'],
-    [{ predictionLogRetentionDays: '0' }, {}, 'predictionLogRetentionDays'],
-    [{ predictionLogMaxRows: '10.5' }, {}, 'predictionLogMaxRows'],
-    [{}, { KILN_PREDICTION_LOG: 'maybe' }, 'predictionLog'],
+    [{ predictionLogSampleRate: '1.5' }, {}, '--log-sample-rate'],
+    [{ predictionLogSampleRate: 'half' }, {}, '--log-sample-rate'],
+    [{ predictionLogRetentionDays: '0' }, {}, '--log-retention-days'],
+    [{ predictionLogMaxRows: '10.5' }, {}, '--log-max-rows'],
+    [{}, { KILN_PREDICTION_LOG: 'maybe' }, 'KILN_PREDICTION_LOG'],
   ];
   for (const [flags, env, path] of cases) {
     assert.throws(
