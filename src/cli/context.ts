@@ -11,24 +11,25 @@ export interface GlobalOptions {
   readonly config?: string;
   readonly logLevel?: string;
   readonly store?: string;
+  readonly artifacts?: string;
 }
 
 export interface CommandContext {
   readonly config: KilnConfig;
   readonly out: Output;
   readonly logger: Logger;
-  /** Opens the store (`config.store`) and the artifact folder under `config.home`; closed by the caller. */
+  /** Opens the store (`config.store`) and the artifacts (`config.artifacts`, default `<home>/artifacts`); closed by the caller. */
   openHome(): Promise<{ store: Store; artifacts: ArtifactStore }>;
 }
 
 export function commandContext(cmd: Command, extra: Partial<Record<keyof KilnConfig, unknown>> = {}): CommandContext {
   const g = cmd.optsWithGlobals<GlobalOptions>();
-  const config = resolveConfig({ home: g.home, logLevel: g.logLevel, store: g.store, ...extra }, g.config === undefined ? {} : { configFile: g.config });
+  const config = resolveConfig({ home: g.home, logLevel: g.logLevel, store: g.store, artifacts: g.artifacts, ...extra }, g.config === undefined ? {} : { configFile: g.config });
   const out = createOutput(g.json === true);
   // With --json, only warnings and worse reach stderr unless a level was asked for explicitly.
   const logger = createLogger(g.json === true && g.logLevel === undefined && process.env['KILN_LOG_LEVEL'] === undefined ? 'warn' : config.logLevel);
   // the store's code (database drivers) loads when a command opens it, not when the CLI starts
-  const openHome = async () => (await import('../store/open-store.js')).openHome(config.home, config.store);
+  const openHome = async () => (await import('../store/open-store.js')).openHome(config.home, config.store, {}, config.artifacts);
   return { config, out, logger, openHome };
 }
 

@@ -29,6 +29,7 @@ export function buildProgram(): Command {
     .description('Kiln: from a table to a monitored, versioned prediction service')
     .version(KILN_VERSION, '-v, --version')
     .option('--home <dir>', 'folder of the embedded store (env KILN_HOME, default ./.kiln)')
+    .option('--artifacts <url>', "where models' files are kept: a folder or s3://BUCKET/PREFIX (env KILN_ARTIFACTS_URL, default <home>/artifacts)")
     .option('--json', 'print one machine-readable JSON document on stdout; messages go to stderr')
     .option('--config <file>', 'configuration file (default ./kiln.config.yaml when present)')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (env KILN_LOG_LEVEL)')

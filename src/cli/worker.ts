@@ -1,9 +1,10 @@
 /**
- * `kiln worker --queue redis://HOST:PORT [--concurrency N] [--lock-duration S]` (with the global `--home`, `--store`):
- * takes the training jobs that `kiln serve --queue` puts in Redis and runs them with the same trainer
- * as the server — each in a worker thread — registering versions in the store and writing artifacts
- * under `<home>/artifacts`. Run as many as you like, on as many machines: they share the store
- * (PostgreSQL) and the home folder (an NFS mount or the like; it holds the uploads and artifacts).
+ * `kiln worker --queue redis://HOST:PORT [--concurrency N] [--lock-duration S]` (with the global `--home`,
+ * `--store`, `--artifacts`): takes the training jobs that `kiln serve --queue` puts in Redis and runs them
+ * with the same trainer as the server — each in a worker thread — registering versions in the store and
+ * writing artifacts to the artifact store. Run as many as you like, on as many machines: they share the
+ * store (PostgreSQL) and either the artifacts bucket (`--artifacts s3://…`, through which the server
+ * also sends the jobs' uploads) or the home folder (an NFS mount or the like).
  *
  * Runs until SIGINT/SIGTERM: then it stops taking jobs, cancels the ones it runs (they end `cancelled`)
  * and leaves; a second signal leaves at once. A queue that cannot be reached at start is
@@ -26,7 +27,7 @@ export function registerWorker(program: Command): void {
     .description('run the training jobs queued by `kiln serve --queue` (Redis), sharing the store and the home folder with the server')
     .option('--queue <url>', 'the Redis queue, redis://HOST:PORT, as given to `kiln serve --queue` (env KILN_QUEUE_URL)')
     .option('--concurrency <n>', 'jobs run at once by this worker (default 1: a training uses every core it gets)')
-    .option('--lock-duration <seconds>', 'how long a job stays taken by a worker that stopped answering (died) before another worker puts it back in the queue (default 30)')
+    .option('--lock-duration <seconds>', 'how long a worker that stopped answering (died) keeps its jobs — its lock on them and its heartbeat — before they go back to the queue (default 30)')
     .action(async (opts: WorkerFlags, cmd: Command) => {
       const ctx = commandContext(cmd, { queue: opts.queue });
       const url = ctx.config.queue;
@@ -41,6 +42,7 @@ export function registerWorker(program: Command): void {
         url,
         home: ctx.config.home,
         storeUrl: ctx.config.store ?? join(ctx.config.home, 'kiln.db'),
+        ...(ctx.config.artifacts === undefined ? {} : { artifactsUrl: ctx.config.artifacts }),
         logger: ctx.logger,
         concurrency,
         ...(lockSeconds === undefined ? {} : { lockDurationMs: lockSeconds * 1000, stalledIntervalMs: lockSeconds * 1000 }),

@@ -19,6 +19,19 @@ export interface ErrorSpec {
 
 const s = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
+/** Who could have changed a stored artifact: the home's folder, or the bucket when artifacts live in one. */
+const artifactsChangedBy = (d: Record<string, unknown>): string =>
+  typeof d['location'] === 'string' && d['location'].startsWith('s3://') ? `the bucket ${d['location']} was changed outside Kiln` : 'the artifact folder under KILN_HOME was changed by hand';
+
+/** What to check depends on what could not be opened: a bucket, a PostgreSQL server or a folder. */
+function storeUnavailableHint(location: string): string {
+  if (location.startsWith('s3://')) {
+    return 'check that the bucket exists, that the object store is reachable (AWS_ENDPOINT_URL, or ?endpoint= in the URL) and the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)';
+  }
+  if (/^postgres(ql)?:/i.test(location)) return 'check that the PostgreSQL server is running and that the URL\'s host, port, user, password and database are right';
+  return 'check that KILN_HOME (or --home) points to a writable folder';
+}
+
 export const ERROR_CODES = {
   // --- usage -------------------------------------------------------------------------------------
   INVALID_PARAMS: {
@@ -203,20 +216,20 @@ export const ERROR_CODES = {
   ARTIFACT_NOT_FOUND: {
     status: 500,
     exit: 3,
-    message: (d) => `the artifact ${s(d['digest'])} is missing from the artifact store`,
-    hint: () => 'the artifact folder under KILN_HOME was changed by hand; retrain the model',
+    message: (d) => `the artifact ${s(d['digest'])} is missing from the artifact store${d['location'] === undefined ? '' : ` at ${s(d['location'])}`}`,
+    hint: (d) => `${artifactsChangedBy(d)}; retrain the model`,
   },
   ARTIFACT_CORRUPT: {
     status: 500,
     exit: 3,
-    message: (d) => `the artifact ${s(d['digest'])} does not match its checksum`,
-    hint: () => 'the artifact folder under KILN_HOME was changed by hand; retrain the model',
+    message: (d) => `the artifact ${s(d['digest'])} does not match its checksum${d['location'] === undefined ? '' : ` (in ${s(d['location'])})`}`,
+    hint: (d) => `${artifactsChangedBy(d)}; retrain the model`,
   },
   STORE_UNAVAILABLE: {
     status: 503,
     exit: 3,
     message: (d) => `the store at ${s(d['location'])} cannot be opened: ${s(d['reason'])}`,
-    hint: () => 'check that KILN_HOME (or --home) points to a writable folder',
+    hint: (d) => storeUnavailableHint(String(d['location'] ?? '')),
   },
   STORE_CORRUPT: {
     status: 500,

@@ -52,6 +52,8 @@ export interface ServerOptions {
    * writer thread open in their worker threads; without it the prediction log is written from the main thread.
    */
   readonly storeUrl?: string;
+  /** The URL of `artifacts` when not `<home>/artifacts`, which the app's training jobs open in their worker threads. */
+  readonly artifactsUrl?: string;
   /** A Redis job queue for the app's training jobs (`kiln serve --queue redis://…`); default: jobs run in this server. */
   readonly queue?: string;
   /** The queue's key prefix (default `kiln`; tests give each run its own). */
@@ -221,6 +223,7 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
       artifacts,
       home: options.home,
       ...(options.storeUrl === undefined ? {} : { storeUrl: options.storeUrl }),
+      ...(options.artifactsUrl === undefined ? {} : { artifactsUrl: options.artifactsUrl }),
       ...(options.queue === undefined ? {} : { queue: options.queue }),
       ...(options.queuePrefix === undefined ? {} : { queuePrefix: options.queuePrefix }),
       dataPlane,

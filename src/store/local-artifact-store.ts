@@ -69,6 +69,10 @@ export class LocalArtifactStore implements ArtifactStore {
   pathOf(digest: string): string {
     return join(this.dir, 'sha256', digest.slice(0, 2), digest);
   }
+
+  whereIs(digest: string): string {
+    return this.pathOf(digest);
+  }
 }
 
 function sha256(bytes: Uint8Array): string {

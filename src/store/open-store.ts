@@ -3,9 +3,10 @@
  * frozen at start-up (like learners and drift tests): a file path or `sqlite:PATH` is SQLite,
  * `postgres://…` (or `postgresql://…`) is PostgreSQL.
  *
- * A Kiln home (`--home`, `KILN_HOME`, default `./.kiln`) holds the artifact folder `artifacts/` and, unless
- * another store is configured (`--store`, `KILN_STORE_URL`, `store:` in the config file), the SQLite
- * database `kiln.db`. Opening one creates what is missing.
+ * A Kiln home (`--home`, `KILN_HOME`, default `./.kiln`) holds, unless others are configured, the artifact
+ * folder `artifacts/` (`--artifacts`, `KILN_ARTIFACTS_URL`, `artifacts:`: another folder or an
+ * `s3://BUCKET/PREFIX`) and the SQLite database `kiln.db` (`--store`, `KILN_STORE_URL`, `store:`).
+ * Opening one creates what is missing.
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { KilnError } from '../core/errors.js';
 import { storeScheme } from './store-scheme.js';
 import { LocalArtifactStore } from './local-artifact-store.js';
 import { PostgresStore } from './postgres/postgres-store.js';
+import { S3ArtifactStore } from './s3-artifact-store.js';
 import type { SqlStoreOptions } from './sql/sql-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { ArtifactStore, Store } from './store.js';
@@ -58,18 +60,32 @@ export interface KilnHome {
 }
 
 /**
- * Opens (creating if needed) the home at `home`, with the store at `storeUrl` (default `<home>/kiln.db`);
- * throws STORE_UNAVAILABLE when it cannot be used.
+ * Opens (creating if needed) the home at `home`, with the store at `storeUrl` (default `<home>/kiln.db`)
+ * and the artifacts at `artifactsUrl` (default `<home>/artifacts`); throws STORE_UNAVAILABLE when either
+ * cannot be used.
  */
-export async function openHome(home: string, storeUrl?: string, options: StoreOptions = {}): Promise<KilnHome> {
+export async function openHome(home: string, storeUrl?: string, options: StoreOptions = {}, artifactsUrl?: string): Promise<KilnHome> {
   const absolute = resolve(home);
-  const artifactsDir = join(absolute, 'artifacts');
   try {
-    await mkdir(artifactsDir, { recursive: true });
+    await mkdir(absolute, { recursive: true });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new KilnError('STORE_UNAVAILABLE', { location: absolute, reason }, { cause: err });
   }
+  const artifacts = await openArtifacts(artifactsUrl ?? join(absolute, 'artifacts'));
   const store = await openStore(storeUrl ?? join(absolute, 'kiln.db'), options);
-  return { store, artifacts: new LocalArtifactStore(artifactsDir), home: absolute };
+  return { store, artifacts, home: absolute };
+}
+
+/** An artifact store: `s3://BUCKET/PREFIX` is a bucket, anything else a folder (created when missing). */
+export async function openArtifacts(url: string): Promise<ArtifactStore> {
+  if (/^s3:/i.test(url)) return S3ArtifactStore.open(url);
+  const dir = resolve(url.replace(/^file:(\/\/)?/i, ''));
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new KilnError('STORE_UNAVAILABLE', { location: dir, reason }, { cause: err });
+  }
+  return new LocalArtifactStore(dir);
 }

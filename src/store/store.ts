@@ -494,4 +494,6 @@ export interface ArtifactStore {
   /** The bytes of a digest, verified against it. */
   get(digest: string): Promise<Buffer>;
   has(digest: string): Promise<boolean>;
+  /** Where the bytes of `digest` live, for people to read: a file path, or an s3:// URL. */
+  whereIs(digest: string): string;
 }

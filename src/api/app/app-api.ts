@@ -41,6 +41,8 @@ export interface AppApiOptions {
    * `<home>/kiln.db`, the home's own SQLite store).
    */
   readonly storeUrl?: string;
+  /** The URL of `artifacts` when not `<home>/artifacts` (another folder or `s3://BUCKET/PREFIX`), for the same reason. */
+  readonly artifactsUrl?: string;
   /** Deploying loads the version into the server's data plane. */
   readonly dataPlane: DataPlane;
   /** Trains one spec; default trainModule in a worker thread per job (worker-trainer.ts). */
@@ -67,12 +69,20 @@ export async function appApi(app: FastifyInstance, options: AppApiOptions): Prom
   const workers = {
     home: options.home,
     storeUrl: options.storeUrl ?? join(options.home, 'kiln.db'),
+    ...(options.artifactsUrl === undefined ? {} : { artifactsUrl: options.artifactsUrl }),
     logError: (err: WorkerError) => logger.error({ err }, 'job worker failed'),
   };
   const jobs: JobQueue =
     options.queue === undefined
       ? new TrainingJobs({ train: options.train ?? workerTrainer(workers), curves: workerCurves(workers), resultJson: trainJson, logger })
-      : await RedisJobQueue.open({ url: options.queue, home: options.home, logger, ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }) });
+      : await RedisJobQueue.open({
+          url: options.queue,
+          home: options.home,
+          logger,
+          ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }),
+          // artifacts in a bucket: workers may share no folder with this server, so uploads travel with the job
+          ...(options.artifactsUrl !== undefined && /^s3:/i.test(options.artifactsUrl) ? { shipDataThrough: artifacts } : {}),
+        });
 
   await app.register(dataRoutes, { sources, uploads });
   await app.register(specRoutes, { sources });

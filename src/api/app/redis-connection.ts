@@ -7,7 +7,9 @@
  *               they wait through an outage, as BullMQ requires (`maxRetriesPerRequest: null`).
  *
  * Both reconnect on their own, every two seconds at most, for as long as the process runs. The URL is
- * checked first, and its password never appears in an error or a log line.
+ * checked first, and its password never appears in an error or a log line. Each connection may carry a
+ * name (CLIENT SETNAME, `<prefix>:server…`, `<prefix>:worker…`), so `CLIENT LIST` on the Redis shows
+ * whose connection is whose.
  */
 import { Redis } from 'ioredis';
 import { KilnError } from '../../core/errors.js';
@@ -33,11 +35,13 @@ export function checkQueueUrl(url: string): void {
   if (parsed.hostname === '') throw new KilnError('QUEUE_UNAVAILABLE', { url: redactedUrl(url), reason: 'the URL names no host' });
 }
 
-/** A client that has not connected yet (connectRedis connects it). */
-export function newRedis(url: string, role: RedisRole): Redis {
+/** A client that has not connected yet (connectRedis connects it); `name` is its CLIENT SETNAME. */
+export function newRedis(url: string, role: RedisRole, name?: string): Redis {
   checkQueueUrl(url);
   const redis = new Redis(url, {
     lazyConnect: true,
+    // a client name may not hold spaces or newlines; a key prefix might
+    ...(name === undefined ? {} : { connectionName: name.replace(/\s+/g, '_') }),
     connectTimeout: 5_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     ...(role === 'commands' ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 } : { enableOfflineQueue: true, maxRetriesPerRequest: null }),

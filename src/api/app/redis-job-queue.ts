@@ -6,7 +6,11 @@
  * BullMQ decides which worker runs a job and notices a worker that died (its lock is not renewed: the
  * job "stalls", goes back to the queue once, and fails the second time). Kiln's own record of each job —
  * its status, result or coded error, and its events for Server-Sent Events with replay — is kept beside
- * it (redis-job-records.ts), written by the server and the workers alike.
+ * it (redis-job-records.ts), written by the server and the workers alike. BullMQ's check runs inside
+ * workers only, so the server watches the workers' heartbeats too (redis-job-watchdog.ts): a job whose
+ * only worker died waits for the next one, saying so, instead of showing `running` for ever.
+ *
+ * Event streams share one Redis connection, whatever their number (redis-event-feed.ts).
  *
  * Redis away does not stop the server: at start-up the server logs QUEUE_UNAVAILABLE and goes on
  * serving predictions, job requests answer QUEUE_UNAVAILABLE (503) until Redis is back, and the
@@ -21,7 +25,12 @@ import type { LoadedSpec } from '../../modules/spec.js';
 import type { VersionCurvesInput } from '../../modules/tabular/version-curves.js';
 import type { JobQueue } from './job-queue.js';
 import { connectRedis, newRedis, redactedUrl } from './redis-connection.js';
+import { RedisEventFeed } from './redis-event-feed.js';
 import { BULL_QUEUE_NAME, DEFAULT_QUEUE_PREFIX, RedisJobRecords, type BullJobData, type RedisJobView } from './redis-job-records.js';
+import { NO_WORKER_NOTE, RedisJobWatchdog, workerLost } from './redis-job-watchdog.js';
+import { RedisWorkerRegistry } from './redis-worker-registry.js';
+import { shipDataFiles } from './shipped-data.js';
+import type { ArtifactStore } from '../../store/store.js';
 import type { JobListener, JobWork } from './training-jobs.js';
 
 export interface RedisJobQueueOptions {
@@ -40,15 +49,28 @@ export interface RedisJobQueueOptions {
   readonly maxStoredEvents?: number;
   /** How long start-up waits for Redis before logging it as unavailable (default 5 s). */
   readonly connectTimeoutMs?: number;
+  /** How often the server looks for jobs whose worker is gone (default 5 s). */
+  readonly watchIntervalMs?: number;
+  /** How long a job whose worker was lost, with none other connected, waits for one before it fails JOB_WORKER_LOST (default 10 min). */
+  readonly workerGraceMs?: number;
+  /**
+   * Where a job's data files under `home` are put for workers that share no folder with the server (the
+   * bucket of `--artifacts s3://…`); absent: workers read them through a shared mount of the home.
+   */
+  readonly shipDataThrough?: ArtifactStore;
+  /** How long the event reader blocks in one read (default 10 s; it is woken sooner whenever a stream opens). */
+  readonly eventBlockMs?: number;
 }
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 export class RedisJobQueue implements JobQueue {
   private readonly records: RedisJobRecords;
+  private readonly registry: RedisWorkerRegistry;
+  private readonly watchdog: RedisJobWatchdog;
+  private readonly feed: RedisEventFeed;
   /** BullMQ's side, made once Redis first answers (BullMQ checks the server's version as it is made). */
   private bullmq: { readonly queue: Queue<BullJobData>; readonly events: QueueEvents } | undefined;
-  private readonly followers = new Set<AbortController>();
   private readonly maxQueued: number;
   private readonly keepFinished: number;
   private readonly maxStoredEvents: number;
@@ -60,17 +82,29 @@ export class RedisJobQueue implements JobQueue {
     private readonly options: RedisJobQueueOptions,
     private readonly redis: Redis,
     private readonly blocking: Redis,
+    private readonly eventReader: Redis,
   ) {
     const prefix = options.prefix ?? DEFAULT_QUEUE_PREFIX;
     this.records = new RedisJobRecords(redis, prefix);
+    this.registry = new RedisWorkerRegistry(redis, prefix);
     this.maxQueued = options.maxQueued ?? 20;
     this.keepFinished = options.keepFinished ?? 100;
     this.maxStoredEvents = options.maxStoredEvents ?? 20_000;
     this.shownUrl = redactedUrl(options.url);
+    this.watchdog = new RedisJobWatchdog({
+      records: this.records,
+      registry: this.registry,
+      bull: () => this.bull,
+      logger: options.logger,
+      graceMs: options.workerGraceMs ?? 10 * 60_000,
+      maxStoredEvents: this.maxStoredEvents,
+    });
+    this.feed = new RedisEventFeed(eventReader, redis, this.records, { logger: options.logger, ...(options.eventBlockMs === undefined ? {} : { blockMs: options.eventBlockMs }) });
     redis.on('ready', () => {
       if (!this.available) options.logger.info({ queue: this.shownUrl }, 'training jobs go to the Redis queue');
       this.available = true;
       this.bullmq ??= this.attach(prefix);
+      if (!this.closed) this.watchdog.start(options.watchIntervalMs ?? 5_000);
     });
     redis.on('close', () => {
       if (this.available && !this.closed) options.logger.error({ code: 'QUEUE_UNAVAILABLE', queue: this.shownUrl }, 'the Redis job queue is unreachable: job requests fail until it is back (predictions are served as usual)');
@@ -86,9 +120,12 @@ export class RedisJobQueue implements JobQueue {
     // A job whose worker stopped renewing its lock: BullMQ puts it back in the queue (said in its
     // events), or, the second time, fails it — then the job ends JOB_WORKER_LOST, for the SSE followers too.
     events.on('stalled', ({ jobId }) => {
-      void this.records
-        .emit(jobId, 'note', { type: 'note', message: 'the kiln worker running this job stopped answering: the job goes back to the queue and starts again on the next free worker' }, this.maxStoredEvents)
-        .catch(() => {});
+      const note = async () => {
+        // a job the watchdog put back to wait (no worker was alive) has said so already
+        if (await this.records.takeRequeued(jobId)) return;
+        await this.records.emit(jobId, 'note', { type: 'note', message: 'the kiln worker running this job stopped answering: the job goes back to the queue and starts again on the next free worker' }, this.maxStoredEvents);
+      };
+      void note().catch(() => {});
     });
     events.on('failed', ({ jobId, failedReason }) => {
       void this.records.finish(jobId, 'failed', { error: workerLost(jobId, failedReason) }).catch(() => {});
@@ -109,11 +146,14 @@ export class RedisJobQueue implements JobQueue {
    * answer is logged as QUEUE_UNAVAILABLE and retried in the background, and the server starts anyway.
    */
   static async open(options: RedisJobQueueOptions): Promise<RedisJobQueue> {
-    const redis = newRedis(options.url, 'commands');
-    const blocking = newRedis(options.url, 'blocking');
+    // named, so `CLIENT LIST` tells the server's connections apart (BullMQ renames the one it blocks on)
+    const name = `${options.prefix ?? DEFAULT_QUEUE_PREFIX}:server`;
+    const redis = newRedis(options.url, 'commands', name);
+    const blocking = newRedis(options.url, 'blocking', `${name}:bullmq-events`);
+    const eventReader = newRedis(options.url, 'blocking', `${name}:job-events`);
     // connecting starts before BullMQ sees the clients, so it never starts a second connect of its own
-    for (const client of [redis, blocking]) client.connect().catch(() => {}); // awaited below, retried on their own
-    const queue = new RedisJobQueue(options, redis, blocking);
+    for (const client of [redis, blocking, eventReader]) client.connect().catch(() => {}); // awaited below, retried on their own
+    const queue = new RedisJobQueue(options, redis, blocking, eventReader);
     try {
       await connectRedis(redis, options.url, options.connectTimeoutMs);
     } catch (err) {
@@ -140,23 +180,23 @@ export class RedisJobQueue implements JobQueue {
 
   private async enqueue(work: JobWork): Promise<RedisJobView> {
     this.ensureAvailable();
-    const [waiting, active, workers] = await Promise.all([this.bull.getWaitingCount(), this.bull.getActiveCount(), this.bull.getWorkersCount()]);
+    const [waiting, active, live] = await Promise.all([this.bull.getWaitingCount(), this.bull.getActiveCount(), this.registry.live()]);
+    const workers = live.names.length;
     if (waiting >= this.maxQueued) throw new KilnError('JOB_QUEUE_FULL', { queued: waiting });
     const id = randomUUID();
+    const ship = this.options.shipDataThrough;
+    const files = ship !== undefined && work.kind === 'train' ? await shipDataFiles(work.loaded, this.options.home, ship) : {};
     // the record first: a worker that takes the job at once finds it
-    await this.records.create(id, work, this.options.home, new Date());
+    await this.records.create(id, work, this.options.home, new Date(), files);
     await this.bull.add('job', { id }, { jobId: id, attempts: 1, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } });
     await this.records.trim(this.keepFinished + this.maxQueued);
     if (workers === 0) {
-      await this.note(id, 'no kiln worker is connected to the queue yet: the job starts when one is (`kiln worker --queue …`)');
+      // said once: the watchdog says it of every job that waits while no worker is connected
+      await this.records.emit(id, 'note', { type: 'note', message: NO_WORKER_NOTE }, this.maxStoredEvents, 'noted_no_worker');
     } else if (waiting + active > 0) {
-      await this.note(id, `waiting for ${waiting + active} job(s) ahead: ${workers} kiln worker(s) take jobs from this queue`);
+      await this.records.emit(id, 'note', { type: 'note', message: `waiting for ${waiting + active} job(s) ahead: ${workers} kiln worker(s) take jobs from this queue` }, this.maxStoredEvents);
     }
     return this.getJob(id);
-  }
-
-  private async note(id: string, message: string): Promise<void> {
-    await this.records.emit(id, 'note', { type: 'note', message }, this.maxStoredEvents);
   }
 
   get(id: string): Promise<RedisJobView> {
@@ -167,7 +207,7 @@ export class RedisJobQueue implements JobQueue {
     this.ensureAvailable();
     const job = await this.records.read(id);
     if (job === undefined) throw new KilnError('JOB_NOT_FOUND', { id });
-    return FINAL.has(job.status) ? job : this.reconcile(job);
+    return this.watchdog.reconcile(job);
   }
 
   list(): Promise<RedisJobView[]> {
@@ -178,9 +218,10 @@ export class RedisJobQueue implements JobQueue {
     this.ensureAvailable();
     const ids = await this.records.ids(this.keepFinished + this.maxQueued);
     const jobs = await Promise.all(ids.map((id) => this.records.read(id)));
+    const live = jobs.some((job) => job !== undefined && !FINAL.has(job.status)) ? await this.registry.live() : undefined;
     const found: RedisJobView[] = [];
     for (const [i, job] of jobs.entries()) {
-      if (job !== undefined) found.push(FINAL.has(job.status) ? job : await this.reconcile(job));
+      if (job !== undefined) found.push(await this.watchdog.reconcile(job, live));
       else await this.records.forget(ids[i] as string); // expired
     }
     return found;
@@ -208,36 +249,17 @@ export class RedisJobQueue implements JobQueue {
   }
 
   subscribe(job: RedisJobView, afterEventId: number, listener: JobListener): () => void {
-    const stop = new AbortController();
-    this.followers.add(stop);
-    void this.records
-      .follow(job.id, afterEventId, listener, stop.signal)
-      .catch((err: unknown) => this.options.logger.warn({ err, job: job.id }, 'following a job\'s events failed'))
-      .finally(() => this.followers.delete(stop));
-    return () => stop.abort();
+    return this.feed.follow(job.id, afterEventId, listener);
   }
 
   /** Server shutdown: followers stop, the connections close; the jobs stay with the workers. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const stop of this.followers) stop.abort();
-    await Promise.allSettled([this.bullmq?.events.close(), this.bullmq?.queue.close()]);
+    this.watchdog.stop();
+    await Promise.allSettled([this.feed.close(), this.bullmq?.events.close(), this.bullmq?.queue.close()]);
     this.redis.disconnect();
     this.blocking.disconnect();
-  }
-
-  /**
-   * A job that looks unfinished whose BullMQ entry says otherwise: its worker was lost, and no server was
-   * listening when BullMQ failed it (or the worker could not write its outcome). It ends JOB_WORKER_LOST.
-   */
-  private async reconcile(job: RedisJobView): Promise<RedisJobView> {
-    const entry = await this.bull.getJob(job.id);
-    const state = entry === undefined ? 'missing' : await entry.getState();
-    const lost = state === 'failed' || (job.status === 'running' && (state === 'completed' || state === 'missing' || state === 'unknown'));
-    if (!lost) return job;
-    const reason = entry?.failedReason || (state === 'completed' ? 'it ended without recording an outcome' : 'its queue entry is gone');
-    await this.records.finish(job.id, 'failed', { error: workerLost(job.id, reason) });
-    return (await this.records.read(job.id)) ?? job;
+    this.eventReader.disconnect();
   }
 
   /** Redis failing under a request (it went away meanwhile) is QUEUE_UNAVAILABLE, not an internal error. */
@@ -253,9 +275,4 @@ export class RedisJobQueue implements JobQueue {
   private ensureAvailable(): void {
     void this.bull; // throws QUEUE_UNAVAILABLE while Redis is away
   }
-}
-
-function workerLost(id: string, reason: string): { code: string; error: string; hint?: string } {
-  const kiln = new KilnError('JOB_WORKER_LOST', { id, reason });
-  return { code: kiln.code, error: kiln.message, ...(kiln.hint === undefined ? {} : { hint: kiln.hint }) };
 }

@@ -19,6 +19,8 @@ export interface TrainingWorkerInit {
   readonly work: JobWork;
   readonly home: string;
   readonly storeUrl: string;
+  /** Where artifacts live when not in `<home>/artifacts` (another folder or `s3://BUCKET/PREFIX`). */
+  readonly artifactsUrl?: string;
 }
 
 /** A thrown error as plain data that can cross to the main thread. */
@@ -41,7 +43,7 @@ port.on('message', (message: { type?: string }) => {
 async function main(): Promise<void> {
   let outcome: { type: 'result'; result: unknown } | { type: 'error'; error: WorkerError };
   try {
-    const { store, artifacts } = await openHome(init.home, init.storeUrl);
+    const { store, artifacts } = await openHome(init.home, init.storeUrl, {}, init.artifactsUrl);
     try {
       const { work } = init;
       const result =

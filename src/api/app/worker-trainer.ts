@@ -25,6 +25,8 @@ export interface WorkerTrainerOptions {
   readonly home: string;
   /** The store the worker opens: the same database the server uses. */
   readonly storeUrl: string;
+  /** The artifact store the worker opens when not `<home>/artifacts`: the server's own. */
+  readonly artifactsUrl?: string;
   /** Where a worker's unexpected failures (with their stacks) are logged. */
   readonly logError: (err: WorkerError) => void;
 }
@@ -51,7 +53,7 @@ function inWorker(
   onEvent: (event: TrainEvent | CurvePointEvent) => void,
 ): Promise<unknown> {
   return new Promise<unknown>((resolve, reject) => {
-    const init: TrainingWorkerInit = { work, home: options.home, storeUrl: options.storeUrl };
+    const init: TrainingWorkerInit = { work, home: options.home, storeUrl: options.storeUrl, ...(options.artifactsUrl === undefined ? {} : { artifactsUrl: options.artifactsUrl }) };
     const worker = spawn(init);
     let settled = false;
     const settle = (outcome: () => void) => {

@@ -24,12 +24,21 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-export async function startAppServer(): Promise<AppServer> {
+/** `artifactsUrl`: keep the models' files there (e.g. an S3 bucket) instead of the home's folder. */
+export async function startAppServer(options: { readonly artifactsUrl?: string } = {}): Promise<AppServer> {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-app-api-'));
-  const { store, artifacts, home } = await openHome(dir);
+  const { store, artifacts, home } = await openHome(dir, undefined, {}, options.artifactsUrl);
   let server: RunningServer;
   try {
-    server = await startServer({ store, artifacts, home, logger: pino({ level: process.env['KILN_LOG_LEVEL'] ?? 'silent' }), host: '127.0.0.1', port: 0 });
+    server = await startServer({
+      store,
+      artifacts,
+      home,
+      ...(options.artifactsUrl === undefined ? {} : { artifactsUrl: options.artifactsUrl }),
+      logger: pino({ level: process.env['KILN_LOG_LEVEL'] ?? 'silent' }),
+      host: '127.0.0.1',
+      port: 0,
+    });
   } catch (err) {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

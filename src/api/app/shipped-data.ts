@@ -1,0 +1,71 @@
+/**
+ * A queued job's data files, carried through the artifact store to workers that share no folder with
+ * the server. With artifacts in a bucket (`--artifacts s3://…`), a `kiln worker` on another machine
+ * reaches the store, the bucket and Redis, but not the server's disk, where the app keeps uploads. So on
+ * submitting, the server puts each data file that lies under its home into the artifact store (by
+ * content, like a model's files; an upload sent twice is stored once) and the job names them; the worker
+ * writes any it lacks to the same place under its own home before training, and the spec reads them
+ * there. Files elsewhere (a path the user typed, a database URL) are left as they are: they were never
+ * the server's to send.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import type { LoadedSpec } from '../../modules/spec.js';
+import type { ArtifactStore } from '../../store/store.js';
+import { rehome } from './shared-home.js';
+
+/** Data file path as the server named it → the sha256 of its bytes in the artifact store. */
+export type ShippedFiles = Readonly<Record<string, string>>;
+
+/** Puts the spec's data files under `home` into `artifacts`; what it put, by path. */
+export async function shipDataFiles(loaded: LoadedSpec, home: string, artifacts: ArtifactStore): Promise<ShippedFiles> {
+  const shipped: Record<string, string> = {};
+  for (const path of [loaded.dataPath, loaded.testDataPath]) {
+    if (path === undefined || shipped[path] !== undefined || !isUnder(path, home) || !(await isFile(path))) continue;
+    shipped[path] = await artifacts.put(await readFile(path));
+  }
+  return shipped;
+}
+
+/**
+ * Writes each shipped file to its place under `toHome` (where rehomeSpec will look for it) unless a file
+ * with the same bytes is there already (a shared folder after all, or an earlier job's upload).
+ */
+export async function receiveDataFiles(files: ShippedFiles, fromHome: string, toHome: string, artifacts: ArtifactStore): Promise<void> {
+  for (const [path, digest] of Object.entries(files)) {
+    const target = rehome(path, fromHome, toHome);
+    if ((await digestOf(target)) === digest) continue;
+    const bytes = await artifacts.get(digest);
+    await mkdir(dirname(target), { recursive: true });
+    // whole or not at all: another job on this worker may read the same upload at the same moment
+    const temp = join(dirname(target), `.${digest}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await writeFile(temp, bytes);
+      await rename(temp, target);
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+}
+
+function isUnder(path: string, home: string): boolean {
+  const rel = relative(home, path);
+  return isAbsolute(path) && rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false; // missing: training will say so, with its own coded error
+  }
+}
+
+async function digestOf(path: string): Promise<string | undefined> {
+  try {
+    return createHash('sha256').update(await readFile(path)).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
