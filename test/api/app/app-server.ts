@@ -82,6 +82,15 @@ export async function readEvents(url: string, onEvent: (e: SseEvent) => void = (
     throw new Error(`not an event stream: ${res.status} ${await res.text()}`);
   }
   const events: SseEvent[] = [];
+  for await (const e of sseEvents(res)) {
+    events.push(e);
+    onEvent(e);
+  }
+  return events;
+}
+
+/** The events of a response's event stream as they arrive; comments (keep-alives) are skipped. */
+export async function* sseEvents(res: Response): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder();
   let buffer = '';
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -97,10 +106,7 @@ export async function readEvents(url: string, onEvent: (e: SseEvent) => void = (
         fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
       }
       if (!fields.has('event')) continue;
-      const e: SseEvent = { id: Number(fields.get('id')), event: fields.get('event') as string, data: JSON.parse(fields.get('data') ?? '{}') as Record<string, unknown> };
-      events.push(e);
-      onEvent(e);
+      yield { id: Number(fields.get('id')), event: fields.get('event') as string, data: JSON.parse(fields.get('data') ?? '{}') as Record<string, unknown> };
     }
   }
-  return events;
 }

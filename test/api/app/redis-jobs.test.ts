@@ -29,7 +29,7 @@ import { openHome } from '../../../src/store/open-store.js';
 import { parseModelRef } from '../../../src/store/model-ref.js';
 import type { ArtifactStore, Store } from '../../../src/store/store.js';
 import { dropTestSchemas, freshSchemaUrl, POSTGRES_URL } from '../../store/postgres-helpers.js';
-import { readEvents, TITANIC_CSV, type SseEvent } from './app-server.js';
+import { readEvents, sseEvents, TITANIC_CSV, type SseEvent } from './app-server.js';
 
 const REDIS_URL = process.env['KILN_TEST_REDIS_URL'];
 const skip = REDIS_URL === undefined || REDIS_URL === '' ? 'KILN_TEST_REDIS_URL is not set (start Redis with `bash ../shared/ci/services.sh redis` and export KILN_TEST_REDIS_URL=redis://127.0.0.1:6379)' : false;
@@ -64,18 +64,9 @@ function openStream(url: string, headers: Record<string, string> = {}): OpenStre
   const ended = (async () => {
     try {
       const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: hangUp.signal });
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const fields = new Map(buffer.slice(0, end).split('\n').filter((line) => line !== '' && !line.startsWith(':')).map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trimStart()]));
-          buffer = buffer.slice(end + 2);
-          if (!fields.has('event')) continue;
-          events.push({ id: Number(fields.get('id')), event: fields.get('event') as string, data: JSON.parse(fields.get('data') ?? '{}') as Record<string, unknown> });
-          wake();
-        }
+      for await (const e of sseEvents(res)) {
+        events.push(e);
+        wake();
       }
     } catch (err) {
       if (!hangUp.signal.aborted) throw err;
