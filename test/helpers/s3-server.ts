@@ -16,20 +16,33 @@ export interface TestS3 {
   readonly endpoint: string;
   /** `s3://BUCKET/PREFIX?endpoint=…` for a bucket the server has. */
   urlOf(bucket: string, prefix?: string): string;
+  /** Stops answering (connections are refused), keeping what is stored: an outage. */
+  pause(): Promise<void>;
+  /** Answers again on the same port, with what was stored before the outage. */
+  resume(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Starts a server with the given (empty) buckets. */
 export async function startTestS3(buckets: readonly string[]): Promise<TestS3> {
   const directory = mkdtempSync(join(tmpdir(), 'kiln-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name, configs: [] })) });
-  const address = await server.run();
-  const endpoint = `http://127.0.0.1:${address.port}`;
+  const configureBuckets = buckets.map((name) => ({ name, configs: [] }));
+  let server: S3rver | undefined = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
     urlOf: (bucket, prefix = '') => `s3://${bucket}${prefix === '' ? '' : `/${prefix}`}?endpoint=${encodeURIComponent(endpoint)}`,
+    pause: async () => {
+      await server?.close();
+      server = undefined;
+    },
+    resume: async () => {
+      server = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets });
+      await server.run();
+    },
     close: async () => {
-      await server.close();
+      await server?.close();
       rmSync(directory, { recursive: true, force: true });
     },
   };
