@@ -6,10 +6,12 @@
  * (route-docs.ts); path parameters come from the URL; every operation answers errors in the server's
  * one shape (src/serve/rest/http-errors.ts, error-docs.ts), but a readiness route's 503 "not ready",
  * which has its own; the error statuses a route names (a job route's 503) are listed in that shape too.
+ * A request body is marked required unless the route's body schema accepts the empty object: the
+ * handlers read a missing body as `{}` (src/api/json-body.ts), so such a route may be called without one.
  *
  * Registered before any route: the generator learns routes as Fastify adds them.
  */
-import swagger from '@fastify/swagger';
+import swagger, { type SwaggerTransformObject } from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { KILN_VERSION } from '../core/version.js';
@@ -18,6 +20,39 @@ import { API_TAGS, docs, type RouteDocs } from './route-docs.js';
 
 /** The body of every 4xx/5xx answer. */
 const ERROR_BODY = z.toJSONSchema(errorBodyDocs, { io: 'input', unrepresentable: 'any' });
+
+/**
+ * @fastify/swagger marks every request body required (Fastify itself demands a body of a route whose
+ * schema has one; Kiln's routes check theirs in the handlers instead) and has no per-route way to say
+ * otherwise: the route transform marks such an operation with this extension, and the document's
+ * transform turns the mark into `requestBody.required: false`.
+ */
+const OPTIONAL_BODY_MARK = 'x-kiln-optional-body';
+
+/**
+ * Whether a route may be called without a body: its handler reads a missing body as the empty object
+ * (parseBody), so exactly when the body schema accepts `{}` — a PATCH whose fields are all optional,
+ * stopping an experiment without a reason.
+ */
+function bodyIsOptional(body: z.ZodType): boolean {
+  return body.safeParse({}).success;
+}
+
+/** The document as the generator hands it to `transformObject`, before it is served. */
+type OpenApiObject = Extract<Parameters<SwaggerTransformObject>[0], { openapiObject: unknown }>['openapiObject'];
+
+/** Turns the operations' marks into `requestBody.required: false` (and removes them). */
+function markOptionalBodies(document: OpenApiObject): OpenApiObject {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations ?? {})) {
+      if (typeof operation !== 'object' || operation === null || !(OPTIONAL_BODY_MARK in operation)) continue;
+      const marked = operation as Record<string, unknown> & { requestBody?: { required?: boolean } };
+      delete marked[OPTIONAL_BODY_MARK];
+      if (marked.requestBody !== undefined) marked.requestBody.required = false;
+    }
+  }
+  return document;
+}
 
 /** This document's own answer, in outline: OpenAPI 3.1 defines the rest. */
 const OPENAPI_DOCUMENT = z
@@ -55,6 +90,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         schema: {
           ...schema,
           ...(docsBody === undefined ? {} : { body: jsonSchema(docsBody) }),
+          ...(docsBody !== undefined && bodyIsOptional(docsBody) ? { [OPTIONAL_BODY_MARK]: true } : {}),
           ...(docsQuery === undefined ? {} : { querystring: jsonSchema(docsQuery) }),
           response: {
             [docsStatus ?? 200]: success,
@@ -65,6 +101,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         },
       };
     },
+    transformObject: (document) => ('openapiObject' in document ? markOptionalBodies(document.openapiObject) : document.swaggerObject),
   });
   app.get('/openapi.json', docs('server', 'This document: the OpenAPI 3.1 description of the server', { response: OPENAPI_DOCUMENT }), async () => app.swagger());
   app.get('/openapi.yaml', docs('server', 'This document as YAML', { contentType: 'application/yaml' }), async (_request, reply) => reply.type('application/yaml').send(app.swagger({ yaml: true })));

@@ -8,7 +8,12 @@ import { REGISTRY_EVENTS } from '../store/store.js';
 
 const when = z.string().describe('ISO 8601 time');
 const labels = z.record(z.string(), z.string());
-const numbers = z.record(z.string(), z.number());
+/**
+ * A run's or a version's metrics, of any kind of module: null where a metric could not be measured (a
+ * NaN written as JSON), such as a held-out part's ROC AUC when it holds a single class, or an anomaly
+ * model's recall on a part without a known anomaly (see report-docs.ts for which metric is when).
+ */
+const metrics = z.record(z.string(), z.number().nullable());
 
 export const runDocs = z.strictObject({
   id: z.string(),
@@ -19,7 +24,7 @@ export const runDocs = z.strictObject({
   started_at: when,
   finished_at: when.nullable(),
   params: z.record(z.string(), z.unknown()),
-  metrics: numbers.describe('Final metrics by name, e.g. test.roc_auc'),
+  metrics: metrics.describe('Final metrics by name, e.g. test.roc_auc; null where one could not be measured'),
   tags: labels,
   dataset: z.strictObject({ source: z.string(), digest: z.string(), rows: z.number().int(), columns: z.number().int() }).nullable(),
   dataset_version_id: z.string().nullable(),
@@ -62,7 +67,7 @@ export const versionDocs = z.strictObject({
   created_at: when,
   aliases: z.array(z.string()),
   run_id: z.string().nullable(),
-  metrics: numbers,
+  metrics: metrics.describe('Metrics by name, e.g. test.roc_auc; null where one could not be measured'),
   signature: z.unknown().describe('Inputs and outputs with datatypes and shapes'),
   artifacts: labels.describe('Artifact name → content digest'),
   description: z.string(),

@@ -7,11 +7,12 @@
  * Only `summary`, `tags` and `description` go into Fastify's `schema` (which Fastify does not validate
  * against); the body, query and response schemas travel in the route's `config` and reach the document
  * alone, so that requests keep being checked by the handlers' zod schemas, with Kiln's coded errors
- * (and answers are not reshaped by a serializer). An answer that is not JSON (an event stream, a text
- * format) is documented by its media type alone. A readiness route also documents its 503 "not ready"
- * answer, which is not an error. Every route answers errors in one shape (the document's `default`); a
- * route names an error status of its own when a client should plan for it, such as the 503 of the job
- * routes while their Redis queue is away.
+ * (and answers are not reshaped by a serializer). A body whose schema accepts the empty object is
+ * documented as optional: the handlers read a missing body as `{}`. An answer that is not JSON (an
+ * event stream, a text format) is documented by its media type alone. A readiness route also documents
+ * its 503 "not ready" answer, which is not an error. Every route answers errors in one shape (the
+ * document's `default`); a route names an error status of its own when a client should plan for it,
+ * such as the 503 of the job routes while their Redis queue is away.
  */
 import type { z } from 'zod';
 

@@ -1,7 +1,8 @@
 /**
  * The answers GET /openapi.json promises are the ones the server gives: real answers of a running
  * server — an upload, its preview, profile and fix, spec suggestions, the reports of a yes/no, a
- * regression and a text model (from a new and an old report.json) and of a recommender (both its
+ * regression and a text model (from a new and an old report.json; and a table's and a text's whose
+ * held-out part has one class, so that ROC AUC and PR AUC are null) and of a recommender (both its
  * models, with ratings and without), segments and anomalies, explanations, a deployment, served
  * predictions with their feedback, the monitoring report, alerts, a split and a shadow experiment,
  * webhooks and the audit log; and the serving side: health, readiness (and not ready), metadata,
@@ -10,7 +11,8 @@
  * schemas the document is generated from (strict ones, but the error body's), and each route's document
  * carries its schema with the status the server answers with. The request bodies the document describes
  * for feedback and the repository index are those of the real requests, and what the feedback
- * schema refuses in an item the server refuses too.
+ * schema refuses in an item the server refuses too. A body is optional in the document exactly where
+ * the server takes none.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,7 +34,7 @@ import pino from 'pino';
 import { tempHome } from '../helpers/kiln-cli.js';
 import { specSchemaDocs, suggestionDocs, templatesDocs } from '../../src/api/app/spec-docs.js';
 import { experimentDocs, experimentReportDocs } from '../../src/api/experiments-docs.js';
-import { auditDocs, deliveryDocs, versionDocs, webhookDocs } from '../../src/api/registry-docs.js';
+import { auditDocs, deliveryDocs, modelDocs, runDetailDocs, versionDocs, webhookDocs } from '../../src/api/registry-docs.js';
 import { alertCheckDocs, alertEventDocs, alertRuleDocs, feedbackBodyDocs, feedbackResultDocs, monitorReportDocs } from '../../src/api/monitoring-docs.js';
 import { validateSpec } from '../../src/modules/spec.js';
 import { trainModule } from '../../src/modules/train-module.js';
@@ -62,7 +64,7 @@ interface Response {
 }
 interface Operation {
   tags?: string[];
-  requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+  requestBody?: { required?: boolean; content: Record<string, { schema: Record<string, unknown> }> };
   responses: Record<string, Response>;
 }
 type Doc = { paths: Record<string, Record<string, Operation>> };
@@ -278,6 +280,42 @@ test('models: a text module\'s report holds the configuration it settled on besi
   assert.equal(unknownField.status, 400);
   // refused as the v1 predict route refuses the same row (src/api/app/rows-to-frame.ts)
   assert.equal(((await unknownField.json()) as { code: string }).code, 'INPUT_UNKNOWN');
+});
+
+test('models: what cannot be measured is null where the report says it may be — ROC AUC and PR AUC of a held-out part of one class — in a table\'s and a text\'s report and in the registry', async () => {
+  const home = { store: server.store, artifacts: server.artifacts };
+  const dir = tempHome('kiln-openapi-one-class-');
+  scratch.push(dir);
+  // separate test tables holding one class only, the negative one: nothing to rank, no positive
+  const [passengersHeader = '', ...passengers] = readFileSync(titanic, 'utf8').trim().split(/\r?\n/);
+  writeFileSync(join(dir, 'passengers.csv'), [passengersHeader, ...passengers.slice(0, 200)].join('\n'));
+  writeFileSync(join(dir, 'lost.csv'), [passengersHeader, ...passengers.slice(200, 300).filter((row) => /^\d+,0,/.test(row))].join('\n'));
+  const drop = ['PassengerId', 'Name', 'Ticket', 'Cabin'];
+  await trainModule(validateSpec({ name: 'lost', data: 'passengers.csv', testData: 'lost.csv', target: 'Survived', drop, learner: 'logistic-regression' }, null, dir), home);
+  const [reviewsHeader = '', ...reviews] = readFileSync(sentiment, 'utf8').trim().split(/\r?\n/);
+  writeFileSync(join(dir, 'reviews.csv'), [reviewsHeader, ...reviews.slice(0, 300)].join('\n'));
+  writeFileSync(join(dir, 'complaints.csv'), [reviewsHeader, ...reviews.slice(300, 500).filter((row) => /,0,\w+$/.test(row))].join('\n'));
+  const textSpec = { name: 'complaints', task: 'text-classify', data: 'reviews.csv', testData: 'complaints.csv', target: 'label', text: 'sentence', learner: 'logistic-regression', params: { C: 10, wordNgrams: [1, 2], charNgrams: null } };
+  await trainModule(validateSpec(textSpec, null, dir), home);
+
+  const table = await answer(tabularReportDocs, 'GET', '/api/models/lost/report');
+  const text = await answer(textReportDocs, 'GET', '/api/models/complaints/report');
+  for (const report of [table, text]) {
+    const { train, test } = report.metrics;
+    assert.ok(test !== undefined && train !== undefined, report.model);
+    assert.equal(test['roc_auc'], null, report.model);
+    assert.equal(test['pr_auc'], null, report.model);
+    assert.equal(report.manifest.metrics['test.roc_auc'], null, report.model);
+    // the rest is measured: the other held-out metrics, and the training part, which has both classes
+    assert.equal(typeof test['accuracy'], 'number', report.model);
+    assert.equal(typeof test['log_loss'], 'number', report.model);
+    assert.equal(typeof train['roc_auc'], 'number', report.model);
+    // and the registry holds the same metrics
+    const version = await answer(versionDocs, 'GET', `/api/models/${report.model}:1`);
+    assert.equal(version.metrics['test.pr_auc'], null, report.model);
+    const run = await answer(runDetailDocs, 'GET', `/api/runs/${version.run_id ?? ''}`);
+    assert.equal(run.metrics['test.roc_auc'], null, report.model);
+  }
 });
 
 test('models: the reports of a recommender (both its models, with ratings and without), of segments and of anomalies, each of its own kind', async () => {
@@ -523,4 +561,30 @@ test('streams and text formats are documented by their media type', () => {
   const content = (path: string) => Object.keys(doc.paths[path]?.['get']?.responses['200']?.content ?? {});
   assert.deepEqual(content('/api/jobs/{id}/events'), ['text/event-stream']);
   assert.deepEqual(content('/openapi.yaml'), ['application/yaml']);
+});
+
+/**
+ * The operations whose body schema accepts the empty object: their handlers read a missing body as `{}`
+ * (src/api/json-body.ts), so a client need not send one.
+ */
+const OPTIONAL_BODIES = ['PATCH /api/models/{name}', 'PATCH /api/models/{name}/versions/{v}', 'POST /api/experiments/{id}/promote', 'POST /api/experiments/{id}/stop', 'POST /v2/repository/index'];
+
+test('a request body is optional in the document exactly where the server takes none (each is called here without one); every other is required', async () => {
+  const bodies = Object.entries(doc.paths).flatMap(([path, operations]) =>
+    Object.entries(operations).flatMap(([method, operation]) => (operation.requestBody === undefined ? [] : [{ id: `${method.toUpperCase()} ${path}`, required: operation.requestBody.required }])),
+  );
+  assert.deepEqual(bodies.filter((b) => b.required === false).map((b) => b.id).sort(), OPTIONAL_BODIES);
+  assert.deepEqual(bodies.filter((b) => b.required !== false && b.required !== true), [], 'every other body says it is required');
+  assert.ok(bodies.filter((b) => b.required === true).length >= 10);
+  // the generator's mark that led there is not left in the document
+  assert.doesNotMatch(JSON.stringify(doc), /x-kiln-optional-body/);
+
+  // without a body, each does what it does with `{}` (answer() sends none when given none)
+  await answer(modelDocs, 'PATCH', '/api/models/titanic');
+  await answer(versionDocs, 'PATCH', '/api/models/titanic/versions/1');
+  await answer(repositoryIndexDocs, 'POST', '/v2/repository/index');
+  for (const [verb, status] of [['stop', 'stopped'], ['promote', 'promoted']] as const) {
+    const experiment = await answer(experimentDocs, 'POST', '/api/experiments', { model: 'titanic', champion: 1, challenger: 2, challenger_share: 0.5 });
+    assert.equal((await answer(experimentDocs, 'POST', `/api/experiments/${experiment.id}/${verb}`)).status, status);
+  }
 });

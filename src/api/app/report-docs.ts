@@ -85,6 +85,27 @@ const measuredMetrics = {
   manifest: manifestDocs.extend({ metrics: z.record(z.string(), measured).describe('Holdout metrics, e.g. test.silhouette; null where a part could not be measured') }),
 };
 
+/**
+ * A table's or a text's metrics by part, as scikit-learn names them (src/evaluate/metrics/index.ts).
+ * Two of a classifier's are NaN — null in JSON — where a part lacks what they rank: ROC AUC on a part
+ * holding a single class, and a yes/no model's PR AUC (average precision) on a part without the
+ * positive class. A separate test table of one class makes them so, as does a split that leaves every
+ * row of a yes/no model's rare class in the training part. Every other metric is a number: a part
+ * always has rows (an empty test table is refused), log loss clips its probabilities, the averaged
+ * scores count a missing class as 0, and a regression's R² of a constant target is 1 or 0 (as
+ * scikit-learn's).
+ */
+const partMetrics = z.object({ roc_auc: measured.optional(), pr_auc: measured.optional() }).catchall(z.number());
+/** …and as the manifest names them, `test.roc_auc`. */
+const flatMetrics = z
+  .object({ 'train.roc_auc': measured.optional(), 'train.pr_auc': measured.optional(), 'test.roc_auc': measured.optional(), 'test.pr_auc': measured.optional() })
+  .catchall(z.number());
+
+const supervisedMetrics = {
+  metrics: z.record(z.string(), partMetrics).describe('Metrics by part: {test: {accuracy: 0.8}, train: {…}}; roc_auc and pr_auc null where a part has a single class (or no positive)'),
+  manifest: manifestDocs.extend({ metrics: flatMetrics.describe('Holdout metrics, e.g. test.accuracy; roc_auc and pr_auc null where a part has a single class (or no positive)') }),
+};
+
 const curve = z.strictObject({ x: z.array(z.number()), y: z.array(z.number()) });
 
 /** One point of a learning curve (evaluate/diagnostics/learning-curve.ts LossPoint). */
@@ -123,6 +144,7 @@ const robustness = z.array(
 export const tabularReportDocs = z
   .strictObject({
     ...routeFields,
+    ...supervisedMetrics,
     ...classifierFields,
     task: z.enum(['binary', 'multiclass', 'regression']),
     baseline,
@@ -155,6 +177,7 @@ const termContribution = z.strictObject({ term: z.string(), kind: termKind, tfid
 export const textReportDocs = z
   .strictObject({
     ...routeFields,
+    ...supervisedMetrics,
     ...classifierFields,
     task: z.literal('text-classify'),
     text: z.string().describe('The column holding the text'),

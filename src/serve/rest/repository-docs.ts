@@ -76,7 +76,7 @@ export const modelStatisticsDocs = z
  */
 export const repositoryIndexRequestDocs = z
   .strictObject({ ready: z.boolean().optional().describe('true: only the models ready to answer') })
-  .describe('Optional: without a body, every model');
+  .describe('Without `ready` (or without a body), every model');
 
 export const repositoryIndexDocs = z
   .array(
