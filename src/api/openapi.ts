@@ -76,7 +76,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: Object.entries(API_TAGS).map(([name, description]) => ({ name, description })),
     },
     transform: ({ schema, url, route }) => {
-      const { docsBody, docsQuery, docsResponse, docsStatus, docsContentType, docsNotReady, docsErrors } = (route.config ?? {}) as RouteDocs['config'];
+      const { docsBody, docsQuery, docsResponse, docsStatus, docsContentType, docsNotReady, docsErrors, docsNoContent } = (route.config ?? {}) as RouteDocs['config'];
       const jsonSchema = (zod: z.ZodType) => z.toJSONSchema(zod, { io: 'input', unrepresentable: 'any' });
       const namedErrors = Object.entries(docsErrors ?? {}).map(([status, when]) => [status, { description: when, ...ERROR_BODY }] as const);
       const success =
@@ -94,6 +94,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           ...(docsQuery === undefined ? {} : { querystring: jsonSchema(docsQuery) }),
           response: {
             [docsStatus ?? 200]: success,
+            ...(docsNoContent === undefined ? {} : { 204: { description: docsNoContent } }),
             ...(docsNotReady === undefined ? {} : { 503: { description: 'Not ready (not an error: the answer says so)', ...jsonSchema(docsNotReady) } }),
             ...Object.fromEntries(namedErrors),
             default: { description: 'An error (4xx or 5xx), always in this shape', ...ERROR_BODY },

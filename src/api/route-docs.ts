@@ -54,6 +54,8 @@ declare module 'fastify' {
     docsNotReady?: z.ZodType;
     /** Error statuses named beside the default error answer, each with when it comes. */
     docsErrors?: ErrorDocs;
+    /** When a 204 (nothing to send) can come beside the success answer. */
+    docsNoContent?: string;
   }
 }
 
@@ -67,6 +69,7 @@ export interface RouteDocs {
     readonly docsContentType?: string;
     readonly docsNotReady?: z.ZodType;
     readonly docsErrors?: ErrorDocs;
+    readonly docsNoContent?: string;
   };
 }
 
@@ -89,6 +92,8 @@ export interface DocsOptions {
    * shape, but listed so that a client knows to expect them (and to retry a 503).
    */
   readonly errors?: ErrorDocs;
+  /** When the route answers 204 with nothing to send, beside its success answer. */
+  readonly noContent?: string;
 }
 
 export function docs(
@@ -106,6 +111,7 @@ export function docs(
       ...(options.contentType === undefined ? {} : { docsContentType: options.contentType }),
       ...(options.notReady === undefined ? {} : { docsNotReady: options.notReady }),
       ...(options.errors === undefined ? {} : { docsErrors: options.errors }),
+      ...(options.noContent === undefined ? {} : { docsNoContent: options.noContent }),
     },
   };
 }

@@ -25,6 +25,8 @@ export interface JobView {
   readonly spec: ModuleSpec;
   readonly result: Record<string, unknown> | undefined;
   readonly error: JobError | undefined;
+  /** The id of its latest event (0 before any): a finished job's is its last, the one that says how it ended. */
+  readonly lastEventId: number;
 }
 
 export interface JobQueue {

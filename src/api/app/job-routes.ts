@@ -35,6 +35,8 @@ export interface JobRoutesOptions {
 const submitBody = z.strictObject({ spec: z.record(z.string(), z.unknown()) });
 
 const TERMINAL_EVENTS: ReadonlySet<string> = new Set(['done', 'failed', 'cancelled']);
+/** The statuses of a job that has ended (its last event is one of the terminal ones). */
+const FINISHED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
 
 export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRoutesOptions): Promise<void> {
   const streams = new EventStreams();
@@ -67,13 +69,25 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
     return reply.code(202).send(jobJson(job, await jobs.queuePosition(job)));
   });
 
-  app.get<{ Params: { id: string } }>('/api/jobs/:id/events', docs('app', 'A job\'s events as Server-Sent Events (stage, progress, note, trial, point; then done, failed or cancelled)', { contentType: 'text/event-stream', errors: jobQueueErrors }), async (request, reply) => {
-    const job = await jobs.get(request.params.id); // JOB_NOT_FOUND answers as JSON, before the stream starts
-    const stream = streams.start(request, reply);
-    const unsubscribe = await jobs.subscribe(job, lastEventId(request), (e) => {
-      stream.send(e.id, e.event, e.data);
-      if (TERMINAL_EVENTS.has(e.event)) stream.end();
-    });
-    stream.onClose(unsubscribe);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/api/jobs/:id/events',
+    docs('app', 'A job\'s events as Server-Sent Events (stage, progress, note, trial, point; then done, failed or cancelled)', {
+      contentType: 'text/event-stream',
+      errors: jobQueueErrors,
+      noContent: 'The job has ended and Last-Event-ID is its last event: there is nothing more (an EventSource stops reconnecting)',
+    }),
+    async (request, reply) => {
+      const job = await jobs.get(request.params.id); // JOB_NOT_FOUND answers as JSON, before the stream starts
+      // An EventSource reconnects whenever a stream ends, sending the last id it saw; for a job that has
+      // ended, after its last event nothing will ever come. 204 is the SSE spec's "stop reconnecting" —
+      // a stream would stay open on keep-alives for good.
+      if (FINISHED.has(job.status) && lastEventId(request) >= job.lastEventId) return reply.code(204).send();
+      const stream = streams.start(request, reply);
+      const unsubscribe = await jobs.subscribe(job, lastEventId(request), (e) => {
+        stream.send(e.id, e.event, e.data);
+        if (TERMINAL_EVENTS.has(e.event)) stream.end();
+      });
+      stream.onClose(unsubscribe);
+    },
+  );
 }

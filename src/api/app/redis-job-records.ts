@@ -287,5 +287,6 @@ function toView(fields: Record<string, string>, queuePosition: number | undefine
     lostAt: fields['lost_at'] === undefined ? undefined : Number(fields['lost_at']),
     notedNoWorker: fields['noted_no_worker'] === '1',
     files: fields['files'] === undefined ? {} : (JSON.parse(fields['files']) as ShippedFiles),
+    lastEventId: Number(fields['seq'] ?? 0),
   };
 }

@@ -108,6 +108,10 @@ export class TrainingJob {
     return FINAL.has(this.status);
   }
 
+  get lastEventId(): number {
+    return this.nextEventId - 1;
+  }
+
   /** Records (up to `maxStored` events) and broadcasts one event. */
   emit(event: JobEventName, data: unknown, maxStored: number): void {
     const e: JobEvent = { id: this.nextEventId++, event, data };

@@ -113,6 +113,9 @@ describe('the app API, end to end', () => {
     // a late reader replays the same events; Last-Event-ID resumes after the one given
     const resumed = await readEvents(`${server.url}/api/jobs/${id}/events`, undefined, { 'last-event-id': String(events.length - 2) });
     assert.deepEqual(resumed.map((e) => e.id), [events.length - 1, events.length]);
+    // reconnecting after the last event of an ended job: 204, the SSE spec's "stop reconnecting"
+    const after = await fetch(`${server.url}/api/jobs/${id}/events`, { headers: { accept: 'text/event-stream', 'last-event-id': String(events.length) } });
+    assert.equal(after.status, 204);
 
     const job = await server.call('GET', `/api/jobs/${id}`);
     assert.equal(job.json['status'], 'succeeded');

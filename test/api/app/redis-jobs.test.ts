@@ -163,6 +163,9 @@ describe('training jobs through a Redis queue and a kiln worker', { skip }, () =
     assert.deepEqual(again, events);
     const resumed = await readEvents(`${server.url}/api/jobs/${id}/events`, undefined, { 'last-event-id': String(events.length - 2) });
     assert.deepEqual(resumed.map((e) => e.id), [events.length - 1, events.length]);
+    // after the last event of an ended job there is nothing more: 204 stops an EventSource reconnecting
+    const after = await fetch(`${server.url}/api/jobs/${id}/events`, { headers: { accept: 'text/event-stream', 'last-event-id': String(events.length) } });
+    assert.equal(after.status, 204);
 
     const job = await call(server.url, 'GET', `/api/jobs/${id}`);
     assert.equal(job.json['status'], 'succeeded');
