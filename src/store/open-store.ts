@@ -65,13 +65,7 @@ export interface KilnHome {
  * cannot be used.
  */
 export async function openHome(home: string, storeUrl?: string, options: StoreOptions = {}, artifactsUrl?: string): Promise<KilnHome> {
-  const absolute = resolve(home);
-  try {
-    await mkdir(absolute, { recursive: true });
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new KilnError('STORE_UNAVAILABLE', { location: absolute, reason }, { cause: err });
-  }
+  const absolute = await ensureFolder(resolve(home));
   const artifacts = await openArtifacts(artifactsUrl ?? join(absolute, 'artifacts'));
   const store = await openStore(storeUrl ?? join(absolute, 'kiln.db'), options);
   return { store, artifacts, home: absolute };
@@ -80,12 +74,16 @@ export async function openHome(home: string, storeUrl?: string, options: StoreOp
 /** An artifact store: `s3://BUCKET/PREFIX` is a bucket, anything else a folder (created when missing). */
 export async function openArtifacts(url: string): Promise<ArtifactStore> {
   if (/^s3:/i.test(url)) return S3ArtifactStore.open(url);
-  const dir = resolve(url.replace(/^file:(\/\/)?/i, ''));
+  return new LocalArtifactStore(await ensureFolder(resolve(url.replace(/^file:(\/\/)?/i, ''))));
+}
+
+/** Creates `dir` when missing; STORE_UNAVAILABLE naming it when it cannot be. */
+async function ensureFolder(dir: string): Promise<string> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new KilnError('STORE_UNAVAILABLE', { location: dir, reason }, { cause: err });
   }
-  return new LocalArtifactStore(dir);
+  return dir;
 }

@@ -2,7 +2,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { PutObjectCommand, S3Client, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KilnError } from '../../src/core/errors.js';
+import { LocalArtifactStore } from '../../src/store/local-artifact-store.js';
 import { openArtifacts } from '../../src/store/open-store.js';
 import { parseS3Url, S3ArtifactStore } from '../../src/store/s3-artifact-store.js';
 import { S3_TEST_CREDENTIALS, startTestS3, type TestS3 } from '../helpers/s3-server.js';
@@ -147,6 +151,14 @@ describe('S3ArtifactStore', () => {
     const bucket = await openArtifacts(s3.urlOf('kiln-models', 'via-open'));
     assert.ok(bucket instanceof S3ArtifactStore);
     opened.push(bucket);
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-artifacts-'));
+    try {
+      const folder = await openArtifacts(join(dir, 'models'));
+      assert.ok(folder instanceof LocalArtifactStore);
+      assert.equal(folder.whereIs('a'.repeat(64)), join(dir, 'models', 'sha256', 'aa', 'a'.repeat(64)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -22,7 +22,7 @@ import { validateSpec } from '../../modules/spec.js';
 import type { AppSources } from './app-sources.js';
 import { EventStreams, lastEventId } from './event-stream.js';
 import type { JobQueue } from './job-queue.js';
-import { jobJson } from './training-jobs.js';
+import { FINAL_STATUSES, jobJson } from './training-jobs.js';
 import { docs } from '../route-docs.js';
 import { jobDocs, jobQueueErrors, jobSubmitErrors } from './job-docs.js';
 
@@ -35,8 +35,6 @@ export interface JobRoutesOptions {
 const submitBody = z.strictObject({ spec: z.record(z.string(), z.unknown()) });
 
 const TERMINAL_EVENTS: ReadonlySet<string> = new Set(['done', 'failed', 'cancelled']);
-/** The statuses of a job that has ended (its last event is one of the terminal ones). */
-const FINISHED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
 
 export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRoutesOptions): Promise<void> {
   const streams = new EventStreams();
@@ -81,7 +79,7 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
       // An EventSource reconnects whenever a stream ends, sending the last id it saw; for a job that has
       // ended, after its last event nothing will ever come. 204 is the SSE spec's "stop reconnecting" —
       // a stream would stay open on keep-alives for good.
-      if (FINISHED.has(job.status) && lastEventId(request) >= job.lastEventId) return reply.code(204).send();
+      if (FINAL_STATUSES.has(job.status) && lastEventId(request) >= job.lastEventId) return reply.code(204).send();
       const stream = streams.start(request, reply);
       const unsubscribe = await jobs.subscribe(job, lastEventId(request), (e) => {
         stream.send(e.id, e.event, e.data);

@@ -31,7 +31,7 @@ import { NO_WORKER_NOTE, RedisJobWatchdog, workerLost } from './redis-job-watchd
 import { RedisWorkerRegistry } from './redis-worker-registry.js';
 import { shipDataFiles } from './shipped-data.js';
 import type { ArtifactStore } from '../../store/store.js';
-import type { JobListener, JobWork } from './training-jobs.js';
+import { FINAL_STATUSES, type JobListener, type JobWork } from './training-jobs.js';
 
 export interface RedisJobQueueOptions {
   /** redis://HOST:PORT (or rediss://). */
@@ -62,7 +62,6 @@ export interface RedisJobQueueOptions {
   readonly eventBlockMs?: number;
 }
 
-const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 export class RedisJobQueue implements JobQueue {
   private readonly records: RedisJobRecords;
@@ -173,7 +172,7 @@ export class RedisJobQueue implements JobQueue {
 
   private async enqueueCurves(input: VersionCurvesInput): Promise<RedisJobView> {
     const same = (await this.listJobs()).find(
-      (j) => j.work.kind === 'curves' && j.work.input.model === input.model && j.work.input.version === input.version && (j.status === 'succeeded' || !FINAL.has(j.status)),
+      (j) => j.work.kind === 'curves' && j.work.input.model === input.model && j.work.input.version === input.version && (j.status === 'succeeded' || !FINAL_STATUSES.has(j.status)),
     );
     return same ?? this.enqueue({ kind: 'curves', input });
   }
@@ -218,7 +217,7 @@ export class RedisJobQueue implements JobQueue {
     this.ensureAvailable();
     const ids = await this.records.ids(this.keepFinished + this.maxQueued);
     const jobs = await Promise.all(ids.map((id) => this.records.read(id)));
-    const live = jobs.some((job) => job !== undefined && !FINAL.has(job.status)) ? await this.registry.live() : undefined;
+    const live = jobs.some((job) => job !== undefined && !FINAL_STATUSES.has(job.status)) ? await this.registry.live() : undefined;
     const found: RedisJobView[] = [];
     for (const [i, job] of jobs.entries()) {
       if (job !== undefined) found.push(await this.watchdog.reconcile(job, live));
@@ -237,7 +236,7 @@ export class RedisJobQueue implements JobQueue {
 
   private async cancelJob(id: string): Promise<RedisJobView> {
     const job = await this.getJob(id);
-    if (FINAL.has(job.status)) throw new KilnError('JOB_FINISHED', { id, status: job.status });
+    if (FINAL_STATUSES.has(job.status)) throw new KilnError('JOB_FINISHED', { id, status: job.status });
     // a waiting job ends here and now, unless a worker has taken it meanwhile
     if (job.status === 'queued' && (await this.records.finish(id, 'cancelled', { message: 'cancelled before it started' }, 'queued'))) {
       // its queue entry goes too; a worker that takes it first finds it ended and skips it

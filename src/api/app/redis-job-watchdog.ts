@@ -24,7 +24,7 @@ import type { Logger } from 'pino';
 import { KilnError } from '../../core/errors.js';
 import type { BullJobData, RedisJobRecords, RedisJobView } from './redis-job-records.js';
 import type { LiveWorkers, RedisWorkerRegistry } from './redis-worker-registry.js';
-import type { JobError } from './training-jobs.js';
+import { FINAL_STATUSES, type JobError } from './training-jobs.js';
 
 export interface RedisJobWatchdogParts {
   readonly records: RedisJobRecords;
@@ -37,7 +37,6 @@ export interface RedisJobWatchdogParts {
   readonly maxStoredEvents: number;
 }
 
-const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** The note of a job that waits while no worker is connected. */
 export const NO_WORKER_NOTE = 'waiting for a worker: none is connected to the queue — the job starts when one is (`kiln worker --queue …`)';
@@ -82,7 +81,7 @@ export class RedisJobWatchdog {
 
   /** The job as it stands once its workers have been looked at (`live`: the workers alive, when known). */
   async reconcile(job: RedisJobView, live?: LiveWorkers): Promise<RedisJobView> {
-    if (FINAL.has(job.status)) return job;
+    if (FINAL_STATUSES.has(job.status)) return job;
     const changed = (await this.endedInBullmq(job)) || (await this.checkWorkers(job, live ?? (await this.parts.registry.live())));
     return changed ? ((await this.parts.records.read(job.id)) ?? job) : job;
   }

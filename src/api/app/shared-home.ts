@@ -7,11 +7,16 @@
 import { isAbsolute, join, relative } from 'node:path';
 import type { LoadedSpec } from '../../modules/spec.js';
 
+/** Whether the absolute `path` lies inside the folder `home` (not the folder itself). */
+export function liesUnder(path: string, home: string): boolean {
+  if (home === '' || !isAbsolute(path)) return false;
+  const rel = relative(home, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
 /** `path` under `toHome` when it lies under `fromHome`; otherwise unchanged. */
 export function rehome(path: string, fromHome: string, toHome: string): string {
-  if (fromHome === '' || fromHome === toHome || !isAbsolute(path)) return path;
-  const rel = relative(fromHome, path);
-  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : join(toHome, rel);
+  return fromHome !== toHome && liesUnder(path, fromHome) ? join(toHome, relative(fromHome, path)) : path;
 }
 
 /** The spec's data paths as seen from the worker's mount of the home. */

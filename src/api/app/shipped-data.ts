@@ -10,10 +10,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { LoadedSpec } from '../../modules/spec.js';
 import type { ArtifactStore } from '../../store/store.js';
-import { rehome } from './shared-home.js';
+import { liesUnder, rehome } from './shared-home.js';
 
 /** Data file path as the server named it → the sha256 of its bytes in the artifact store. */
 export type ShippedFiles = Readonly<Record<string, string>>;
@@ -22,7 +22,7 @@ export type ShippedFiles = Readonly<Record<string, string>>;
 export async function shipDataFiles(loaded: LoadedSpec, home: string, artifacts: ArtifactStore): Promise<ShippedFiles> {
   const shipped: Record<string, string> = {};
   for (const path of [loaded.dataPath, loaded.testDataPath]) {
-    if (path === undefined || shipped[path] !== undefined || !isUnder(path, home) || !(await isFile(path))) continue;
+    if (path === undefined || shipped[path] !== undefined || !liesUnder(path, home) || !(await isFile(path))) continue;
     shipped[path] = await artifacts.put(await readFile(path));
   }
   return shipped;
@@ -47,11 +47,6 @@ export async function receiveDataFiles(files: ShippedFiles, fromHome: string, to
       await rm(temp, { force: true });
     }
   }
-}
-
-function isUnder(path: string, home: string): boolean {
-  const rel = relative(home, path);
-  return isAbsolute(path) && rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 async function isFile(path: string): Promise<boolean> {

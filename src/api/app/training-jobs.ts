@@ -79,7 +79,8 @@ export interface TrainingJobsOptions {
   readonly maxStoredEvents?: number;
 }
 
-const FINAL: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+/** The statuses of a job that has ended: its last event (done, failed, cancelled) says how. */
+export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 
 export class TrainingJob {
   readonly id = randomUUID();
@@ -105,7 +106,7 @@ export class TrainingJob {
   }
 
   get finished(): boolean {
-    return FINAL.has(this.status);
+    return FINAL_STATUSES.has(this.status);
   }
 
   get lastEventId(): number {
