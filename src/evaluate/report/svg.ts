@@ -19,7 +19,33 @@ const COLOURS = ['#1f6feb', '#d9480f', '#2b8a3e', '#862e9c', '#495057'];
 export const escapeXml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const fmt = (v: number): string => (Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : String(Number(v.toFixed(2))));
+/**
+ * A number as a chart label: two decimals from 1 up, two significant digits below 1 (0.0048, not
+ * 4.8e-3 — the people reading a report are not all engineers), scientific only where plain digits
+ * would run long.
+ */
+export const formatLabel = (v: number): string => {
+  const size = Math.abs(v);
+  if (size >= 1e6 || (size < 1e-4 && v !== 0)) return v.toExponential(1);
+  return String(Number(size >= 1 ? v.toFixed(2) : v.toPrecision(2)));
+};
+const fmt = formatLabel;
+
+/**
+ * Grid positions at round values (steps of 1, 2, 2.5 or 5 times a power of ten, about five of them)
+ * within [a, b]: an axis of iterations 1–26 reads 5, 10, 15, 20, 25 rather than 7.25, 13.5, 19.75.
+ */
+export function niceTicks(a: number, b: number): number[] {
+  if (!(b > a) || !Number.isFinite(a) || !Number.isFinite(b)) return [a];
+  const power = 10 ** Math.floor(Math.log10((b - a) / 4));
+  const count = (step: number) => Math.floor(b / step + 1e-9) - Math.ceil(a / step - 1e-9) + 1;
+  // the round step whose grid has closest to five lines; on a tie, the finer grid
+  let step = power;
+  for (const m of [2, 2.5, 5, 10]) if (Math.abs(count(m * power) - 5) < Math.abs(count(step) - 5)) step = m * power;
+  const ticks: number[] = [];
+  for (let i = Math.ceil(a / step - 1e-9); i * step <= b + step * 1e-9; i++) ticks.push(Number((i * step).toPrecision(12)));
+  return ticks;
+}
 
 export function lineChart(title: string, series: readonly Series[], axes: { x: string; y: string; xRange?: [number, number]; yRange?: [number, number] }): string {
   const xs = series.flatMap((s) => s.x).filter(Number.isFinite);
@@ -28,10 +54,9 @@ export function lineChart(title: string, series: readonly Series[], axes: { x: s
   const [y0, y1] = axes.yRange ?? [Math.min(...ys), Math.max(...ys)];
   const sx = (v: number) => PAD.left + ((v - x0) / (x1 - x0 || 1)) * (W - PAD.left - PAD.right);
   const sy = (v: number) => H - PAD.bottom - ((v - y0) / (y1 - y0 || 1)) * (H - PAD.top - PAD.bottom);
-  const ticks = (a: number, b: number) => Array.from({ length: 5 }, (_, i) => a + ((b - a) * i) / 4);
   const grid = [
-    ...ticks(x0, x1).map((t) => `<line x1="${sx(t)}" x2="${sx(t)}" y1="${PAD.top}" y2="${H - PAD.bottom}" class="grid"/><text x="${sx(t)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${fmt(t)}</text>`),
-    ...ticks(y0, y1).map((t) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${sy(t)}" y2="${sy(t)}" class="grid"/><text x="${PAD.left - 6}" y="${sy(t) + 4}" text-anchor="end">${fmt(t)}</text>`),
+    ...niceTicks(x0, x1).map((t) => `<line x1="${sx(t)}" x2="${sx(t)}" y1="${PAD.top}" y2="${H - PAD.bottom}" class="grid"/><text x="${sx(t)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${fmt(t)}</text>`),
+    ...niceTicks(y0, y1).map((t) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${sy(t)}" y2="${sy(t)}" class="grid"/><text x="${PAD.left - 6}" y="${sy(t) + 4}" text-anchor="end">${fmt(t)}</text>`),
   ].join('');
   const paths = series
     .map((s, k) => {
