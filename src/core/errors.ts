@@ -330,6 +330,12 @@ export const ERROR_CODES = {
     message: (d) => `the content type ${s(d['contentType'])} is not supported`,
     hint: () => 'send the body as JSON with `content-type: application/json`',
   },
+  ADDRESS_IN_USE: {
+    status: 500,
+    exit: 1,
+    message: (d) => `${s(d['what'])} cannot listen on ${s(d['address'])}: ${s(d['reason'])}`,
+    hint: (d) => s(d['fix']),
+  },
   SERVER_CLOSING: {
     status: 503,
     exit: 1,

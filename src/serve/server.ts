@@ -29,6 +29,7 @@ import { PredictionRetention } from './prediction-retention.js';
 import { WorkerPredictionWriter } from './prediction-log-writer.js';
 import { InferFastPath } from './rest/infer-fast-path.js';
 import { jsonParser, registerBodyParser } from './rest/request-body.js';
+import { listenError } from './listen-error.js';
 import { registerOpenApi } from '../api/openapi.js';
 import { registryApi } from '../api/registry-api.js';
 import { monitoringApi } from '../api/monitoring-api.js';
@@ -322,7 +323,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }
   }
   const host = options.host ?? '127.0.0.1';
-  const url = await app.listen({ host, port: options.port ?? 8080 });
+  let url: string;
+  try {
+    url = await app.listen({ host, port: options.port ?? 8080 });
+  } catch (err) {
+    // the models' worker threads are running: stop them, or the process would stay up serving nothing
+    await app.close();
+    throw listenError(err, { what: 'HTTP', host, port: options.port ?? 8080, flag: '--port' }) ?? err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 8080);
   if (options.grpcPort === undefined) return { app, url, port, close: () => app.close() };
@@ -331,7 +339,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     grpc = await startGrpcServer({ dataPlane: app.kiln.dataPlane, host, port: options.grpcPort, logger: options.logger.child({ component: 'grpc' }) });
   } catch (err) {
     await app.close();
-    throw err;
+    throw listenError(err, { what: 'gRPC', host, port: options.grpcPort, flag: '--grpc-port', alternative: 'or --no-grpc to serve HTTP only' }) ?? err;
   }
   // gRPC stops taking calls and drains before the models stop.
   app.kiln.beforeClose(() => grpc.close());

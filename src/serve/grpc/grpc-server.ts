@@ -44,6 +44,8 @@ type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sen
 
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
   const { dataPlane, logger } = options;
+  // grpc-js writes its own errors to stderr as raw text ("E No address added …"); one JSON log instead
+  grpc.setLogger({ error: (...parts: unknown[]) => logger.warn({ from: 'grpc-js' }, parts.map(String).join(' ')) });
   const maxBytes = options.maxMessageBytes ?? 32 * 1024 * 1024;
   const server = new grpc.Server({ 'grpc.max_receive_message_length': maxBytes, 'grpc.max_send_message_length': maxBytes });
 
