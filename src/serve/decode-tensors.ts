@@ -57,9 +57,41 @@ export function decodeTensors(model: LoadedModel, inputs: readonly RequestInput[
         expected: `${formatShape(withBatch(spec.shape, rows))} (every input must have the batch size of "${firstInput}", ${rows})`,
       });
     }
-    columns.set(name, input.raw === undefined ? decodeJson(input, spec, shape) : decodeRaw(input, spec, shape, input.raw));
+    const column = input.raw === undefined ? decodeJson(input, spec, shape) : decodeRaw(input, spec, shape, input.raw);
+    if (spec.kind === 'numeric') refuseInfinite(name, column.tensor);
+    columns.set(name, column);
   }
   return { rows: rows ?? 0, columns };
+}
+
+/**
+ * A Kiln module's numeric column holds a number or NaN (missing); ±Infinity is neither. JSON cannot carry
+ * it, but raw bytes (binary tensors, gRPC raw contents) and gRPC's float contents can (a client's 1e308 in
+ * `fp32_contents` arrives as Infinity). Training refuses infinite values (FEATURE_NOT_FINITE), and the graph
+ * would answer a certain 0 or 1 for one, so serving refuses it too, naming the element. Plain tensor
+ * models (a Triton folder) get what they are sent, as in Triton.
+ */
+function refuseInfinite(name: string, tensor: HostTensor): void {
+  const data = tensor.data;
+  let index = -1;
+  if (tensor.datatype === 'FP16') {
+    // half-precision bits: exponent all ones and no mantissa is ±Infinity
+    index = (data as Uint16Array).findIndex((bits) => (bits & 0x7fff) === 0x7c00);
+  } else if (data instanceof Float32Array || data instanceof Float64Array) {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i] as number;
+      if (v - v !== 0 && v === v) {
+        index = i;
+        break;
+      }
+    }
+  }
+  if (index >= 0) {
+    throw new KilnError('INPUT_DATA', {
+      input: name,
+      reason: `element ${index} is ${tensor.datatype === 'FP16' ? 'an infinite half-precision value' : String(data[index])}; a column's value must be a finite number (NaN or null for a missing one)`,
+    });
+  }
 }
 
 /** Pairs request inputs with signature inputs: unknown, repeated and missing inputs are errors. */
