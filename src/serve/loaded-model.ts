@@ -160,16 +160,33 @@ export async function loadModuleVersion(version: ModelVersion, artifacts: Artifa
     throw new Error(`the version has no ${manifestDigest === undefined ? MODULE_ARTIFACTS.manifest : MODULE_ARTIFACTS.model} artifact`);
   }
   const [manifestBytes, modelBytes] = await Promise.all([artifacts.get(manifestDigest), artifacts.get(modelDigest)]);
-  const manifest = parseManifest(manifestBytes);
-  const config = moduleConfig(version.model, manifest, options.config);
+  return loadModuleFiles({ name: version.model, version: version.version, manifestBytes, modelBytes }, options);
+}
+
+export interface ModuleFiles {
+  /** The name it is served under (a registered model's, or its folder's in a model repository). */
+  readonly name: string;
+  readonly version: number;
+  readonly manifestBytes: Uint8Array;
+  readonly modelBytes: Uint8Array;
+}
+
+/**
+ * A module from its two files: from the registry's artifact store, or from a version folder of a model
+ * repository that `kiln export --format triton` wrote (its `manifest.json` beside `model.onnx`), so that a
+ * module served from a folder reads rows as columns exactly as when it is served from the registry.
+ */
+export function loadModuleFiles(files: ModuleFiles, options: InstanceOptions & { readonly config?: ConfigDeclaration } = {}): Promise<LoadedModel> {
+  const manifest = parseManifest(files.manifestBytes);
+  const config = moduleConfig(files.name, manifest, options.config);
   const labels = new Map<string, readonly string[]>();
   if (manifest.classes !== undefined) labels.set('probabilities', manifest.classes.map(String));
   return startModel({
-    name: version.model,
-    version: version.version,
+    name: files.name,
+    version: files.version,
     kind: 'module',
     manifest,
-    modelBytes,
+    modelBytes: files.modelBytes,
     ...options,
     signature: (graph) => {
       checkGraphMatchesSignature(graph, manifest);

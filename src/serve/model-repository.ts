@@ -22,8 +22,8 @@ import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
 import { formatModelRef, isValidModelName, parseModelRef, type ModelRef } from '../store/model-ref.js';
 import type { ArtifactStore, ModelVersion, Store } from '../store/store.js';
-import { loadModuleVersion, loadTensorModel, type InstanceOptions, type LoadedModel } from './loaded-model.js';
-import { listModelFolders, modelFile, readModelFolder } from './triton-directory.js';
+import { loadModuleFiles, loadModuleVersion, loadTensorModel, type InstanceOptions, type LoadedModel } from './loaded-model.js';
+import { listModelFolders, manifestFile, modelFile, readModelFolder, type ModelFolder } from './triton-directory.js';
 
 export const ModelState = {
   Loading: 'loading',
@@ -329,10 +329,7 @@ export class ModelRepository {
     const loaded = await Promise.allSettled(
       folder.selected.map((version) =>
         this.track(slotKey(name, version), async () =>
-          loadTensorModel(
-            { name, version, modelBytes: await readFile(modelFile(folder, version)), declaration: folder.declaration, labels: folder.labels },
-            this.instanceOptions,
-          ),
+          loadFolderVersion(folder, version, this.instanceOptions),
         ),
       ),
     );
@@ -434,3 +431,20 @@ function splitSlotKey(key: string): [string, number] {
 }
 
 const notReady = (model: string, reason: string): KilnError => new KilnError('MODEL_NOT_READY', { model, reason });
+
+/**
+ * One version of a folder model: a Kiln module when `kiln export` left its manifest.json beside model.onnx
+ * (rows are then read as the module's columns, as from the registry), otherwise a plain tensor model.
+ * config.pbtxt's batching, instances and version policy apply to either.
+ */
+async function loadFolderVersion(folder: ModelFolder, version: number, options: InstanceOptions): Promise<LoadedModel> {
+  const modelBytes = await readFile(modelFile(folder, version));
+  const manifestBytes = await readFile(manifestFile(folder, version)).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (manifestBytes !== undefined) {
+    return loadModuleFiles({ name: folder.name, version, manifestBytes, modelBytes }, { ...options, ...(folder.declaration === undefined ? {} : { config: folder.declaration }) });
+  }
+  return loadTensorModel({ name: folder.name, version, modelBytes, declaration: folder.declaration, labels: folder.labels }, options);
+}

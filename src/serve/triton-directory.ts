@@ -7,6 +7,7 @@
  *       labels.txt            optional, named by an output's label_filename
  *       1/model.onnx
  *       3/model.onnx
+ *       3/manifest.json     optional: a Kiln module's manifest (kiln export writes it), read as a module
  *
  * Every sub-folder is a model; every numeric sub-folder holding a `model.onnx` is an available version.
  * The version policy decides which available versions are served: latest N (default: the latest one),
@@ -21,6 +22,7 @@ import { declarationFromPbtxt, type ConfigDeclaration, type VersionPolicy } from
 
 export const CONFIG_FILE = 'config.pbtxt';
 export const MODEL_FILE = 'model.onnx';
+export const MANIFEST_FILE = 'manifest.json';
 
 export interface ModelFolder {
   readonly name: string;
@@ -100,6 +102,9 @@ export function selectVersions(policy: VersionPolicy, available: readonly number
 }
 
 export const modelFile = (folder: ModelFolder, version: number): string => join(folder.path, String(version), MODEL_FILE);
+
+/** Where `kiln export --format triton` puts the module's manifest: beside the graph (Triton ignores it). */
+export const manifestFile = (folder: ModelFolder, version: number): string => join(folder.path, String(version), MANIFEST_FILE);
 
 async function isDirectory(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isDirectory(), () => false);
