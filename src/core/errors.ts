@@ -68,7 +68,9 @@ export const ERROR_CODES = {
     hint: (d) =>
       d['folder'] === true
         ? 'give the path of a file (e.g. data/train.csv), not of the folder that holds it'
-        : 'Kiln reads CSV files with a header row; check that the file is a well-formed CSV',
+        : typeof d['hint'] === 'string' // a reader that knows better (JSON, Excel) says how to fix its own format
+          ? d['hint']
+          : 'Kiln reads CSV files with a header row; check that the file is a well-formed CSV',
   },
   DATA_EMPTY: {
     status: 400,
@@ -81,7 +83,11 @@ export const ERROR_CODES = {
     status: 400,
     exit: 1,
     message: (d) => `cannot write ${s(d['path'])}: ${s(d['reason'])}`,
-    hint: () => 'give a file path (not a folder) in a folder that exists and that you may write to',
+    // `kiln export --out` names a folder to write into, the other verbs a file
+    hint: (d) =>
+      d['wanted'] === 'folder'
+        ? 'give a folder you may write to (it is created if missing), not a file, e.g. --out exported'
+        : 'give a file path (not a folder) in a folder that exists and that you may write to',
   },
   TARGET_NOT_FOUND: {
     status: 400,
@@ -335,6 +341,13 @@ export const ERROR_CODES = {
     exit: 1,
     message: (d) => `${s(d['what'])} cannot listen on ${s(d['address'])}: ${s(d['reason'])}`,
     hint: (d) => s(d['fix']),
+  },
+  UNAUTHORIZED: {
+    status: 401,
+    exit: 1,
+    message: () => 'this Kiln server needs its access token',
+    hint: () =>
+      'send the header `Authorization: Bearer TOKEN` (the token kiln serve was given with --api-token-file or KILN_API_TOKEN, or printed when it made one); in a browser, open the link kiln serve printed, which ends in ?token=…',
   },
   SERVER_CLOSING: {
     status: 503,
@@ -622,6 +635,22 @@ export const ERROR_CODES = {
     exit: 1,
     message: (d) => `"${s(d['filename'])}" cannot name an upload: ${s(d['reason'])}`,
     hint: (d) => `name the file with its extension, e.g. ?filename=titanic.csv (Kiln reads ${s(d['extensions'])})`,
+  },
+  UPLOAD_NOT_FOUND: {
+    status: 404,
+    exit: 1,
+    message: (d) => `the upload "${s(d['name'])}" (${s(d['path'])}) is not on this server, and ${s(d['reason'])}`,
+    hint: (d) => `upload the file again (PUT /api/uploads?filename=${s(d['name'])}) and use the source it answers`,
+  },
+  UPLOAD_UNAVAILABLE: {
+    status: 503,
+    exit: 3,
+    message: (d) => `the upload "${s(d['name'])}" cannot be ${s(d['action'])}: the shared artifact store at ${s(d['location'])} does not answer (${s(d['reason'])})`,
+    hint: (d) => {
+      const location = String(d['location'] ?? '');
+      const check = location.startsWith('s3://') ? storeUnavailableHint(location) : `check that the folder ${location} is mounted and writable on this machine`;
+      return `${check}; then try again (everything else this server does keeps working meanwhile)`;
+    },
   },
   SOURCE_NOT_ALLOWED: {
     status: 400,

@@ -9,10 +9,12 @@
  *   model-routes.ts   a version's report (with a threshold table), explanations of rows, its learning
  *                     curve (a job of the same queue), deploying
  *
- * Uploads live in `<home>/uploads`, content-addressed. Errors have the server's shape
+ * Uploads live in `<home>/uploads`, content-addressed; with an artifact store shared by several servers
+ * (a bucket, or a folder outside the home) they are put there too, so that any replica behind a load
+ * balancer can read any upload (shared-uploads.ts). Errors have the server's shape
  * (`{error, code, hint?, problems?}`, src/serve/rest/http-errors.ts).
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { trainJson } from '../../cli/train.js';
@@ -26,6 +28,8 @@ import { modelRoutes } from './model-routes.js';
 import { specRoutes } from './spec-routes.js';
 import type { JobQueue } from './job-queue.js';
 import { RedisJobQueue } from './redis-job-queue.js';
+import { liesUnder } from './shared-home.js';
+import { SharedUploads, type SharedStore } from './shared-uploads.js';
 import { TrainingJobs, type JobTrainer } from './training-jobs.js';
 import { UploadStore } from './upload-store.js';
 import type { WorkerError } from './training-worker.js';
@@ -64,7 +68,8 @@ export async function appApi(app: FastifyInstance, options: AppApiOptions): Prom
   app.setErrorHandler((err, request, reply) => replyWithError(err, request, reply));
 
   const uploads = new UploadStore(join(options.home, 'uploads'), options.maxUploadBytes);
-  const sources = new AppSources(uploads.dir);
+  const shared = new SharedUploads(sharedStore(options));
+  const sources = new AppSources(uploads.dir, shared);
   const logger = app.log.child({ component: 'training-jobs' }) as unknown as Logger;
   const workers = {
     home: options.home,
@@ -84,8 +89,20 @@ export async function appApi(app: FastifyInstance, options: AppApiOptions): Prom
           ...(options.artifactsUrl !== undefined && /^s3:/i.test(options.artifactsUrl) ? { shipDataThrough: artifacts } : {}),
         });
 
-  await app.register(dataRoutes, { sources, uploads });
+  await app.register(dataRoutes, { sources, uploads, shared });
   await app.register(specRoutes, { sources });
   await app.register(jobRoutes, { jobs, sources });
   await app.register(modelRoutes, { store, artifacts, dataPlane: options.dataPlane, jobs });
+}
+
+/**
+ * The artifact store this server shares with others, when it does: a bucket, or a folder outside the
+ * home (one all replicas mount). The default `<home>/artifacts`, or a folder inside the home, is this
+ * server's own.
+ */
+function sharedStore({ artifacts, artifactsUrl, home }: AppApiOptions): SharedStore | undefined {
+  if (artifactsUrl === undefined) return undefined;
+  if (/^s3:/i.test(artifactsUrl)) return { artifacts, location: artifactsUrl.split('?')[0] ?? artifactsUrl };
+  const folder = resolve(artifactsUrl.replace(/^file:(\/\/)?/i, ''));
+  return folder === resolve(home) || liesUnder(folder, resolve(home)) ? undefined : { artifacts, location: folder };
 }

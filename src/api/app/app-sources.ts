@@ -4,18 +4,42 @@
  * arbitrary file on the server's disk, nor `sql:` (DuckDB SQL can read and write any file the server
  * can). Everything else the data layer reads (CSV, Parquet, xlsx, sqlite:, postgres://) works as in
  * the CLI, because the checked string goes to the same readTable / inspectSource.
+ *
+ * Behind a load balancer an upload's `source` may have been answered by another replica, whose home is
+ * elsewhere: `/srv/a/uploads/<sha256>/titanic.csv` names the same upload as this server's
+ * `<home>/uploads/<sha256>/titanic.csv`, and is read there — fetched first from the store the replicas
+ * share when this server does not have it (`obtain`, shared-uploads.ts).
  */
 import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, normalize, relative, resolve } from 'node:path';
 import { KilnError } from '../../core/errors.js';
 import { parseSourceRef } from '../../data/sources/source-ref.js';
+import { SharedUploads } from './shared-uploads.js';
+import { uploadPlaceOf } from './upload-store.js';
 
 /** Connections a browser may name: databases that only hand back the rows of a table or a query. */
 const CONNECTION_SCHEMES = ['sqlite', 'postgres'] as const;
 
 export class AppSources {
-  /** @param uploadsDir the home's uploads folder (absolute) */
-  constructor(readonly uploadsDir: string) {}
+  /**
+   * @param uploadsDir the home's uploads folder (absolute)
+   * @param shared where uploads this server lacks are fetched from (default: nowhere, a server on its own)
+   */
+  constructor(
+    readonly uploadsDir: string,
+    private readonly shared = new SharedUploads(undefined),
+  ) {}
+
+  /**
+   * `resolve`, and then an upload this server does not have is fetched from the shared store, so the
+   * string can be read here (UPLOAD_NOT_FOUND when it is nowhere, UPLOAD_UNAVAILABLE when the store is away).
+   */
+  async obtain(source: string): Promise<string> {
+    const resolved = this.resolve(source);
+    const ref = parseSourceRef(resolved);
+    if (ref.scheme === 'file') await this.shared.ensureHere(ref.location);
+    return resolved;
+  }
 
   /**
    * The source string the data layer reads for what a client sent: an uploaded file (absolute, or
@@ -30,11 +54,22 @@ export class AppSources {
     if (ref.scheme === 'sql') {
       throw new KilnError('SOURCE_NOT_ALLOWED', { source, reason: 'sql: queries can read any file on the server; connect to a database or upload the file instead' });
     }
-    if (!this.holds(ref.location)) {
+    if (this.holds(ref.location)) {
+      // An uploaded file that is gone (or never existed) is the data layer's DATA_NOT_FOUND.
+      return isAbsolute(text) ? text : resolve(this.uploadsDir, text);
+    }
+    const here = isAbsolute(text) ? this.placeHere(ref.location) : undefined;
+    if (here === undefined || !this.holds(here)) {
       throw new KilnError('SOURCE_NOT_ALLOWED', { source, reason: 'it is not a file uploaded to this server' });
     }
-    // An uploaded file that is gone (or never existed) is the data layer's DATA_NOT_FOUND.
-    return isAbsolute(text) ? text : resolve(this.uploadsDir, text);
+    // the same upload in this server's folder, with what followed the path (`#sheet`, `?sheet=`)
+    return here + text.slice(ref.location.length);
+  }
+
+  /** Where the upload another replica named by `path` (`…/uploads/<sha256>/<name>`) lives here; undefined for other paths. */
+  private placeHere(path: string): string | undefined {
+    const place = uploadPlaceOf(normalize(path));
+    return place === undefined ? undefined : join(this.uploadsDir, place.folder, place.name);
   }
 
   /** Whether `path` lies inside the uploads folder (after following links, when it exists). */

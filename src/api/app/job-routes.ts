@@ -44,10 +44,11 @@ export async function jobRoutes(app: FastifyInstance, { jobs, sources }: JobRout
 
   app.post('/api/jobs', docs('app', 'Train a module spec (a job: one at a time in the server, or queued for `kiln worker`s)', { body: submitBody, response: jobDocs, status: 202, errors: jobSubmitErrors }), async (request, reply) => {
     const { spec } = parseBody(submitBody, request.body, 'job request');
-    // Relative data paths are read from the uploads folder; every source must pass the app's rules.
+    // Relative data paths are read from the uploads folder; every source must pass the app's rules, and
+    // an upload another replica received is fetched to this server before the job may read it.
     const loaded = validateSpec(spec, null, sources.uploadsDir);
-    const dataPath = sources.resolve(loaded.dataPath);
-    const testDataPath = loaded.testDataPath === undefined ? undefined : sources.resolve(loaded.testDataPath);
+    const dataPath = await sources.obtain(loaded.dataPath);
+    const testDataPath = loaded.testDataPath === undefined ? undefined : await sources.obtain(loaded.testDataPath);
     const job = await jobs.submit({ ...loaded, dataPath, ...(testDataPath === undefined ? {} : { testDataPath }) });
     return reply.code(202).send(jobJson(job, await jobs.queuePosition(job)));
   });

@@ -8,22 +8,28 @@
  * there. Files elsewhere (a path the user typed, a database URL) are left as they are: they were never
  * the server's to send.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import type { LoadedSpec } from '../../modules/spec.js';
 import type { ArtifactStore } from '../../store/store.js';
+import { writeArtifactTo } from './artifact-file.js';
 import { liesUnder, rehome } from './shared-home.js';
+import { uploadDigestOf } from './upload-store.js';
 
 /** Data file path as the server named it → the sha256 of its bytes in the artifact store. */
 export type ShippedFiles = Readonly<Record<string, string>>;
 
-/** Puts the spec's data files under `home` into `artifacts`; what it put, by path. */
+/**
+ * Puts the spec's data files under `home` into `artifacts`; what it put, by path. (An upload is usually
+ * there already — shared-uploads.ts put it when it arrived — and putting it again finds it.)
+ */
 export async function shipDataFiles(loaded: LoadedSpec, home: string, artifacts: ArtifactStore): Promise<ShippedFiles> {
   const shipped: Record<string, string> = {};
   for (const path of [loaded.dataPath, loaded.testDataPath]) {
     if (path === undefined || shipped[path] !== undefined || !liesUnder(path, home) || !(await isFile(path))) continue;
-    shipped[path] = await artifacts.put(await readFile(path));
+    // an upload's path names its sha256: when those bytes are in the store already, it is not read again
+    const named = uploadDigestOf(path);
+    shipped[path] = named !== undefined && (await artifacts.has(named)) ? named : await artifacts.put(await readFile(path));
   }
   return shipped;
 }
@@ -36,16 +42,7 @@ export async function receiveDataFiles(files: ShippedFiles, fromHome: string, to
   for (const [path, digest] of Object.entries(files)) {
     const target = rehome(path, fromHome, toHome);
     if ((await digestOf(target)) === digest) continue;
-    const bytes = await artifacts.get(digest);
-    await mkdir(dirname(target), { recursive: true });
-    // whole or not at all: another job on this worker may read the same upload at the same moment
-    const temp = join(dirname(target), `.${digest}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      await writeFile(temp, bytes);
-      await rename(temp, target);
-    } finally {
-      await rm(temp, { force: true });
-    }
+    await writeArtifactTo(artifacts, digest, target);
   }
 }
 

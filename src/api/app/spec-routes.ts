@@ -33,7 +33,7 @@ export async function specRoutes(app: FastifyInstance, { sources }: SpecRoutesOp
   app.post('/api/specs/suggest', docs('app', 'A suggested module spec for a source, with its explanation in plain words', { body: suggestBody, response: suggestionDocs }), async (request) => {
     const body = parseBody(suggestBody, request.body, 'suggest request');
     return suggestSpec({
-      source: sources.resolve(body.source),
+      source: await sources.obtain(body.source),
       ...(body.target === undefined ? {} : { target: body.target }),
       ...(body.task === undefined ? {} : { task: body.task }),
     });

@@ -1,13 +1,16 @@
 /**
  * The uploads folder of a Kiln home (`<home>/uploads`): files people gave the app, content-addressed
- * and never overwritten. A file lives at `uploads/<first 24 hex digits of its sha256>/<its name>`, so
- * the same bytes uploaded twice are stored once, and the file keeps the name a person recognises (the
- * module name and dataset name are derived from it: `titanic.csv` → `titanic`).
+ * and never overwritten. A file lives at `uploads/<its sha256>/<its name>`, so the same bytes uploaded
+ * twice are stored once, and the file keeps the name a person recognises (the module name and dataset
+ * name are derived from it: `titanic.csv` → `titanic`). The folder is the whole sha256 (homes written
+ * before held its first 24 hex digits, still read) so that the path alone says which bytes it names:
+ * a server that lacks the file can fetch them from a shared artifact store and check them
+ * (shared-uploads.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -70,7 +73,7 @@ export class UploadStore {
       throw new KilnError('UPLOAD_EMPTY');
     }
     const sha256 = hash.digest('hex');
-    const folder = join(this.dir, sha256.slice(0, 24));
+    const folder = join(this.dir, sha256);
     const path = join(folder, name);
     if (existsSync(path)) {
       await rm(incoming, { force: true });
@@ -93,7 +96,7 @@ export class UploadStore {
 
   /** Moves a written scratch file to its content address under `name`. */
   async adopt(scratch: string, name: string, sha256: string, bytes: number): Promise<StoredUpload> {
-    const folder = join(this.dir, sha256.slice(0, 24));
+    const folder = join(this.dir, sha256);
     const path = join(folder, safeFileName(name));
     const scratchFolder = join(scratch, '..');
     try {
@@ -117,6 +120,29 @@ export class UploadStore {
     await rm(upload.path, { force: true });
     await rmdir(join(upload.path, '..')).catch(() => {}); // fails, as meant, when other names share the folder
   }
+}
+
+/** An upload's folder: its sha256 (64 hex digits), or the first 24 of them in homes written before. */
+const UPLOAD_FOLDER = /^[0-9a-f]{24}(?:[0-9a-f]{40})?$/;
+
+/** A name `safeFileName` could have written: no folders, nothing awkward, not hidden. */
+const STORED_NAME = /^[A-Za-z0-9_ -][A-Za-z0-9._ -]*$/;
+
+/**
+ * The place of an upload inside an uploads folder — `<sha256>/<name>` — when `path` has the shape of
+ * one (`…/uploads/<sha256>/<name>`, whichever home it lies in); otherwise undefined.
+ */
+export function uploadPlaceOf(path: string): { readonly folder: string; readonly name: string } | undefined {
+  const name = basename(path);
+  const folder = basename(dirname(path));
+  if (basename(dirname(dirname(path))) !== 'uploads' || !UPLOAD_FOLDER.test(folder) || !STORED_NAME.test(name)) return undefined;
+  return { folder, name };
+}
+
+/** The sha256 an upload's path names (its folder), or undefined for another path or an older, shortened folder. */
+export function uploadDigestOf(path: string): string | undefined {
+  const folder = uploadPlaceOf(path)?.folder;
+  return folder !== undefined && folder.length === 64 ? folder : undefined;
 }
 
 /**

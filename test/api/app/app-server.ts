@@ -24,10 +24,14 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-/** `artifactsUrl`: keep the models' files there (e.g. an S3 bucket) instead of the home's folder. */
-export async function startAppServer(options: { readonly artifactsUrl?: string } = {}): Promise<AppServer> {
+/**
+ * `artifactsUrl`: keep the models' files there (e.g. an S3 bucket) instead of the home's folder.
+ * `storeUrl`: the store (e.g. PostgreSQL) instead of the home's SQLite file — two servers given the same
+ * ones are two replicas behind a load balancer, each with its own home.
+ */
+export async function startAppServer(options: { readonly artifactsUrl?: string; readonly storeUrl?: string } = {}): Promise<AppServer> {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-app-api-'));
-  const { store, artifacts, home } = await openHome(dir, undefined, {}, options.artifactsUrl);
+  const { store, artifacts, home } = await openHome(dir, options.storeUrl, {}, options.artifactsUrl);
   let server: RunningServer;
   try {
     server = await startServer({
@@ -35,6 +39,7 @@ export async function startAppServer(options: { readonly artifactsUrl?: string }
       artifacts,
       home,
       ...(options.artifactsUrl === undefined ? {} : { artifactsUrl: options.artifactsUrl }),
+      ...(options.storeUrl === undefined ? {} : { storeUrl: options.storeUrl }),
       logger: pino({ level: process.env['KILN_LOG_LEVEL'] ?? 'silent' }),
       host: '127.0.0.1',
       port: 0,

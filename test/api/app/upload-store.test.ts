@@ -36,7 +36,7 @@ describe('upload store', () => {
     assert.equal(again.path, first.path);
     assert.notEqual(other.path, first.path);
     assert.equal(readFileSync(first.path, 'utf8'), 'a,b\n1,2\n');
-    assert.equal(first.sha256.slice(0, 24), first.path.split('/').at(-2));
+    assert.equal(first.sha256, first.path.split('/').at(-2), 'the folder is the sha256: the path says which bytes it names');
     assert.equal(first.bytes, 8);
     assert.ok(!readdirSync(store.dir).some((n) => n.startsWith('.incoming')), 'no partial files left');
   });
@@ -67,5 +67,20 @@ describe('app sources', () => {
     refused(join(dir, 'abc', 'link.csv'));
     refused("sql:SELECT * FROM 'x.csv'");
     refused('  ');
+  });
+
+  test('another server\'s upload (…/uploads/<sha256>/<name> in another home) is read from this folder; paths only shaped like one are not', () => {
+    const dir = uploadsDir();
+    const sources = new AppSources(dir);
+    const digest = 'ab'.repeat(32);
+    assert.equal(sources.resolve(`/srv/replica-a/uploads/${digest}/sales.csv`), join(dir, digest, 'sales.csv'));
+    assert.equal(sources.resolve(`/srv/replica-a/uploads/${digest}/book.xlsx#Sheet 2`), `${join(dir, digest, 'book.xlsx')}#Sheet 2`, 'the sheet is kept');
+    assert.equal(sources.resolve(`/srv/replica-a/uploads/${digest.slice(0, 24)}/old.csv`), join(dir, digest.slice(0, 24), 'old.csv'), 'an older home\'s shortened folder too');
+    const refused = (source: string) => assert.throws(() => sources.resolve(source), (err) => err instanceof KilnError && err.code === 'SOURCE_NOT_ALLOWED', source);
+    refused(`/srv/replica-a/uploads/${digest}/../../../etc/passwd.csv`);
+    refused(`/srv/replica-a/uploads/not-a-digest/sales.csv`);
+    refused(`/srv/replica-a/files/${digest}/sales.csv`);
+    refused(`/srv/replica-a/uploads/${digest}/.hidden.csv`);
+    refused(`uploads/${digest}/sales.csv/../../../../secret.csv`);
   });
 });
