@@ -30,6 +30,7 @@ import { WorkerPredictionWriter } from './prediction-log-writer.js';
 import { InferFastPath } from './rest/infer-fast-path.js';
 import { jsonParser, registerBodyParser } from './rest/request-body.js';
 import { listenError } from './listen-error.js';
+import { AccessGuard, TOKEN_PARAMETER, tokenCookie, type AccessOptions } from './access-token.js';
 import { registerOpenApi } from '../api/openapi.js';
 import { registryApi } from '../api/registry-api.js';
 import { monitoringApi } from '../api/monitoring-api.js';
@@ -59,6 +60,8 @@ export interface ServerOptions {
   readonly queue?: string;
   /** The queue's key prefix (default `kiln`; tests give each run its own). */
   readonly queuePrefix?: string;
+  /** An access token every route but health, the app's files (and, if asked, inference) needs (access-token.ts). */
+  readonly access?: AccessOptions;
   /** A Triton-layout model repository folder to serve as well (`kiln serve --model-repository DIR`). */
   readonly modelRepository?: string;
   readonly logger: Logger;
@@ -167,8 +170,11 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
   // Plain JSON infer requests are answered in front of Fastify (rest/infer-fast-path.ts); made below, once
   // Fastify's JSON parser exists.
   let fastPath: InferFastPath | undefined;
+  const guard = options.access === undefined ? undefined : new AccessGuard(options.access);
+  // a request the guard would refuse goes through Fastify, whose onRequest hook refuses it in the one error shape
+  const mayTakeFastPath = (request: IncomingMessage): boolean => guard === undefined || guard.isOpen('POST', pathOf(request.url)) || guard.carriesToken(request.headers);
   const app = Fastify({
-    serverFactory: (handler, serverOptions) => httpServer(handler, serverOptions, (request, response) => fastPath?.handle(request, response) === true),
+    serverFactory: (handler, serverOptions) => httpServer(handler, serverOptions, (request, response) => mayTakeFastPath(request) && fastPath?.handle(request, response) === true),
     loggerInstance: logger,
     bodyLimit,
     genReqId: requestId,
@@ -183,6 +189,10 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
   // The per-request hooks take callbacks rather than being async: no promise per request and hook.
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    if (guard !== undefined) {
+      const refusal = checkAccess(guard, request, reply);
+      if (refusal !== undefined) return refusal === 'redirected' ? undefined : done(refusal);
+    }
     if (!closing) return done();
     void reply.header('connection', 'close');
     done(new KilnError('SERVER_CLOSING'));
@@ -309,6 +319,38 @@ function httpServer(handler: (request: IncomingMessage, response: ServerResponse
   return server;
 }
 
+const pathOf = (url: string | undefined): string => {
+  const path = url ?? '/';
+  const query = path.indexOf('?');
+  return query < 0 ? path : path.slice(0, query);
+};
+
+/**
+ * The guard's word on one request: undefined to go on, an error to refuse it, or 'redirected' when a
+ * browser brought the token in the URL (`?token=…`): it gets the cookie and the same URL without the token,
+ * so the token leaves the address bar and the history.
+ */
+function checkAccess(guard: AccessGuard, request: FastifyRequest, reply: FastifyReply): KilnError | 'redirected' | undefined {
+  const path = pathOf(request.url);
+  const query = new URLSearchParams(request.url.slice(path.length + 1));
+  const given = query.get(TOKEN_PARAMETER);
+  if (given !== null && request.method === 'GET') {
+    if (!guard.matches(given)) return unauthorized(reply);
+    query.delete(TOKEN_PARAMETER);
+    const rest = query.toString();
+    const secure = request.protocol === 'https';
+    void reply.header('set-cookie', tokenCookie(given, secure)).header('cache-control', 'no-store').redirect(`${path}${rest === '' ? '' : `?${rest}`}`, 303);
+    return 'redirected';
+  }
+  if (guard.isOpen(request.method, path) || guard.carriesToken(request.headers)) return undefined;
+  return unauthorized(reply);
+}
+
+function unauthorized(reply: FastifyReply): KilnError {
+  void reply.header('www-authenticate', 'Bearer realm="kiln"');
+  return new KilnError('UNAUTHORIZED');
+}
+
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   // A folder that cannot be read is the caller's mistake: say so now rather than serve nothing.
   if (options.modelRepository !== undefined) await listModelFolders(options.modelRepository);
@@ -336,7 +378,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (options.grpcPort === undefined) return { app, url, port, close: () => app.close() };
   let grpc: GrpcServer;
   try {
-    grpc = await startGrpcServer({ dataPlane: app.kiln.dataPlane, host, port: options.grpcPort, logger: options.logger.child({ component: 'grpc' }) });
+    grpc = await startGrpcServer({
+      dataPlane: app.kiln.dataPlane,
+      host,
+      port: options.grpcPort,
+      logger: options.logger.child({ component: 'grpc' }),
+      ...(options.access === undefined ? {} : { access: new AccessGuard(options.access) }),
+    });
   } catch (err) {
     await app.close();
     throw listenError(err, { what: 'gRPC', host, port: options.grpcPort, flag: '--grpc-port', alternative: 'or --no-grpc to serve HTTP only' }) ?? err;

@@ -15,6 +15,7 @@ import { timeOrderedId } from '../../core/time-ordered-id.js';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { asKilnError, KilnError } from '../../core/errors.js';
+import type { AccessGuard } from '../access-token.js';
 import type { DataPlane, InferResult } from '../data-plane.js';
 import { isOipDatatype, toRawBytes, type HostTensor, type OipDatatype } from '../datatypes.js';
 import type { InferRequest, Parameters, RequestInput } from '../protocol.js';
@@ -30,6 +31,8 @@ export interface GrpcServerOptions {
   readonly maxMessageBytes?: number;
   /** How long close() waits for calls in flight before cutting them (default 10 s). */
   readonly drainTimeoutMs?: number;
+  /** The server's access token (access-token.ts): calls other than health (and, if open, inference) need it. */
+  readonly access?: AccessGuard;
 }
 
 export interface GrpcServer {
@@ -51,8 +54,14 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
 
   /** Runs a handler and maps its outcome to the callback. */
   const unary =
-    <Req, Res>(handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>): Unary<Req, Res> =>
+    <Req, Res>(method: string, handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>): Unary<Req, Res> =>
     (call, callback) => {
+      const authorization = call.metadata.get('authorization')[0];
+      if (options.access !== undefined && !options.access.allowsCall(method, typeof authorization === 'string' ? authorization : undefined)) {
+        const refused = new KilnError('UNAUTHORIZED');
+        callback({ code: grpc.status.UNAUTHENTICATED, details: `${refused.message}; ${refused.hint ?? ''}`.trim() }, null);
+        return;
+      }
       handle(call.request, call).then(
         (response) => callback(null, response),
         (err: unknown) => {
@@ -64,12 +73,12 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     };
 
   server.addService(loadInferenceService(), {
-    ServerLive: unary(async () => ({ live: dataPlane.serverLive() })),
-    ServerReady: unary(async () => ({ ready: await dataPlane.serverReady() })),
-    ModelReady: unary(async (request: { name: string; version: string }) => ({ ready: (await dataPlane.modelReady(request.name, request.version || undefined)).ready })),
-    ServerMetadata: unary(async () => dataPlane.serverMetadata()),
-    ModelMetadata: unary(async (request: { name: string; version: string }) => dataPlane.modelMetadata(request.name, request.version || undefined)),
-    ModelInfer: unary(async (request: GrpcInferRequest, call) => {
+    ServerLive: unary('ServerLive', async () => ({ live: dataPlane.serverLive() })),
+    ServerReady: unary('ServerReady', async () => ({ ready: await dataPlane.serverReady() })),
+    ModelReady: unary('ModelReady', async (request: { name: string; version: string }) => ({ ready: (await dataPlane.modelReady(request.name, request.version || undefined)).ready })),
+    ServerMetadata: unary('ServerMetadata', async () => dataPlane.serverMetadata()),
+    ModelMetadata: unary('ModelMetadata', async (request: { name: string; version: string }) => dataPlane.modelMetadata(request.name, request.version || undefined)),
+    ModelInfer: unary('ModelInfer', async (request: GrpcInferRequest, call) => {
       const given = call.metadata.get('x-request-id')[0];
       const requestId = typeof given === 'string' && given !== '' ? given : timeOrderedId();
       const result = await dataPlane.infer(request.model_name, request.model_version || undefined, fromGrpcRequest(request), { requestId });
