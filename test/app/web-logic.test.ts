@@ -7,7 +7,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { bestThreshold, thresholdTable } from '../../src/evaluate/business/threshold.js';
-import { EMPTY_VIEW, reduceJob, type JobAction } from '../../web/src/flow/job-view.js';
+import { EMPTY_VIEW, endEventOf, reduceJob, type JobAction } from '../../web/src/flow/job-view.js';
+import type { ColumnProfile, Job } from '../../web/src/api/types.js';
+import { answerInWords } from '../../web/src/flow/answer-words.js';
+import { buildHref, readBuildChoice } from '../../web/src/flow/build-state.js';
+import { inAppWords } from '../../web/src/flow/error-words.js';
+import { targetWarning } from '../../web/src/flow/target-check.js';
 import { curlV1, curlV2, javascriptFetch, pythonTriton } from '../../web/src/flow/snippets.js';
 import { specToYaml } from '../../web/src/flow/spec-yaml.js';
 import { bestThresholdIndex, valuePer1000 } from '../../web/src/flow/threshold-value.js';
@@ -92,6 +97,103 @@ describe('reduceJob', () => {
     assert.deepEqual(view.error, { error: 'The table is empty.', code: 'DATA_EMPTY', hint: 'Upload a table with rows.' });
     assert.equal(view.reconnecting, false);
     assert.equal(run([{ type: 'open' }, { type: 'dropped' }]).reconnecting, true);
+  });
+
+  test('a job the server no longer knows is lost, not "reconnecting" for ever; an ended job stays as it ended', () => {
+    const lost = run([{ type: 'open' }, event('stage', { stage: 'search' }), { type: 'dropped' }, { type: 'lost' }]);
+    assert.equal(lost.lost, true);
+    assert.equal(lost.reconnecting, false);
+    const done = run([event('done', { result: { version: 1 } }), { type: 'lost' }]);
+    assert.equal(done.lost, false);
+    assert.equal(done.status, 'succeeded');
+  });
+
+  test('a job document stands for the end event a refused stream did not send', () => {
+    const job = (fields: Partial<Job>): Job => ({ id: 'j', model: 'm', status: 'running', ...fields });
+    assert.equal(endEventOf(job({})), undefined);
+    assert.equal(endEventOf(job({ status: 'queued' })), undefined);
+    const done = endEventOf(job({ status: 'succeeded', result: { version: 3 } as Job['result'] & object }));
+    assert.equal(done?.name, 'done');
+    assert.equal(run([event(done?.name ?? '', done?.data)]).result?.version, 3);
+    const failed = endEventOf(job({ status: 'failed', error: { code: 'DATA_EMPTY', error: 'no rows' } }));
+    assert.deepEqual(run([event(failed?.name ?? '', failed?.data)]).error, { error: 'no rows', code: 'DATA_EMPTY' });
+    assert.equal(endEventOf(job({ status: 'cancelled' }))?.name, 'cancelled');
+  });
+});
+
+describe('the build page\'s choice in its URL', () => {
+  const source = '/tmp/uploads/ab/titanic.csv';
+  const back = (url: string) => readBuildChoice(new URL(url, 'http://kiln').searchParams);
+
+  test('a column to predict comes back from the URL', () => {
+    const url = buildHref(source, { target: 'Survived', template: '', fields: {} });
+    assert.equal(new URL(url, 'http://kiln').searchParams.get('source'), source);
+    assert.deepEqual(back(url), { target: 'Survived', template: '', fields: {} });
+    assert.deepEqual(back(buildHref(source, { target: '', template: '', fields: {} })), { target: '', template: '', fields: {} });
+  });
+
+  test("a template and its fields come back, the columns to leave out included; the page's own names are not fields", () => {
+    const choice = { target: '', template: 'cluster', fields: { drop: 'customer_id\ntrue_segment', clusters: '4', source: 'ignored' } };
+    assert.deepEqual(back(buildHref(source, choice)), { target: '', template: 'cluster', fields: { drop: 'customer_id\ntrue_segment', clusters: '4' } });
+    // text-classify's field is called target
+    assert.deepEqual(back(buildHref(source, { target: '', template: 'text-classify', fields: { target: 'label', text: 'sentence' } })), {
+      target: '',
+      template: 'text-classify',
+      fields: { target: 'label', text: 'sentence' },
+    });
+  });
+});
+
+describe('errors in the words of the app', () => {
+  const error = (code: string, message: string, hint?: string) => ({ code, message, hint });
+
+  test('a hint written for API callers is replaced; the message stays', () => {
+    const empty = inAppWords(error('UPLOAD_EMPTY', 'the upload has no bytes', "send the file's bytes as the request body: PUT /api/uploads?filename=NAME"), { fileName: 'orders.csv' });
+    assert.equal(empty.message, 'the upload has no bytes');
+    assert.match(empty.hint ?? '', /^orders\.csv is empty\./);
+    assert.doesNotMatch(empty.hint ?? '', /PUT|\/api\//);
+    assert.doesNotMatch(inAppWords(error('NO_FEATURES', 'no feature columns are left to learn from', 'check `drop:` in the spec')).hint ?? '', /drop:|spec/);
+    assert.doesNotMatch(inAppWords(error('JOB_NOT_FOUND', 'there is no training job "x"', 'GET /api/jobs lists the recent jobs')).hint ?? '', /GET|\/api\//);
+  });
+
+  test("the server's path of an upload reads as the file's name", () => {
+    const encoding = inAppWords(error('DATA_ENCODING', '/home/kiln/uploads/04d2/orders (2).csv is not UTF-8 text', 'name its encoding: `file.csv?encoding=latin-1`'), {
+      fileName: 'orders (2).csv',
+    });
+    assert.equal(encoding.message, 'orders (2).csv is not UTF-8 text');
+    assert.doesNotMatch(encoding.hint ?? '', /\?encoding=/);
+  });
+
+  test('other errors are left as the server wrote them', () => {
+    const other = error('SINGLE_CLASS', 'the target "t" has only one value', 'a classifier needs examples of at least two outcomes');
+    assert.deepEqual(inAppWords(other), { message: other.message, hint: other.hint });
+  });
+});
+
+describe('a prediction in words', () => {
+  test('a class with how sure, a number, and the shapes of the other modules', () => {
+    assert.deepEqual(answerInWords({ label: 1, probabilities: { '0': 0.04, '1': 0.96 } }), { title: 'Prediction', value: '1', detail: '96\u00a0% sure' });
+    assert.deepEqual(answerInWords(12.5), { title: 'Prediction', value: '12.5' });
+    assert.deepEqual(answerInWords({ segment: 2, distances: [1, 2, 0.5, 3] }), { title: 'Segment', value: '2', detail: 'the closest of the 4 segments' });
+    const unusual = answerInWords({ score: 0.71, is_anomaly: 1, reason: 'distance_km', reason_z: 180 });
+    assert.equal(unusual.value, 'Unusual');
+    assert.match(unusual.detail ?? '', /distance_km/);
+    assert.equal(answerInWords({ score: 0.43, is_anomaly: 0, reason: 'items' }).value, 'Looks normal');
+    assert.deepEqual(answerInWords({ items: ['318', '858'], scores: [5.1, 4.9] }), { title: 'Recommended', value: '318, 858', detail: 'best first' });
+  });
+});
+
+describe('a column to predict that names the rows', () => {
+  const column = (fields: Partial<ColumnProfile>): ColumnProfile => ({ name: 'id', type: 'categorical', count: 200, missing: 0, missingShare: 0, distinct: 200, ...fields });
+
+  test('an id is flagged; a category with several rows per value is not', () => {
+    assert.match(targetWarning(column({}), 200) ?? '', /^Every row has its own "id"/);
+    assert.match(targetWarning(column({ distinct: 150 }), 200) ?? '', /^Almost every row/);
+    assert.equal(targetWarning(column({ name: 'city', distinct: 40 }), 200), undefined);
+    // few classes in a small table, and numbers (a regression), are fine
+    assert.equal(targetWarning(column({ distinct: 8 }), 10), undefined);
+    assert.equal(targetWarning(column({ numeric: { min: 0, max: 1, mean: 0.5 } }), 200), undefined);
+    assert.equal(targetWarning(undefined, 200), undefined);
   });
 });
 

@@ -27,6 +27,14 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   window.scrollTo(0, 0);
 }
 
+/**
+ * Records a page's own state in its URL (a choice made on the page) without a navigation: the page is
+ * not drawn again, but a reload, Back from the next page or a shared link comes back to the choice.
+ */
+export function rememberInUrl(to: string): void {
+  if (to !== window.location.pathname + window.location.search) window.history.replaceState(window.history.state, '', to);
+}
+
 export function RouterProvider({ children }: { children: ReactNode }) {
   const [location, setLocation] = useState(current);
   useEffect(() => {

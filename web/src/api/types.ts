@@ -418,3 +418,12 @@ export interface CurvesResult {
   readonly trainingRows: number;
   readonly size: { readonly points: readonly CurvePoint[]; readonly reading: CurveReading };
 }
+
+/** GET /api/datasets: each version of the data a training read (newest first), with where it came from. */
+export interface DatasetVersion {
+  readonly id: string;
+  readonly dataset: string;
+  readonly source?: string;
+  readonly rows?: number;
+  readonly created_at?: string;
+}

@@ -30,6 +30,7 @@ export function RowForm({
   busy,
   onSubmit,
   initial = {},
+  longText,
   children,
 }: {
   fields: readonly FieldSpec[];
@@ -37,12 +38,17 @@ export function RowForm({
   busy: boolean;
   onSubmit: (row: Row) => void;
   initial?: Readonly<Record<string, string>>;
+  /**
+   * Whether the only input is a text to write (a review) rather than a value (a user id of a
+   * recommender); left out, a single text input is taken for a text.
+   */
+  longText?: boolean;
   children?: ReactNode;
 }) {
   const [values, setValues] = useState<Record<string, string>>(() => ({ ...initial }));
   const prefix = useId();
   // a single text input is what a text module reads (a review, a ticket): room to write it, not a one-line box
-  const onlyText = fields.length === 1 && fields[0] !== undefined && !isNumeric(fields[0]);
+  const onlyText = (longText ?? true) && fields.length === 1 && fields[0] !== undefined && !isNumeric(fields[0]);
   return (
     <form
       className="row-form"

@@ -47,26 +47,69 @@ export function ForEngineers({ summary = 'Details for engineers', children }: { 
   );
 }
 
+/**
+ * Copies text. The Clipboard API exists only on secure pages (https, or this machine); a Kiln served to
+ * the office network over plain http has none, and the Copy button did nothing there. The fallback is
+ * the older copy command on a selected, off-screen text box.
+ */
+async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard !== undefined) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // refused (no permission): try the fallback
+  }
+  const box = document.createElement('textarea');
+  box.value = text;
+  box.setAttribute('readonly', '');
+  box.style.position = 'fixed';
+  box.style.left = '-9999px';
+  document.body.appendChild(box);
+  box.select();
+  try {
+    return document.execCommand('copy');
+  } catch {
+    return false;
+  } finally {
+    box.remove();
+  }
+}
+
 export function CodeBlock({ code, label }: { code: string; label: string }) {
-  const [copied, setCopied] = useState(false);
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const pre = useRef<HTMLPreElement>(null);
   const copy = () => {
-    void navigator.clipboard?.writeText(code).then(
-      () => {
-        setCopied(true);
-        setTimeout(() => setCopied(false), 1500);
-      },
-      () => setCopied(false),
-    );
+    void copyText(code).then((copied) => {
+      if (!copied) {
+        // the text selected, so that Ctrl+C (or the menu) copies it
+        const selection = window.getSelection();
+        if (pre.current !== null && selection !== null) selection.selectAllChildren(pre.current);
+      }
+      setState(copied ? 'copied' : 'failed');
+      setTimeout(() => setState('idle'), copied ? 1500 : 4000);
+    });
   };
   return (
     <div className="code-block">
       <div className="code-head">
         <span>{label}</span>
-        <button type="button" className="small-button" onClick={copy} aria-label={`Copy ${label}`}>
-          {copied ? 'Copied' : 'Copy'}
+        {/* the visible word starts the accessible name, whichever it is */}
+        <button type="button" className="small-button" onClick={copy} aria-label={`${state === 'copied' ? 'Copied' : 'Copy'} ${label}`}>
+          {state === 'copied' ? 'Copied' : 'Copy'}
         </button>
       </div>
-      <pre tabIndex={0} aria-label={label}>
+      {/* said where a screen reader hears it too */}
+      <p className="visually-hidden" role="status">
+        {state === 'copied' ? 'Copied.' : state === 'failed' ? 'The browser would not copy: the text is selected, press Ctrl+C.' : ''}
+      </p>
+      {state === 'failed' && (
+        <p className="muted small" aria-hidden="true">
+          The browser would not copy: the text is selected, press Ctrl+C (⌘C on a Mac).
+        </p>
+      )}
+      <pre ref={pre} tabIndex={0} aria-label={label}>
         <code>{code}</code>
       </pre>
     </div>

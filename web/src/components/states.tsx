@@ -5,6 +5,7 @@
 import type { ReactNode } from 'react';
 import type { ApiError } from '../api/client.js';
 import type { Loadable } from '../api/use-api.js';
+import { inAppWords, type ErrorContext } from '../flow/error-words.js';
 
 export function Loading({ what }: { what: string }) {
   return (
@@ -14,11 +15,13 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
-export function ErrorBox({ error, onRetry }: { error: ApiError; onRetry?: () => void }) {
+/** `context`: what the page knows (the file picked), so the words name it rather than a path on the server. */
+export function ErrorBox({ error, onRetry, context }: { error: ApiError; onRetry?: () => void; context?: ErrorContext }) {
+  const words = inAppWords(error, context);
   return (
     <div className="error-box" role="alert">
       <p className="error-message">
-        <strong>{error.message}</strong>
+        <strong>{words.message}</strong>
       </p>
       {error.problems.length > 0 && (
         <ul>
@@ -29,7 +32,7 @@ export function ErrorBox({ error, onRetry }: { error: ApiError; onRetry?: () => 
           ))}
         </ul>
       )}
-      {error.hint !== undefined && <p className="hint">What to do: {error.hint}</p>}
+      {words.hint !== undefined && <p className="hint">What to do: {words.hint}</p>}
       <p className="muted small">
         Error code <code>{error.code}</code>
         {onRetry !== undefined && (
@@ -57,8 +60,18 @@ export function Empty({ title, children }: { title: string; children: ReactNode 
 }
 
 /** Renders a loaded document, or its loading / failed state. */
-export function Show<T>({ value, what, children }: { value: Loadable<T> & { reload(): void }; what: string; children: (data: T) => ReactNode }) {
+export function Show<T>({
+  value,
+  what,
+  children,
+  context,
+}: {
+  value: Loadable<T> & { reload(): void };
+  what: string;
+  children: (data: T) => ReactNode;
+  context?: ErrorContext;
+}) {
   if (value.state === 'loading') return <Loading what={what} />;
-  if (value.state === 'failed') return <ErrorBox error={value.error} onRetry={value.reload} />;
+  if (value.state === 'failed') return <ErrorBox error={value.error} onRetry={value.reload} {...(context === undefined ? {} : { context })} />;
   return <>{children(value.data)}</>;
 }

@@ -2,7 +2,7 @@
  * A training job as the Train page draws it: every Server-Sent Event of GET /api/jobs/:id/events
  * (stage, progress, note, trial, done, failed, cancelled) is folded into one JobView by `reduceJob`.
  */
-import type { JobStatus, TrainResult, Trial } from '../api/types.js';
+import type { Job, JobStatus, TrainResult, Trial } from '../api/types.js';
 
 export interface LossPoint {
   readonly iteration: number;
@@ -31,6 +31,11 @@ export interface JobView {
   readonly error: { readonly error: string; readonly code?: string; readonly hint?: string } | undefined;
   /** The stream dropped and the browser is reconnecting. */
   readonly reconnecting: boolean;
+  /**
+   * The server no longer knows the job (it was restarted while the job ran, and jobs live in its
+   * memory): nothing more will come, and the training stopped with the old server.
+   */
+  readonly lost: boolean;
 }
 
 export const EMPTY_VIEW: JobView = {
@@ -43,12 +48,14 @@ export const EMPTY_VIEW: JobView = {
   result: undefined,
   error: undefined,
   reconnecting: false,
+  lost: false,
 };
 
 export type JobAction =
   | { readonly type: 'reset' }
   | { readonly type: 'open' }
   | { readonly type: 'dropped' }
+  | { readonly type: 'lost' }
   | { readonly type: 'event'; readonly name: string; readonly data: unknown };
 
 /** Curves keep at most this many points each, so a long fit does not slow the page down. */
@@ -62,10 +69,25 @@ export function reduceJob(view: JobView, action: JobAction): JobView {
       // `queued` until the first stage event says training started
       return { ...view, reconnecting: false };
     case 'dropped':
-      return view.status === 'succeeded' || view.status === 'failed' || view.status === 'cancelled' ? view : { ...view, reconnecting: true };
+      return ended(view) ? view : { ...view, reconnecting: true };
+    case 'lost':
+      return ended(view) ? view : { ...view, reconnecting: false, lost: true };
     case 'event':
       return applyEvent(view, action.name, (typeof action.data === 'object' && action.data !== null ? action.data : {}) as Record<string, unknown>);
   }
+}
+
+const ended = (view: JobView): boolean => view.status === 'succeeded' || view.status === 'failed' || view.status === 'cancelled';
+
+/**
+ * The end event a job document stands for, when the stream closed without sending it (the browser
+ * gives up on a stream the server refuses): a job that ended says how, one still going says nothing.
+ */
+export function endEventOf(job: Job): { readonly name: 'done' | 'failed' | 'cancelled'; readonly data: unknown } | undefined {
+  if (job.status === 'succeeded' && job.result !== undefined) return { name: 'done', data: { result: job.result } };
+  if (job.status === 'failed') return { name: 'failed', data: { error: job.error ?? {} } };
+  if (job.status === 'cancelled') return { name: 'cancelled', data: {} };
+  return undefined;
 }
 
 function applyEvent(view: JobView, name: string, d: Record<string, unknown>): JobView {

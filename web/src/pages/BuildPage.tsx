@@ -6,12 +6,14 @@
  */
 import { useEffect, useId, useState } from 'react';
 import { api } from '../api/client.js';
-import type { Job, ModuleSpec, SourcePreview, SpecSuggestion, Template } from '../api/types.js';
+import type { InspectReport, Job, ModuleSpec, SourcePreview, SpecSuggestion, Template } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { Card, CodeBlock, downloadText, ForEngineers, Page } from '../components/bits.js';
 import { Empty, ErrorBox, Loading, Show } from '../components/states.js';
+import { buildHref, readBuildChoice, type BuildChoice } from '../flow/build-state.js';
 import { specToYaml } from '../flow/spec-yaml.js';
-import { href, Link, navigate, useLocation } from '../router.js';
+import { targetWarning } from '../flow/target-check.js';
+import { href, Link, navigate, rememberInUrl, useLocation } from '../router.js';
 
 /** Templates the tabular "pick a column" flow covers already. */
 const TABULAR = new Set(['auto', 'binary', 'multiclass', 'classification', 'regression', 'tabular']);
@@ -36,13 +38,23 @@ function Builder({ source }: { source: string }) {
   const query = useLocation().query;
   const preview = useApi<SourcePreview>('/api/sources/preview', { source });
   const templates = useApi<readonly Template[]>('/api/templates');
-  const [target, setTarget] = useState(query.get('target') ?? '');
-  const [template, setTemplate] = useState<Template | undefined>(undefined);
-  const [fields, setFields] = useState<Record<string, string>>({});
+  // the choice starts from the URL (a reload, Back from the training page) and is written back to it
+  const [choice, setChoice] = useState<BuildChoice>(() => readBuildChoice(query));
+  useEffect(() => rememberInUrl(buildHref(source, choice)), [source, choice]);
+  const { target, fields } = choice;
+  const template = templates.state === 'loaded' ? templates.data.find((t) => t.task === choice.template && !TABULAR.has(t.task)) : undefined;
+  const setFields = (next: Record<string, string>) => setChoice((c) => ({ ...c, fields: next }));
   const columns = preview.state === 'loaded' ? preview.data.columns.map((c) => c.name) : [];
   const goal = goalOf(source, target, template, fields);
   const suggestion = useApi<SpecSuggestion>(goal === undefined ? undefined : '/api/specs/suggest', goal);
   const targetId = useId();
+  // an id picked as the column to predict: the suggestion calls it "a choice among several classes"
+  const profile = useApi<InspectReport>(template === undefined && suggestion.state === 'loaded' && suggestion.data.task === 'multiclass' ? '/api/inspect' : undefined, { source });
+  const warning = profile.state === 'loaded' ? targetWarning(profile.data.columns.find((c) => c.name === target), profile.data.rows) : undefined;
+  // a choice Kiln cannot build from is said beside the choice, in the card where it was made
+  const refused = goal !== undefined && suggestion.state === 'failed' ? suggestion.error : undefined;
+  const retry = refused !== undefined && (refused.status === 0 || refused.status >= 500) ? suggestion.reload : undefined;
+  const refusal = refused === undefined ? null : <ErrorBox error={refused} {...(retry === undefined ? {} : { onRetry: retry })} />;
   const moduleTemplates = templates.state === 'loaded' ? templates.data.filter((t) => !TABULAR.has(t.task)) : [];
   return (
     <Page title="Build a module" lead="Tell Kiln what you want to know. It picks a sensible way to learn it; you can change the details later.">
@@ -50,14 +62,7 @@ function Builder({ source }: { source: string }) {
         {(p) => (
           <Card title="What do you want to predict?">
             <label htmlFor={targetId}>The column to predict</label>
-            <select
-              id={targetId}
-              value={template === undefined ? target : ''}
-              onChange={(e) => {
-                setTarget(e.target.value);
-                setTemplate(undefined);
-              }}
-            >
+            <select id={targetId} value={template === undefined ? target : ''} onChange={(e) => setChoice({ target: e.target.value, template: '', fields: {} })}>
               <option value="">Choose a column…</option>
               {p.columns.map((c) => (
                 <option key={c.name} value={c.name}>
@@ -66,6 +71,12 @@ function Builder({ source }: { source: string }) {
               ))}
             </select>
             <p className="muted small">Kiln will learn to guess this column from the other columns, for new rows where it is not known yet.</p>
+            {template === undefined && refusal}
+            {warning !== undefined && (
+              <p className="warning-box" role="alert">
+                {warning}
+              </p>
+            )}
           </Card>
         )}
       </Show>
@@ -80,10 +91,7 @@ function Builder({ source }: { source: string }) {
                   name="template"
                   value={t.task}
                   checked={template?.task === t.task}
-                  onChange={() => {
-                    setTemplate(t);
-                    setFields({});
-                  }}
+                  onChange={() => setChoice({ target: '', template: t.task, fields: {} })}
                 />
                 <span>
                   <strong>{t.title}</strong>
@@ -93,10 +101,11 @@ function Builder({ source }: { source: string }) {
             ))}
           </fieldset>
           {template !== undefined && <TemplateFields template={template} columns={columns} values={fields} onChange={setFields} />}
+          {template !== undefined && refusal}
         </Card>
       )}
       {templates.state === 'failed' && <ErrorBox error={templates.error} onRetry={templates.reload} />}
-      {goal !== undefined && (
+      {goal !== undefined && refused === undefined && (
         <Show value={suggestion} what="a suggestion">
           {(s) => <SpecEditor key={`${s.task}:${target}`} suggestion={s} overrides={template === undefined ? {} : templateOverrides(template, fields)} />}
         </Show>
@@ -113,13 +122,16 @@ function goalOf(source: string, target: string, template: Template | undefined, 
   return { source, task: template.task, ...(fields['target'] === undefined || fields['target'] === '' ? {} : { target: fields['target'] }) };
 }
 
-/** The template's fields as spec values (numbers as numbers; `clusters` may also be "auto"). */
+/** A `columns` field (columns to leave out) holds its column names one per line. */
+const COLUMN_SEPARATOR = '\n';
+
+/** The template's fields as spec values (numbers as numbers; `clusters` may also be "auto"; columns as a list). */
 function templateOverrides(template: Template, fields: Readonly<Record<string, string>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of template.fields ?? []) {
     const text = (fields[f.name] ?? '').trim();
-    if (text === '' || f.kind === 'columns' || f.kind === 'duration') continue;
-    out[f.name] = f.kind === 'number' && text !== 'auto' ? Number(text) : text;
+    if (text === '' || f.kind === 'duration') continue;
+    out[f.name] = f.kind === 'columns' ? text.split(COLUMN_SEPARATOR) : f.kind === 'number' && text !== 'auto' ? Number(text) : text;
   }
   return out;
 }
@@ -137,9 +149,29 @@ function TemplateFields({
 }) {
   const prefix = useId();
   const shown = (template.fields ?? []).filter((f) => f.kind === 'column' || f.kind === 'number');
-  if (shown.length === 0) return null;
+  // columns to leave out (ids, a column of known answers): without them a segmentation learns from the answer itself
+  const lists = (template.fields ?? []).filter((f) => f.kind === 'columns');
+  if (shown.length === 0 && lists.length === 0) return null;
   return (
     <div className="form-grid template-fields">
+      {lists.map((f) => {
+        const chosen = new Set((values[f.name] ?? '').split(COLUMN_SEPARATOR).filter((c) => c !== ''));
+        const toggle = (column: string, on: boolean) => {
+          const next = columns.filter((c) => (c === column ? on : chosen.has(c)));
+          onChange({ ...values, [f.name]: next.join(COLUMN_SEPARATOR) });
+        };
+        return (
+          <fieldset key={f.name} className="column-choices">
+            <legend>{f.label}</legend>
+            {columns.map((c) => (
+              <label key={c} className="checkbox">
+                <input type="checkbox" checked={chosen.has(c)} onChange={(e) => toggle(c, e.target.checked)} /> {c}
+              </label>
+            ))}
+            {f.description !== '' && <p className="muted small">{fieldHelp(f.description)}</p>}
+          </fieldset>
+        );
+      })}
       {shown.map((f) => {
         const id = `${prefix}-${f.name}`;
         const set = (v: string) => onChange({ ...values, [f.name]: v });
@@ -147,8 +179,8 @@ function TemplateFields({
           <div key={f.name}>
             <label htmlFor={id}>
               {f.label}
-              {/* some labels say it already ("Column with a rating (optional)") */}
-              {f.required || /\boptional\b/i.test(f.label) ? '' : ' (optional)'}
+              {/* some labels say it already ("Column with a rating (optional)", "Number of segments (or automatic)") */}
+              {f.required || /\boptional\b|\(/i.test(f.label) ? '' : ' (optional)'}
             </label>
             {f.kind === 'column' ? (
               <select id={id} value={values[f.name] ?? ''} onChange={(e) => set(e.target.value)}>
@@ -162,12 +194,21 @@ function TemplateFields({
             ) : (
               <input id={id} type="text" inputMode="decimal" value={values[f.name] ?? ''} placeholder={f.default === undefined ? '' : String(f.default)} onChange={(e) => set(e.target.value)} />
             )}
-            {f.description !== '' && <p className="muted small">{f.description}</p>}
+            {f.description !== '' && <p className="muted small">{fieldHelp(f.description)}</p>}
           </div>
         );
       })}
     </div>
   );
+}
+
+/**
+ * A template field's description is the spec's documentation of the field, which names the task it
+ * belongs to ("cluster: the number of segments…"); the page is already about that task.
+ */
+function fieldHelp(description: string): string {
+  const text = description.replace(/^[a-z-]+: /, '');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Suggestions for the algorithm field, by task (src/learners/registry.ts has them all; any name can be typed). */

@@ -11,6 +11,7 @@ import { binLabels, Histogram } from '../components/charts/Histogram.js';
 import { Card, ForEngineers, Page } from '../components/bits.js';
 import { ErrorBox, Loading, Show } from '../components/states.js';
 import { PreviewTable } from '../components/PreviewTable.js';
+import { RecentData } from '../components/RecentData.js';
 import { href, Link, navigate, useLocation } from '../router.js';
 import { bytesInWords, PERCENT } from '../flow/words.js';
 
@@ -22,7 +23,9 @@ export function DataPage() {
 }
 
 function ChooseData() {
+  const [fileName, setFileName] = useState<string | undefined>(undefined);
   const upload = useAction(async (file: File) => {
+    setFileName(file.name);
     const uploaded = await api<SourcePreview>(`/api/uploads?filename=${encodeURIComponent(file.name)}`, { method: 'PUT', body: file });
     navigate(href('/data', { source: uploaded.source }));
     return uploaded;
@@ -32,10 +35,11 @@ function ChooseData() {
       <div className="grid two">
         <Card title="Upload a file">
           <DropZone onFile={(f) => void upload.run(f)} busy={upload.busy} />
-          {upload.error !== undefined && <ErrorBox error={upload.error} />}
+          {upload.error !== undefined && <ErrorBox error={upload.error} {...(fileName === undefined ? {} : { context: { fileName } })} />}
         </Card>
         <ConnectionForm />
       </div>
+      <RecentData />
     </Page>
   );
 }
@@ -153,7 +157,7 @@ function Profile({ source }: { source: string }) {
         </>
       }
     >
-      <Show value={report} what="the profile of your data">
+      <Show value={report} what="the profile of your data" context={{ fileName: name }}>
         {(r) => (
           <>
             <p className="summary-line">
@@ -218,7 +222,8 @@ function ColumnCard({ column: c, rows }: { column: ColumnProfile; rows: number }
   const chart =
     c.histogram !== undefined && c.histogram.counts.length > 0 ? (
       <Histogram title={`How the values of ${c.name} are spread`} bins={binLabels(c.histogram.edges)} series={[{ label: c.name, counts: c.histogram.counts }]} />
-    ) : top.length > 0 ? (
+    ) : top.length > 0 && (top[0]?.count ?? 0) > 1 ? (
+      // (when even the most frequent value occurs once, as with names, the bars would all be equal: no chart)
       <Histogram
         title={`The most frequent values of ${c.name}`}
         bins={top.slice(0, 12).map((v) => v.value)}

@@ -13,7 +13,7 @@ import { RowForm, type FieldSpec } from '../components/RowForm.js';
 import { ErrorBox, Loading } from '../components/states.js';
 import { modelName, refInWords, versionOf } from '../flow/model-ref.js';
 import { curlV1, curlV2, javascriptFetch, pythonTriton } from '../flow/snippets.js';
-import { formatValue, PERCENT } from '../flow/words.js';
+import { answerInWords } from '../flow/answer-words.js';
 import { Link } from '../router.js';
 
 export function DeployPage({ modelRef }: { modelRef: string }) {
@@ -112,7 +112,7 @@ function TryIt({ servedRef, metadataFromDeploy }: { servedRef: string; metadataF
   const metadata = metadataFromDeploy ?? (fetched.state === 'loaded' ? fetched.data : undefined);
   const [example, setExample] = useState<Row>({});
   const [answer, setAnswer] = useState<unknown>(undefined);
-  const sample = useExampleRow(servedRef);
+  const { sample, task } = useExampleRow(servedRef);
   const [prefill, setPrefill] = useState<{ values: Record<string, string>; generation: number }>({ values: {}, generation: 0 });
   const predict = useAction(async (row: Row) => {
     setExample(row);
@@ -130,8 +130,17 @@ function TryIt({ servedRef, metadataFromDeploy }: { servedRef: string; metadataF
     <>
       <Card title="Try it">
         <p className="muted">Fill in what you know about one case and ask the model.</p>
-        <RowForm key={prefill.generation} fields={fields} initial={prefill.values} submitLabel="Predict" busy={predict.busy} onSubmit={(row) => void predict.run(row)}>
-          {sample !== undefined && (
+        <RowForm
+          key={prefill.generation}
+          fields={fields}
+          initial={prefill.values}
+          submitLabel="Predict"
+          busy={predict.busy}
+          onSubmit={(row) => void predict.run(row)}
+          {...(task === undefined ? {} : { longText: task === 'text-classify' })}
+        >
+          {/* a recommender's input (a user) is not a column of its data (userId): nothing to fill in */}
+          {sample !== undefined && Object.keys(asFormValues(sample, fields)).length > 0 && (
             <button type="button" className="button" onClick={() => setPrefill((p) => ({ values: asFormValues(sample, fields), generation: p.generation + 1 }))}>
               Fill in an example
             </button>
@@ -164,14 +173,15 @@ function TryIt({ servedRef, metadataFromDeploy }: { servedRef: string; metadataF
  * A real row to start from: the most complete of the first rows of the data the version was trained on
  * (its manifest names the source; the preview API reads it), so a newcomer sees what typical values look like.
  */
-function useExampleRow(modelRef: string): Row | undefined {
+function useExampleRow(modelRef: string): { sample: Row | undefined; task: string | undefined } {
   const report = useApi<ModelReportDoc>(`/api/models/${refPath(modelRef)}/report`);
+  const task = report.state === 'loaded' ? report.data.task : undefined;
   const dataset = report.state === 'loaded' ? (report.data.manifest?.['dataset'] as { source?: string } | undefined) : undefined;
   const source = dataset?.source;
   const preview = useApi<SourcePreview>(source === undefined ? undefined : '/api/sources/preview', { source });
-  if (preview.state !== 'loaded') return undefined;
+  if (preview.state !== 'loaded') return { sample: undefined, task };
   const filled = (row: Row) => Object.values(row).filter((v) => v !== null && v !== undefined && v !== '').length;
-  return [...preview.data.preview].sort((a, b) => filled(b) - filled(a))[0];
+  return { sample: [...preview.data.preview].sort((a, b) => filled(b) - filled(a))[0], task };
 }
 
 function asFormValues(row: Row, fields: readonly FieldSpec[]): Record<string, string> {
@@ -183,17 +193,14 @@ function asFormValues(row: Row, fields: readonly FieldSpec[]): Record<string, st
   return values;
 }
 
-/** A v1 prediction `{label, probabilities}` (classification) or a number (regression), in words. */
+/** A v1 prediction in words (flow/answer-words.ts), with the raw answer folded away. */
 function Answer({ answer }: { answer: unknown }) {
-  const a = (typeof answer === 'object' && answer !== null ? answer : { value: answer }) as Record<string, unknown>;
-  const label = a['label'] ?? a['value'] ?? a['prediction'];
-  const probabilities = a['probabilities'] as Record<string, number> | undefined;
-  const sure = probabilities === undefined || label === undefined ? undefined : probabilities[String(label)];
+  const words = answerInWords(answer);
   return (
     <div className="answer" role="status" aria-live="polite">
       <p className="prediction">
-        Prediction: <strong data-testid="prediction">{formatValue(label)}</strong>
-        {sure !== undefined && <span> — {sureInWords(sure)}</span>}
+        {words.title}: <strong data-testid="prediction">{words.value}</strong>
+        {words.detail !== undefined && <span> — {words.detail}</span>}
       </p>
       <ForEngineers summary="The answer as JSON">
         <pre>
@@ -202,11 +209,4 @@ function Answer({ answer }: { answer: unknown }) {
       </ForEngineers>
     </div>
   );
-}
-
-/** "87 % sure"; a probability just short of 1 is "over 99 % sure", since a model is never 100 % sure. */
-function sureInWords(p: number): string {
-  if (p < 1 && Math.round(p * 100) >= 100) return `over 99${PERCENT} sure`;
-  if (p > 0 && Math.round(p * 100) <= 0) return `under 1${PERCENT} sure`;
-  return `${Math.round(p * 100)}${PERCENT} sure`;
 }

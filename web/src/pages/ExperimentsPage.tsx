@@ -89,7 +89,15 @@ function CreateExperiment({ onCreated }: { onCreated: (id: string) => void }) {
               <div className="form-grid">
                 <div>
                   <label htmlFor={ids.model}>Model</label>
-                  <select id={ids.model} value={model} onChange={(e) => setModel(e.target.value)}>
+                  <select
+                    id={ids.model}
+                    value={model}
+                    onChange={(e) => {
+                      // a version chosen for another model would be started against this one
+                      setModel(e.target.value);
+                      setChallenger('');
+                    }}
+                  >
                     <option value="">Choose a model…</option>
                     {m.models.map((x) => (
                       <option key={x.name} value={x.name}>

@@ -14,6 +14,7 @@ import { LineChart } from '../components/charts/LineChart.js';
 import { PredictedVsActual } from '../components/charts/PredictedVsActual.js';
 import { Card, Facts, ForEngineers, Page } from '../components/bits.js';
 import { ModelNav } from '../components/ModelNav.js';
+import { ModuleSummary } from '../components/ModuleSummary.js';
 import { RowForm, type FieldSpec } from '../components/RowForm.js';
 import { SizeCurveCard } from '../components/SizeCurveCard.js';
 import { ErrorBox, Show } from '../components/states.js';
@@ -107,6 +108,7 @@ function Report({ report: r, modelRef }: { report: ModelReportDoc; modelRef: str
           <Facts items={Object.entries(metrics).map(([k, v]) => [k, formatValue(v)] as const)} />
         </ForEngineers>
       </Card>
+      {task !== undefined && !CURVE_TASKS.has(task) && <ModuleSummary report={r} />}
       <div className="grid two">
         {charts.confusion !== undefined && (
           <Card title="Right and wrong answers">

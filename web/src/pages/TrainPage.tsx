@@ -64,11 +64,11 @@ function JobProgress({ job }: { job: Job }) {
   const cancel = useAction(() => api<unknown>(`/api/jobs/${encodeURIComponent(job.id)}/cancel`, { method: 'POST', body: {} }));
   // before the stream's first event, the job document says whether it waits its turn
   const status = view.status === 'connecting' && job.status === 'queued' ? 'queued' : view.status;
-  const running = status === 'running' || status === 'connecting' || status === 'queued';
+  const running = !view.lost && (status === 'running' || status === 'connecting' || status === 'queued');
   return (
     <Page
       title={`Training ${job.model}`}
-      lead={<span aria-live="polite">{STATUS_WORDS[status]}{view.reconnecting ? ' (connection lost, reconnecting…)' : ''}</span>}
+      lead={<span aria-live="polite">{view.lost ? 'Stopped: the server lost this training' : STATUS_WORDS[status]}{view.reconnecting ? ' (connection lost, reconnecting…)' : ''}</span>}
       actions={
         running ? (
           <button type="button" className="button danger" onClick={() => void cancel.run()} disabled={cancel.busy}>
@@ -84,14 +84,14 @@ function JobProgress({ job }: { job: Job }) {
           <Stages view={view} />
         </Card>
         <Card title="Learning curve">
-          <Curves curves={view.curves} status={status} />
+          <Curves curves={view.curves} status={view.lost ? 'failed' : status} />
         </Card>
       </div>
       <Card title="Models tried">
         {view.trials.length === 0 && (view.result?.selection?.candidates ?? []).length > 0 ? (
           <Candidates candidates={view.result?.selection?.candidates ?? []} folds={view.result?.selection?.folds} />
         ) : (
-          <Leaderboard trials={view.trials} metric={view.metric} status={status} />
+          <Leaderboard trials={view.trials} metric={view.metric} status={view.lost ? 'failed' : status} />
         )}
       </Card>
       {view.notes.length > 0 && (
@@ -148,6 +148,19 @@ function Outcome({ view, model }: { view: JobView; model: string }) {
       />
     );
   }
+  if (view.lost) {
+    return (
+      <div className="error-box" role="alert">
+        <p className="error-message">
+          <strong>Kiln no longer knows this training.</strong>
+        </p>
+        <p>The server was probably restarted while it ran: trainings live in the server&apos;s memory, so this one stopped with it and nothing was saved.</p>
+        <p className="hint">
+          What to do: open <Link to="/models">your models</Link> to check whether a version of {model} was saved, or <Link to="/data">train it again</Link>.
+        </p>
+      </div>
+    );
+  }
   if (view.status === 'cancelled') {
     return (
       <div className="empty" role="status">
@@ -161,11 +174,11 @@ function Outcome({ view, model }: { view: JobView; model: string }) {
 }
 
 function Stages({ view }: { view: JobView }) {
-  if (view.stages.length === 0) return view.status === 'cancelled' || view.status === 'failed' ? <p className="muted">Training stopped before it started.</p> : <Loading what="the first step" />;
+  const stopped = view.status === 'cancelled' || view.status === 'failed' || view.lost;
+  if (view.stages.length === 0) return stopped ? <p className="muted">Training stopped before it started.</p> : <Loading what="the first step" />;
   const reached = new Set(view.stages.map((s) => s.stage));
   const current = view.stages[view.stages.length - 1]?.stage;
   const done = view.status === 'succeeded';
-  const stopped = view.status === 'cancelled' || view.status === 'failed';
   // only the stages this job goes through (a job without a search has no "Trying models")
   const shown = STAGES.filter(([stage]) => reached.has(stage) || !done);
   return (

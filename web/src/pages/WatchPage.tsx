@@ -16,7 +16,13 @@ import { ModelNav } from '../components/ModelNav.js';
 import { modelName, refInWords } from '../flow/model-ref.js';
 import { Empty, Show } from '../components/states.js';
 import { formatValue, millisecondsInWords, PERCENT } from '../flow/words.js';
-import { Link } from '../router.js';
+import { href, Link, rememberInUrl } from '../router.js';
+
+/** The `since` of the page's URL, when it is one of the windows offered. */
+function sinceInUrl(): string {
+  const since = new URLSearchParams(window.location.search).get('since') ?? '';
+  return WINDOWS.some(([value]) => value === since) ? since : '';
+}
 
 const AUTO_REFRESH_MS = 30_000;
 
@@ -29,7 +35,9 @@ const WINDOWS = [
 ] as const;
 
 export function WatchPage({ modelRef }: { modelRef: string }) {
-  const [since, setSince] = useState('');
+  // the window chosen is kept in the URL, so a reload or Back shows the same window
+  const [since, setSince] = useState(() => sinceInUrl());
+  useEffect(() => rememberInUrl(href(`/models/${encodeURIComponent(modelRef)}/watch`, { since })), [modelRef, since]);
   const doc = useApi<MonitoringDoc>(`/api/models/${refPath(modelRef)}/monitoring${since === '' ? '' : `?since=${since}`}`);
   const windowId = useId();
   // a page left open keeps up with the traffic
