@@ -120,6 +120,8 @@ describe('a server with an access token', () => {
       const strangerPage = await stranger.newPage();
       await strangerPage.goto(`${server.url}/`);
       assert.equal(await strangerPage.evaluate(async () => (await fetch('/api/models')).status), 401);
+      // the app itself says what to do, in its words, rather than a blank page or "401"
+      await strangerPage.getByText('protected by an access token', { exact: false }).first().waitFor({ timeout: 30_000 });
       await other.close();
       await stranger.close();
     } finally {

@@ -15,6 +15,7 @@ import { ResultsPage } from './pages/ResultsPage.js';
 import { TrainPage } from './pages/TrainPage.js';
 import { WatchPage } from './pages/WatchPage.js';
 import { Link, matchPath, useLocation } from './router.js';
+import { useNeedsToken } from './api/access.js';
 
 const SECTIONS = [
   ['/data', 'Data', (p: string) => p === '/' || p.startsWith('/data') || p.startsWith('/build') || p.startsWith('/jobs')],
@@ -68,6 +69,7 @@ function CurrentPage() {
 
 export function App() {
   const { path } = useLocation();
+  const needsToken = useNeedsToken();
   return (
     <>
       <a className="skip-link" href="#main">
@@ -90,6 +92,11 @@ export function App() {
         </nav>
       </header>
       <main id="main">
+        {needsToken && (
+          <div className="warning-box" role="alert">
+            <strong>This Kiln server is protected by an access token.</strong> Open the link that <code>kiln serve</code> printed when it started (it ends in <code>?token=…</code>), or ask whoever runs the server for it; this browser then keeps it until it is closed.
+          </div>
+        )}
         <CurrentPage />
       </main>
       <footer className="app-footer">

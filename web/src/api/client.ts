@@ -3,6 +3,7 @@
  * Every failure becomes an ApiError carrying the server's `{error, code, hint?, problems?}`, so pages
  * show the server's own explanation and what to do next — never a stack trace.
  */
+import { noteUnauthorized } from './access.js';
 
 export interface Problem {
   readonly path?: string;
@@ -60,6 +61,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   } catch {
     parsed = undefined;
   }
+  if (response.status === 401) noteUnauthorized();
   if (!response.ok) throw errorFrom(response.status, parsed);
   return parsed as T;
 }

@@ -25,6 +25,8 @@ const APP_HINTS: Readonly<Record<string, (c: ErrorContext) => string>> = {
   DATA_ENCODING: (c) =>
     `Is ${c.fileName ?? 'it'} a table saved as text? In a spreadsheet, save it as "CSV UTF-8" (or as .xlsx) and upload that; a file of another kind cannot be read as a table.`,
   NO_FEATURES: () => 'Kiln learns the chosen column from the other columns, and there is none left. Choose another column to predict, or data with more columns.',
+  UNAUTHORIZED: () =>
+    'This Kiln server is protected by an access token. Open the link that `kiln serve` printed when it started (it ends in ?token=…), or ask whoever runs the server for it; this browser then keeps it until it is closed.',
   JOB_NOT_FOUND: () =>
     'The server keeps its trainings in memory, so after a restart it no longer knows the ones before. Open your models to see whether a version was saved, or train again.',
 };
