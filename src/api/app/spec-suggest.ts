@@ -97,7 +97,14 @@ function targetSentence(target: TargetEncoding, frame: Frame): string {
     return `${name} has two values, ${classes[0]} and ${classes[1]}: Kiln will learn to predict which — a yes/no prediction.`;
   }
   const shown = classes.length <= 6 ? listed(classes) : `${classes.slice(0, 5).join(', ')} and ${classes.length - 5} more`;
-  return `${name} has ${classes.length} values (${shown}): Kiln will learn to predict which one — a choice among several classes.`;
+  const sentence = `${name} has ${classes.length} values (${shown}): Kiln will learn to predict which one — a choice among several classes.`;
+  // an id, a name or a free text: a value seen once cannot be learnt, and training would say so late
+  return classes.length > Math.max(20, frame.nRows / 2) ? `${sentence} ${idLikeWarning(classes.length, frame.nRows)}` : sentence;
+}
+
+/** Why a target with about as many values as rows is almost surely the wrong column. */
+function idLikeWarning(values: number, rows: number): string {
+  return `But ${values} different values in ${rows} rows means most values occur once or twice, like an id or a name: a model cannot learn to predict a value it has barely seen. Choose a column whose values repeat (a category, a yes/no), or a number to estimate.`;
 }
 
 /** Spec fields that only one template reads; a suggestion for another task leaves them out. */

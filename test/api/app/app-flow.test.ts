@@ -88,6 +88,15 @@ describe('the app API, end to end', () => {
     assert.match(res.json['yaml'] as string, /^target: Survived$/m);
   });
 
+  test('suggest warns when the column to predict is an id or a name (a value per row)', async () => {
+    const res = await server.call('POST', '/api/specs/suggest', { source: fixed, target: 'Name' });
+    assert.equal(res.status, 200);
+    assert.match(res.json['explanation'] as string, /"Name" has 891 values .*But 891 different values in 891 rows .* like an id or a name/);
+    const pclass = await server.call('POST', '/api/specs/suggest', { source: fixed, target: 'Pclass' });
+    assert.equal(pclass.status, 200);
+    assert.doesNotMatch(pclass.json['explanation'] as string, /like an id/, 'a few repeating values are not an id');
+  });
+
   let version: number;
 
   test('a job trains, its events arrive in order and end with done, and the report, explanations and deploy follow', async () => {
