@@ -1,11 +1,31 @@
 /**
  * Bringing a column to the kind a model expects. A file scored later may type a column differently
  * from the training file (a column of small codes read as numbers, a numeric column that is empty in
- * every row and so read as text); values are converted, and a value that cannot be converted is an
- * error naming the column and the row.
+ * every row and so read as text); values are converted — as written in a spreadsheet (`$1,234.50`,
+ * `N/A`) too — and a value that cannot be converted is an error naming the column and the row.
  */
 import { KilnError } from '../core/errors.js';
 import type { CategoricalColumn, Column, NumericColumn } from '../core/frame.js';
+import { MISSING_MARKERS } from './sources/missing-markers.js';
+
+const MARKERS = new Set(MISSING_MARKERS);
+/** `$1,234.50`, `45%`, `1 234`: a number as a spreadsheet shows it, with a point for decimals. */
+const WRITTEN_NUMBER = /^-?[$€£¥₹]?\s*-?([0-9]{1,3}([, \u00a0\u202f'’][0-9]{3})+([.][0-9]+)?|[0-9]+([.][0-9]+)?|[.][0-9]+)\s*[$€£¥₹%]?$/;
+
+/**
+ * A cell as a number, read as files are read for training (tidy-table.ts): missing markers (`N/A`,
+ * `-`) are NaN, currency and percent signs and thousands separators are dropped (45% is 45); undefined
+ * when the text is not a number.
+ */
+export function writtenNumber(text: string): number | undefined {
+  const t = text.trim();
+  if (MARKERS.has(t.toLowerCase())) return Number.NaN;
+  const plain = Number(t);
+  if (Number.isFinite(plain)) return plain;
+  if (!WRITTEN_NUMBER.test(t)) return undefined;
+  const x = Number(t.replace(/[$€£¥₹%,\s'’]/g, ''));
+  return Number.isFinite(x) ? x : undefined;
+}
 
 export function toNumericColumn(c: Column): NumericColumn {
   if (c.kind === 'numeric') return c;
@@ -15,8 +35,8 @@ export function toNumericColumn(c: Column): NumericColumn {
       values[i] = Number.NaN;
       return;
     }
-    const x = Number(v);
-    if (!Number.isFinite(x)) {
+    const x = writtenNumber(v);
+    if (x === undefined) {
       throw new KilnError('INPUT_DATA', { input: c.name, reason: `row ${i + 1} holds "${v}", which is not a number` });
     }
     values[i] = x;

@@ -78,9 +78,12 @@ export function decideType(f: ColumnFacts): { type: SemanticType; reason: string
   return { type: 'categorical', reason: 'a limited set of values' };
 }
 
-/** Column names that say "identifier": `id`, `user_id`, `PassengerId`, `ID`. */
+/**
+ * Column names that say "identifier": `id`, `user_id`, `PassengerId`, `ID`, and the words business
+ * files use for one (`Order Number`, `invoice_no`, `Kundennr`, `uuid`, `account key`).
+ */
 export function looksLikeIdName(name: string): boolean {
-  return /(^|[^a-z])id$|_id$|Id$|ID$|^id/i.test(name);
+  return /(^|[^a-z])id$|_id$|Id$|ID$|^id/i.test(name) || /(^|[^a-z])(number|num|nr|no|key|uuid|guid)\.?$|nummer$/i.test(name) || /[a-z](Number|Nr|No|Key)$/.test(name);
 }
 
 export function inferSchema(frame: Frame, sourceTypes: Readonly<Record<string, string>>): ColumnSchema[] {

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Frame } from '../../src/core/frame.js';
-import { applyTypeOverrides, decideType, inferSchema, type ColumnFacts } from '../../src/data/infer-schema.js';
+import { applyTypeOverrides, decideType, inferSchema, looksLikeIdName, type ColumnFacts } from '../../src/data/infer-schema.js';
 import { readTable } from '../../src/data/sources/read-table.js';
 
 const TITANIC = join(import.meta.dirname, '..', '..', 'examples', 'titanic', 'titanic.csv');
@@ -52,5 +52,13 @@ describe('schema inference', () => {
     assert.equal(overridden[0]?.type, 'categorical');
     assert.equal(overridden[0]?.reason, 'set in the spec');
     assert.equal(overridden[1]?.type, 'constant');
+  });
+
+  test('id-like names in business words; a unique whole number under such a name is an identifier', () => {
+    for (const name of ['Order Number', 'invoice_no', 'Kundennummer', 'customer_nr', 'uuid', 'account key', 'Customer ID', 'OrderNumber']) assert.ok(looksLikeIdName(name), name);
+    for (const name of ['amount', 'notes', 'monkey', 'income', 'age', 'video']) assert.equal(looksLikeIdName(name), false, name);
+    const facts = { sourceType: 'BIGINT', rows: 30, missing: 0, distinct: 30, allIntegers: true, consecutive: false, meanWords: 0 };
+    assert.equal(decideType({ ...facts, name: 'Order Number' }).type, 'identifier');
+    assert.equal(decideType({ ...facts, name: 'income' }).type, 'integer');
   });
 });

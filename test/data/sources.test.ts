@@ -58,11 +58,14 @@ describe('CSV and TSV', () => {
 
   test('a decimal comma is recognised past the first rows, and a word past them keeps a column text', async () => {
     // 3,000 rows: the first 2,048 are looked at first, the rest only for columns still in question
-    const rows = Array.from({ length: 3000 }, (_, i) => `${i < 2500 ? '' : `${i},5`};${i},25;${i === 2999 ? 'n/a' : `${i},75`}`);
-    const t = await readTable(writeFixture(dir, 'euro-late.csv', `late;early;spoilt\n${rows.join('\n')}\n`));
+    const rows = Array.from({ length: 3000 }, (_, i) => `${i < 2500 ? '' : `${i},5`};${i},25;${i === 2999 ? 'n/a' : `${i},75`};${i % 2 === 0 ? 'word' : `${i},1`}`);
+    const t = await readTable(writeFixture(dir, 'euro-late.csv', `late;early;marked;mixed\n${rows.join('\n')}\n`));
     assert.equal(numbers(t.frame, 'late')[2999], 2999.5, 'values only after the first rows still read as numbers');
     assert.equal(numbers(t.frame, 'early')[7], 7.25);
-    assert.equal(texts(t.frame, 'spoilt')[2999], 'n/a', 'one word makes the column text, wherever it is');
+    assert.equal(numbers(t.frame, 'marked')[2998], 2998.75, 'a missing marker late in the file does not make the column text');
+    assert.ok(Number.isNaN(numbers(t.frame, 'marked')[2999]), '"n/a" is missing');
+    assert.equal(texts(t.frame, 'mixed')[1], '1,1', 'half words, half numbers: the column stays text');
+    assert.ok(t.notes?.some((n) => n.code === 'numbers_read_from_text' && n.columns.includes('marked')));
   });
 
   test('quoted fields with delimiters and quotes inside', async () => {
@@ -79,10 +82,12 @@ describe('CSV and TSV', () => {
   });
 
   test('a type guess from the first rows is corrected by a later row', async () => {
-    const rows = Array.from({ length: 30000 }, (_, i) => [i, i < 29999 ? i : 'n/a']);
-    const t = await readTable(writeFixture(dir, 'late.csv', csvText(['i', 'v'], rows)));
+    const rows = Array.from({ length: 30000 }, (_, i) => [i, i < 29999 ? i : 'n/a', i < 20000 ? i : `w${i}`]);
+    const t = await readTable(writeFixture(dir, 'late.csv', csvText(['i', 'v', 'w'], rows)));
     assert.equal(t.frame.nRows, 30000);
-    assert.equal(t.sourceTypes['v'], 'VARCHAR');
+    assert.equal(t.sourceTypes['w'], 'VARCHAR', 'a third of the values are words: text');
+    assert.equal(numbers(t.frame, 'v')[29998], 29998, 'a late "n/a" is a missing number, not a reason to make the column text');
+    assert.ok(Number.isNaN(numbers(t.frame, 'v')[29999]));
   });
 
   test('a malformed row stops the read with its line number, or is skipped and counted', async () => {
@@ -110,9 +115,13 @@ describe('CSV and TSV', () => {
     await rejectsWith(readTable(join(dir, 'nope.csv')), 'DATA_NOT_FOUND');
   });
 
-  test('text that is not UTF-8 is explained; naming the encoding reads it', async () => {
+  test('text that is not UTF-8 is read as Windows-1252 with a note; naming the encoding reads it', async () => {
     const path = writeFixture(dir, 'latin.csv', Buffer.from('name,n\ncaf\xe9,1\nna\xefve,2\n', 'latin1'));
-    await rejectsWith(readTable(path), 'DATA_ENCODING', (err) => assert.match(err.hint ?? '', /encoding=latin-1/));
+    const guessed = await readTable(path);
+    assert.deepEqual(texts(guessed.frame, 'name'), ['café', 'naïve']);
+    assert.ok(guessed.notes?.some((n) => n.code === 'encoding_guessed'));
+    assert.equal(guessed.digest, createHash('sha256').update(readFileSync(path)).digest('hex'), 'the digest is of the original bytes');
+    await rejectsWith(readTable(`${path}?encoding=klingon`), 'DATA_ENCODING', (err) => assert.match(err.message, /windows-1252/));
     const t = await readTable(path, { encoding: 'latin-1' });
     assert.deepEqual(texts(t.frame, 'name'), ['café', 'naïve']);
     const viaParam = await readTable(`${path}?encoding=latin-1`);

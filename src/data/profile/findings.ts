@@ -62,8 +62,13 @@ export function findIssues(profile: TableProfile): Finding[] {
       ...targetLeakage(c, target),
     ]),
   ];
+  return bySeverity(findings);
+}
+
+/** Errors first, then warnings, then notes; the order within each stays as given (a stable sort). */
+export function bySeverity(findings: readonly Finding[]): Finding[] {
   const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-  return findings.sort((a, b) => order[a.severity] - order[b.severity]);
+  return [...findings].sort((a, b) => order[a.severity] - order[b.severity]);
 }
 
 const pct = (share: number): string => {

@@ -3,8 +3,8 @@
  * it there, and list what is wrong with it. The result is plain data: the CLI prints it or writes it
  * as JSON, the HTML report draws it, the HTTP API can return it as it is.
  */
-import { withStagedTable, type ReadOptions } from '../sources/read-table.js';
-import { findIssues, type Finding } from './findings.js';
+import { withStagedTable, type IngestNote, type ReadOptions } from '../sources/read-table.js';
+import { bySeverity, findIssues, type Finding } from './findings.js';
 import { profileTable } from './profile-table.js';
 import type { ColumnProfile, TargetProfile } from './profile-types.js';
 
@@ -40,7 +40,16 @@ export async function inspectSource(source: string, options: InspectOptions = {}
       duplicateRows: profile.duplicateRows,
       columns: profile.columns,
       ...(profile.target === undefined ? {} : { target: profile.target }),
-      findings: findIssues(profile),
+      // What reading decided (numbers read from text, a guessed encoding, …) is listed with the problems.
+      findings: bySeverity([...(staged.notes ?? []), ...withoutDateConfusion(findIssues(profile), staged.notes ?? [])]),
     };
   });
+}
+
+/** Notes about dates kept as text (read-dates.ts) say what to do; "mixes numbers with text" would mislead. */
+const DATE_NOTES = new Set(['ambiguous_dates', 'mixed_date_formats']);
+
+function withoutDateConfusion(findings: readonly Finding[], notes: readonly IngestNote[]): Finding[] {
+  const dateColumns = new Set(notes.filter((n) => DATE_NOTES.has(n.code)).flatMap((n) => n.columns));
+  return findings.filter((f) => !((f.code === 'mixed_types' || f.code === 'numbers_as_text') && f.columns.some((c) => dateColumns.has(c))));
 }

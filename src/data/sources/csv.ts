@@ -7,12 +7,14 @@
  * reads any source with `readTable` (read-table.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { KilnError } from '../../core/errors.js';
+import { isKilnError, KilnError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
 import { duckdbReason, queryRows, sqlIdentifier, sqlString, uniqueTableName } from '../duckdb.js';
-import { badRowError, checkReadableFile, sha256File } from './file-checks.js';
+import type { IngestNote } from './ingest-note.js';
+import { badRowError, binaryFileReason, checkReadableFile, sha256File } from './file-checks.js';
 import type { ReadOptions, SourceRef, StagedTable, TableSource } from './source.js';
 import { describeTable } from './staged-table.js';
+import { bomEncoding, duckdbReadsEncoding, nodeDecodes, utf8Copy } from './transcode.js';
 
 export { isNumericSourceType } from '../source-types.js';
 
@@ -25,6 +27,8 @@ export interface LoadedTable {
   readonly digest: string;
   /** Malformed rows left out (only with `onBadRows: 'skip'`). */
   readonly skippedRows?: number;
+  /** What reading decided on the person's behalf (numbers read from text, a guessed encoding, …). */
+  readonly notes?: readonly IngestNote[];
 }
 
 /** Reads a CSV file into a Frame (the same as `readTable(path, { as: 'csv' })`). */
@@ -50,10 +54,62 @@ async function stageCsv(ref: SourceRef, conn: DuckDBConnection, options: ReadOpt
   // Hashing the bytes runs on Node's side while DuckDB parses on its own threads.
   const digesting = sha256File(ref.location);
   digesting.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-  const table = uniqueTableName('kiln_csv');
-  const load = (args: CsvArgs) => loadCsv(conn, table, ref.location, args);
+  const named = ref.params['encoding'] ?? options.encoding;
+  // A compressed file is decompressed by DuckDB: its bytes cannot be looked at or decoded here.
+  const compressed = /\.(gz|zst)$/.test(ref.extension);
+  if (compressed || (named !== undefined && duckdbReadsEncoding(named))) {
+    return { ...(await stageCsvFile(ref, ref.location, named, conn, options)), digest: await digesting };
+  }
+  if (named !== undefined) {
+    // An encoding DuckDB does not decode (windows-1252, iso-8859-15, shift_jis, …): Node decodes it.
+    if (!nodeDecodes(named)) {
+      throw new KilnError('DATA_ENCODING', { path: ref.text, reason: `"${named}" is not an encoding Kiln knows; try windows-1252, latin-1, iso-8859-15 or utf-16` });
+    }
+    return { ...(await stageDecoded(ref, named, conn, options)), digest: await digesting };
+  }
+  const bom = bomEncoding(ref.location);
+  // an image or a workbook renamed .csv is refused by name before DuckDB (or the Windows-1252 guess,
+  // where every byte decodes) reads it as text with NULs in its column names
+  const binary = bom === undefined ? binaryFileReason(ref.location) : undefined;
+  if (binary !== undefined) {
+    throw new KilnError('DATA_UNREADABLE', { path: ref.text, reason: binary, hint: 'give the table itself: a CSV or TSV file saved as text, an Excel .xlsx workbook, Parquet or JSON' });
+  }
+  try {
+    return { ...(await stageCsvFile(ref, ref.location, bom, conn, options)), digest: await digesting };
+  } catch (err) {
+    if (!isKilnError(err, 'DATA_ENCODING')) throw err;
+  }
+  // Not UTF-8 and no encoding named: what spreadsheets in Western Europe and the Americas save is
+  // Windows-1252 (every byte decodes). The note says so, and how to name another encoding.
+  const staged = await stageDecoded(ref, GUESSED_ENCODING, conn, options);
+  const note: IngestNote = {
+    code: 'encoding_guessed',
+    severity: 'info',
+    columns: [],
+    message: `The file is not UTF-8 text; it is read as ${GUESSED_ENCODING} (Western European, what Excel saves on Windows).`,
+    fix: `If accented letters look wrong, name the file's encoding: ${ref.text.split('?')[0] ?? ref.text}?encoding=NAME (e.g. iso-8859-15, shift_jis, utf-16), or save the file as UTF-8.`,
+  };
+  return { ...staged, digest: await digesting, notes: [note, ...(staged.notes ?? [])] };
+}
 
-  let args: CsvArgs = baseArgs(ref, options);
+/** The encoding a file that is not UTF-8 is read as when none is named. */
+const GUESSED_ENCODING = 'windows-1252';
+
+async function stageDecoded(ref: SourceRef, encoding: string, conn: DuckDBConnection, options: ReadOptions): Promise<Omit<StagedTable, 'digest'>> {
+  const copy = await utf8Copy(ref.location, encoding);
+  try {
+    return await stageCsvFile(ref, copy.path, undefined, conn, options);
+  } finally {
+    copy.dispose();
+  }
+}
+
+/** Reads `file` (the source's file, or a UTF-8 copy of it) with DuckDB, in `encoding` when given. */
+async function stageCsvFile(ref: SourceRef, file: string, encoding: string | undefined, conn: DuckDBConnection, options: ReadOptions): Promise<Omit<StagedTable, 'digest'>> {
+  const table = uniqueTableName('kiln_csv');
+  const load = (args: CsvArgs) => loadCsv(conn, table, file, args);
+
+  let args: CsvArgs = baseArgs(ref, encoding);
   let failure = await load(args);
   if (failure !== undefined) throwIfFatal(failure, ref);
   if (failure !== undefined) {
@@ -74,7 +130,7 @@ async function stageCsv(ref: SourceRef, conn: DuckDBConnection, options: ReadOpt
   let skippedRows = 0;
   if (failure !== undefined) {
     throwIfFatal(failure, ref);
-    const rejects = await readRejects(conn, table, ref.location, args, await delimiterOf(conn, ref.location, args));
+    const rejects = await readRejects(conn, table, file, args, await delimiterOf(conn, file, args));
     if ((options.onBadRows ?? 'stop') === 'stop' || rejects.failure !== undefined) {
       const first = rejects.first;
       if (first === undefined) throw new KilnError('DATA_UNREADABLE', { path: ref.text, reason: duckdbReason(rejects.failure ?? failure) }, { cause: failure });
@@ -86,15 +142,14 @@ async function stageCsv(ref: SourceRef, conn: DuckDBConnection, options: ReadOpt
     const reread = await load({ ...args, decimal_separator: sqlString(',') });
     if (reread !== undefined) await load(args);
   }
-  return { table, digest: await digesting, skippedRows };
+  return { table, skippedRows };
 }
 
-function baseArgs(ref: SourceRef, options: ReadOptions): CsvArgs {
+function baseArgs(ref: SourceRef, encoding: string | undefined): CsvArgs {
   const args: Record<string, string> = { header: ref.params['header'] === 'false' ? 'false' : 'true' };
   if (ref.extension.startsWith('.tsv') || ref.extension === '.tab') args['delim'] = sqlString('\t');
   const delim = ref.params['delim'] ?? ref.params['delimiter'];
   if (delim !== undefined) args['delim'] = sqlString(delim === '\\t' || delim === 'tab' ? '\t' : delim);
-  const encoding = ref.params['encoding'] ?? options.encoding;
   if (encoding !== undefined) args['encoding'] = sqlString(encoding);
   const decimal = ref.params['decimal'];
   if (decimal !== undefined) args['decimal_separator'] = sqlString(decimal);

@@ -44,9 +44,12 @@ async function stageJson(ref: SourceRef, conn: DuckDBConnection, options: ReadOp
   let skippedRows = 0;
   if (failure !== undefined) {
     const bad = ref.extension.endsWith('.gz') ? undefined : await firstBadJsonLine(ref.location, format);
-    if (bad === undefined) throw new KilnError('DATA_UNREADABLE', { path: ref.text, reason: duckdbReason(failure) }, { cause: failure });
+    const hint = format === 'array'
+      ? 'a .json file must hold one JSON array of row objects ([{"a": 1}, {"a": 2}]); a file with one object per line is NDJSON: name it .ndjson'
+      : 'a .ndjson file holds one JSON object per line; check the line named (a line break inside an object?)';
+    if (bad === undefined) throw new KilnError('DATA_UNREADABLE', { path: ref.text, reason: duckdbReason(failure), hint }, { cause: failure });
     if ((options.onBadRows ?? 'stop') === 'stop' || format === 'array') {
-      throw badRowError(ref.text, bad.line, bad.reason, bad.count);
+      throw badRowError(ref.text, bad.line, bad.reason, bad.count, hint);
     }
     // DuckDB's ignore_errors turns a bad line into a row of nulls; leave the bad lines out instead.
     const dir = mkdtempSync(join(tmpdir(), 'kiln-ndjson-'));

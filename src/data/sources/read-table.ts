@@ -14,8 +14,10 @@ import { sourceFor } from './registry.js';
 import { parseSourceRef } from './source-ref.js';
 import type { ReadOptions, SourceRef, StagedTable } from './source.js';
 import { countRows, describeTable } from './staged-table.js';
+import { tidyStagedTable, type TidyOptions } from './tidy-table.js';
 
 export type { ReadOptions, SourceRef, StagedTable, TableSource, BadRowPolicy } from './source.js';
+export type { IngestNote } from './ingest-note.js';
 
 /** Reads a source (a path, `sqlite:…`, `postgres://…`, `sql:…`) into a Frame. */
 export async function readTable(source: string, options: ReadOptions = {}): Promise<LoadedTable> {
@@ -38,6 +40,7 @@ export async function readTable(source: string, options: ReadOptions = {}): Prom
       source,
       digest: staged.digest,
       ...(staged.skippedRows > 0 ? { skippedRows: staged.skippedRows } : {}),
+      notes: staged.notes ?? [],
     };
   });
 }
@@ -56,13 +59,26 @@ export async function withStagedTable<T>(
   if (ref.scheme === 'file') checkReadableFile(ref);
   const reader = sourceFor(ref, options.as);
   return withDuckDB(async (conn) => {
-    const staged = await reader.stage(ref, conn, options);
+    const raw = await reader.stage(ref, conn, options);
     try {
+      // Every source, whatever it is, gets the same clean-up, so a table is typed alike however it came.
+      const notes = [...(raw.notes ?? []), ...(await tidyStagedTable(conn, raw.table, tidyOptions(ref)))];
+      const staged: StagedTable = { ...raw, notes };
       return await fn(conn, staged, ref);
     } finally {
-      await conn.run(`DROP TABLE IF EXISTS ${staged.table}`);
+      await conn.run(`DROP TABLE IF EXISTS ${raw.table}`);
     }
   });
+}
+
+/** `?dates=dmy|mdy`: how ambiguous dates read (any source). */
+function tidyOptions(ref: SourceRef): TidyOptions {
+  const dates = ref.params['dates'];
+  if (dates === undefined) return {};
+  if (dates !== 'dmy' && dates !== 'mdy') {
+    throw new KilnError('SOURCE_INVALID', { source: ref.text, reason: `dates must be dmy (day first) or mdy (month first), not "${dates}"`, example: 'e.g. data.csv?dates=dmy' });
+  }
+  return { dateOrder: dates };
 }
 
 /**

@@ -11,9 +11,9 @@ import { postgresSource } from './postgres.js';
 import type { SourceRef, TableSource } from './source.js';
 import { sqlSource } from './sql.js';
 import { sqliteSource } from './sqlite.js';
-import { xlsxSource } from './xlsx.js';
+import { legacyExcelSource, xlsxSource } from './xlsx.js';
 
-const SOURCES: readonly TableSource[] = Object.freeze([csvSource, jsonSource, ndjsonSource, parquetSource, xlsxSource, sqliteSource, postgresSource, sqlSource]);
+const SOURCES: readonly TableSource[] = Object.freeze([csvSource, jsonSource, ndjsonSource, parquetSource, xlsxSource, legacyExcelSource, sqliteSource, postgresSource, sqlSource]);
 
 const BY_KEY: Readonly<Record<string, TableSource>> = Object.freeze(
   Object.fromEntries(SOURCES.flatMap((source) => source.keys.map((key) => [key, source]))),

@@ -2,12 +2,16 @@
  * One interface for every place a table can come from. A source is named by one string, the same in
  * the CLI, the module spec and the API: `data/x.csv`, `book.xlsx#Sheet2`, `sqlite:shop.db?table=orders`,
  * `postgres://user@host/db?query=select …`, `sql:SELECT … FROM 'a.csv' JOIN 'b.parquet' …`.
+ * Decisions a file cannot make for itself are parameters too: `?encoding=windows-1252` (a text file
+ * that is not UTF-8; Windows-1252 is guessed otherwise, with a note), `?delim=;`, `?decimal=,`,
+ * `?header_row=3` (an Excel sheet's header row), `?dates=dmy` or `mdy` (how `05/01/2024` reads).
  *
  * Every source is "staged" into a DuckDB temp table of the connection it is given. From there the rows
  * can be read into a Frame (for training) or profiled with SQL without ever entering JavaScript
  * (for `kiln inspect`), whatever the source was.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { IngestNote } from './ingest-note.js';
 
 /** A source string, taken apart. */
 export interface SourceRef {
@@ -32,7 +36,7 @@ export interface ReadOptions {
   readonly onBadRows?: BadRowPolicy;
   /** An Excel sheet's name (the same as `file.xlsx#Sheet` or `?sheet=`). */
   readonly sheet?: string;
-  /** A text file's encoding when it is not UTF-8: `latin-1`, `utf-16` (the same as `?encoding=`). */
+  /** A text file's encoding when it is not UTF-8 (`windows-1252`, `latin-1`, `utf-16`, …; the same as `?encoding=`). */
   readonly encoding?: string;
   /** Read with this source kind whatever the name says (e.g. `csv` for a `.txt` file). */
   readonly as?: string;
@@ -48,6 +52,8 @@ export interface StagedTable {
   readonly digest: string;
   /** Malformed rows left out under `onBadRows: 'skip'`. */
   readonly skippedRows: number;
+  /** What reading decided on the person's behalf (a guessed encoding, the sheet read, …). */
+  readonly notes?: readonly IngestNote[];
 }
 
 export interface TableSource {
