@@ -15,25 +15,44 @@ export function formatNumber(x: number): string {
   return Number(x.toPrecision(4)).toLocaleString('en-US');
 }
 
-/** Vertical bars over equal-width bins, with the range written under the axis. */
+/**
+ * One bin per whole number (histogram-bins.ts's unit layout: edges min, min + 1, …, max + 1): each bar
+ * is a value, not a range, so it is labelled by its value — Pclass reads 1, 2, 3, not "1 … 4".
+ */
+function isUnitLayout(edges: readonly number[]): boolean {
+  return edges.length >= 2 && edges.every((e, k) => Number.isInteger(e) && (k === 0 || e - (edges[k - 1] as number) === 1));
+}
+
+/** Most value labels a unit histogram writes under its bars; beyond, the first and last value only. */
+const MAX_VALUE_LABELS = 12;
+
+/** Vertical bars over equal-width bins, with the range (or, for whole numbers, the values) under the axis. */
 export function histogramSvg(h: Histogram, width = 320, height = 120): string {
   const max = Math.max(1, ...h.counts);
   const plotHeight = height - 22;
   const barWidth = width / Math.max(1, h.counts.length);
+  const unit = isUnitLayout(h.edges);
   const bars = h.counts
     .map((n, k) => {
       const barHeight = (n / max) * plotHeight;
       const from = h.edges[k] ?? 0;
       const to = h.edges[k + 1] ?? from;
-      return `<rect x="${(k * barWidth + 0.5).toFixed(1)}" y="${(plotHeight - barHeight).toFixed(1)}" width="${Math.max(1, barWidth - 1).toFixed(1)}" height="${barHeight.toFixed(1)}" class="bar"><title>${escapeHtml(`${formatNumber(from)} to ${formatNumber(to)}: ${n.toLocaleString('en-US')} rows`)}</title></rect>`;
+      const what = unit ? formatNumber(from) : `${formatNumber(from)} to ${formatNumber(to)}`;
+      return `<rect x="${(k * barWidth + 0.5).toFixed(1)}" y="${(plotHeight - barHeight).toFixed(1)}" width="${Math.max(1, barWidth - 1).toFixed(1)}" height="${barHeight.toFixed(1)}" class="bar"><title>${escapeHtml(`${what}: ${n.toLocaleString('en-US')} rows`)}</title></rect>`;
     })
     .join('');
-  const first = formatNumber(h.edges[0] ?? 0);
-  const last = formatNumber(h.edges[h.edges.length - 1] ?? 0);
+  const tick = (x: number, text: string, anchor: 'start' | 'middle' | 'end') =>
+    `<text x="${x.toFixed(1)}" y="${height - 4}" class="tick"${anchor === 'start' ? '' : ` text-anchor="${anchor}"`}>${escapeHtml(text)}</text>`;
+  let ticks: string;
+  if (!unit) {
+    ticks = tick(0, formatNumber(h.edges[0] ?? 0), 'start') + tick(width, formatNumber(h.edges[h.edges.length - 1] ?? 0), 'end');
+  } else if (h.counts.length <= MAX_VALUE_LABELS) {
+    ticks = h.counts.map((_, k) => tick((k + 0.5) * barWidth, formatNumber(h.edges[k] ?? 0), 'middle')).join('');
+  } else {
+    ticks = tick(0, formatNumber(h.edges[0] ?? 0), 'start') + tick(width, formatNumber(h.edges[h.counts.length - 1] ?? 0), 'end');
+  }
   return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="histogram">` +
-    `${bars}<line x1="0" y1="${plotHeight + 0.5}" x2="${width}" y2="${plotHeight + 0.5}" class="axis"/>` +
-    `<text x="0" y="${height - 4}" class="tick">${escapeHtml(first)}</text>` +
-    `<text x="${width}" y="${height - 4}" class="tick" text-anchor="end">${escapeHtml(last)}</text></svg>`;
+    `${bars}<line x1="0" y1="${plotHeight + 0.5}" x2="${width}" y2="${plotHeight + 0.5}" class="axis"/>${ticks}</svg>`;
 }
 
 export interface Bar {
