@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { binLayout } from '../../src/data/profile/histogram-bins.js';
 import { histogramSvg } from '../../src/data/report/svg-charts.js';
-import { binLabels } from '../../web/src/components/charts/Histogram.js';
+import { binLabels } from '../../web/src/components/charts/bin-labels.js';
 
 const ticks = (svg: string): string[] => [...svg.matchAll(/class="tick"[^>]*>([^<]*)</g)].map((m) => m[1] ?? '');
 const titles = (svg: string): string[] => [...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => m[1] ?? '');
