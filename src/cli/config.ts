@@ -126,11 +126,20 @@ function resolveStoreUrl(store: string | undefined, home: string, cwd: string): 
 function readConfigFile(explicit: string | undefined, cwd: string): { name: string; settings: Record<string, unknown> } | undefined {
   const file = explicit ?? (existsSync(resolve(cwd, DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : undefined);
   if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, file), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new KilnError('DATA_NOT_FOUND', { what: 'configuration file', path: file });
+    // a folder, or no permission: said as such, not as "not valid YAML"
+    const summary = code === 'EISDIR' ? 'it is a folder, not a file' : `it cannot be read (${code ?? (err as Error).message})`;
+    throw new KilnError('INVALID_PARAMS', { what: `configuration file ${file}`, summary });
+  }
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(resolve(cwd, file), 'utf8'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new KilnError('DATA_NOT_FOUND', { path: file });
+    raw = parseYaml(text);
+  } catch {
     throw new KilnError('INVALID_PARAMS', { what: `configuration file ${file}`, summary: 'it is not valid YAML' });
   }
   if (raw === null || raw === undefined) return { name: file, settings: {} };

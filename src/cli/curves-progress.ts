@@ -5,6 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { CurvesOptions } from '../modules/tabular/tabular-curves.js';
+import { liveTerminal, stopAtExit } from './progress.js';
 
 export interface CurvesProgress {
   readonly onPoint: NonNullable<CurvesOptions['onPoint']>;
@@ -13,11 +14,12 @@ export interface CurvesProgress {
 
 export function curvesProgress(enabled: boolean): CurvesProgress {
   if (!enabled) return { onPoint: () => {}, stop: () => {} };
-  if (process.stderr.isTTY !== true) {
+  if (!liveTerminal()) {
     return { onPoint: (curve, _point, done, total) => void process.stderr.write(`  ${curve} curve: ${done}/${total} points\n`), stop: () => {} };
   }
   const bar = new cliProgress.SingleBar({ format: '  {curve} curve [{bar}] {value}/{total} points', stream: process.stderr }, cliProgress.Presets.shades_classic);
   let started = '';
+  stopAtExit(() => bar.stop());
   return {
     onPoint: (curve, _point, done, total) => {
       if (started !== curve) {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadSpecFile } from '../modules/spec.js';
 import { commandContext, withHome } from './context.js';
+import { cancelOnInterrupt } from './interrupt.js';
 import { trainProgress } from './progress.js';
 import type { ServeFlags } from './serve.js';
 
@@ -23,8 +24,19 @@ export function registerDemo(program: Command): void {
       const loaded = loadSpecFile(opts.spec ?? EXAMPLE_SPEC);
       const progress = trainProgress(!ctx.out.json);
       // Loaded when used, so that `kiln --help` does not load training and serving.
-      const [{ trainTabularModule }, { serveUntilStopped }] = await Promise.all([import('../modules/tabular/train-tabular.js'), import('./serve.js')]);
-      const trained = await withHome(ctx, (home) => trainTabularModule(loaded, { ...home, onEvent: progress.onEvent }).finally(progress.stop));
+      const [{ trainModule }, { serveUntilStopped }] = await Promise.all([import('../modules/train-module.js'), import('./serve.js')]);
+      // Ctrl-C while it trains stops the training as `kiln train` does: the run is marked failed, not left running
+      const interrupt = cancelOnInterrupt('training', (line) => process.stderr.write(`\n${line}\n`));
+      const trained = await withHome(ctx, (home) =>
+        trainModule(loaded, { ...home, onEvent: progress.onEvent, signal: interrupt.signal })
+          .catch((err: unknown) => {
+            throw interrupt.cancellation(err);
+          })
+          .finally(() => {
+            progress.stop();
+            interrupt.dispose();
+          }),
+      );
       const server = await serveUntilStopped(ctx);
       const name = trained.model;
       const test = trained.metrics.test;

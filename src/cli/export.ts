@@ -28,7 +28,7 @@ export function registerExport(program: Command): void {
       const result = await withHome(ctx, ({ store, artifacts }) =>
         // a file where the folder should be, or no permission, is the user's to fix (OUTPUT_UNWRITABLE)
         exportModel({ ref: parsed, format: opts.format as ExportFormat, out: opts.out, store, artifacts }).catch((err: unknown) => {
-          throw outputFileError(err, opts.out);
+          throw outputFileError(err, opts.out, 'folder');
         }),
       );
       ctx.out.result(result, () => `exported ${result.model}:${result.version} as ${result.format}:\n${result.files.map((f) => `  ${f}`).join('\n')}`);

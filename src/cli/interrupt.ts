@@ -5,6 +5,7 @@
  * Without this, an interrupted `kiln train` left its run "running" in the store forever.
  */
 import { isKilnError, KilnError } from '../core/errors.js';
+import { hasPrintedOutcome, reportError } from './output.js';
 
 export interface Interruptible {
   readonly signal: AbortSignal;
@@ -36,4 +37,20 @@ export function cancelOnInterrupt(what: string, say: (line: string) => void, sig
     },
     cancellation: (err) => (controller.signal.aborted && isKilnError(err, 'CANCELLED') ? (controller.signal.reason as unknown) : err),
   };
+}
+
+/**
+ * Ctrl-C (or SIGTERM) during a verb with nothing to unwind — predict, report, export, inspect, … — ends it
+ * with the CANCELLED error like any other failure (with --json, the one JSON document on stdout; exit 130),
+ * where Node would die of the signal and say nothing. A verb that stops its own work (train, curves, serve,
+ * worker) has its own handler while it runs; this one then leaves the signal to it.
+ */
+export function reportInterrupts(what: string, json: boolean, signals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): void {
+  for (const s of signals) {
+    process.on(s, () => {
+      if (process.listenerCount(s) > 1) return;
+      process.exitCode = hasPrintedOutcome() ? 130 : reportError(new KilnError('CANCELLED', { what }), json);
+      process.exit();
+    });
+  }
 }

@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { KilnError } from '../core/errors.js';
 import { KILN_VERSION } from '../core/version.js';
+import { ignoreBrokenPipes } from './broken-pipe.js';
+import { reportInterrupts } from './interrupt.js';
 import { reportError } from './output.js';
 import { registerAb } from './ab.js';
 import { registerAlerts } from './alerts.js';
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `kiln --help` for the verbs and their options)')
     // Subcommands inherit these settings when created, so they must come before the verbs.
     .exitOverride();
+  // Ctrl-C during any verb ends it with a coded error and exit 130 (verbs that unwind their work add their own handler)
+  program.hook('preAction', (_program, verb) => reportInterrupts(commandPath(verb), verb.optsWithGlobals<{ json?: boolean }>().json === true));
   registerDemo(program);
   registerTrain(program);
   registerPredict(program);
@@ -55,7 +59,15 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** "kiln models show" for the `show` sub-command of `models`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c !== null; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
 export async function main(argv: readonly string[]): Promise<void> {
+  ignoreBrokenPipes();
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);

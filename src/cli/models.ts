@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import type { Logger } from '../core/logger.js';
-import { parseModelRef } from '../store/model-ref.js';
+import { KilnError } from '../core/errors.js';
+import { isValidModelName, parseModelRef } from '../store/model-ref.js';
 import type { Store, VersionStatus } from '../store/store.js';
 import { deliverDueWebhooks } from '../store/webhooks/dispatcher.js';
 import { commandContext, withHome } from './context.js';
@@ -82,7 +83,13 @@ export function registerModels(program: Command): void {
     .action(async (name: string, alias: string, versionText: string, _opts: unknown, cmd: Command) => {
       const ctx = commandContext(cmd);
       const version = wholeNumberOption('<version>', versionText, { min: 1 });
-      parseModelRef(`${name}@${alias}`);
+      // said apart: `kiln models alias titanic:2 champion 2` has a bad name, `… titanic "my alias" 2` a bad alias
+      if (!isValidModelName(name)) {
+        throw new KilnError('INVALID_PARAMS', { what: '<name>', summary: `"${name}" is not a model name: give the name alone, without :VERSION or @ALIAS (e.g. titanic)` });
+      }
+      if (!isValidAlias(alias)) {
+        throw new KilnError('INVALID_PARAMS', { what: '<alias>', summary: `"${alias}" is not an alias: it starts with a letter and has up to 64 letters, digits, "_" and "-" (e.g. champion)` });
+      }
       await withHome(ctx, async ({ store }) => {
         await store.setAlias(name, alias, version);
         await deliverWebhooks(store, ctx.logger);
@@ -118,4 +125,11 @@ export async function deliverWebhooks(store: Store, logger: Logger): Promise<voi
   await deliverDueWebhooks(store, { logger, policy: { timeoutMs: 5000 } }).catch((err: unknown) => logger.warn({ err }, 'could not deliver webhooks now'));
 }
 
-
+/** What `NAME@ALIAS` accepts after the @ (the one model-reference syntax decides). */
+function isValidAlias(alias: string): boolean {
+  try {
+    return parseModelRef(`model@${alias}`).kind === 'alias';
+  } catch {
+    return false;
+  }
+}

@@ -3,7 +3,7 @@
  * folder that does not exist, no permission — is the user's to fix, so it becomes OUTPUT_UNWRITABLE
  * (exit 1, with a hint) rather than an internal error with Node's errno text.
  */
-import { statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { KilnError } from '../core/errors.js';
 
@@ -18,6 +18,27 @@ export function checkOutputFile(path: string): void {
   const folder = statOrUndefined(dirname(resolve(path)));
   if (folder === undefined) throw unwritable(path, `the folder ${dirname(path)} does not exist`);
   if (!folder.isDirectory()) throw unwritable(path, `${dirname(path)} is a file, not a folder`);
+  probeWritable(path, target !== undefined);
+}
+
+/**
+ * Trying is the only test every file system answers truthfully: /proc refuses a new file with ENOENT in
+ * a folder that exists, a read-only mount with EROFS, and root passes every permission check. A file
+ * created for the test is removed again; an existing one is only checked, never opened or truncated.
+ */
+function probeWritable(path: string, exists: boolean): void {
+  try {
+    if (exists) {
+      accessSync(path, constants.W_OK);
+    } else {
+      closeSync(openSync(path, 'wx'));
+      unlinkSync(path);
+    }
+  } catch (err) {
+    // another process creating the file meanwhile is no reason to refuse
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw outputFileError(err, path);
+  }
 }
 
 /** writeFileSync, with the failures a user can fix turned into OUTPUT_UNWRITABLE. */
@@ -29,12 +50,20 @@ export function writeOutputFile(path: string, data: string | Uint8Array): void {
   }
 }
 
-/** A file-system error met while writing `path`, as the coded error a user reads (others unchanged). */
-export function outputFileError(err: unknown, path: string): unknown {
+/**
+ * A file-system error met while writing `path`, as the coded error a user reads (others unchanged);
+ * `wanted` says whether the user named a file (--html, --out FILE) or a folder to write into (export).
+ */
+export function outputFileError(err: unknown, path: string, wanted: Wanted = 'file'): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const reason = code === undefined ? undefined : REASONS[code];
-  return reason === undefined ? err : unwritable((err as NodeJS.ErrnoException).path ?? path, reason);
+  const failedPath = (err as NodeJS.ErrnoException | undefined)?.path ?? path;
+  // ENOENT in a folder that exists: the file system creates nothing there (as /proc)
+  const refused = code === 'ENOENT' && existsSync(dirname(resolve(failedPath)));
+  const reason = refused ? 'the file system there does not let anything be created' : code === undefined ? undefined : REASONS[code];
+  return reason === undefined ? err : unwritable(failedPath, reason, wanted);
 }
+
+type Wanted = 'file' | 'folder';
 
 const REASONS: Readonly<Record<string, string>> = {
   ENOENT: 'its folder does not exist',
@@ -47,8 +76,8 @@ const REASONS: Readonly<Record<string, string>> = {
   ENOSPC: 'the disk is full',
 };
 
-function unwritable(path: string, reason: string): KilnError {
-  return new KilnError('OUTPUT_UNWRITABLE', { path, reason });
+function unwritable(path: string, reason: string, wanted: Wanted = 'file'): KilnError {
+  return new KilnError('OUTPUT_UNWRITABLE', { path, reason, wanted });
 }
 
 function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {

@@ -13,10 +13,15 @@ export interface Output {
   info(line: string): void;
 }
 
+/** Whether this process has printed its result or its error, so that an interruption adds no second one. */
+let printed = false;
+export const hasPrintedOutcome = (): boolean => printed;
+
 export function createOutput(json: boolean): Output {
   return {
     json,
     result(data, human) {
+      printed = true;
       if (json) process.stdout.write(JSON.stringify(data, null, 2) + '\n');
       else process.stderr.write(human() + '\n');
     },
@@ -29,6 +34,7 @@ export function createOutput(json: boolean): Output {
 /** Shows an error the way a user should see it (never a stack trace) and returns the exit code. */
 export function reportError(err: unknown, json: boolean, logger?: Logger): number {
   const error: KilnError = asKilnError(err);
+  printed = true;
   if (error.code === 'INTERNAL') logger?.error({ err }, 'internal error');
   if (json) {
     process.stdout.write(JSON.stringify({ error: error.toJSON() }, null, 2) + '\n');

@@ -5,15 +5,29 @@
 import cliProgress from 'cli-progress';
 import type { TrainEvent } from '../modules/train-events.js';
 
+/** A bar that redraws itself needs a terminal that moves the cursor: not a pipe, a file, or TERM=dumb. */
+export function liveTerminal(): boolean {
+  return process.stderr.isTTY === true && process.env['TERM'] !== 'dumb';
+}
+
+/**
+ * A live bar hides the cursor and turns line wrapping off until it stops; a process that exits while one
+ * is drawn (a second Ctrl-C) would leave the terminal so. `stop` then runs at exit too.
+ */
+export function stopAtExit(stop: () => void): void {
+  process.once('exit', stop);
+}
+
 export function trainProgress(enabled: boolean): { onEvent: (e: TrainEvent) => void; stop: () => void } {
   if (!enabled) return { onEvent: () => {}, stop: () => {} };
-  const live = process.stderr.isTTY === true;
+  const live = liveTerminal();
   let bar: cliProgress.SingleBar | undefined;
   let part: string | undefined;
   const stop = () => {
     bar?.stop();
     bar = undefined;
   };
+  if (live) stopAtExit(stop);
   const onEvent = (e: TrainEvent) => {
     if (e.type === 'progress') {
       if (!live) return;

@@ -48,10 +48,15 @@ export function registerTrain(program: Command): void {
       // Ctrl-C stops the training cleanly: its run is marked failed and nothing is registered
       const interrupt = cancelOnInterrupt('training', (line) => process.stderr.write(`\n${line}\n`));
       const result = await withHome(ctx, async (home) => {
-        const trained = await trainModule(loaded, { ...home, onEvent: progress.onEvent, signal: interrupt.signal }).finally(() => {
-          progress.stop();
-          interrupt.dispose();
-        });
+        const trained = await trainModule(loaded, { ...home, onEvent: progress.onEvent, signal: interrupt.signal })
+          // "training was cancelled", not the learner's "the task was cancelled"
+          .catch((err: unknown) => {
+            throw interrupt.cancellation(err);
+          })
+          .finally(() => {
+            progress.stop();
+            interrupt.dispose();
+          });
         // "version created" goes out now, not when a server next runs its dispatcher
         await deliverWebhooks(home.store, ctx.logger);
         return trained;

@@ -10,10 +10,11 @@
  *
  * `kiln serve --model-repository DIR` serves what the triton export wrote, with the same answers.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KilnError } from '../core/errors.js';
 import { MODULE_ARTIFACTS } from '../modules/manifest.js';
+import { makeFolder } from '../store/make-folder.js';
 import { formatModelRef, type ModelRef } from '../store/model-ref.js';
 import type { ArtifactStore, Store } from '../store/store.js';
 import { formatPbtxt } from './config-pbtxt.js';
@@ -59,13 +60,13 @@ export async function exportModel(options: {
   };
 
   if (format === 'onnx') {
-    await mkdir(out, { recursive: true });
+    await makeFolder(out);
     await write(join(out, MODEL_FILE), onnx);
     await write(join(out, MODULE_ARTIFACTS.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
   } else {
     const modelDir = join(out, version.model);
     const versionDir = join(modelDir, String(version.version));
-    await mkdir(versionDir, { recursive: true });
+    await makeFolder(versionDir);
     const config = moduleConfig(version.model, manifest);
     const header = `# Written by kiln export from ${version.model}:${version.version} (learner ${manifest.learner}, task ${manifest.task}).\n`;
     await write(join(modelDir, CONFIG_FILE), `${header}${formatPbtxt(configToPbtxt(config))}\n`);

@@ -8,11 +8,11 @@
  * `s3://BUCKET/PREFIX`) and the SQLite database `kiln.db` (`--store`, `KILN_STORE_URL`, `store:`).
  * Opening one creates what is missing.
  */
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { KilnError } from '../core/errors.js';
 import { storeScheme } from './store-scheme.js';
 import { LocalArtifactStore } from './local-artifact-store.js';
+import { makeFolder } from './make-folder.js';
 import { PostgresStore } from './postgres/postgres-store.js';
 import { S3ArtifactStore } from './s3-artifact-store.js';
 import type { SqlStoreOptions } from './sql/sql-store.js';
@@ -80,7 +80,7 @@ export async function openArtifacts(url: string): Promise<ArtifactStore> {
 /** Creates `dir` when missing; STORE_UNAVAILABLE naming it when it cannot be. */
 async function ensureFolder(dir: string): Promise<string> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeFolder(dir);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new KilnError('STORE_UNAVAILABLE', { location: dir, reason }, { cause: err });

@@ -124,6 +124,15 @@ describe('kiln verbs refuse bad input with coded errors', () => {
     assert.match(error.message, /"auc_roc" is not a binary metric; use one of .*roc_auc/);
   });
 
+  test('kiln models alias names which of its arguments is wrong (it said "titanic:2@champion is not a model reference")', async () => {
+    const [versionedName, spacedAlias] = await Promise.all([
+      kiln(['models', 'alias', 'titanic:1', 'champion', '1', '--json', '--home', home]),
+      kiln(['models', 'alias', 'titanic', 'my alias', '1', '--json', '--home', home]),
+    ]);
+    assert.match(jsonError(versionedName, 2).message, /^invalid <name>: "titanic:1" is not a model name: give the name alone/);
+    assert.match(jsonError(spacedAlias, 2).message, /^invalid <alias>: "my alias" is not an alias: it starts with a letter/);
+  });
+
   test('usage errors found by the parser are JSON on stdout with --json, exit 2', async () => {
     const [unknownOption, missingArgument, typo, noCurves] = await Promise.all([
       kiln(['train', '--bogus', '--json', '--home', home]),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, SETTING_FLAGS, resolveConfig } from '../../src/cli/config.js';
 import { buildProgram } from '../../src/cli/main.js';
@@ -80,4 +80,22 @@ test('every flag the configuration names is a flag of some verb', () => {
   };
   walk(buildProgram());
   for (const flag of SETTING_FLAGS) assert.ok(flags.has(flag), `${flag} is named in errors but no verb takes it`);
+});
+
+test('--config naming a missing file, a folder or broken YAML says which (a folder was "not valid YAML", a missing file "no data file")', () => {
+  const cwd = tempHome();
+  mkdirSync(join(cwd, 'a-folder'));
+  writeFileSync(join(cwd, 'broken.yaml'), 'port: [8080\n');
+  const failure = (configFile: string): { code: string; message: string } => {
+    try {
+      resolveConfig({}, { env: {}, cwd, configFile });
+    } catch (err) {
+      assert.ok(isKilnError(err));
+      return { code: err.code, message: err.message };
+    }
+    assert.fail(`${configFile} was accepted`);
+  };
+  assert.deepEqual(failure('missing.yaml'), { code: 'DATA_NOT_FOUND', message: 'no configuration file at missing.yaml' });
+  assert.deepEqual(failure('a-folder'), { code: 'INVALID_PARAMS', message: 'invalid configuration file a-folder: it is a folder, not a file' });
+  assert.deepEqual(failure('broken.yaml'), { code: 'INVALID_PARAMS', message: 'invalid configuration file broken.yaml: it is not valid YAML' });
 });

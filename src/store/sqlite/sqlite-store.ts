@@ -7,10 +7,10 @@
  * rests on SQLite's file locking: WAL lets readers proceed during a write, writers take the lock up front
  * (BEGIN IMMEDIATE), and the busy timeout makes a writer wait for the lock instead of failing.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
 import { KilnError } from '../../core/errors.js';
+import { makeFolderSync } from '../make-folder.js';
 import { SqlStore, type SqlStoreOptions } from '../sql/sql-store.js';
 import { migrate } from './migrations.js';
 import { SqliteDriver } from './sqlite-driver.js';
@@ -27,7 +27,7 @@ export class SqliteStore extends SqlStore {
     const location = file === ':memory:' ? file : resolvePath(file);
     let db: Database.Database | undefined;
     try {
-      if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+      if (location !== ':memory:') makeFolderSync(dirname(location));
       db = new Database(location, { timeout: BUSY_TIMEOUT_MS });
       db.pragma('journal_mode = WAL');
       // In WAL mode NORMAL cannot corrupt the database; a power cut may only lose the last commits.
