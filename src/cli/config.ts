@@ -36,6 +36,17 @@ export const configSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
     .optional()
     .describe('Key prefix of the Redis job queue (default kiln): separate Kiln installations can share one Redis; the server and its workers must agree.'),
+  // --- who may use `kiln serve` beyond its health probes (src/serve/access-token.ts) ---
+  apiToken: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,512}$/, 'at least 16 printable characters, no spaces')
+    .optional()
+    .describe('The access token every request needs but health and the app\'s page (Authorization: Bearer TOKEN); from the environment (or the config file), never a flag, which others on the machine could read.'),
+  apiTokenFile: z.string().min(1).optional().describe('A file whose first line is the access token (a mounted secret).'),
+  openInference: z
+    .preprocess((v) => (typeof v === 'string' ? parseSwitch(v) : v), z.boolean())
+    .optional()
+    .describe('Predictions and model metadata need no token; the rest of the API still does.'),
   // --- the prediction log of `kiln serve` (src/serve/prediction-log.ts, prediction-retention.ts) ---
   predictionLog: z
     .preprocess((v) => (typeof v === 'string' ? parseSwitch(v) : v), z.boolean())
@@ -71,6 +82,9 @@ const SETTINGS: { readonly [K in keyof KilnConfig]-?: SettingSpelling } = {
   artifacts: { env: 'KILN_ARTIFACTS_URL', flag: '--artifacts', takes: 'a folder or s3://BUCKET/PREFIX' },
   queue: { env: 'KILN_QUEUE_URL', flag: '--queue', takes: 'a Redis URL, redis://HOST:PORT' },
   queuePrefix: { env: 'KILN_QUEUE_PREFIX', takes: 'a key prefix of letters, digits and _ . : - only' },
+  apiToken: { env: 'KILN_API_TOKEN', takes: 'at least 16 printable characters, no spaces' },
+  apiTokenFile: { env: 'KILN_API_TOKEN_FILE', flag: '--api-token-file', takes: 'a file holding the token' },
+  openInference: { env: 'KILN_OPEN_INFERENCE', flag: '--open-inference', takes: 'true or false' },
   predictionLog: { env: 'KILN_PREDICTION_LOG', flag: '--no-prediction-log', takes: 'true or false' },
   predictionLogSampleRate: { env: 'KILN_PREDICTION_LOG_SAMPLE_RATE', flag: '--log-sample-rate', takes: 'a number from 0 to 1' },
   predictionLogRetentionDays: { env: 'KILN_PREDICTION_LOG_RETENTION_DAYS', flag: '--log-retention-days', takes: 'a number of days above 0' },

@@ -1,6 +1,7 @@
 /**
  * `kiln serve [--host] [--port] [--grpc-port] [--no-grpc] [--model-repository DIR] [--log-sample-rate R]
- * [--log-retention-days D] [--log-max-rows N] [--no-prediction-log] [--queue redis://HOST:PORT]`: serve the
+ * [--log-retention-days D] [--log-max-rows N] [--no-prediction-log] [--queue redis://HOST:PORT]
+ * [--api-token-file FILE] [--open-inference]`: serve the
  * registered models (and a Triton-layout model repository folder, when given) over the Open Inference
  * Protocol — REST with Triton's extensions, and gRPC — plus KServe v1 and Prometheus /metrics, logging
  * served predictions for monitoring with the given sampling and retention. With --queue, the app's
@@ -11,6 +12,7 @@ import type { Command } from 'commander';
 import type { RunningServer } from '../serve/server.js';
 import { commandContext, type CommandContext } from './context.js';
 import { wholeNumberOption } from './option-values.js';
+import { accessFor } from './access-settings.js';
 
 export interface ServeFlags {
   readonly host?: string;
@@ -28,6 +30,8 @@ interface ServeOnlyFlags extends ServeFlags {
   readonly logMaxRows?: string;
   /** commander's `--no-prediction-log` sets this to false. */
   readonly predictionLog?: boolean;
+  readonly apiTokenFile?: string;
+  readonly openInference?: boolean;
 }
 
 /** Triton's default gRPC port is 8001; Kiln's HTTP default is 8080, so gRPC sits next to it. */
@@ -47,11 +51,15 @@ export function registerServe(program: Command): void {
     .option('--log-max-rows <n>', 'keep at most this many logged predictions, the newest (env KILN_PREDICTION_LOG_MAX_ROWS, default: no limit)')
     .option('--no-prediction-log', 'do not log served predictions (env KILN_PREDICTION_LOG=false); monitoring then has no live data')
     .option('--queue <url>', 'queue training jobs in Redis (redis://HOST:PORT) for `kiln worker` processes instead of running them in the server (env KILN_QUEUE_URL)')
+    .option('--api-token-file <file>', 'require the token on this file\'s first line for every request but health and the app\'s page (or env KILN_API_TOKEN); a server on a non-loopback --host without one makes one and prints it')
+    .option('--open-inference', 'with a token: predictions and model metadata need none (env KILN_OPEN_INFERENCE)')
     .action(async (opts: ServeOnlyFlags, cmd: Command) => {
       const ctx = commandContext(cmd, {
         host: opts.host,
         port: opts.port,
         queue: opts.queue,
+        apiTokenFile: opts.apiTokenFile,
+        openInference: opts.openInference,
         predictionLogSampleRate: opts.logSampleRate,
         predictionLogRetentionDays: opts.logRetentionDays,
         predictionLogMaxRows: opts.logMaxRows,
@@ -64,8 +72,13 @@ export function registerServe(program: Command): void {
         ...(opts.modelRepository === undefined ? {} : { modelRepository: resolve(opts.modelRepository) }),
       });
       const grpc = server.grpc?.address;
-      ctx.out.result({ url: server.url, ...(grpc === undefined ? {} : { grpc }) }, () =>
-        `Kiln is serving on ${server.url}${grpc === undefined ? '' : ` and gRPC ${grpc}`} (Ctrl+C to stop); the HTTP API is described at ${server.url}/openapi.json`,
+      const made = server.generatedToken;
+      ctx.out.result({ url: server.url, ...(grpc === undefined ? {} : { grpc }), ...(made === undefined ? {} : { token: made, app: `${server.url}/?token=${made}` }) }, () =>
+        `Kiln is serving on ${server.url}${grpc === undefined ? '' : ` and gRPC ${grpc}`} (Ctrl+C to stop); the HTTP API is described at ${server.url}/openapi.json` +
+        (made === undefined
+          ? ''
+          : `\nIt listens beyond this machine, so it made an access token: open ${server.url}/?token=${made} in a browser, or send \`Authorization: Bearer ${made}\`` +
+            ` (set KILN_API_TOKEN or --api-token-file to choose your own)`),
       );
     });
 }
@@ -75,12 +88,16 @@ function parsePort(text: string | undefined, fallback: number): number {
 }
 
 /** Opens the home store, starts the server, and stops it gracefully on SIGINT/SIGTERM. */
-export async function serveUntilStopped(ctx: CommandContext, extra: { readonly grpcPort?: number; readonly modelRepository?: string } = {}): Promise<RunningServer> {
+export async function serveUntilStopped(
+  ctx: CommandContext,
+  extra: { readonly grpcPort?: number; readonly modelRepository?: string } = {},
+): Promise<RunningServer & { readonly generatedToken?: string }> {
   // Loaded here, not at the top: `kiln --help` and the other verbs should not load the server.
   const { closeOnSignals, startServer } = await import('../serve/server.js');
   // a queue URL that cannot be Redis is refused before anything starts (a Redis that is down is not:
   // the server then serves predictions and says jobs are unavailable until Redis answers)
   if (ctx.config.queue !== undefined) (await import('../api/app/redis-connection.js')).checkQueueUrl(ctx.config.queue);
+  const { access, generated } = await accessFor(ctx.config);
   const { store, artifacts } = await ctx.openHome();
   const { predictionLog, predictionLogSampleRate, predictionLogRetentionDays, predictionLogMaxRows } = ctx.config;
   // the app API (src/api/app) keeps uploads in the home, and its training workers open the same store
@@ -95,6 +112,7 @@ export async function serveUntilStopped(ctx: CommandContext, extra: { readonly g
     logger: ctx.logger,
     host: ctx.config.host,
     port: ctx.config.port,
+    ...(access === undefined ? {} : { access }),
     ...extra,
     predictionLog: predictionLog && {
       sampleRate: predictionLogSampleRate,
@@ -107,5 +125,5 @@ export async function serveUntilStopped(ctx: CommandContext, extra: { readonly g
     await store.close().catch((err: unknown) => ctx.logger.error({ err }, 'error while closing the store'));
     process.exit(0);
   });
-  return server;
+  return generated && access !== undefined ? { ...server, generatedToken: access.token } : server;
 }
