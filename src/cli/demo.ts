@@ -40,18 +40,30 @@ export function registerDemo(program: Command): void {
       const server = await serveUntilStopped(ctx);
       const name = trained.model;
       const test = trained.metrics.test;
+      // with an access token (given, or made for a non-loopback --host) the examples carry it
+      const made = server.generatedToken;
+      const file = ctx.config.apiTokenFile;
+      const auth =
+        made !== undefined
+          ? ` -H 'authorization: Bearer ${made}'`
+          : file !== undefined
+            ? ` -H "authorization: Bearer $(head -1 ${file})"`
+            : ctx.config.apiToken !== undefined
+              ? ' -H "authorization: Bearer $KILN_API_TOKEN"'
+              : '';
+      const appLink = made !== undefined ? `${server.url}/?token=${made}` : `${server.url}/`;
       ctx.out.result({ url: server.url, model: name, version: trained.version, run_id: trained.runId, metrics: trained.metrics }, () =>
         [
           '',
           `Trained ${name}:${trained.version} — test accuracy ${fmt(test['accuracy'])}, ROC-AUC ${fmt(test['roc_auc'])}` +
             ` (${trained.rows.test} held-out passengers).`,
-          `Kiln is serving on ${server.url} (Ctrl+C to stop). Open ${server.url}/ for the app, or try:`,
+          `Kiln is serving on ${server.url} (Ctrl+C to stop). Open ${appLink} for the app, or try:`,
           '',
-          `  curl -s ${server.url}/v1/models/${name}:predict -H 'content-type: application/json' \\`,
+          `  curl -s ${server.url}/v1/models/${name}:predict -H 'content-type: application/json'${auth} \\`,
           `    -d '{"instances":[{"Pclass":3,"Sex":"male","Age":22,"SibSp":1,"Parch":0,"Fare":7.25,"Embarked":"S"},` +
             `{"Pclass":1,"Sex":"female","Age":38}]}'`,
           '',
-          `  curl -s ${server.url}/v2/models/${name}        # inputs and outputs (Open Inference Protocol)`,
+          `  curl -s${auth} ${server.url}/v2/models/${name}        # inputs and outputs (Open Inference Protocol)`,
           `  curl -s ${server.url}/openapi.json              # every route of the HTTP API (OpenAPI 3.1)`,
           `  npx kiln models                                   # versions in ${ctx.config.home}`,
           '',
