@@ -1,7 +1,8 @@
 /**
- * `kiln export REF --format onnx|triton [--out DIR]`: write a registered module version as an ONNX file
- * with its manifest, or as a Triton model repository that Triton (and `kiln serve --model-repository`)
- * serves unchanged. See src/serve/export.ts for the layout.
+ * `kiln export REF --format onnx|triton|container [--out DIR]`: write a registered module version as an
+ * ONNX file with its manifest, as a Triton model repository that Triton (and `kiln serve
+ * --model-repository`) serves unchanged, or as a Docker build context of an image serving it. See
+ * src/serve/export.ts for the layouts.
  */
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
@@ -10,14 +11,14 @@ import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome } from './context.js';
 import { outputFileError } from './output-file.js';
 
-const FORMATS: readonly ExportFormat[] = ['onnx', 'triton'];
+const FORMATS: readonly ExportFormat[] = ['onnx', 'triton', 'container'];
 
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('export a model version: its ONNX file and manifest, or a Triton model repository')
+    .description('export a model version: its ONNX file and manifest, a Triton model repository, or a Docker build context')
     .argument('<ref>', 'NAME, NAME:VERSION or NAME@ALIAS')
-    .requiredOption('--format <format>', 'onnx | triton')
+    .requiredOption('--format <format>', 'onnx | triton | container')
     .option('--out <dir>', 'folder to write into (created if needed)', '.')
     .action(async (ref: string, opts: { format: string; out: string }, cmd: Command) => {
       const ctx = commandContext(cmd);

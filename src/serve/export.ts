@@ -6,7 +6,10 @@
  *   triton  a Triton model repository: DIR/<name>/config.pbtxt (inputs, outputs, max_batch_size,
  *           dynamic_batching, instance_group), DIR/<name>/labels.txt (the class labels, named by the
  *           probabilities output's label_filename, for the classification extension) and
- *           DIR/<name>/<version>/model.onnx, the registered version number kept as Triton's version folder.
+ *           DIR/<name>/<version>/model.onnx, the registered version number kept as Triton's version folder,
+ *           with the module's manifest.json beside it (Triton ignores it; Kiln's server reads rows by it);
+ *   container  a Docker build context: the triton layout under DIR/models, a Dockerfile FROM Kiln's server
+ *           image that serves it, and a README (container-files.ts).
  *
  * `kiln serve --model-repository DIR` serves what the triton export wrote, with the same answers.
  */
@@ -20,9 +23,11 @@ import type { ArtifactStore, Store } from '../store/store.js';
 import { formatPbtxt } from './config-pbtxt.js';
 import { moduleConfig, parseManifest } from './loaded-model.js';
 import { configToPbtxt } from './model-config.js';
-import { CONFIG_FILE, MODEL_FILE } from './triton-directory.js';
+import { CONFIG_FILE, MANIFEST_FILE, MODEL_FILE } from './triton-directory.js';
+import { containerDockerfile, containerReadme } from './container-files.js';
+import { KILN_VERSION } from '../core/version.js';
 
-export type ExportFormat = 'onnx' | 'triton';
+export type ExportFormat = 'onnx' | 'triton' | 'container';
 
 export interface ExportResult {
   readonly model: string;
@@ -59,23 +64,31 @@ export async function exportModel(options: {
     files.push(path);
   };
 
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
   if (format === 'onnx') {
     await makeFolder(out);
     await write(join(out, MODEL_FILE), onnx);
-    await write(join(out, MODULE_ARTIFACTS.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
-  } else {
-    const modelDir = join(out, version.model);
-    const versionDir = join(modelDir, String(version.version));
-    await makeFolder(versionDir);
-    const config = moduleConfig(version.model, manifest);
-    const header = `# Written by kiln export from ${version.model}:${version.version} (learner ${manifest.learner}, task ${manifest.task}).\n`;
-    await write(join(modelDir, CONFIG_FILE), `${header}${formatPbtxt(configToPbtxt(config))}\n`);
-    for (const output of config.outputs) {
-      if (output.labelFilename !== undefined && manifest.classes !== undefined) {
-        await write(join(modelDir, output.labelFilename), `${manifest.classes.map(String).join('\n')}\n`);
-      }
+    await write(join(out, MODULE_ARTIFACTS.manifest), manifestText);
+    return { model: version.model, version: version.version, format, files };
+  }
+  const repository = format === 'container' ? join(out, 'models') : out;
+  const modelDir = join(repository, version.model);
+  const versionDir = join(modelDir, String(version.version));
+  await makeFolder(versionDir);
+  const config = moduleConfig(version.model, manifest);
+  const header = `# Written by kiln export from ${version.model}:${version.version} (learner ${manifest.learner}, task ${manifest.task}).\n`;
+  await write(join(modelDir, CONFIG_FILE), `${header}${formatPbtxt(configToPbtxt(config))}\n`);
+  for (const output of config.outputs) {
+    if (output.labelFilename !== undefined && manifest.classes !== undefined) {
+      await write(join(modelDir, output.labelFilename), `${manifest.classes.map(String).join('\n')}\n`);
     }
-    await write(join(versionDir, MODEL_FILE), onnx);
+  }
+  await write(join(versionDir, MODEL_FILE), onnx);
+  // beside the graph: Kiln's server then serves the folder as this module (rows as columns); Triton ignores it
+  await write(join(versionDir, MANIFEST_FILE), manifestText);
+  if (format === 'container') {
+    await write(join(out, 'Dockerfile'), containerDockerfile(version.model, version.version, KILN_VERSION));
+    await write(join(out, 'README.md'), containerReadme(version.model, version.version, manifest, KILN_VERSION));
   }
   return { model: version.model, version: version.version, format, files };
 }

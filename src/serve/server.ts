@@ -12,11 +12,11 @@
  * left of the prediction log and stops the models' instances. The store and artifact store belong to the
  * caller, who closes them after the server.
  */
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
+import { KILN_VERSION } from '../core/version.js';
 import { timeOrderedId } from '../core/time-ordered-id.js';
 import type { ArtifactStore, Store } from '../store/store.js';
 import { DataPlane } from './data-plane.js';
@@ -162,7 +162,7 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
     ...(predictionLog === undefined ? {} : { predictionLog }),
     ...(options.maxTensorElements === undefined ? {} : { maxTensorElements: options.maxTensorElements }),
     serverName: 'kiln',
-    serverVersion: kilnVersion(),
+    serverVersion: KILN_VERSION,
   });
 
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -453,19 +453,4 @@ export function closeOnSignals(app: FastifyInstance, options: CloseOnSignalsOpti
   };
   void closed.then(dispose);
   return { closed, dispose };
-}
-
-let cachedVersion: string | undefined;
-
-/** Kiln's version from package.json (two folders up from both src/serve and dist/serve). */
-function kilnVersion(): string {
-  if (cachedVersion === undefined) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-      cachedVersion = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-    } catch {
-      cachedVersion = '0.0.0';
-    }
-  }
-  return cachedVersion;
 }

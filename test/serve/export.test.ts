@@ -21,7 +21,7 @@ test('kiln export --format triton writes a repository that serves the same answe
   try {
     await registerFixture(home, { name: 'titanic', weight: 0.1, classes: ['died', 'survived'] });
     const result = await exportModel({ ref: { name: 'titanic', kind: 'latest' }, format: 'triton', out, store: home.store, artifacts: home.artifacts });
-    assert.deepEqual(result.files.map((f) => f.slice(out.length + 1)).sort(), ['titanic/1/model.onnx', 'titanic/config.pbtxt', 'titanic/labels.txt']);
+    assert.deepEqual(result.files.map((f) => f.slice(out.length + 1)).sort(), ['titanic/1/manifest.json', 'titanic/1/model.onnx', 'titanic/config.pbtxt', 'titanic/labels.txt']);
 
     const configText = await readFile(join(out, 'titanic', 'config.pbtxt'), 'utf8');
     const declared = declarationFromPbtxt(parsePbtxt(configText), 'titanic');
@@ -51,6 +51,11 @@ test('kiln export --format triton writes a repository that serves the same answe
         payload: { ...titanicRequest(), outputs: [{ name: 'probabilities', parameters: { classification: 1 } }] },
       });
       assert.match(classified.json().outputs[0].data[0], /^0\.\d+:[01]:(died|survived)$/);
+      // the manifest beside the graph: rows over v1 are read as the module's columns, as from the registry
+      const rows = (app: typeof fromRegistry) => app.inject({ method: 'POST', url: '/v1/models/titanic:predict', payload: { instances: [{ Age: 40, Sex: 'female' }, { Sex: 'male' }] } });
+      const [r, f] = await Promise.all([rows(fromRegistry), rows(fromFolder)]);
+      assert.equal(f.statusCode, 200, f.body);
+      assert.deepEqual(f.json().predictions, r.json().predictions);
     } finally {
       await fromRegistry.close();
       await fromFolder.close();
