@@ -16,7 +16,8 @@ import { KilnError } from '../core/errors.js';
 import type { ArmTraffic } from '../experiment/arm-traffic.js';
 import { experimentJson, reportJson } from '../experiment/experiment-json.js';
 import { endExperiment, findExperiment, reportExperiment, startExperiment, type ExperimentReport } from '../experiment/experiments.js';
-import type { Experiment, ExperimentMode } from '../store/store.js';
+import { parseModelRef } from '../store/model-ref.js';
+import type { Experiment, ExperimentMode, Store } from '../store/store.js';
 import { commandContext, withHome } from './context.js';
 import { deliverWebhooks } from './models.js';
 import { table } from './output.js';
@@ -72,6 +73,7 @@ export function registerAb(program: Command): void {
       const mode = oneOf('--mode', opts.mode, MODES);
       const outcome = oneOf('--outcome', opts.outcome, ['binary', 'continuous'] as const);
       const experiment = await withHome(ctx, async ({ store }) => {
+        await refuseVersionRef(store, model, challenger);
         const started = await startExperiment(store, {
           model,
           challenger,
@@ -135,6 +137,21 @@ export function registerAb(program: Command): void {
         );
       });
   }
+}
+
+/**
+ * `ab start` takes a model's name and the versions as flags. Given `titanic:99` (or `titanic@beta`), say
+ * first what other verbs say of that reference (version 99 does not exist, and which do), rather than
+ * "there is no model titanic:99"; a reference that does exist still needs the versions as flags.
+ */
+async function refuseVersionRef(store: Store, model: string, challenger: number): Promise<void> {
+  if (!/[:@]/.test(model)) return;
+  const ref = parseModelRef(model);
+  const version = await store.resolve(ref); // VERSION_NOT_FOUND / ALIAS_NOT_FOUND / MODEL_NOT_FOUND
+  throw new KilnError('INVALID_PARAMS', {
+    what: 'ab start',
+    summary: `give the model's name, "${ref.name}", not the reference "${model}" (version ${version.version}), and the versions as flags: kiln ab start ${ref.name} --challenger ${challenger} [--champion N]`,
+  });
 }
 
 function describe(e: Experiment): string {

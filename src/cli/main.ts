@@ -26,10 +26,12 @@ import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
 import { registerWorker } from './worker.js';
 
-export function buildProgram(): Command {
+/** `json`: the command line has --json, so `--version` prints a JSON document like every other answer. */
+export function buildProgram({ json = false }: { json?: boolean } = {}): Command {
   const program = new Command('kiln')
     .description('Kiln: from a table to a monitored, versioned prediction service')
-    .version(KILN_VERSION, '-v, --version')
+    // commander prints the version before it has read a --json that comes after --version, hence the flag
+    .version(json ? JSON.stringify({ version: KILN_VERSION }, null, 2) : KILN_VERSION, '-v, --version')
     .option('--home <dir>', 'folder of the embedded store (env KILN_HOME, default ./.kiln)')
     .option('--artifacts <url>', "where models' files are kept: a folder or s3://BUCKET/PREFIX (env KILN_ARTIFACTS_URL, default <home>/artifacts)")
     .option('--json', 'print one machine-readable JSON document on stdout; messages go to stderr')
@@ -68,7 +70,7 @@ function commandPath(command: Command): string {
 
 export async function main(argv: readonly string[]): Promise<void> {
   ignoreBrokenPipes();
-  const program = buildProgram();
+  const program = buildProgram({ json: argv.includes('--json') });
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

@@ -6,6 +6,7 @@ import type { Column } from '../core/frame.js';
 import { toCsv, type Cell } from '../data/write-csv.js';
 import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome } from './context.js';
+import { notesJson, printDataNotes } from './data-notes.js';
 import { checkOutputFile, writeOutputFile } from './output-file.js';
 
 /** What `--out` can write; the file's extension picks the format. */
@@ -32,6 +33,9 @@ export function registerPredict(program: Command): void {
         return { version: v, module: await loadModule(v, artifacts) };
       });
       const table = await readTable(file);
+      // how reading changed the values scored (numbers read from text, missing markers, …), even with --json
+      const notes = table.notes ?? [];
+      printDataNotes(notes);
       const missing = module.manifest.signature.inputs.filter((i) => !table.frame.has(i.name)).map((i) => i.name);
       if (missing.length > 0) {
         // name the first missing input, and how many others are missing too
@@ -45,7 +49,7 @@ export function registerPredict(program: Command): void {
       const n = table.frame.nRows;
       const rows = () =>
         Array.from({ length: n }, (_, i) => Object.fromEntries(header.map((h, j) => [h, columns[j]?.[i] ?? null])));
-      const summary = { model: version.model, version: version.version, rows: n, outputs: outputNames };
+      const summary = { model: version.model, version: version.version, rows: n, outputs: outputNames, ...notesJson(notes) };
 
       if (opts.out !== undefined) {
         writeOutputFile(opts.out, opts.out.toLowerCase().endsWith('.json') ? JSON.stringify(rows(), null, 2) + '\n' : toCsv(header, columns, n));

@@ -9,6 +9,7 @@ import { KilnError } from '../core/errors.js';
 import { loadSpecFile, TABULAR_TASKS, TASKS, validateSpec, type LoadedSpec } from '../modules/spec.js';
 import { trainModule, type ModuleTrainResult } from '../modules/train-module.js';
 import { commandContext, withHome } from './context.js';
+import { collectDataNotes, notesJson } from './data-notes.js';
 import { deliverWebhooks } from './models.js';
 import { metricsTable } from './output.js';
 import { trainProgress } from './progress.js';
@@ -45,10 +46,12 @@ export function registerTrain(program: Command): void {
       const ctx = commandContext(cmd);
       const loaded = specFromFlags(specFile, opts);
       const progress = trainProgress(!ctx.out.json);
+      // the data's notes are printed even with --json: they say how values were changed before training
+      const data = collectDataNotes(progress.onEvent);
       // Ctrl-C stops the training cleanly: its run is marked failed and nothing is registered
       const interrupt = cancelOnInterrupt('training', (line) => process.stderr.write(`\n${line}\n`));
       const result = await withHome(ctx, async (home) => {
-        const trained = await trainModule(loaded, { ...home, onEvent: progress.onEvent, signal: interrupt.signal })
+        const trained = await trainModule(loaded, { ...home, onEvent: data.onEvent, signal: interrupt.signal })
           // "training was cancelled", not the learner's "the task was cancelled"
           .catch((err: unknown) => {
             throw interrupt.cancellation(err);
@@ -61,7 +64,7 @@ export function registerTrain(program: Command): void {
         await deliverWebhooks(home.store, ctx.logger);
         return trained;
       });
-      ctx.out.result(trainJson(result), () => trainSummary(result));
+      ctx.out.result({ ...trainJson(result), ...notesJson(data.notes) }, () => trainSummary(result));
     });
 }
 

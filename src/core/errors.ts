@@ -237,6 +237,13 @@ export const ERROR_CODES = {
     message: (d) => `the store at ${s(d['location'])} cannot be opened: ${s(d['reason'])}`,
     hint: (d) => storeUnavailableHint(String(d['location'] ?? '')),
   },
+  // a home (or artifact folder) that names a file is the person's slip, not a store that is down
+  HOME_NOT_A_FOLDER: {
+    status: 400,
+    exit: 1,
+    message: (d) => `${s(d['what'])} ${s(d['path'])} is not a folder: ${s(d['reason'])}`,
+    hint: (d) => `point ${s(d['setting'])} at a folder (Kiln creates it when it is missing), not at a file`,
+  },
   STORE_CORRUPT: {
     status: 500,
     exit: 3,

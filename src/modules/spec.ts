@@ -23,10 +23,18 @@ export const MODULE_TASKS = ['text-classify', 'recommend', 'cluster', 'detect-an
 export const TASKS = [...TABULAR_TASKS, ...MODULE_TASKS] as const;
 export type SpecTask = (typeof TASKS)[number];
 
+/** The longest model name (model-ref.ts allows the same). */
+const MAX_NAME_LENGTH = 128;
+
+/** What the smallest spec looks like, for a spec file that is empty or is no mapping of fields. */
+const MINIMAL_SPEC = 'three lines: "name: titanic", "data: titanic.csv" (relative to the spec file) and "target: Survived"';
+
 export const moduleSpecSchema = z.strictObject({
   name: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a module name uses letters, digits, "_", "-" and "." (e.g. titanic)')
+    // the length is its own check, so that a long name of good characters is told what is wrong with it
+    .max(MAX_NAME_LENGTH, { error: (issue) => `a module name is at most ${MAX_NAME_LENGTH} characters long; this one has ${String(issue.input ?? '').length}` })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a module name uses letters, digits, "_", "-" and "." (e.g. titanic)')
     .describe('The model name it is registered under.'),
   description: z.string().optional().describe('What the module predicts, in plain words.'),
   data: z
@@ -196,6 +204,13 @@ export function loadSpecFile(file: string): LoadedSpec {
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new KilnError('INVALID_SPEC', { file, summary: `it is not valid YAML (${reason})` });
+  }
+  // YAML reads an empty file (or one of only comments) as null, which the schema would call "expected object"
+  if (raw === null || raw === undefined) {
+    throw new KilnError('INVALID_SPEC', { file, summary: `the file is empty; a minimal spec is ${MINIMAL_SPEC}` });
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new KilnError('INVALID_SPEC', { file, summary: `it holds ${Array.isArray(raw) ? 'a list' : 'a single value'}, not fields; a minimal spec is ${MINIMAL_SPEC}` });
   }
   return validateSpec(raw, file, dirname(resolve(file)));
 }

@@ -8,9 +8,10 @@
  * whole one, never a truncated file under a valid name; two processes putting the same bytes both succeed.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { KilnError } from '../core/errors.js';
+import { makeFolder } from './make-folder.js';
 import type { ArtifactStore } from './store.js';
 
 /** Lower-case hex sha256, the only form `put` returns. Checking it also keeps paths inside the folder. */
@@ -31,7 +32,7 @@ export class LocalArtifactStore implements ArtifactStore {
 
     const temp = join(dirname(path), `.${digest}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      await mkdir(dirname(path), { recursive: true });
+      await makeFolder(dirname(path));
       const file = await open(temp, 'wx');
       try {
         await file.writeFile(bytes);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KilnError } from '../../src/core/errors.js';
 import { openHome, openStore, STORE_SCHEMES, storeScheme } from '../../src/store/open-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { assertKilnError, runInput, versionInput } from './store-conformance.js';
@@ -44,10 +45,14 @@ describe('openHome', () => {
     await second.store.close();
   });
 
-  test('a home that is a file is STORE_UNAVAILABLE', async () => {
+  test('a home that is a file, or lies inside one, is HOME_NOT_A_FOLDER (a user error), not an unavailable store', async () => {
     const home = join(freshDir(), 'home');
     writeFileSync(home, '');
-    await assertKilnError(openHome(home), 'STORE_UNAVAILABLE', { location: home });
+    await assertKilnError(openHome(home), 'HOME_NOT_A_FOLDER', { what: 'the Kiln home', path: home, reason: 'it is a file' });
+    await assert.rejects(openHome(home), (err: unknown) => err instanceof KilnError && err.exitCode === 1);
+    await assertKilnError(openHome(join(home, 'inner')), 'HOME_NOT_A_FOLDER', { path: join(home, 'inner'), reason: `${home} is a file, so no folder can be made inside it` });
+    // the artifact folder is named as such, with its own setting
+    await assertKilnError(openHome(freshDir(), undefined, {}, home), 'HOME_NOT_A_FOLDER', { what: 'the artifact folder', setting: '--artifacts (or KILN_ARTIFACTS_URL)' });
   });
 });
 

@@ -4,14 +4,15 @@
  * (shipped-data.ts) and an upload fetched by a server that lacks it (shared-uploads.ts) both land this way.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { makeFolder } from '../../store/make-folder.js';
 import type { ArtifactStore } from '../../store/store.js';
 
 /** Writes the bytes of `digest` to `target`, replacing what is there. */
 export async function writeArtifactTo(artifacts: ArtifactStore, digest: string, target: string): Promise<void> {
   const bytes = await artifacts.get(digest);
-  await mkdir(dirname(target), { recursive: true });
+  await makeFolder(dirname(target));
   // Written under a temporary name, then renamed: another request (or job) may read the same file at
   // the same moment, and must see all of it or nothing.
   const temp = join(dirname(target), `.${digest}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);

@@ -9,7 +9,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
+import { rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +17,7 @@ import { Transform } from 'node:stream';
 import { KilnError } from '../../core/errors.js';
 import { sourceFor, tableSources } from '../../data/sources/registry.js';
 import { parseSourceRef } from '../../data/sources/source-ref.js';
+import { makeFolder } from '../../store/make-folder.js';
 
 /** The largest upload accepted (the contract with the app: 200 MB). */
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
@@ -44,7 +45,8 @@ export class UploadStore {
    */
   async save(filename: string, body: Readable): Promise<StoredUpload> {
     const name = safeFileName(filename);
-    await mkdir(this.dir, { recursive: true });
+    // makeFolder, not mkdir({recursive}): Node's loops forever for a folder under /proc (make-folder.ts)
+    await makeFolder(this.dir);
     const incoming = join(this.dir, `.incoming-${randomUUID()}`);
     const hash = createHash('sha256');
     let bytes = 0;
@@ -79,7 +81,7 @@ export class UploadStore {
       await rm(incoming, { force: true });
       return { path, name, bytes, sha256, created: false };
     }
-    await mkdir(folder, { recursive: true });
+    await makeFolder(folder);
     await rename(incoming, path);
     return { path, name, bytes, sha256, created: true };
   }
@@ -90,7 +92,7 @@ export class UploadStore {
    */
   async scratchPath(extension: string): Promise<string> {
     const folder = join(this.dir, `.scratch-${randomUUID()}`);
-    await mkdir(folder, { recursive: true });
+    await makeFolder(folder);
     return join(folder, `table${extension}`);
   }
 
@@ -101,7 +103,7 @@ export class UploadStore {
     const scratchFolder = join(scratch, '..');
     try {
       if (existsSync(path)) return { path, name: basename(path), bytes, sha256, created: false };
-      await mkdir(folder, { recursive: true });
+      await makeFolder(folder);
       await rename(scratch, path);
       return { path, name: basename(path), bytes, sha256, created: true };
     } finally {

@@ -86,6 +86,13 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
   const table = await readTable(loaded.dataPath, { baseDir: loaded.baseDir });
   // With a separate test table, its rows are appended and become the held-out part.
   const testTable = loaded.testDataPath === undefined ? undefined : await readTable(loaded.testDataPath, { baseDir: loaded.baseDir });
+  // what reading changed on the person's behalf (numbers read from text, missing markers, …) is never
+  // silent: said before anything can fail on the values it changed
+  for (const note of table.notes ?? []) emit({ type: 'note', message: note.message, ingest: note });
+  for (const note of testTable?.notes ?? []) {
+    const inTest = { ...note, message: `in the test data: ${note.message}` };
+    emit({ type: 'note', message: inTest.message, ingest: inTest });
+  }
   const frame = testTable === undefined ? table.frame : appendTestRows(table.frame, testTable.frame, loaded.testDataPath as string);
 
   emit({ type: 'stage', stage: 'schema', message: `${frame.nRows} rows × ${frame.columns.length} columns` });

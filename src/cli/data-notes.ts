@@ -1,0 +1,39 @@
+/**
+ * What reading a table decided on the person's behalf (numbers read from text, missing markers, a guessed
+ * encoding, the sheet that was read): `kiln train` and `kiln predict` print each note on stderr, even with
+ * --json (stdout keeps its one document, which carries the notes as `notes`), because those decisions
+ * change the values a model is trained on or scores.
+ */
+import type { IngestNote } from '../data/sources/ingest-note.js';
+import type { TrainEvent } from '../modules/train-events.js';
+
+/** One line: severity, what was done, and how to change it. */
+export function dataNoteLine(note: IngestNote): string {
+  return `• ${note.severity}: ${note.message} fix: ${note.fix}`;
+}
+
+export function printDataNotes(notes: readonly IngestNote[]): void {
+  for (const note of notes) process.stderr.write(dataNoteLine(note) + '\n');
+}
+
+/** `{ notes: [...] }` to merge into a --json document, or nothing when reading decided nothing. */
+export function notesJson(notes: readonly IngestNote[]): { notes?: readonly IngestNote[] } {
+  return notes.length === 0 ? {} : { notes };
+}
+
+/**
+ * Wraps a training listener: the data's notes are kept (for --json) and printed as they come, in the
+ * same form as `kiln predict`'s; every other event goes on to `next` (the progress display).
+ */
+export function collectDataNotes(next: (e: TrainEvent) => void): { onEvent: (e: TrainEvent) => void; notes: readonly IngestNote[] } {
+  const notes: IngestNote[] = [];
+  const onEvent = (e: TrainEvent): void => {
+    if (e.type === 'note' && e.ingest !== undefined) {
+      notes.push(e.ingest);
+      printDataNotes([e.ingest]);
+      return;
+    }
+    next(e);
+  };
+  return { onEvent, notes };
+}
