@@ -74,6 +74,19 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           'Serving (Open Inference Protocol / KServe v2 with Triton\'s extensions, and KServe v1), the model registry and tracking, monitoring, A/B experiments and the no-code app\'s API of one Kiln server. Errors always have the body `{error, code, hint?, problems?}`.',
       },
       tags: Object.entries(API_TAGS).map(([name, description]) => ({ name, description })),
+      // a server started with an access token (src/serve/access-token.ts) wants it on every route but the
+      // health probes and the app's files; one without a token wants nothing: both are allowed here
+      components: {
+        securitySchemes: {
+          accessToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'Only when the server was started with a token (KILN_API_TOKEN or --api-token-file, or one it made for a non-loopback --host): every route but /v2/health/* and the app\'s files then answers 401 UNAUTHORIZED without it; with --open-inference, predictions and model metadata need none.',
+          },
+        },
+      },
+      security: [{}, { accessToken: [] }],
     },
     transform: ({ schema, url, route }) => {
       const { docsBody, docsQuery, docsResponse, docsStatus, docsContentType, docsNotReady, docsErrors, docsNoContent } = (route.config ?? {}) as RouteDocs['config'];

@@ -97,6 +97,10 @@ describe('a server with an access token', () => {
     assert.equal((await fetch(`${server.url}/api/models`)).status, 401);
     assert.equal((await fetch(`${server.url}/metrics`)).status, 401);
     assert.equal((await fetch(`${server.url}/api/models`, { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
+    // the API description is open, and says how to authenticate
+    const described = (await (await fetch(`${server.url}/openapi.json`)).json()) as { components: { securitySchemes: Record<string, { type: string; scheme: string }> }; security: unknown[] };
+    assert.deepEqual(described.components.securitySchemes['accessToken'] && { type: described.components.securitySchemes['accessToken'].type, scheme: described.components.securitySchemes['accessToken'].scheme }, { type: 'http', scheme: 'bearer' });
+    assert.deepEqual(described.security, [{}, { accessToken: [] }]);
   });
 
   test('a browser link with ?token= sets an HttpOnly cookie and drops the token from the address', async () => {
