@@ -9,15 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { KilnError } from '../core/errors.js';
 import type { AccessOptions } from '../serve/access-token.js';
-import type { KilnConfig } from './config.js';
+import { API_TOKEN, type KilnConfig } from './config.js';
 
 export interface ServeAccess {
   readonly access: AccessOptions | undefined;
   /** True when no token was given and this one was made for a server reachable from other machines. */
   readonly generated: boolean;
 }
-
-const TOKEN = /^[\x21-\x7e]{16,512}$/;
 
 export async function accessFor(config: KilnConfig): Promise<ServeAccess> {
   const openInference = config.openInference ?? false;
@@ -38,7 +36,7 @@ async function tokenFromFile(file: string): Promise<string> {
     throw new KilnError('INVALID_PARAMS', { what: '--api-token-file', summary: `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
   }
   const token = (text.split(/\r?\n/)[0] ?? '').trim();
-  if (!TOKEN.test(token)) {
+  if (!API_TOKEN.test(token)) {
     throw new KilnError('INVALID_PARAMS', { what: '--api-token-file', summary: `the first line of ${file} must be the token: at least 16 printable characters, no spaces` });
   }
   return token;

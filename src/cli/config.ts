@@ -11,6 +11,9 @@ import { z } from '../core/params.js';
 import { storeScheme } from '../store/store-scheme.js';
 import { settingsError, type SettingSource, type SettingSpelling } from './setting-errors.js';
 
+/** What an access token may be, however it is given (KILN_API_TOKEN, the config file, --api-token-file). */
+export const API_TOKEN = /^[\x21-\x7e]{16,512}$/;
+
 export const configSchema = z.strictObject({
   home: z.string().min(1).describe('Folder of the embedded store: runs, models and artifacts.'),
   host: z.string().min(1).describe('Address the server listens on; loopback unless you ask otherwise.'),
@@ -39,7 +42,7 @@ export const configSchema = z.strictObject({
   // --- who may use `kiln serve` beyond its health probes (src/serve/access-token.ts) ---
   apiToken: z
     .string()
-    .regex(/^[\x21-\x7e]{16,512}$/, 'at least 16 printable characters, no spaces')
+    .regex(API_TOKEN, 'at least 16 printable characters, no spaces')
     .optional()
     .describe('The access token every request needs but health and the app\'s page (Authorization: Bearer TOKEN); from the environment (or the config file), never a flag, which others on the machine could read.'),
   apiTokenFile: z.string().min(1).optional().describe('A file whose first line is the access token (a mounted secret).'),

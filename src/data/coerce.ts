@@ -7,23 +7,26 @@
 import { KilnError } from '../core/errors.js';
 import type { CategoricalColumn, Column, NumericColumn } from '../core/frame.js';
 import { MISSING_MARKERS } from './sources/missing-markers.js';
+import { POINT_DECIMAL, SIGNS, SPACES } from './sources/written-numbers.js';
 
 const MARKERS = new Set(MISSING_MARKERS);
-/** `$1,234.50`, `45%`, `1 234`: a number as a spreadsheet shows it, with a point for decimals. */
-const WRITTEN_NUMBER = /^-?[$€£¥₹]?\s*-?([0-9]{1,3}([, \u00a0\u202f'’][0-9]{3})+([.][0-9]+)?|[0-9]+([.][0-9]+)?|[.][0-9]+)\s*[$€£¥₹%]?$/;
+const SIGN = new RegExp(SIGNS, 'g');
+const POINT_NUMBER = new RegExp(`^(?:${POINT_DECIMAL})$`);
+const SEPARATOR = new RegExp(`[,${SPACES}]`, 'g');
 
 /**
- * A cell as a number, read as files are read for training (tidy-table.ts): missing markers (`N/A`,
- * `-`) are NaN, currency and percent signs and thousands separators are dropped (45% is 45); undefined
- * when the text is not a number.
+ * A cell as a number, read as files are read for training (tidy-table.ts, by the same patterns):
+ * missing markers (`N/A`, `-`) are NaN, currency and percent signs and thousands separators are
+ * dropped (45% is 45); undefined when the text is not a number.
  */
 export function writtenNumber(text: string): number | undefined {
   const t = text.trim();
   if (MARKERS.has(t.toLowerCase())) return Number.NaN;
   const plain = Number(t);
   if (Number.isFinite(plain)) return plain;
-  if (!WRITTEN_NUMBER.test(t)) return undefined;
-  const x = Number(t.replace(/[$€£¥₹%,\s'’]/g, ''));
+  const core = t.replace(SIGN, '').trim();
+  if (!POINT_NUMBER.test(core)) return undefined;
+  const x = Number(core.replace(SEPARATOR, ''));
   return Number.isFinite(x) ? x : undefined;
 }
 

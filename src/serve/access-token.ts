@@ -55,7 +55,7 @@ export class AccessGuard {
 
   /** Whether an HTTP request carries the token, in its Authorization header or its cookie. */
   carriesToken(headers: IncomingHttpHeaders): boolean {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
+    const bearer = bearerToken(headers.authorization);
     if (bearer !== undefined) return this.matches(bearer);
     const cookie = cookieValue(headers.cookie, TOKEN_COOKIE);
     return cookie !== undefined && this.matches(cookie);
@@ -64,7 +64,7 @@ export class AccessGuard {
   /** Whether a gRPC call may go ahead: `method` is the RPC's name, `authorization` its metadata value. */
   allowsCall(method: string, authorization: string | undefined): boolean {
     if (GRPC_HEALTH.has(method) || (this.openInference && GRPC_INFERENCE.has(method))) return true;
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+    const bearer = bearerToken(authorization);
     return bearer !== undefined && this.matches(bearer);
   }
 
@@ -73,6 +73,9 @@ export class AccessGuard {
     return timingSafeEqual(sha256(candidate), this.digest);
   }
 }
+
+/** The token of an `Authorization: Bearer TOKEN` header (HTTP) or metadata value (gRPC); the scheme is case-blind. */
+const bearerToken = (authorization: string | undefined): string | undefined => /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 

@@ -247,7 +247,7 @@ export async function buildServer(options: ServerOptions): Promise<KilnServer> {
       .type(METRICS_CONTENT_TYPE)
       .send(renderMetrics(repository.loadedModels(), await repository.index(), predictionLog && { stats: predictionLog.stats(), pruned: retention?.totalDeleted ?? 0 })),
   );
-  app.decorate('kiln', { dataPlane, repository, predictionLog, retention, fastPath, beforeClose: (stop) => void beforeClose.push(stop) } satisfies KilnServerParts);
+  app.decorate('kiln', { dataPlane, repository, predictionLog, retention, fastPath, access: guard, beforeClose: (stop) => void beforeClose.push(stop) } satisfies KilnServerParts);
   retention?.start();
   return app as KilnServer;
 }
@@ -297,6 +297,8 @@ export interface KilnServerParts {
   readonly retention: PredictionRetention | undefined;
   /** What answers plain JSON infer requests in front of Fastify (rest/infer-fast-path.ts). */
   readonly fastPath: InferFastPath;
+  /** Who may call (access-token.ts); absent when the server needs no token. gRPC asks the same guard. */
+  readonly access: AccessGuard | undefined;
   /** Registers a stop (another transport's drain) to run when closing starts, before the models stop. */
   beforeClose(stop: () => Promise<void>): void;
 }
@@ -383,7 +385,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       host,
       port: options.grpcPort,
       logger: options.logger.child({ component: 'grpc' }),
-      ...(options.access === undefined ? {} : { access: new AccessGuard(options.access) }),
+      ...(app.kiln.access === undefined ? {} : { access: app.kiln.access }),
     });
   } catch (err) {
     await app.close();

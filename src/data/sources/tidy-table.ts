@@ -16,19 +16,11 @@ import { flattenNested } from './flatten-nested.js';
 import type { IngestNote } from './ingest-note.js';
 import { MISSING_MARKERS } from './missing-markers.js';
 import { readDatesFromText, type DateOrder } from './read-dates.js';
+import { COMMA_DECIMAL, POINT_DECIMAL, SIGNS, SPACES } from './written-numbers.js';
 import { countRows, describeTable, inColumnBatches } from './staged-table.js';
 
 /** At most this share of a number column's other values may be stray words read as missing. */
 export const STRAY_SHARE = 0.05;
-
-/** Currency and percent signs dropped before a value is read as a number. */
-const SIGNS = '[$€£¥₹%]';
-/** Thousands separators besides the comma or dot: spaces (also non-breaking) and apostrophes (Swiss). */
-const SPACES = ' \u00a0\u202f\'’';
-/** `1,234.5`, `1 234`, `1234.5`, `.5` (a point for decimals). */
-const POINT_DECIMAL = `-?[0-9]{1,3}([,${SPACES}][0-9]{3})+([.][0-9]+)?|-?[0-9]+([.][0-9]+)?|-?[.][0-9]+`;
-/** `1.234,5`, `1 234,5`, `1234,5` (a comma for decimals, as in most of Europe). */
-const COMMA_DECIMAL = `-?[0-9]{1,3}([.${SPACES}][0-9]{3})+(,[0-9]+)?|-?[0-9]+(,[0-9]+)?`;
 
 export interface TidyOptions {
   /** How `05/01/2024` reads when no value of a column decides: day first or month first (`?dates=dmy`). */
