@@ -65,9 +65,10 @@ export function decodeTensors(model: LoadedModel, inputs: readonly RequestInput[
 }
 
 /**
- * A Kiln module's numeric column holds a number or NaN (missing); ±Infinity is neither. JSON cannot carry
- * it, but raw bytes (binary tensors, gRPC raw contents) and gRPC's float contents can (a client's 1e308 in
- * `fp32_contents` arrives as Infinity). Training refuses infinite values (FEATURE_NOT_FINITE), and the graph
+ * A Kiln module's numeric column holds a number or NaN (missing); ±Infinity is neither. Every transport
+ * can carry it: raw bytes (binary tensors, gRPC raw contents), gRPC's float contents (a client's 1e308 in
+ * `fp32_contents` arrives as Infinity) and JSON too (no Infinity literal, but JSON.parse reads 1e999 as
+ * Infinity), so the scan runs whatever the body was. Training refuses infinite values (FEATURE_NOT_FINITE), and the graph
  * would answer a certain 0 or 1 for one, so serving refuses it too, naming the element. Plain tensor
  * models (a Triton folder) get what they are sent, as in Triton.
  */

@@ -2,7 +2,8 @@
  * ±Infinity in a Kiln module's numeric column is refused with INPUT_DATA naming the input and element, on
  * the transports that can carry it: raw bytes (binary tensor bodies, gRPC raw contents) and gRPC's float
  * contents (a client's 1e308 in fp32_contents arrives as Infinity). The graph would otherwise answer a
- * certain 0 or 1; JSON cannot carry Infinity, and training refuses it. NaN stays "missing", and a plain
+ * certain 0 or 1. JSON has no Infinity literal, but 1e999 parses as Infinity, so JSON bodies are scanned
+ * too; training refuses it. NaN stays "missing", and a plain
  * tensor model (a Triton folder) is fed what it is sent, as Triton does.
  */
 import assert from 'node:assert/strict';
@@ -87,5 +88,15 @@ describe('infinite values in a module column', () => {
     assert.equal(taken.status, 200, await taken.clone().text());
     const answer = (await taken.json()) as { outputs: { data: (number | null)[] }[] };
     assert.equal(answer.outputs[0]?.data[0], 1);
+  });
+
+  test('JSON body: 1e999 overflows to Infinity in JSON.parse and is refused like a binary Infinity', async () => {
+    // JSON has no Infinity literal, but a number too large for a double parses as Infinity
+    const body = '{"inputs":[{"name":"Age","datatype":"FP32","shape":[2,1],"data":[22,1e999]},{"name":"Sex","datatype":"BYTES","shape":[2,1],"data":["male","female"]}]}';
+    const response = await fetch(`${server.url}/v2/models/titanic/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    assert.equal(response.status, 400);
+    const error = (await response.json()) as { code: string; error: string };
+    assert.equal(error.code, 'INPUT_DATA');
+    assert.match(error.error, /"Age".*element 1 is Infinity/);
   });
 });
