@@ -12,7 +12,6 @@ import { parseParams } from '../../core/params.js';
 import { KILN_VERSION } from '../../core/version.js';
 import { toCategoricalColumn, toNumericColumn } from '../../data/coerce.js';
 import { buildReferenceProfile } from '../../data/profile/reference-profile.js';
-import { readTable } from '../../data/sources/read-table.js';
 import type { Split } from '../../data/split.js';
 import type { LossPoint } from '../../evaluate/diagnostics/learning-curve.js';
 import { toEpochMs } from '../../features/datetime-parts.js';
@@ -24,6 +23,7 @@ import { popularity } from '../../learners/recommend/popularity.js';
 import { snapshotDataset } from '../../store/datasets.js';
 import { isValidModelName } from '../../store/model-ref.js';
 import { MANIFEST_FORMAT, MODULE_ARTIFACTS, type ModuleManifest, type Signature } from '../manifest.js';
+import { readTrainingTables } from '../read-training-tables.js';
 import { requireSpecField, type LoadedSpec } from '../spec.js';
 import type { TrainListener } from '../train-events.js';
 import type { ModuleTrainResult, TrainContext } from '../train-module.js';
@@ -57,9 +57,8 @@ export async function trainRecommendModule(loaded: LoadedSpec, ctx: TrainContext
     throw new KilnError('INVALID_SPEC', { file: loaded.file ?? '', summary: `name: "${spec.name}" is too long to also register "${similarName}" (at most 120 characters)` });
   }
 
-  emit({ type: 'stage', stage: 'read', message: `reading ${spec.data}` });
-  const table = await readTable(loaded.dataPath, { baseDir: loaded.baseDir });
-  const testTable = loaded.testDataPath === undefined ? undefined : await readTable(loaded.testDataPath, { baseDir: loaded.baseDir });
+  // what reading changed (a guessed encoding, numbers read from text, …) is said as notes there
+  const { table, testTable } = await readTrainingTables(loaded, emit);
   const columns = { user: userColumn, item: itemColumn, rating: spec.rating, time: spec.time };
   const all = interactionColumns(table.frame, columns, spec.data);
   const testColumns = testTable === undefined ? undefined : interactionColumns(testTable.frame, columns, loaded.testDataPath as string);

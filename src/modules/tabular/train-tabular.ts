@@ -10,7 +10,6 @@ import { takeRows, takeValues, type Matrix } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
 import { inferSchema } from '../../data/infer-schema.js';
 import { buildReferenceProfile } from '../../data/profile/reference-profile.js';
-import { readTable } from '../../data/sources/read-table.js';
 import type { Split } from '../../data/split.js';
 import { argmaxRows, classificationMetrics, regressionMetrics } from '../../evaluate/metrics/index.js';
 import { checkMetric } from '../../evaluate/search/objective.js';
@@ -23,6 +22,7 @@ import { openSession } from '../../onnx/session.js';
 import { snapshotDataset } from '../../store/datasets.js';
 import { frameToFeeds } from '../frame-feeds.js';
 import { MANIFEST_FORMAT, MODULE_ARTIFACTS, type ModuleManifest } from '../manifest.js';
+import { readTrainingTables } from '../read-training-tables.js';
 import type { LoadedSpec } from '../spec.js';
 import type { TrainListener } from '../train-events.js';
 import type { TrainContext } from '../train-module.js';
@@ -82,17 +82,9 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
   const { spec } = loaded;
   const emit: TrainListener = ctx.onEvent ?? (() => {});
 
-  emit({ type: 'stage', stage: 'read', message: `reading ${spec.data}` });
-  const table = await readTable(loaded.dataPath, { baseDir: loaded.baseDir });
+  // what reading changed on the person's behalf (numbers read from text, missing markers, …) is said there
+  const { table, testTable } = await readTrainingTables(loaded, emit);
   // With a separate test table, its rows are appended and become the held-out part.
-  const testTable = loaded.testDataPath === undefined ? undefined : await readTable(loaded.testDataPath, { baseDir: loaded.baseDir });
-  // what reading changed on the person's behalf (numbers read from text, missing markers, …) is never
-  // silent: said before anything can fail on the values it changed
-  for (const note of table.notes ?? []) emit({ type: 'note', message: note.message, ingest: note });
-  for (const note of testTable?.notes ?? []) {
-    const inTest = { ...note, message: `in the test data: ${note.message}` };
-    emit({ type: 'note', message: inTest.message, ingest: inTest });
-  }
   const frame = testTable === undefined ? table.frame : appendTestRows(table.frame, testTable.frame, loaded.testDataPath as string);
 
   emit({ type: 'stage', stage: 'schema', message: `${frame.nRows} rows × ${frame.columns.length} columns` });

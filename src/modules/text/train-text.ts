@@ -12,12 +12,12 @@ import { createMatrix, takeValues } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
 import { applyTypeOverrides, inferSchema } from '../../data/infer-schema.js';
 import { buildReferenceProfile } from '../../data/profile/reference-profile.js';
-import { readTable } from '../../data/sources/read-table.js';
 import { randomSplit, stratifiedSplit, type Split } from '../../data/split.js';
 import { classificationMetrics } from '../../evaluate/metrics/index.js';
 import { openSession, ort } from '../../onnx/session.js';
 import { snapshotDataset } from '../../store/datasets.js';
 import { MANIFEST_FORMAT, MODULE_ARTIFACTS, type ModuleManifest } from '../manifest.js';
+import { readTrainingTables } from '../read-training-tables.js';
 import type { LoadedSpec, ModuleSpec } from '../spec.js';
 import { encodeTarget, type TargetEncoding } from '../tabular/plan-columns.js';
 import { ONNX_AGREEMENT_TOLERANCE } from '../tabular/train-tabular.js';
@@ -44,9 +44,8 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
   const emit: TrainListener = ctx.onEvent ?? (() => {});
   const params = parseTextParams(spec.params);
 
-  emit({ type: 'stage', stage: 'read', message: `reading ${spec.data}` });
-  const table = await readTable(loaded.dataPath, { baseDir: loaded.baseDir });
-  const testTable = loaded.testDataPath === undefined ? undefined : await readTable(loaded.testDataPath, { baseDir: loaded.baseDir });
+  // what reading changed (a guessed encoding, numbers read from text, …) is said as notes there
+  const { table, testTable } = await readTrainingTables(loaded, emit);
   const frame = testTable === undefined ? table.frame : appendTestRows(table.frame, testTable.frame, loaded.testDataPath as string);
 
   emit({ type: 'stage', stage: 'schema', message: `${frame.nRows} rows × ${frame.columns.length} columns` });
