@@ -577,7 +577,12 @@ export const ERROR_CODES = {
     status: 400,
     exit: 2,
     message: (d) => `invalid monitoring window: ${s(d['reason'])}`,
-    hint: () => 'use --window N (the last N predictions) or --since DURATION such as 30m, 24h or 7d',
+    // named as the caller wrote them: --window/--since on the command line, ?window=/?since= over HTTP
+    hint: (d) => {
+      const [w, since] = [s(d['window'] ?? '--window'), s(d['since'] ?? '--since')];
+      const gap = (name: string): string => (name.endsWith('=') ? '' : ' ');
+      return `use ${w}${gap(w)}N (the last N predictions) or ${since}${gap(since)}DURATION such as 30m, 24h or 7d`;
+    },
   },
   // --- A/B statistics (src/experiment/stats) -----------------------------------------------------
   INVALID_EXPERIMENT_DATA: {
@@ -647,7 +652,14 @@ export const ERROR_CODES = {
     status: 404,
     exit: 1,
     message: (d) => `the upload "${s(d['name'])}" (${s(d['path'])}) is not on this server, and ${s(d['reason'])}`,
-    hint: (d) => `upload the file again (PUT /api/uploads?filename=${s(d['name'])}) and use the source it answers`,
+    // `fix` when uploading again is not the way out (deleting an upload that is not there)
+    hint: (d) => (typeof d['fix'] === 'string' ? d['fix'] : `upload the file again (PUT /api/uploads?filename=${s(d['name'])}) and use the source it answers`),
+  },
+  UPLOAD_IN_USE: {
+    status: 409,
+    exit: 1,
+    message: (d) => `the upload "${s(d['name'])}" is not deleted: a training reads it (job ${s(d['jobs'])})`,
+    hint: (d) => `wait until the job ends, or cancel it (POST /api/jobs/${s(d['first'])}/cancel), then delete the upload`,
   },
   UPLOAD_UNAVAILABLE: {
     status: 503,
@@ -693,7 +705,7 @@ export const ERROR_CODES = {
     status: 404,
     exit: 1,
     message: (d) => `there is no training job "${s(d['id'])}"`,
-    hint: () => 'GET /api/jobs lists the recent jobs (those of this server since it started, or those kept in its Redis queue)',
+    hint: () => 'GET /api/jobs lists the recent jobs (the latest 100 ended ones this server kept, or those kept in its Redis queue)',
   },
   JOB_FINISHED: {
     status: 409,
@@ -706,6 +718,13 @@ export const ERROR_CODES = {
     exit: 1,
     message: (d) => `${s(d['queued'])} training jobs are already waiting, the most this server queues`,
     hint: () => 'wait for a job to finish (GET /api/jobs) or cancel one, then submit again',
+  },
+  JOB_INTERRUPTED: {
+    status: 503,
+    exit: 3,
+    // the in-process runner's job whose server stopped (training-jobs.ts); a job never resumes halfway
+    message: (d) => `training job ${s(d['id'])} did not finish: the server ${s(d['reason'])} while it ran, so nothing was registered`,
+    hint: () => 'start the training again (POST /api/jobs with the same spec); jobs that were still waiting when the server stopped run once it is back',
   },
   // --- the Redis job queue (`kiln serve --queue`, `kiln worker`; src/api/app/redis-*.ts) ----------
   QUEUE_UNAVAILABLE: {

@@ -9,74 +9,36 @@
  * Needs Debian's chromium (/usr/bin/chromium, or KILN_CHROMIUM); the test is skipped, saying so, when
  * it is missing.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../src/serve/server.js';
-import { openHome } from '../../src/store/open-store.js';
-import type { ArtifactStore, Store } from '../../src/store/store.js';
-import { CHROMIUM_PATH, ensureWebBuilt, horizontalOverflow, launchChromium, ROOT, Screenshots, seriousViolations } from './browser.js';
+import type { Page } from 'playwright-core';
+import { chromiumMissing, useAppSession } from './app-session.js';
+import { horizontalOverflow, ROOT } from './browser.js';
 
 const TITANIC = join(ROOT, 'examples', 'titanic', 'titanic.csv');
-const OUT = join(ROOT, 'test-output', 'app-flow');
-const chromiumMissing = !existsSync(CHROMIUM_PATH);
 
-describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)` : false }, () => {
-  const home = mkdtempSync(join(tmpdir(), 'kiln-app-'));
-  let kiln: { store: Store; artifacts: ArtifactStore };
-  let server: RunningServer;
-  let browser: Browser;
-  const shots = new Screenshots(OUT);
+describe('the no-code app in a browser', { skip: chromiumMissing }, () => {
+  const session = useAppSession({
+    homePrefix: 'kiln-app-',
+    output: 'app-flow',
+    // the monitoring page should see a prediction within a second of it being made
+    server: { predictionLog: { flushIntervalMs: 100 } },
+  });
+  const { shots } = session;
   /** What the flow test leaves for the narrow-screen test to visit. */
   const visited: string[] = [];
 
-  before(async () => {
-    await ensureWebBuilt();
-    kiln = await openHome(home);
-    server = await startServer({
-      ...kiln,
-      home,
-      logger: pino({ level: 'silent' }),
-      port: 0,
-      // the monitoring page should see a prediction within a second of it being made
-      predictionLog: { flushIntervalMs: 100 },
-    });
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await kiln?.store.close();
-    rmSync(home, { recursive: true, force: true });
-  });
-
-  /** Screenshot, then the accessibility check; a failure names the rules and the elements. */
+  /** The session's checked step (screenshot, axe-core), remembering the page for the narrow-screen test. */
   async function checkStep(page: Page, name: string): Promise<void> {
-    await shots.take(page, name);
-    const violations = await seriousViolations(page);
-    assert.deepEqual(violations, [], `axe-core on "${name}" (${page.url()}):\n${JSON.stringify(violations, null, 2)}`);
+    await session.checkStep(page, name);
     visited.push(new URL(page.url()).pathname + new URL(page.url()).search);
   }
 
   // The tests' timeouts only catch a hang: generous, because CI's 2-core machine runs two test files at
   // once beside Chromium, and a training in the flow has its own 10 s budget.
-  test('a newcomer goes from a spreadsheet to a monitored prediction', { timeout: 300_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    try {
-      await newcomerFlow(page);
-    } catch (err) {
-      // what the page showed when a step failed, next to the steps' screenshots
-      await shots.take(page, 'failed-here').catch(() => undefined);
-      throw err;
-    } finally {
-      await page.close();
-    }
-  });
+  test('a newcomer goes from a spreadsheet to a monitored prediction', { timeout: 300_000 }, () => session.withPage(newcomerFlow));
 
   async function newcomerFlow(page: Page): Promise<void> {
     const problems: string[] = [];
@@ -87,7 +49,7 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
     });
 
     // 1. open the app: it asks for data
-    await page.goto(server.url);
+    await page.goto(session.url);
     await page.getByRole('heading', { level: 1, name: 'Your data' }).waitFor();
     await checkStep(page, 'open');
     // keyboard: the first Tab reaches the skip link, the next ones the main sections
@@ -205,7 +167,7 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
 
     // a model that does not exist: the error, and nothing to deploy or to set alerts on
     for (const tab of ['deploy', 'watch']) {
-      await page.goto(`${server.url}/models/no-such-model/${tab}`);
+      await page.goto(`${session.url}/models/no-such-model/${tab}`);
       await page.getByRole('alert').getByText(/no model "no-such-model"/).waitFor({ timeout: 10_000 });
       assert.equal(await page.getByRole('button', { name: /^Deploy/ }).count(), 0, `no Deploy button on ${tab}`);
       assert.equal(await page.getByRole('button', { name: 'Add the alert' }).count(), 0, `no alert form on ${tab}`);
@@ -217,7 +179,7 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
       ['/experiments', 'A/B experiments'],
       ['/history', 'History'],
     ] as const) {
-      await page.goto(server.url + path);
+      await page.goto(session.url + path);
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
       await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
       if (path === '/experiments') {
@@ -253,19 +215,18 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
   test("a text module's results say how it copes with messier texts, and whether more texts would help", { timeout: 240_000 }, async () => {
     // trained as the app trains it: an uploaded file, a job of the server, followed on its page
     const csv = readFileSync(join(ROOT, 'examples', 'sentiment', 'sentiment.csv'));
-    const upload = (await (await fetch(`${server.url}/api/uploads?filename=sentiment.csv`, { method: 'PUT', body: csv })).json()) as { source: string };
-    const started = await fetch(`${server.url}/api/jobs`, {
+    const source = await session.upload('sentiment.csv', csv);
+    const started = await fetch(`${session.url}/api/jobs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        spec: { name: 'reviews', task: 'text-classify', data: upload.source, target: 'label', learner: 'logistic-regression', params: { C: 10, wordNgrams: [1, 2], charNgrams: null } },
+        spec: { name: 'reviews', task: 'text-classify', data: source, target: 'label', learner: 'logistic-regression', params: { C: 10, wordNgrams: [1, 2], charNgrams: null } },
       }),
     });
     assert.equal(started.status, 202);
     const job = (await started.json()) as { id: string };
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    try {
-      await page.goto(`${server.url}/jobs/${job.id}`);
+    await session.withPage(async (page) => {
+      await page.goto(`${session.url}/jobs/${job.id}`);
       const results = page.getByRole('link', { name: 'See the results' });
       await results.waitFor({ timeout: 120_000 });
       // the link names the module, whatever the result calls its text configuration
@@ -293,18 +254,16 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
       const words = await why.getByRole('list', { name: 'Reasons behind the prediction' }).getByRole('listitem').allInnerTexts();
       assert.ok(words.length > 0 && words.some((w) => /wonderful|friendly|food|staff/.test(w)), `the reasons are words of the text: ${words.join(' | ')}`);
       await checkStep(page, 'text-results');
-    } finally {
-      await page.close();
-    }
+    });
   });
 
   test('a training can be cancelled from its page, and says so', { timeout: 180_000 }, async () => {
     // a job with a long search, started through the same public API the app uses
-    const upload = (await (await fetch(`${server.url}/api/uploads?filename=titanic.csv`, { method: 'PUT', body: readFileSync(TITANIC) })).json()) as { source: string };
+    const source = await session.upload('titanic.csv', readFileSync(TITANIC));
     const suggestion = (await (
-      await fetch(`${server.url}/api/specs/suggest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: upload.source, target: 'Survived' }) })
+      await fetch(`${session.url}/api/specs/suggest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source, target: 'Survived' }) })
     ).json()) as { spec: Record<string, unknown> };
-    const started = await fetch(`${server.url}/api/jobs`, {
+    const started = await fetch(`${session.url}/api/jobs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ spec: { ...suggestion.spec, name: 'cancelled-titanic', budget: '5m' } }),
@@ -312,50 +271,47 @@ describe('the no-code app in a browser', { skip: chromiumMissing ? `no chromium 
     assert.equal(started.status, 202);
     const job = (await started.json()) as { id: string };
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    try {
-      await page.goto(`${server.url}/jobs/${job.id}`);
+    await session.withPage(async (page) => {
+      await page.goto(`${session.url}/jobs/${job.id}`);
       await page.getByRole('button', { name: 'Cancel training' }).click();
       await page.getByText('Training was cancelled.').waitFor({ timeout: 30_000 });
       assert.equal(await page.getByRole('button', { name: 'Cancel training' }).count(), 0, 'nothing left to cancel');
       await checkStep(page, 'cancelled');
-    } finally {
-      await page.close();
-    }
-    const models = (await (await fetch(`${server.url}/api/models`)).json()) as { models: { name: string }[] };
+    });
+    const models = (await (await fetch(`${session.url}/api/models`)).json()) as { models: { name: string }[] };
     assert.ok(!models.models.some((m) => m.name === 'cancelled-titanic'), 'nothing was registered');
   });
 
   test('at 390 px wide no main page scrolls sideways', { timeout: 180_000 }, async () => {
     assert.ok(visited.length >= 10, 'the flow test ran first and left its pages');
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    for (const path of new Set(visited)) {
-      await page.goto(server.url + path);
-      await page.locator('h1').first().waitFor();
-      await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
-      const { scrollWidth, clientWidth, culprits } = await horizontalOverflow(page);
-      // line charts are drawn at their real width, so their labels keep the stylesheet's size on a phone
-      const unscaled = `[...document.querySelectorAll('.line-chart svg')].every((svg) => Math.abs(svg.viewBox.baseVal.width - svg.getBoundingClientRect().width) < 2)`;
-      await page.waitForFunction(unscaled, undefined, { timeout: 5_000 }).catch(() => undefined);
-      const scaled = (await page.evaluate(`[...document.querySelectorAll('.line-chart svg')].map((svg) => svg.viewBox.baseVal.width / svg.getBoundingClientRect().width)`)) as number[];
-      for (const ratio of scaled) assert.ok(Math.abs(ratio - 1) < 0.02, `${path}: a line chart is drawn scaled by ${(1 / ratio).toFixed(2)}`);
-      await shots.take(page, `narrow-${path.split('?')[0]?.split('/')[1] || 'home'}`);
-      assert.ok(scrollWidth <= clientWidth + 1, `${path} is ${scrollWidth} px wide at ${clientWidth} px (wider elements: ${culprits.join(', ')})`);
-    }
+    await session.withPage(async (page) => {
+      for (const path of new Set(visited)) {
+        await page.goto(session.url + path);
+        await page.locator('h1').first().waitFor();
+        await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
+        const { scrollWidth, clientWidth, culprits } = await horizontalOverflow(page);
+        // line charts are drawn at their real width, so their labels keep the stylesheet's size on a phone
+        const unscaled = `[...document.querySelectorAll('.line-chart svg')].every((svg) => Math.abs(svg.viewBox.baseVal.width - svg.getBoundingClientRect().width) < 2)`;
+        await page.waitForFunction(unscaled, undefined, { timeout: 5_000 }).catch(() => undefined);
+        const scaled = (await page.evaluate(`[...document.querySelectorAll('.line-chart svg')].map((svg) => svg.viewBox.baseVal.width / svg.getBoundingClientRect().width)`)) as number[];
+        for (const ratio of scaled) assert.ok(Math.abs(ratio - 1) < 0.02, `${path}: a line chart is drawn scaled by ${(1 / ratio).toFixed(2)}`);
+        await shots.take(page, `narrow-${path.split('?')[0]?.split('/')[1] || 'home'}`);
+        assert.ok(scrollWidth <= clientWidth + 1, `${path} is ${scrollWidth} px wide at ${clientWidth} px (wider elements: ${culprits.join(', ')})`);
+      }
 
-    // drag and drop: a small file dropped on the upload zone is uploaded and profiled like a picked one
-    await page.goto(`${server.url}/data`);
-    const csv = 'city,visits,bought\nParis,3,yes\nLyon,1,no\nNice,4,yes\n';
-    const dataTransfer = await page.evaluateHandle(([text, name]) => {
-      // runs in the page; typed loosely because this file is compiled without the DOM's types
-      const g = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: string[], name: string, options: object) => unknown };
-      const transfer = new g.DataTransfer();
-      transfer.items.add(new g.File([text], name, { type: 'text/csv' }));
-      return transfer;
-    }, [csv, 'shop-visits.csv'] as const);
-    await page.locator('.drop-zone').dispatchEvent('drop', { dataTransfer });
-    await page.getByText(/3\s*rows × 3\s*columns/).waitFor({ timeout: 20_000 });
-    await shots.take(page, 'narrow-dropped');
-    await page.close();
+      // drag and drop: a small file dropped on the upload zone is uploaded and profiled like a picked one
+      await page.goto(`${session.url}/data`);
+      const csv = 'city,visits,bought\nParis,3,yes\nLyon,1,no\nNice,4,yes\n';
+      const dataTransfer = await page.evaluateHandle(([text, name]) => {
+        // runs in the page; typed loosely because this file is compiled without the DOM's types
+        const g = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: string[], name: string, options: object) => unknown };
+        const transfer = new g.DataTransfer();
+        transfer.items.add(new g.File([text], name, { type: 'text/csv' }));
+        return transfer;
+      }, [csv, 'shop-visits.csv'] as const);
+      await page.locator('.drop-zone').dispatchEvent('drop', { dataTransfer });
+      await page.getByText(/3\s*rows × 3\s*columns/).waitFor({ timeout: 20_000 });
+      await shots.take(page, 'narrow-dropped');
+    }, { width: 390, height: 844 });
   });
 });

@@ -8,76 +8,28 @@
  *
  * Needs Debian's chromium (/usr/bin/chromium, or KILN_CHROMIUM); skipped, saying so, without it.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../src/serve/server.js';
-import { openHome } from '../../src/store/open-store.js';
-import type { ArtifactStore, Store } from '../../src/store/store.js';
-import { CHROMIUM_PATH, ensureWebBuilt, horizontalOverflow, launchChromium, ROOT, Screenshots, seriousViolations } from './browser.js';
+import { chromiumMissing, useAppSession } from './app-session.js';
+import { horizontalOverflow, ROOT } from './browser.js';
 
 const TITANIC = join(ROOT, 'examples', 'titanic', 'titanic.csv');
 const CUSTOMERS = join(ROOT, 'examples', 'segments', 'customers.csv');
 const TRANSACTIONS = join(ROOT, 'examples', 'anomalies', 'transactions.csv');
-const OUT = join(ROOT, 'test-output', 'app-journeys');
-const chromiumMissing = !existsSync(CHROMIUM_PATH);
 
-describe('the app off the main path', { skip: chromiumMissing ? `no chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)` : false }, () => {
-  const home = mkdtempSync(join(tmpdir(), 'kiln-app-journeys-'));
-  let kiln: { store: Store; artifacts: ArtifactStore };
-  let server: RunningServer;
-  let browser: Browser;
-  const shots = new Screenshots(OUT);
-
-  before(async () => {
-    await ensureWebBuilt();
-    kiln = await openHome(home);
-    server = await startServer({ ...kiln, home, logger: pino({ level: 'silent' }), port: 0 });
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await kiln?.store.close();
-    rmSync(home, { recursive: true, force: true });
-  });
-
-  async function checkStep(page: Page, name: string): Promise<void> {
-    await shots.take(page, name);
-    const violations = await seriousViolations(page);
-    assert.deepEqual(violations, [], `axe-core on "${name}" (${page.url()}):\n${JSON.stringify(violations, null, 2)}`);
-  }
-
-  async function upload(name: string, body: Buffer | string): Promise<string> {
-    const answer = await fetch(`${server.url}/api/uploads?filename=${encodeURIComponent(name)}`, { method: 'PUT', body });
-    assert.ok(answer.ok, await answer.clone().text());
-    return ((await answer.json()) as { source: string }).source;
-  }
-
-  async function withPage(run: (page: Page) => Promise<void>, viewport = { width: 1280, height: 900 }): Promise<void> {
-    const page = await browser.newPage({ viewport });
-    try {
-      await run(page);
-    } catch (err) {
-      await shots.take(page, 'failed-here').catch(() => undefined);
-      throw err;
-    } finally {
-      await page.close();
-    }
-  }
+describe('the app off the main path', { skip: chromiumMissing }, () => {
+  const session = useAppSession({ homePrefix: 'kiln-app-journeys-', output: 'app-journeys' });
+  const { checkStep, withPage, upload } = session;
 
   /** A job started through the public API, followed until it ends. */
   async function train(spec: Record<string, unknown>): Promise<void> {
-    const started = await fetch(`${server.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ spec }) });
+    const started = await fetch(`${session.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ spec }) });
     assert.equal(started.status, 202);
     const { id } = (await started.json()) as { id: string };
     for (;;) {
-      const job = (await (await fetch(`${server.url}/api/jobs/${id}`)).json()) as { status: string; error?: unknown };
+      const job = (await (await fetch(`${session.url}/api/jobs/${id}`)).json()) as { status: string; error?: unknown };
       if (job.status === 'succeeded') return;
       assert.ok(job.status === 'running' || job.status === 'queued', `the job ended ${job.status}: ${JSON.stringify(job.error)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -88,12 +40,12 @@ describe('the app off the main path', { skip: chromiumMissing ? `no chromium at 
     withPage(async (page) => {
       const source = await upload('titanic.csv', readFileSync(TITANIC));
       // on the way: a column whose every value differs (names) gets no chart of equal bars, only the words
-      await page.goto(`${server.url}/data?source=${encodeURIComponent(source)}`);
+      await page.goto(`${session.url}/data?source=${encodeURIComponent(source)}`);
       const name = page.locator('.column-card', { has: page.getByRole('heading', { name: 'Name', exact: true }) });
       await name.getByText('Every value is different.').waitFor({ timeout: 30_000 });
       assert.equal(await name.locator('svg').count(), 0);
       assert.equal(await page.locator('.column-card', { has: page.getByRole('heading', { name: 'Sex', exact: true }) }).locator('svg').count(), 1);
-      await page.goto(`${server.url}/build?source=${encodeURIComponent(source)}`);
+      await page.goto(`${session.url}/build?source=${encodeURIComponent(source)}`);
       await page.getByLabel('The column to predict').selectOption('Survived');
       await page.getByText(/yes\/no prediction/).waitFor({ timeout: 30_000 });
       assert.equal(new URL(page.url()).searchParams.get('target'), 'Survived', 'the choice is in the URL');
@@ -114,7 +66,7 @@ describe('the app off the main path', { skip: chromiumMissing ? `no chromium at 
     withPage(async (page) => {
       const alert = page.getByRole('alert');
       // an empty file: the server's hint spoke HTTP ("PUT /api/uploads?filename=NAME")
-      await page.goto(`${server.url}/data`);
+      await page.goto(`${session.url}/data`);
       await page.getByLabel('Choose a file').setInputFiles({ name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.alloc(0) });
       await alert.waitFor({ timeout: 15_000 });
       assert.match(await alert.innerText(), /What to do: orders\.csv is empty\./);
@@ -134,14 +86,14 @@ describe('the app off the main path', { skip: chromiumMissing ? `no chromium at 
 
       // one column only: nothing to learn from, said beside the choice, without the spec's `drop:`
       const oneColumn = await upload('visits.csv', 'visits\n1\n2\n3\n4\n5\n6\n');
-      await page.goto(`${server.url}/build?source=${encodeURIComponent(oneColumn)}&target=visits`);
+      await page.goto(`${session.url}/build?source=${encodeURIComponent(oneColumn)}&target=visits`);
       const choice = page.getByRole('region', { name: 'What do you want to predict?' });
       await choice.getByRole('alert').getByText('no feature columns are left to learn from').waitFor({ timeout: 15_000 });
       assert.doesNotMatch(await choice.getByRole('alert').innerText(), /drop:|spec|Try again/);
 
       // an id as the thing to predict: the suggestion calls it "a choice among several classes"
       const ids = await upload('people.csv', ['person,age,city', ...Array.from({ length: 60 }, (_, i) => `p${i},${20 + (i % 40)},${['Paris', 'Lyon', 'Nice'][i % 3]}`)].join('\n'));
-      await page.goto(`${server.url}/build?source=${encodeURIComponent(ids)}`);
+      await page.goto(`${session.url}/build?source=${encodeURIComponent(ids)}`);
       await page.getByLabel('The column to predict').selectOption('person');
       await choice.getByText(/^Every row has its own "person" \(60 different values in 60 rows\)/).waitFor({ timeout: 30_000 });
       await checkStep(page, 'id-as-target');
@@ -167,7 +119,7 @@ describe('the app off the main path', { skip: chromiumMissing ? `no chromium at 
       await page.route(`**/api/jobs/${id}/events`, (route) =>
         route.fulfill({ status: 404, json: { error: `there is no training job "${id}"`, code: 'JOB_NOT_FOUND' } }),
       );
-      await page.goto(`${server.url}/jobs/${id}`);
+      await page.goto(`${session.url}/jobs/${id}`);
       await page.getByText('Kiln no longer knows this training.').waitFor({ timeout: 15_000 });
       assert.match(await page.locator('.lead').innerText(), /Stopped: the server lost this training/);
       assert.equal(await page.getByRole('button', { name: 'Cancel training' }).count(), 0, 'nothing left to cancel');
@@ -179,7 +131,7 @@ describe('the app off the main path', { skip: chromiumMissing ? `no chromium at 
   test('segments: columns left out from the Build page, each segment described, a segment as the answer', { timeout: 240_000 }, () =>
     withPage(async (page) => {
       const source = await upload('customers.csv', readFileSync(CUSTOMERS));
-      await page.goto(`${server.url}/build?source=${encodeURIComponent(source)}`);
+      await page.goto(`${session.url}/build?source=${encodeURIComponent(source)}`);
       await page.getByText('Find segments').click();
       // before, the template's "Columns to leave out" was not offered: the known segments were learnt from
       const leaveOut = page.getByRole('group', { name: 'Columns to leave out' });
@@ -218,7 +170,7 @@ describe('the app off the main path', { skip: chromiumMissing ? `no chromium at 
       // the new pieces fit a phone
       await page.setViewportSize({ width: 390, height: 844 });
       for (const path of [`/models/${encodeURIComponent('customers:1')}`, `/build?source=${encodeURIComponent(source)}&template=cluster&drop=customer_id`]) {
-        await page.goto(server.url + path);
+        await page.goto(session.url + path);
         await page.locator('h1').first().waitFor();
         await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
         const { scrollWidth, clientWidth, culprits } = await horizontalOverflow(page);
@@ -232,7 +184,7 @@ describe('the app off the main path', { skip: chromiumMissing ? `no chromium at 
     withPage(async (page) => {
       const source = await upload('transactions.csv', readFileSync(TRANSACTIONS));
       await train({ name: 'transactions', task: 'detect-anomalies', data: source, label: 'is_fraud', drop: ['transaction_id'], seed: 42 });
-      await page.goto(`${server.url}/models/${encodeURIComponent('transactions:1')}`);
+      await page.goto(`${session.url}/models/${encodeURIComponent('transactions:1')}`);
       const rows = page.getByRole('region', { name: 'The most unusual rows' });
       await rows.getByText(/flags the most unusual 1\s%/).waitFor({ timeout: 30_000 });
       assert.ok((await rows.getByRole('listitem').count()) >= 1);
@@ -255,11 +207,13 @@ describe('the app off the main path', { skip: chromiumMissing ? `no chromium at 
 
   test('the data trained on before is offered again on the first page', { timeout: 60_000 }, () =>
     withPage(async (page) => {
-      await page.goto(server.url);
-      const before = page.getByRole('region', { name: 'Or use data you trained on before' });
-      // the segments and unusual-rows tests above trained on these
-      await before.getByRole('link', { name: 'transactions.csv' }).waitFor({ timeout: 15_000 });
-      await before.getByRole('link', { name: 'customers.csv' }).click();
+      await page.goto(session.url);
+      // the segments and unusual-rows tests above trained on these uploads: listed once, with the uploads, saying so
+      const uploads = page.getByRole('region', { name: 'Files you uploaded' });
+      await uploads.getByRole('link', { name: 'transactions.csv' }).waitFor({ timeout: 15_000 });
+      assert.match(await uploads.getByRole('listitem').filter({ hasText: 'customers.csv' }).innerText(), /used for training/);
+      assert.equal(await page.getByRole('region', { name: 'Or use data you trained on before' }).count(), 0, 'no file listed twice');
+      await uploads.getByRole('link', { name: 'customers.csv' }).click();
       await page.getByText(/1,200\s*rows × 6\s*columns/).waitFor({ timeout: 30_000 });
     }),
   );
@@ -281,7 +235,7 @@ describe('the app off the main path', { skip: chromiumMissing ? `no chromium at 
         if (route.request().method() === 'POST') started.push(route.request().postDataJSON());
         return route.fulfill({ json: { experiments: [] } });
       });
-      await page.goto(`${server.url}/experiments`);
+      await page.goto(`${session.url}/experiments`);
       await page.getByLabel('Model').selectOption('a');
       await page.getByLabel('New version to try').selectOption('2');
       assert.equal(await page.getByRole('button', { name: 'Start the experiment' }).isEnabled(), true);

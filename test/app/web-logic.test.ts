@@ -1,7 +1,7 @@
 /**
  * The app's logic that needs no browser: the spec's YAML (read back by the real YAML parser), the
  * training view folded from job events, the threshold values against the server's own thresholdTable,
- * plain-language metric sentences and the copy-paste snippets.
+ * plain-language metric sentences, the copy-paste snippets, and which saved data the Data page lists where.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +19,8 @@ import { bestThresholdIndex, valuePer1000 } from '../../web/src/flow/threshold-v
 import { explainMetric, millisecondsInWords, secondsInWords, settingsInWords } from '../../web/src/flow/words.js';
 import { modelName, refInWords, versionOf } from '../../web/src/flow/model-ref.js';
 import { extent, formatNumber, ticks, timeTicks } from '../../web/src/components/charts/scale.js';
+import { otherTrainedData, shapeInWords, uploadKey, uploadsWithUse } from '../../web/src/components/saved-data.js';
+import type { DatasetVersion, Upload, UploadList } from '../../web/src/api/types.js';
 
 describe('specToYaml', () => {
   test('reads back as the same spec, quoting what YAML would misread', () => {
@@ -283,5 +285,67 @@ describe('chart scales', () => {
     assert.equal(t.length, 3);
     for (const tick of t) assert.equal(new Date(tick).getMinutes(), 0);
     assert.equal(new Date(t[0] as number).getHours(), 9);
+  });
+});
+
+describe('saved data on the Data page', () => {
+  const sha = 'ab'.repeat(32);
+  const upload = (name: string, folder = sha, rows: number | null = 3): Upload => ({
+    id: `${folder}/${name}`,
+    source: `/home/me/.kiln/uploads/${folder}/${name}`,
+    name,
+    bytes: 120,
+    uploaded_at: '2024-05-01T10:00:00Z',
+    rows,
+    columns: rows === null ? null : 4,
+  });
+  const version = (id: string, source: string, created_at: string): DatasetVersion => ({ id, dataset: id, source, rows: 3, created_at });
+
+  test('an upload is recognised by <folder>/<name> in any home, with a sheet or options, 24-digit folders too; other sources are not uploads', () => {
+    assert.equal(uploadKey(`/srv/b/uploads/${sha}/sales.xlsx#Sheet2`), `${sha}/sales.xlsx`);
+    assert.equal(uploadKey(`/srv/b/uploads/${sha}/sales.csv?dates=dmy`), `${sha}/sales.csv`);
+    assert.equal(uploadKey(`C:\\kiln\\uploads\\${'c'.repeat(24)}\\old.csv`), `${'c'.repeat(24)}/old.csv`);
+    for (const other of ['postgres://u@h/db?table=orders', 'sqlite:/data/shop.db?table=t', '/data/titanic.csv', `/x/uploads/${'a'.repeat(30)}/t.csv`]) {
+      assert.equal(uploadKey(other), undefined, other);
+    }
+  });
+
+  test('each upload says whether and when a training last read it, matched by its place, not its home', () => {
+    const list: UploadList = { uploads: [upload('titanic.csv'), upload('visits.csv', 'cd'.repeat(32))], shared_store: false };
+    const used = uploadsWithUse(list, [
+      version('t1', `/other/home/uploads/${sha}/titanic.csv`, '2024-05-02T00:00:00Z'),
+      version('t2', `/home/me/.kiln/uploads/${sha}/titanic.csv`, '2024-05-03T00:00:00Z'),
+      version('t0', `/home/me/.kiln/uploads/${sha}/titanic.csv`, '2024-05-01T00:00:00Z'),
+    ]);
+    assert.deepEqual(
+      used.map((u) => [u.upload.name, u.trained, u.lastTrained]),
+      [
+        ['titanic.csv', true, '2024-05-03T00:00:00Z'],
+        ['visits.csv', false, undefined],
+      ],
+    );
+  });
+
+  test('data trained on before lists what the uploads card does not: no file twice, and deleted uploads nowhere', () => {
+    const listed = upload('titanic.csv');
+    const gone = `/home/me/.kiln/uploads/${'ef'.repeat(32)}/deleted.csv`;
+    const datasets = [
+      version('a', listed.source, '2024-05-03T00:00:00Z'),
+      version('b', 'postgres://u@h/shop?table=orders', '2024-05-02T00:00:00Z'),
+      version('c', gone, '2024-05-04T00:00:00Z'),
+      version('d', 'postgres://u@h/shop?table=orders', '2024-05-05T00:00:00Z'),
+    ];
+    const alone: UploadList = { uploads: [listed], shared_store: false };
+    assert.deepEqual(otherTrainedData(datasets, alone).map((d) => d.id), ['d'], 'the connection once, at its newest use');
+    // servers sharing their uploads: an unlisted upload may be another server's, and opens here
+    assert.deepEqual(otherTrainedData(datasets, { ...alone, shared_store: true }).map((d) => d.id), ['d', 'c']);
+    // the list of uploads could not load: everything trained on is offered, as before there was one
+    assert.deepEqual(otherTrainedData(datasets, undefined).map((d) => d.id), ['d', 'c', 'a']);
+  });
+
+  test('rows × columns in words, and nothing for an upload an older Kiln saved', () => {
+    assert.equal(shapeInWords({ ...upload('t.csv'), rows: 891, columns: 12 }), '891 rows × 12 columns');
+    assert.equal(shapeInWords({ ...upload('t.csv'), rows: 1, columns: 1 }), '1 row × 1 column');
+    assert.equal(shapeInWords(upload('t.csv', sha, null)), undefined);
   });
 });

@@ -451,6 +451,8 @@ test('jobs: every job route of a server whose Redis queue is down answers 503 QU
       ['POST', '/api/jobs/no-such-job/cancel'],
       ['GET', '/api/jobs/no-such-job/events'],
       ['POST', '/api/models/titanic/curves'],
+      // deleting an upload asks the queue whether a training reads it first
+      ['DELETE', `/api/uploads/${encodeURIComponent(source.split('/').slice(-2).join('/'))}`],
     ];
     for (const [method, path, body] of calls) {
       const error = await errorAnswer(down.url, 503, method, path, body);

@@ -30,7 +30,7 @@ import type { JobQueue } from './job-queue.js';
 import { RedisJobQueue } from './redis-job-queue.js';
 import { liesUnder } from './shared-home.js';
 import { SharedUploads, type SharedStore } from './shared-uploads.js';
-import { TrainingJobs, type JobTrainer } from './training-jobs.js';
+import { TrainingJobs, type JobTrainer, type TrainingJobsOptions } from './training-jobs.js';
 import { UploadStore } from './upload-store.js';
 import type { WorkerError } from './training-worker.js';
 import { workerCurves, workerTrainer } from './worker-trainer.js';
@@ -79,7 +79,7 @@ export async function appApi(app: FastifyInstance, options: AppApiOptions): Prom
   };
   const jobs: JobQueue =
     options.queue === undefined
-      ? new TrainingJobs({ train: options.train ?? workerTrainer(workers), curves: workerCurves(workers), resultJson: trainJson, logger })
+      ? await inProcessJobs(app, { train: options.train ?? workerTrainer(workers), curves: workerCurves(workers), resultJson: trainJson, logger }, join(options.home, 'jobs'))
       : await RedisJobQueue.open({
           url: options.queue,
           home: options.home,
@@ -89,10 +89,22 @@ export async function appApi(app: FastifyInstance, options: AppApiOptions): Prom
           ...(options.artifactsUrl !== undefined && /^s3:/i.test(options.artifactsUrl) ? { shipDataThrough: artifacts } : {}),
         });
 
-  await app.register(dataRoutes, { sources, uploads, shared });
+  // the registry names what was trained on an upload; the jobs say whether a training still reads it
+  await app.register(dataRoutes, { sources, uploads, shared, store, jobs });
   await app.register(specRoutes, { sources });
   await app.register(jobRoutes, { jobs, sources });
   await app.register(modelRoutes, { store, artifacts, dataPlane: options.dataPlane, jobs });
+}
+
+/**
+ * The in-process runner, its jobs journaled in `<home>/jobs` so that they outlive a restart
+ * (job-journal.ts). Jobs that waited when the server last stopped start once it listens: a start that
+ * fails (a port already taken) closes the server again, which must not have begun them.
+ */
+async function inProcessJobs(app: FastifyInstance, options: TrainingJobsOptions, journalDir: string): Promise<TrainingJobs> {
+  const jobs = await TrainingJobs.open(options, journalDir);
+  app.addHook('onListen', () => jobs.resume());
+  return jobs;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The data routes' answers (data-routes.ts) as schemas for the OpenAPI document: an upload with its
- * preview, a preview, and the inspect report with its one-click fixes. Strict, so that
+ * preview, the list of uploads, a deleted upload, a preview, and the inspect report with its one-click fixes. Strict, so that
  * test/serve/openapi-answers.test.ts, which parses real answers with them, fails when
  * table-preview.ts, inspect.ts or one-click-fixes.ts gain or lose a field the document does not.
  */
@@ -26,6 +26,32 @@ export const previewDocs = z.strictObject({
 export const uploadDocs = previewDocs.extend({
   name: z.string().describe('The file name, as stored'),
   bytes: z.number().int(),
+});
+
+export const uploadListDocs = z.strictObject({
+  uploads: z
+    .array(
+      z.strictObject({
+        id: z.string().describe('`<sha256>/<name>`: what DELETE /api/uploads/{id} takes, URL-encoded (the source is taken too, but a long one can pass the length a path parameter may have)'),
+        source: z.string().describe('What PUT /api/uploads answered as `source`: what the other routes take'),
+        name: z.string().describe('The file name, as stored'),
+        bytes: z.number().int(),
+        uploaded_at: z.string().describe('When it was last uploaded (ISO 8601); for uploads saved by an older Kiln, when the file was written'),
+        rows: z.number().int().nullable().describe('null when not recorded (uploads saved by an older Kiln, or fetched from another server)'),
+        columns: z.number().int().nullable().describe('null when not recorded, as rows'),
+      }),
+    )
+    .describe('Newest first'),
+  shared_store: z.boolean().describe('True when this server shares uploads with other servers through an artifact store: uploads they received are not listed here, yet open by their source'),
+});
+
+export const deletedUploadDocs = z.strictObject({
+  source: z.string().describe('Where the deleted upload was, on this server'),
+  name: z.string(),
+  dataset_versions: z
+    .array(z.string())
+    .nullable()
+    .describe('The dataset versions trained on it: each keeps its own snapshot of the rows, so their models are untouched (null when this server has no registry to ask)'),
 });
 
 const valueCount = z.strictObject({ value: z.string(), count: z.number().int() });

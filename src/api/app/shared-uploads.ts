@@ -34,6 +34,14 @@ export class SharedUploads {
   constructor(private readonly shared: SharedStore | undefined) {}
 
   /**
+   * Whether uploads are shared with other servers: then other replicas may hold uploads this server's
+   * list does not show (the store keeps bytes by sha256 only, with no names to list).
+   */
+  get sharing(): boolean {
+    return this.shared !== undefined;
+  }
+
+  /**
    * Puts a stored upload into the shared store (once: bytes already there are not sent again).
    * UPLOAD_UNAVAILABLE when the store does not answer: the other replicas could not read it.
    */

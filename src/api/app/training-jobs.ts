@@ -10,16 +10,26 @@
  * (`{code, error, hint}`), and listeners that throw (a closed connection) are dropped, never felt by
  * the training. Cancelling aborts the job's AbortSignal; training checks it between stages and inside
  * learners' loops, so a cancelled job ends `cancelled` without registering a version.
+ *
+ * Opened with a journal (`TrainingJobs.open`, the server's `<home>/jobs`, job-journal.ts), the jobs
+ * outlive a restart: ended jobs come back as they ended, with their events to replay; a job that was
+ * running ends `failed` JOB_INTERRUPTED (training cannot resume halfway, and running it again at start-up
+ * could crash the server again if the job itself brought it down); a job that was waiting waits again
+ * and runs once the server listens, unless its data is gone. Shutting down leaves waiting jobs waiting.
  */
 import { randomUUID } from 'node:crypto';
+import { access } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { asKilnError, KilnError } from '../../core/errors.js';
+import { parseSourceRef } from '../../data/sources/source-ref.js';
 import type { LoadedSpec } from '../../modules/spec.js';
 import type { CurvePoint } from '../../evaluate/curves/curve-point.js';
 import type { VersionCurvesInput, VersionCurvesResult } from '../../modules/tabular/version-curves.js';
 import type { TrainEvent } from '../../modules/train-events.js';
 import type { ModuleTrainResult, TrainContext } from '../../modules/train-module.js';
+import { JobJournal, type JobRecord, type JournaledJob } from './job-journal.js';
 import type { JobQueue, JobView } from './job-queue.js';
+import { uploadPlaceOf } from './upload-store.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -83,9 +93,9 @@ export interface TrainingJobsOptions {
 export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 
 export class TrainingJob {
-  readonly id = randomUUID();
+  readonly id: string;
   readonly model: string;
-  readonly submittedAt = new Date();
+  readonly submittedAt: Date;
   status: JobStatus = 'queued';
   startedAt: Date | undefined;
   finishedAt: Date | undefined;
@@ -96,8 +106,28 @@ export class TrainingJob {
   readonly listeners = new Set<JobListener>();
   private nextEventId = 1;
 
-  constructor(readonly work: JobWork) {
+  /** A new job, or — given what the journal kept of one — a job of an earlier run of the server. */
+  constructor(
+    readonly work: JobWork,
+    journaled?: JournaledJob,
+  ) {
     this.model = work.kind === 'train' ? work.loaded.spec.name : work.input.model;
+    if (journaled === undefined) {
+      this.id = randomUUID();
+      this.submittedAt = new Date();
+      return;
+    }
+    const { record, events } = journaled;
+    this.id = record.id;
+    this.submittedAt = new Date(record.submittedAt);
+    this.status = record.status;
+    this.startedAt = record.startedAt === undefined ? undefined : new Date(record.startedAt);
+    this.finishedAt = record.finishedAt === undefined ? undefined : new Date(record.finishedAt);
+    this.result = record.result;
+    this.error = record.error;
+    this.events.push(...events, ...(record.end === undefined ? [] : [record.end]));
+    // progress events past the cap were not stored but had their ids: the next one follows all of them
+    this.nextEventId = Math.max(record.lastEventId, this.events.at(-1)?.id ?? 0) + 1;
   }
 
   /** The spec the job trains, or the one the version was trained from (its learner settled). */
@@ -113,10 +143,11 @@ export class TrainingJob {
     return this.nextEventId - 1;
   }
 
-  /** Records (up to `maxStored` events) and broadcasts one event. */
-  emit(event: JobEventName, data: unknown, maxStored: number): void {
+  /** Records (up to `maxStored` events) and broadcasts one event; the event when it was stored for replay. */
+  emit(event: JobEventName, data: unknown, maxStored: number): JobEvent | undefined {
     const e: JobEvent = { id: this.nextEventId++, event, data };
-    if (this.events.length < maxStored || event !== 'progress') this.events.push(e);
+    const stored = this.events.length < maxStored || event !== 'progress';
+    if (stored) this.events.push(e);
     for (const listener of this.listeners) {
       try {
         listener(e);
@@ -124,6 +155,25 @@ export class TrainingJob {
         this.listeners.delete(listener); // a listener that fails (a closed stream) is not training's problem
       }
     }
+    return stored ? e : undefined;
+  }
+
+  /** The job as its journal record holds it. */
+  record(): JobRecord {
+    const end = this.finished ? this.events.at(-1) : undefined;
+    return {
+      format: 1,
+      id: this.id,
+      work: this.work,
+      status: this.status,
+      submittedAt: this.submittedAt.toISOString(),
+      ...(this.startedAt === undefined ? {} : { startedAt: this.startedAt.toISOString() }),
+      ...(this.finishedAt === undefined ? {} : { finishedAt: this.finishedAt.toISOString() }),
+      ...(this.result === undefined ? {} : { result: this.result }),
+      ...(this.error === undefined ? {} : { error: this.error }),
+      lastEventId: this.lastEventId,
+      ...(end === undefined ? {} : { end }),
+    };
   }
 }
 
@@ -132,14 +182,38 @@ export class TrainingJobs implements JobQueue {
   private readonly queue: TrainingJob[] = [];
   private running: { job: TrainingJob; settled: Promise<void> } | undefined;
   private closed = false;
+  /** Jobs that waited when the server last stopped wait until it listens again (`resume`). */
+  private held = false;
   private readonly maxQueued: number;
   private readonly keepFinished: number;
   private readonly maxStoredEvents: number;
 
-  constructor(private readonly options: TrainingJobsOptions) {
+  /** A runner that keeps its jobs in memory only; `open` gives one whose jobs outlive a restart. */
+  constructor(
+    private readonly options: TrainingJobsOptions,
+    private readonly journal?: JobJournal,
+  ) {
     this.maxQueued = options.maxQueued ?? 20;
     this.keepFinished = options.keepFinished ?? 100;
     this.maxStoredEvents = options.maxStoredEvents ?? 20_000;
+  }
+
+  /**
+   * A runner that journals its jobs in `journalDir` (the server's `<home>/jobs`) and starts with those of
+   * the server's earlier runs. Jobs that were waiting wait until `resume()`; a journal that cannot be
+   * used (a folder that cannot be made, another server's) leaves the runner in memory only, with a warning.
+   */
+  static async open(options: TrainingJobsOptions, journalDir: string): Promise<TrainingJobs> {
+    const journal = await JobJournal.open(journalDir, options.logger);
+    const jobs = new TrainingJobs(options, journal);
+    if (journal !== undefined) await jobs.restore(await journal.load());
+    return jobs;
+  }
+
+  /** Starts the jobs that waited when the server last stopped (the server calls it once it listens). */
+  resume(): void {
+    this.held = false;
+    this.startNext();
   }
 
   /** Queues a validated spec; it starts at once when no other job trains. */
@@ -165,9 +239,11 @@ export class TrainingJobs implements JobQueue {
     const job = new TrainingJob(work);
     this.jobs.set(job.id, job);
     this.queue.push(job);
-    if (this.running !== undefined) {
-      job.emit('note', { type: 'note', message: `waiting for ${this.queue.length} job(s) ahead to finish: one job trains at a time` }, this.maxStoredEvents);
-    }
+    this.journal?.write(job.record());
+    const ahead = this.queue.length - 1 + (this.running === undefined ? 0 : 1);
+    if (ahead > 0) this.emit(job, 'note', { type: 'note', message: `waiting for ${ahead} job(s) ahead to finish: one job trains at a time` });
+    // a request means the server serves: jobs held since the restart need not wait for `resume` any longer
+    this.held = false;
     this.startNext();
     return job;
   }
@@ -200,6 +276,7 @@ export class TrainingJobs implements JobQueue {
     if (at >= 0) {
       this.queue.splice(at, 1);
       this.finish(job, 'cancelled', { message: 'cancelled before it started' });
+      this.forgetOldJobs();
     } else {
       job.controller.abort(new KilnError('CANCELLED', { what: `training job ${id}` }));
     }
@@ -221,18 +298,57 @@ export class TrainingJobs implements JobQueue {
     return () => job.listeners.delete(listener);
   }
 
-  /** Server shutdown: no new jobs, waiting ones cancelled, the running one aborted and waited for. */
+  /**
+   * Server shutdown: no new jobs; the running one is aborted, waited for, and ends `failed`
+   * JOB_INTERRUPTED. Waiting jobs stay queued in the journal and run after the restart; without a journal
+   * they would be lost, so they end `cancelled` as the server goes.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) this.finish(job, 'cancelled', { message: 'the server is shutting down' });
+    const waiting = this.queue.splice(0);
+    if (this.journal === undefined) for (const job of waiting) this.finish(job, 'cancelled', { message: 'the server is shutting down' });
     const running = this.running;
-    if (running === undefined) return;
-    running.job.controller.abort(new KilnError('SERVER_CLOSING'));
-    await running.settled;
+    if (running !== undefined) {
+      running.job.controller.abort(new KilnError('SERVER_CLOSING'));
+      await running.settled;
+    }
+    await this.journal?.close();
+  }
+
+  /**
+   * Takes back the jobs of the server's earlier runs (oldest first, as they were submitted): ended ones as
+   * they ended; one that was running ends JOB_INTERRUPTED — the server stopped without shutting down, or
+   * its record would say so; one that was waiting waits again, unless its data file is gone.
+   */
+  private async restore(journaled: readonly JournaledJob[]): Promise<void> {
+    let interrupted = 0;
+    let requeued = 0;
+    for (const entry of journaled) {
+      const job = new TrainingJob(entry.record.work, entry);
+      this.jobs.set(job.id, job);
+      if (job.status === 'running') {
+        this.interrupt(job, 'stopped without shutting down (a crash, a kill or the machine going down)', entry.modifiedAt);
+        interrupted++;
+      } else if (job.status === 'queued') {
+        const missing = await missingData(job.work).catch(asKilnError); // a source that no longer parses fails its job, not the start-up
+        if (missing !== undefined) {
+          this.fail(job, missing);
+          continue;
+        }
+        this.queue.push(job);
+        this.emit(job, 'note', { type: 'note', message: 'the server restarted before this job started: it waits its turn again' });
+        requeued++;
+      }
+    }
+    this.held = this.queue.length > 0;
+    this.forgetOldJobs();
+    if (journaled.length > 0) {
+      this.options.logger.info({ journal: this.journal?.dir, jobs: this.jobs.size, interrupted, requeued }, 'training jobs of the earlier run restored');
+    }
   }
 
   private startNext(): void {
-    if (this.running !== undefined || this.closed) return;
+    if (this.running !== undefined || this.closed || this.held) return;
     const job = this.queue.shift();
     if (job === undefined) return;
     this.running = { job, settled: this.run(job) };
@@ -241,18 +357,21 @@ export class TrainingJobs implements JobQueue {
   private async run(job: TrainingJob): Promise<void> {
     job.status = 'running';
     job.startedAt = new Date();
+    this.journal?.write(job.record());
     const signal = job.controller.signal;
     try {
       job.result = await this.work(job, signal);
       this.finish(job, 'succeeded', { result: job.result });
     } catch (err) {
-      if (signal.aborted) {
-        this.finish(job, 'cancelled', { message: signal.reason instanceof KilnError && signal.reason.code === 'SERVER_CLOSING' ? 'the server is shutting down' : 'cancelled' });
+      if (signal.aborted && signal.reason instanceof KilnError && signal.reason.code === 'SERVER_CLOSING') {
+        // not the user's choice: the job failed, and the words say to start it again
+        this.interrupt(job, 'was shut down');
+      } else if (signal.aborted) {
+        this.finish(job, 'cancelled', { message: 'cancelled' });
       } else {
         const kiln = asKilnError(err);
         if (kiln.status >= 500) this.options.logger.error({ err, job: job.id, model: job.model }, 'training job failed');
-        job.error = { code: kiln.code, error: kiln.message, ...(kiln.hint === undefined ? {} : { hint: kiln.hint }) };
-        this.finish(job, 'failed', { error: job.error });
+        this.fail(job, kiln);
       }
     } finally {
       this.running = undefined;
@@ -267,27 +386,68 @@ export class TrainingJobs implements JobQueue {
     const { work } = job;
     if (work.kind === 'curves') {
       const curves = this.options.curves as JobCurves; // submitCurves refuses curves jobs without it
-      const result = await curves(work.input, { signal, onPoint: (event) => job.emit('point', event, this.maxStoredEvents) });
+      const result = await curves(work.input, { signal, onPoint: (event) => this.emit(job, 'point', event) });
       return { ...result };
     }
     const result = await this.options.train(work.loaded, {
       signal,
-      onEvent: (event) => job.emit(event.type, event, this.maxStoredEvents),
+      onEvent: (event) => this.emit(job, event.type, event),
     });
     return this.options.resultJson(result);
   }
 
-  private finish(job: TrainingJob, status: 'succeeded' | 'failed' | 'cancelled', data: Record<string, unknown>): void {
+  /** Broadcasts an event of a job that goes on; a stored one is journaled too. */
+  private emit(job: TrainingJob, event: JobEventName, data: unknown): void {
+    const stored = job.emit(event, data, this.maxStoredEvents);
+    if (stored !== undefined) this.journal?.append(job.id, stored);
+  }
+
+  /** Ends a job whose server stopped while it ran: `failed` JOB_INTERRUPTED, nothing registered. */
+  private interrupt(job: TrainingJob, reason: string, at?: Date): void {
+    this.fail(job, new KilnError('JOB_INTERRUPTED', { id: job.id, reason }), at);
+  }
+
+  private fail(job: TrainingJob, kiln: KilnError, at?: Date): void {
+    job.error = { code: kiln.code, error: kiln.message, ...(kiln.hint === undefined ? {} : { hint: kiln.hint }) };
+    this.finish(job, 'failed', { error: job.error }, at);
+  }
+
+  /** Ends a job with its last event, and journals it (the last event in its record). */
+  private finish(job: TrainingJob, status: 'succeeded' | 'failed' | 'cancelled', data: Record<string, unknown>, at = new Date()): void {
     job.status = status;
-    job.finishedAt = new Date();
+    job.finishedAt = at;
     job.emit(status === 'succeeded' ? 'done' : status, data, Number.POSITIVE_INFINITY);
     job.listeners.clear();
+    this.journal?.write(job.record());
   }
 
   private forgetOldJobs(): void {
     const finished = [...this.jobs.values()].filter((j) => j.finished);
-    for (const job of finished.slice(0, Math.max(0, finished.length - this.keepFinished))) this.jobs.delete(job.id);
+    for (const job of finished.slice(0, Math.max(0, finished.length - this.keepFinished))) {
+      this.jobs.delete(job.id);
+      this.journal?.remove(job.id);
+    }
   }
+}
+
+/**
+ * Whether a job that waited across a restart can still read its data: a file (or SQLite database) named
+ * by its spec that is gone now fails the job at once, with the error it would meet when it runs.
+ * Connections to databases are left to the job (reaching them may take a while).
+ */
+async function missingData(work: JobWork): Promise<KilnError | undefined> {
+  if (work.kind !== 'train') return undefined; // a curve refits from a snapshot in the artifact store, checked when it runs
+  for (const source of [work.loaded.dataPath, work.loaded.testDataPath]) {
+    if (source === undefined) continue;
+    const ref = parseSourceRef(source);
+    if (ref.scheme !== 'file' && ref.scheme !== 'sqlite') continue;
+    if (await access(ref.location).then(() => true, () => false)) continue;
+    const upload = uploadPlaceOf(ref.location);
+    return upload === undefined
+      ? new KilnError('DATA_NOT_FOUND', { path: ref.location })
+      : new KilnError('UPLOAD_NOT_FOUND', { name: upload.name, path: ref.location, reason: 'it was removed while the job waited for the server to restart' });
+  }
+  return undefined;
 }
 
 /** A job as the API shows it (GET /api/jobs/:id), from either queue (job-queue.ts). */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readEvents, startAppServer, TITANIC_CSV, type SseEvent } from './app-server.js';
 
-test('closing the server ends open event streams and cancels the running job', async () => {
+test('closing the server ends open event streams and stops the running job', async () => {
   const server = await startAppServer();
   let closed = false;
   try {

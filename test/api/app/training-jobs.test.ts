@@ -132,14 +132,17 @@ describe('training jobs', () => {
     assert.deepEqual(replayed, [all.length]);
   });
 
-  test('closing cancels waiting jobs, aborts the running one and waits for it', async () => {
+  test('closing aborts the running job (failed JOB_INTERRUPTED: nobody chose to cancel it) and, with no journal to keep them, cancels waiting ones', async () => {
     const { train } = gatedTrainer([]);
     const jobs = runner(train);
     const running = jobs.submit(spec('a'));
     const waiting = jobs.submit(spec('b'));
     await tick();
     await jobs.close();
-    assert.equal(running.status, 'cancelled');
+    assert.equal(running.status, 'failed');
+    assert.equal(running.error?.code, 'JOB_INTERRUPTED');
+    assert.match(running.error?.error ?? '', /the server was shut down while it ran/);
+    assert.equal(running.events.at(-1)?.event, 'failed');
     assert.equal(waiting.status, 'cancelled');
     assert.throws(() => jobs.submit(spec('c')), (err) => err instanceof KilnError && err.code === 'SERVER_CLOSING');
   });

@@ -46,6 +46,47 @@ describe('upload store', () => {
     await assert.rejects(store.save('big.csv', Readable.from([Buffer.from('a,b\n1,2\n'), Buffer.from('3,4\n5,6\n')])), (err) => err instanceof KilnError && err.code === 'UPLOAD_TOO_LARGE');
     assert.deepEqual(readdirSync(store.dir), []);
   });
+
+  test('a record keeps the time, rows and columns beside the file, hidden from the list; one that disagrees with the file is passed over', async () => {
+    const store = new UploadStore(uploadsDir());
+    const sales = await store.save('sales.csv', body('a,b\n1,2\n'));
+    const later = await store.save('later.csv', body('c\n3\n'));
+    await store.record(sales, { rows: 1, columns: 2 }, new Date('2024-02-01T00:00:00Z'));
+    await store.record(later, { rows: 1, columns: 1 }, new Date('2024-03-01T00:00:00Z'));
+    assert.deepEqual(readdirSync(join(store.dir, sales.sha256)).sort(), ['.sales.csv.json', 'sales.csv'], 'no temporary record left');
+    const listed = await store.list();
+    assert.deepEqual(
+      listed.map((u) => [u.name, u.uploadedAt.toISOString(), u.rows, u.columns]),
+      [
+        ['later.csv', '2024-03-01T00:00:00.000Z', 1, 1],
+        ['sales.csv', '2024-02-01T00:00:00.000Z', 1, 2],
+      ],
+    );
+    // a record of other bytes (edited by hand) does not lend them its rows
+    writeFileSync(join(store.dir, sales.sha256, '.sales.csv.json'), JSON.stringify({ name: 'sales.csv', bytes: 999, uploaded_at: '2024-02-01T00:00:00Z', rows: 5, columns: 5 }));
+    const passedOver = (await store.list()).find((u) => u.name === 'sales.csv');
+    assert.equal(passedOver?.rows, null);
+    assert.equal(passedOver?.bytes, 8);
+    assert.notEqual(passedOver?.uploadedAt.toISOString(), '2024-02-01T00:00:00.000Z', 'the file\'s own time stands in');
+  });
+
+  test('an upload is named for removal by its id or by its source in any home; anything else is refused, and removal keeps other names in the folder', async () => {
+    const store = new UploadStore(uploadsDir());
+    const a = await store.save('a.csv', body('x\n1\n'));
+    const b = await store.save('b.csv', body('x\n1\n'));
+    const id = `${a.sha256}/a.csv`;
+    assert.deepEqual(store.placeOf(id), { folder: a.sha256, name: 'a.csv' });
+    assert.deepEqual(store.placeOf(a.path), { folder: a.sha256, name: 'a.csv' });
+    assert.deepEqual(store.placeOf(`/srv/other-home/uploads/${id}`), { folder: a.sha256, name: 'a.csv' });
+    for (const bad of ['a.csv', `${a.sha256}`, `x/${id}`, `../${id}`, '/etc/passwd', `postgres://db/x?table=t`, `${a.sha256}/.a.csv.json`]) {
+      assert.throws(() => store.placeOf(bad), (err) => err instanceof KilnError && err.code === 'INVALID_PARAMS', bad);
+    }
+    await store.record(a, { rows: 1, columns: 1 });
+    assert.equal(await store.remove(store.placeOf(id)), true);
+    assert.equal(await store.remove(store.placeOf(id)), false, 'removed once');
+    assert.deepEqual(readdirSync(join(store.dir, a.sha256)), ['b.csv'], 'its record went with it; the other name stays');
+    assert.deepEqual((await store.list()).map((u) => u.path), [b.path]);
+  });
 });
 
 describe('app sources', () => {

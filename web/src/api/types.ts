@@ -427,3 +427,32 @@ export interface DatasetVersion {
   readonly rows?: number;
   readonly created_at?: string;
 }
+
+/** GET /api/uploads: one file uploaded to this server (or a one-click fix of one). */
+export interface Upload {
+  /** `<sha256>/<name>`: what DELETE /api/uploads/{id} takes. */
+  readonly id: string;
+  /** What the other routes take (the page's `?source=`). */
+  readonly source: string;
+  readonly name: string;
+  readonly bytes: number;
+  readonly uploaded_at: string;
+  /** null for uploads an older Kiln saved, or fetched from another server. */
+  readonly rows: number | null;
+  readonly columns: number | null;
+}
+
+export interface UploadList {
+  /** Newest first. */
+  readonly uploads: readonly Upload[];
+  /** True when other servers may hold uploads this list does not show (a shared artifact store). */
+  readonly shared_store: boolean;
+}
+
+/** DELETE /api/uploads/{id}. */
+export interface DeletedUpload {
+  readonly source: string;
+  readonly name: string;
+  /** The dataset versions trained on it (they keep their own copy of the rows); null when the server cannot tell. */
+  readonly dataset_versions: readonly string[] | null;
+}

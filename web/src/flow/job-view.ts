@@ -32,8 +32,8 @@ export interface JobView {
   /** The stream dropped and the browser is reconnecting. */
   readonly reconnecting: boolean;
   /**
-   * The server no longer knows the job (it was restarted while the job ran, and jobs live in its
-   * memory): nothing more will come, and the training stopped with the old server.
+   * The server no longer knows the job (older than the last 100 it keeps, another server's, or its home
+   * was cleared): nothing more will come. A job a restart interrupted is known: it ends JOB_INTERRUPTED.
    */
   readonly lost: boolean;
 }

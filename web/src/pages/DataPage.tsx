@@ -1,7 +1,8 @@
 /**
  * Step 1, Data: bring a table in (drop a file, pick one, or connect to a database), then read its
  * profile — a chart per column and the quality findings in plain words, with one-click fixes where a
- * safe one exists. The page's state is the `source` in its URL.
+ * safe one exists. The page's state is the `source` in its URL. Below the ways in, the files uploaded
+ * before and the other data trained on before are offered again (UploadsCard.tsx).
  */
 import { useState, type DragEvent } from 'react';
 import { api } from '../api/client.js';
@@ -12,7 +13,7 @@ import { Histogram } from '../components/charts/Histogram.js';
 import { Card, ForEngineers, Page } from '../components/bits.js';
 import { ErrorBox, Loading, Show } from '../components/states.js';
 import { PreviewTable } from '../components/PreviewTable.js';
-import { RecentData } from '../components/RecentData.js';
+import { SavedData } from '../components/UploadsCard.js';
 import { href, Link, navigate, useLocation } from '../router.js';
 import { bytesInWords, PERCENT } from '../flow/words.js';
 
@@ -40,7 +41,7 @@ function ChooseData() {
         </Card>
         <ConnectionForm />
       </div>
-      <RecentData />
+      <SavedData />
     </Page>
   );
 }

@@ -154,7 +154,7 @@ function Outcome({ view, model }: { view: JobView; model: string }) {
         <p className="error-message">
           <strong>Kiln no longer knows this training.</strong>
         </p>
-        <p>The server was probably restarted while it ran: trainings live in the server&apos;s memory, so this one stopped with it and nothing was saved.</p>
+        <p>The server remembers its last 100 finished trainings; this one is older than those, belongs to another server, or the server&apos;s home folder was moved or cleared.</p>
         <p className="hint">
           What to do: open <Link to="/models">your models</Link> to check whether a version of {model} was saved, or <Link to="/data">train it again</Link>.
         </p>
