@@ -15,6 +15,9 @@ import { specFromFlags, type TrainFlags } from './train.js';
 import { curvesProgress } from './curves-progress.js';
 import { cancelOnInterrupt } from './interrupt.js';
 import { checkOutputFile, writeOutputFile } from './output-file.js';
+import { withErrorDocumentFields } from './output.js';
+import { notesJson, printDataNotes } from './data-notes.js';
+import type { IngestNote } from '../data/sources/ingest-note.js';
 
 interface CurvesFlags extends TrainFlags {
   readonly values?: string;
@@ -54,15 +57,21 @@ export function registerCurves(program: Command): void {
       const progress = curvesProgress(!ctx.out.json);
       // Ctrl-C stops the curves through their AbortSignal, as it stops a training: exit code 130
       const interrupt = cancelOnInterrupt('drawing the curves', (line) => process.stderr.write(`\n${line}\n`));
+      // how reading the data file changed values: printed before the fits (also with --json), kept for the document
+      const notes: IngestNote[] = [];
       const options: CurvesOptions = {
         ...(fractions === undefined ? {} : { fractions }),
         ...(param === undefined ? {} : { param }),
         onPoint: progress.onPoint,
+        onNotes: (read) => {
+          printDataNotes(read);
+          notes.push(...read);
+        },
         signal: interrupt.signal,
       };
       const result = await drawCurves(specFile, opts, ctx, options)
         .catch((err: unknown) => {
-          throw interrupt.cancellation(err);
+          throw withErrorDocumentFields(interrupt.cancellation(err), notesJson(notes));
         })
         .finally(() => {
           progress.stop();
@@ -73,7 +82,7 @@ export function registerCurves(program: Command): void {
         writeOutputFile(opts.html, renderCurvesHtml(result));
       }
       const unit = result.task === 'text-classify' ? 'texts' : 'rows';
-      ctx.out.result({ ...result, ...(opts.html === undefined ? {} : { html: opts.html }) }, () =>
+      ctx.out.result({ ...result, ...notesJson(notes), ...(opts.html === undefined ? {} : { html: opts.html }) }, () =>
         [
           `${result.version === undefined ? '' : `${result.model}:${result.version}: `}${result.learner} on ${result.trainingRows} training ${unit}, ${result.folds}-fold cross-validation (${result.protocol}), ${result.metric}:`,
           '',

@@ -1,8 +1,8 @@
 /**
  * What reading a table decided on the person's behalf (numbers read from text, missing markers, a guessed
- * encoding, the sheet that was read): `kiln train` and `kiln predict` print each note on stderr, even with
- * --json (stdout keeps its one document, which carries the notes as `notes`), because those decisions
- * change the values a model is trained on or scores.
+ * encoding, the sheet that was read): every verb that reads a file (`kiln train`, `predict`, `explain`,
+ * `curves`) prints each note on stderr, even with --json (stdout keeps its one document, which carries
+ * the notes as `notes`), because those decisions change the values a model is trained on or scores.
  */
 import type { IngestNote } from '../data/sources/ingest-note.js';
 import type { TrainEvent } from '../modules/train-events.js';
@@ -14,6 +14,13 @@ export function dataNoteLine(note: IngestNote): string {
 
 export function printDataNotes(notes: readonly IngestNote[]): void {
   for (const note of notes) process.stderr.write(dataNoteLine(note) + '\n');
+}
+
+/** The notes of a table just read, printed now (before anything can fail on a changed value) and returned for --json. */
+export function sayTableNotes(table: { readonly notes?: readonly IngestNote[] | undefined }): readonly IngestNote[] {
+  const notes = table.notes ?? [];
+  printDataNotes(notes);
+  return notes;
 }
 
 /** `{ notes: [...] }` to merge into a --json document, or nothing when reading decided nothing. */

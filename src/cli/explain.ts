@@ -5,6 +5,7 @@ import { MODULE_ARTIFACTS } from '../modules/manifest.js';
 import { KilnError } from '../core/errors.js';
 import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome } from './context.js';
+import { notesJson, sayTableNotes } from './data-notes.js';
 import { wholeNumberOption } from './option-values.js';
 
 export function registerExplain(program: Command): void {
@@ -32,7 +33,10 @@ export function registerExplain(program: Command): void {
         const module = await loadModule(v, artifacts);
         return { saved: JSON.parse((await artifacts.get(digest)).toString('utf8')) as SavedModel, manifest: module.manifest, version: v };
       });
-      let frame = (await readTable(file)).frame;
+      const table = await readTable(file);
+      // how reading changed the values explained (numbers read from text, missing markers, …), as predict says it
+      const notes = sayTableNotes(table);
+      let frame = table.frame;
       if (rowNumbers !== undefined) {
         const bad = rowNumbers.find((r) => r >= frame.nRows);
         if (bad !== undefined) throw new KilnError('INVALID_PARAMS', { what: '--rows', summary: `row ${bad} is not between 0 and ${frame.nRows - 1}` });
@@ -40,7 +44,7 @@ export function registerExplain(program: Command): void {
       }
       // explainRows numbers the rows it was given from 0; report them by their number in the file
       const explanations = explainRows(saved, manifest, frame, top).map((e) => ({ ...e, row: rowNumbers?.[e.row] ?? e.row }));
-      ctx.out.result({ model: version.model, version: version.version, explanations }, () =>
+      ctx.out.result({ model: version.model, version: version.version, ...notesJson(notes), explanations }, () =>
         explanations
           .map((e) => `row ${e.row}: ${e.outcome} — ${e.reasons.filter((r) => r.contribution > 0).map(reasonText).join(', ') || 'no strong reason'}` +
             (e.reasons.some((r) => r.contribution < 0) ? `; against: ${e.reasons.filter((r) => r.contribution < 0).map(reasonText).join(', ')}` : ''))

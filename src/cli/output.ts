@@ -31,13 +31,29 @@ export function createOutput(json: boolean): Output {
   };
 }
 
+/**
+ * Fields a verb puts beside `error` in its --json error document, by the error it throws: what it had
+ * already said on stderr before failing (train: the notes on how reading the data changed values), so
+ * that the one document says it too. Errors still become documents and exit codes in one place.
+ */
+const ERROR_DOCUMENT_FIELDS = new WeakMap<object, Record<string, unknown>>();
+
+/** `err`, with `fields` to add to its --json error document (nothing is kept for an empty `fields`). */
+export function withErrorDocumentFields(err: unknown, fields: Record<string, unknown>): unknown {
+  if (typeof err === 'object' && err !== null && Object.keys(fields).length > 0) {
+    ERROR_DOCUMENT_FIELDS.set(err, { ...ERROR_DOCUMENT_FIELDS.get(err), ...fields });
+  }
+  return err;
+}
+
 /** Shows an error the way a user should see it (never a stack trace) and returns the exit code. */
 export function reportError(err: unknown, json: boolean, logger?: Logger): number {
   const error: KilnError = asKilnError(err);
   printed = true;
   if (error.code === 'INTERNAL') logger?.error({ err }, 'internal error');
   if (json) {
-    process.stdout.write(JSON.stringify({ error: error.toJSON() }, null, 2) + '\n');
+    const fields = typeof err === 'object' && err !== null ? ERROR_DOCUMENT_FIELDS.get(err) : undefined;
+    process.stdout.write(JSON.stringify({ error: error.toJSON(), ...fields }, null, 2) + '\n');
   } else {
     const lines = [`error [${error.code}]: ${error.message}`];
     // a single problem the message already states would only be said twice

@@ -6,7 +6,7 @@ import type { Column } from '../core/frame.js';
 import { toCsv, type Cell } from '../data/write-csv.js';
 import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome } from './context.js';
-import { notesJson, printDataNotes } from './data-notes.js';
+import { notesJson, sayTableNotes } from './data-notes.js';
 import { checkOutputFile, writeOutputFile } from './output-file.js';
 
 /** What `--out` can write; the file's extension picks the format. */
@@ -34,8 +34,7 @@ export function registerPredict(program: Command): void {
       });
       const table = await readTable(file);
       // how reading changed the values scored (numbers read from text, missing markers, …), even with --json
-      const notes = table.notes ?? [];
-      printDataNotes(notes);
+      const notes = sayTableNotes(table);
       const missing = module.manifest.signature.inputs.filter((i) => !table.frame.has(i.name)).map((i) => i.name);
       if (missing.length > 0) {
         // name the first missing input, and how many others are missing too

@@ -11,7 +11,7 @@ import { trainModule, type ModuleTrainResult } from '../modules/train-module.js'
 import { commandContext, withHome } from './context.js';
 import { collectDataNotes, notesJson } from './data-notes.js';
 import { deliverWebhooks } from './models.js';
-import { metricsTable } from './output.js';
+import { metricsTable, withErrorDocumentFields } from './output.js';
 import { trainProgress } from './progress.js';
 import { cancelOnInterrupt } from './interrupt.js';
 import { numberOption, wholeNumberOption } from './option-values.js';
@@ -63,6 +63,9 @@ export function registerTrain(program: Command): void {
         // "version created" goes out now, not when a server next runs its dispatcher
         await deliverWebhooks(home.store, ctx.logger);
         return trained;
+      }).catch((err: unknown) => {
+        // a failed training's --json error document carries the notes stderr showed, as a result does
+        throw withErrorDocumentFields(err, notesJson(data.notes));
       });
       ctx.out.result({ ...trainJson(result), ...notesJson(data.notes) }, () => trainSummary(result));
     });

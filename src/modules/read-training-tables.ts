@@ -4,7 +4,11 @@
  * reading decided on the person's behalf (a guessed encoding, numbers read from "$1,234", "N/A" read as
  * missing, the sheet that was read) is always said: each note becomes a `note` training event carrying
  * it whole (`ingest`), which `kiln train` prints and puts in --json and the app's job view shows.
+ * The trainers that split one frame (tables, texts, segments, anomalies) append the test table's rows
+ * to the training rows the same way too (trainingFrame).
  */
+import { KilnError } from '../core/errors.js';
+import { concatRows, type Frame } from '../core/frame.js';
 import type { LoadedTable } from '../data/sources/csv.js';
 import type { IngestNote } from '../data/sources/ingest-note.js';
 import { readTable } from '../data/sources/read-table.js';
@@ -37,4 +41,22 @@ function emitDataNotes(emit: TrainListener, notes: readonly IngestNote[], prefix
     const said = prefix === '' ? note : { ...note, message: `${prefix}${note.message}` };
     emit({ type: 'note', message: said.message, ingest: said });
   }
+}
+
+/**
+ * The frame a trainer splits: the training table's rows, then (when the spec names a test table) the
+ * test table's rows, which become the held-out part — the last `testTable.frame.nRows` rows. The test
+ * table needs every column of the training table; columns only it has are left out.
+ */
+export function trainingFrame({ table, testTable }: TrainingTables, loaded: Pick<LoadedSpec, 'testDataPath'>): Frame {
+  if (testTable === undefined) return table.frame;
+  const missing = table.frame.names.filter((n) => !testTable.frame.has(n));
+  if (missing.length > 0) {
+    throw new KilnError('COLUMN_NOT_FOUND', {
+      column: missing.join('", "'),
+      what: `missing from the test data ${loaded.testDataPath ?? ''}, which needs every column of the training table`,
+      columns: testTable.frame.names,
+    });
+  }
+  return concatRows(table.frame, testTable.frame);
 }

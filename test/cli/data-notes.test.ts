@@ -1,7 +1,8 @@
 /**
  * What reading a messy table decided (numbers read from "$1,234.50", "n/a" read as missing) is not silent
- * in `kiln train` and `kiln predict`: one line per note on stderr (severity, message, fix), and the notes
- * in the --json document as `notes` — only when there are some.
+ * in `kiln train`, `kiln predict`, `kiln explain` and `kiln curves`: one line per note on stderr
+ * (severity, message, fix), and the notes in the --json document as `notes` — only when there are some,
+ * and also in the error document when the verb then fails.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -78,6 +79,59 @@ describe('kiln train and kiln predict show how reading changed the data', () => 
     // a table read as written has nothing to say: no `notes` key, no note line
     assert.equal('notes' in (JSON.parse(scoredClean.stdout) as object), false);
     assert.doesNotMatch(scoredClean.stderr, /^• (info|warning):/m);
+  });
+
+  test('explain prints the notes of the file it explains and returns them in --json', async () => {
+    // the "shop" model of the first test explains its own messy file
+    const [explained, explainedClean] = await Promise.all([
+      kiln(['explain', 'shop', messy, '--rows', '0,1', '--json', '--home', home]),
+      kiln(['explain', 'shop', clean, '--rows', '0', '--json', '--home', home]),
+    ]);
+    for (const r of [explained, explainedClean]) assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(explained.stdout) as { notes?: Note[]; explanations: { row: number; reasons: { column: string }[] }[] };
+    assert.deepEqual(doc.notes?.map((n) => n.code), ['numbers_read_from_text']);
+    assert.deepEqual(doc.notes?.[0]?.columns, ['price']);
+    assert.deepEqual(doc.explanations.map((e) => e.row), [0, 1]);
+    assert.match(explained.stderr, NOTE_LINE);
+    assert.equal('notes' in (JSON.parse(explainedClean.stdout) as object), false);
+    assert.doesNotMatch(explainedClean.stderr, /^• (info|warning):/m);
+  });
+
+  test('curves print the notes of the data file before drawing, and return them in --json, for tables and texts', async () => {
+    // a text-classify spec over a file in Windows-1252: the guessed encoding is its note
+    const reviews = ['review,label', ...Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? `"Caf\xe9 was great #${i}",good` : `"Caf\xe9 was awful #${i}",bad`))];
+    writeFileSync(join(home, 'reviews.csv'), Buffer.from(reviews.join('\n') + '\n', 'latin1'));
+    writeFileSync(
+      join(home, 'reviews.yaml'),
+      'name: reviews\ntask: text-classify\ndata: reviews.csv\ntarget: label\ntext: review\nlearner: logistic-regression\nparams: {C: 1, charNgrams: null}\n',
+    );
+    const [table, texts, human] = await Promise.all([
+      kiln(['curves', '--data', messy, '--target', 'bought', '--sizes', '0.5,1', '--json', '--home', home]),
+      kiln(['curves', join(home, 'reviews.yaml'), '--sizes', '0.5,1', '--json', '--home', home]),
+      kiln(['curves', '--data', messy, '--target', 'bought', '--sizes', '1', '--home', home]),
+    ]);
+    const tableDoc = JSON.parse(table.stdout) as { notes?: Note[]; size: unknown };
+    assert.equal(table.code, 0, table.stderr);
+    assert.deepEqual(tableDoc.notes?.map((n) => n.code), ['numbers_read_from_text']);
+    assert.ok(tableDoc.size !== undefined);
+    assert.match(table.stderr, NOTE_LINE);
+    assert.equal(texts.code, 0, texts.stderr);
+    assert.deepEqual((JSON.parse(texts.stdout) as { notes?: Note[] }).notes?.map((n) => n.code), ['encoding_guessed']);
+    assert.match(texts.stderr, /^• info: The file is not UTF-8 text; it is read as windows-1252/m);
+    // without --json the note comes before the curves' reading, once
+    assert.equal(human.code, 0, human.stderr);
+    assert.equal(human.stderr.match(new RegExp(NOTE_LINE.source, 'gm'))?.length, 1, human.stderr);
+    assert.ok(human.stderr.search(NOTE_LINE) < human.stderr.indexOf('cross-validation'), human.stderr);
+  });
+
+  test('curves that then fail on a changed value: the error document carries the notes too', async () => {
+    // "n/a" read as missing leaves the price, as a target, empty in 8 rows
+    const r = await kiln(['curves', '--data', messy, '--target', 'price', '--json', '--home', home]);
+    assert.equal(r.code, 1, r.stderr);
+    const doc = JSON.parse(r.stdout) as { error: { code: string }; notes?: Note[] };
+    assert.equal(doc.error.code, 'TARGET_HAS_MISSING');
+    assert.deepEqual(doc.notes?.map((n) => n.code), ['numbers_read_from_text']);
+    assert.match(r.stderr, NOTE_LINE);
   });
 
   test('a human train run prints each note once, as a line with its fix; the test table\'s notes say so', async () => {

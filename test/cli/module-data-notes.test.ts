@@ -161,12 +161,13 @@ describe('every kind of module says what reading its data changed', () => {
 
     const who = scored(recommend);
     assert.deepEqual(who.notes?.map((n) => n.code), ['encoding_guessed']);
-    // "Zoë" read from Windows-1252 is the Zoë training saw: the dishes she rated are masked (an unknown
-    // user would get the popular dishes, none masked), the top ones are dishes
+    // "Zoë" read from Windows-1252 is the Zoë training saw: the dishes she rated are left out, so she
+    // gets fewer than all eight (an unknown user would get every dish, by popularity), the top ones dishes
     const zoe = who.predictions[0]!;
     assert.equal(zoe['user'], 'Zoë');
-    const scores = DISHES.map((_, k) => zoe[`scores_${k}`] as number);
-    assert.ok(scores.some((v) => v < -1e38), JSON.stringify(zoe));
+    const scores = DISHES.map((_, k) => zoe[`scores_${k}`] as number | null);
+    assert.ok(scores.some((v) => v === null), JSON.stringify(zoe));
+    assert.ok(scores.every((v) => v === null || v > -1e38), JSON.stringify(zoe));
     assert.ok(DISHES.includes(String(zoe['items_0'])), JSON.stringify(zoe));
   });
 
@@ -177,5 +178,18 @@ describe('every kind of module says what reading its data changed', () => {
     const error = r.stderr.indexOf('error [TARGET_HAS_MISSING]: the target column "stars" is empty in 3 row(s)');
     assert.ok(note >= 0 && error > note, r.stderr);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  test('--json: the error document of a refused training carries the notes said before it', async () => {
+    const r = await kiln(['train', '--data', file('unrated.csv'), '--task', 'recommend', '--user', 'customer', '--item', 'dish', '--rating', 'stars', '--name', 'unrated', '--json', '--home', home('recommend')]);
+    assert.equal(r.code, 1, r.stderr);
+    const doc = JSON.parse(r.stdout) as { error: { code: string }; notes?: Note[] };
+    assert.equal(doc.error.code, 'TARGET_HAS_MISSING');
+    // the guessed encoding and "NA" read as missing in stars: the reason the rows have no rating
+    assert.deepEqual(doc.notes?.map((n) => n.code), ['encoding_guessed', 'numbers_read_from_text'], r.stdout);
+    assert.deepEqual(doc.notes?.[1]?.columns, ['stars']);
+    assert.match(doc.notes?.[1]?.message ?? '', /"NA" read as missing/);
+    // stderr said them too, once each
+    assert.equal(count(r.stderr, ENCODING_LINE), 1, r.stderr);
   });
 });

@@ -2,14 +2,16 @@
  * The one path every trainer reads its tables through (src/modules/read-training-tables.ts): the
  * training table's notes come as `note` events carrying the note whole, right after the `read` stage;
  * the test table's notes say they are about the test data; and what reading changed is said before a
- * later failure (here, a test table that is not there) can hide it.
+ * later failure (here, a test table that is not there) can hide it. trainingFrame appends the test
+ * table's rows for every trainer that splits one frame, refusing a test table that lacks a column.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isKilnError } from '../../src/core/errors.js';
 import type { IngestNote } from '../../src/data/sources/ingest-note.js';
-import { readTrainingTables } from '../../src/modules/read-training-tables.js';
+import { readTrainingTables, trainingFrame } from '../../src/modules/read-training-tables.js';
 import { validateSpec } from '../../src/modules/spec.js';
 import type { TrainEvent } from '../../src/modules/train-events.js';
 import { expectCode } from '../helpers/assertions.js';
@@ -62,6 +64,36 @@ describe('readTrainingTables', () => {
     const { testTable } = await readTrainingTables(validateSpec({ name: 'clean', data: 'clean.csv', task: 'cluster' }, null, dir), emit);
     assert.equal(testTable, undefined);
     assert.deepEqual(events.map((e) => e.type), ['stage']);
+  });
+
+  test('trainingFrame: the training rows, then the test rows; a column only the test table has is left out', async () => {
+    writeFileSync(join(dir, 'more.csv'), 'amount,extra,city\n5,x,Bern\n');
+    const { emit } = listen();
+    const tables = await readTrainingTables(validateSpec({ name: 'shop', data: 'train.csv', testData: 'more.csv', task: 'cluster' }, null, dir), emit);
+    const frame = trainingFrame(tables, { testDataPath: join(dir, 'more.csv') });
+    assert.deepEqual(frame.names, ['city', 'amount']);
+    assert.equal(frame.nRows, 5);
+    const amount = frame.get('amount');
+    assert.deepEqual(amount?.kind === 'numeric' ? Array.from(amount.values) : [], [1200.5, Number.NaN, 75, 3000, 5]);
+    assert.equal(frame.get('city')?.values[4], 'Bern');
+    // without a test table, the training table's frame as read
+    assert.equal(trainingFrame({ table: tables.table, testTable: undefined }, {}), tables.table.frame);
+  });
+
+  test('trainingFrame refuses a test table without every training column, naming them, the file and its columns', async () => {
+    writeFileSync(join(dir, 'narrow.csv'), 'amount\n5\n');
+    const { emit } = listen();
+    const loaded = validateSpec({ name: 'shop', data: 'train.csv', testData: 'narrow.csv', task: 'detect-anomalies' }, null, dir);
+    const tables = await readTrainingTables(loaded, emit);
+    assert.throws(
+      () => trainingFrame(tables, loaded),
+      (err: unknown) => {
+        assert.ok(isKilnError(err, 'COLUMN_NOT_FOUND'), String(err));
+        assert.match(err.message, /^there is no column "city" in the data \(missing from the test data .*narrow\.csv, which needs every column of the training table\)$/);
+        assert.equal(err.hint, 'the columns are: amount');
+        return true;
+      },
+    );
   });
 
   test('the training table\'s notes are said before a missing test table fails', async () => {

@@ -4,12 +4,14 @@
  *     falling back to the known biases and the global mean;
  *   - rankings: precision@k, recall@k, NDCG@k and MAP@k of each test user's top k (items seen in
  *     training excluded, exactly as served), every held-out item counting as relevant; and the share
- *     of the catalogue that appears in anyone's top k.
+ *     of the catalogue that appears in anyone's top k (items a user has are not counted as recommended
+ *     when fewer than k others are left).
  */
 import { mae, rankingMetrics, rmse } from '../../evaluate/metrics/index.js';
 import type { IndexedPairs } from '../../learners/recommend/interactions.js';
 import { recommendForUser } from '../../learners/recommend/recommend-items.js';
 import type { RecommenderPredictor } from '../../learners/recommend/recommender.js';
+import { recommendedCount } from './left-out-places.js';
 
 /** The held-out interactions: indexed against the training matrix, and by id (for items training never saw). */
 export interface HeldOut {
@@ -44,7 +46,9 @@ export function rankingScores(predictor: RecommenderPredictor, heldOut: HeldOut,
   const buffer = new Float64Array(predictor.itemIds.length);
   const recommendedAnywhere = new Uint8Array(predictor.itemIds.length);
   const rankings = [...relevantOf.values()].map(({ user, relevant }) => {
-    const { items } = recommendForUser(predictor, user, k, buffer);
+    const top = recommendForUser(predictor, user, k, buffer);
+    // a user with fewer than k items left is recommended fewer: the items they have are not recommendations
+    const items = top.items.subarray(0, recommendedCount(top.scores, 0, top.items.length));
     for (const i of items) recommendedAnywhere[i] = 1;
     return { recommended: Array.from(items, (i) => predictor.itemIds[i] as string), relevant };
   });

@@ -12,6 +12,8 @@
  * Already-seen items are masked in the user graph: the training pairs are kept as two int64 arrays
  * (user index, item index — 16 bytes per interaction); Equal + NonZero find the batch's pairs and a
  * ScatterND sets those scores to the lowest float32. The similar-items graph masks the item asked about.
+ * The answer stays [N, k]: when fewer than k items are left, the last places hold masked items with that
+ * score, which answers read row by row leave out (left-out-places.ts).
  */
 import { GraphBuilder, attr, tensor } from '../../onnx/graph-builder.js';
 import { KILN_VERSION } from '../../core/version.js';
@@ -21,6 +23,8 @@ import type { Signature } from '../manifest.js';
 
 export const USER_INPUT = 'user';
 export const ITEM_INPUT = 'item';
+export const ITEMS_OUTPUT = 'items';
+export const SCORES_OUTPUT = 'scores';
 
 export interface GraphMeta {
   readonly name: string;
@@ -32,8 +36,8 @@ export function recommendSignature(input: typeof USER_INPUT | typeof ITEM_INPUT,
   return {
     inputs: [{ name: input, datatype: 'BYTES', shape: [-1, 1], kind: 'categorical', type: 'categorical' }],
     outputs: [
-      { name: 'items', datatype: 'BYTES', shape: [-1, k] },
-      { name: 'scores', datatype: 'FP32', shape: [-1, k] },
+      { name: ITEMS_OUTPUT, datatype: 'BYTES', shape: [-1, k] },
+      { name: SCORES_OUTPUT, datatype: 'FP32', shape: [-1, k] },
     ],
   };
 }
@@ -88,8 +92,8 @@ function seenPairs(g: GraphBuilder, userIndex: string, predictor: RecommenderPre
 function topKOutputs(g: GraphBuilder, scores: string, itemIds: readonly string[], k: number): void {
   const [values, indices] = g.node('TopK', [scores, g.constant('k', tensor.int64([k]))], { axis: attr.int(1), largest: attr.int(1), sorted: attr.int(1) }, { outputs: 2, name: 'top' });
   const ids = g.op('Gather', [g.constant('item_ids', tensor.string(itemIds)), indices as string], { axis: attr.int(0) }, { name: 'top_items' });
-  g.output(ids, 'items', 'string', ['N', k]);
-  g.output(values as string, 'scores', 'float', ['N', k]);
+  g.output(ids, ITEMS_OUTPUT, 'string', ['N', k]);
+  g.output(values as string, SCORES_OUTPUT, 'float', ['N', k]);
 }
 
 function unsqueeze(g: GraphBuilder, value: string, axis: number): string {

@@ -7,7 +7,6 @@
 import { KilnError } from '../../core/errors.js';
 import { takeValues } from '../../core/matrix.js';
 import { inferSchema } from '../../data/infer-schema.js';
-import { readTable } from '../../data/sources/read-table.js';
 import type { CurvePoint, FoldScore } from '../../evaluate/curves/curve-point.js';
 import { DEFAULT_SIZE_FRACTIONS, readSizeCurve, sizeCurve, type CurveReading } from '../../evaluate/curves/size-curve.js';
 import { readValidationCurve, validationCurve } from '../../evaluate/curves/validation-curve.js';
@@ -16,6 +15,8 @@ import { checkMetric, defaultMetric, metricsOf, predictOutputs, toScore } from '
 import { fitByTask } from '../../learners/fit-by-task.js';
 import type { Matrix } from '../../core/matrix.js';
 import type { LoadedTable } from '../../data/sources/csv.js';
+import type { IngestNote } from '../../data/sources/ingest-note.js';
+import { readCurvesData } from '../read-curves-data.js';
 import type { LoadedSpec, ModuleSpec } from '../spec.js';
 import { DEFAULT_LEARNER, effectiveParams } from './learner-choice.js';
 import { encodeTarget, planColumns } from './plan-columns.js';
@@ -31,6 +32,12 @@ export interface CurvesOptions {
   readonly signal?: AbortSignal;
   /** The model's settings came out of a search (a registered version's), which the reading takes into account. */
   readonly searched?: boolean;
+  /**
+   * Called once the spec's data file is read, before any fit, with what reading it changed (a guessed
+   * encoding, numbers read from text, …; empty when nothing): what the CLI prints and puts in --json. A
+   * registered version's curves read the snapshot it was trained on, whose notes training said.
+   */
+  readonly onNotes?: (notes: readonly IngestNote[]) => void;
 }
 
 export interface Curve {
@@ -54,7 +61,7 @@ export interface CurvesResult {
 }
 
 export async function tabularCurves(loaded: LoadedSpec, options: CurvesOptions = {}): Promise<CurvesResult> {
-  return curvesOfTable(await readTable(loaded.dataPath, { baseDir: loaded.baseDir }), loaded.spec, options);
+  return curvesOfTable(await readCurvesData(loaded, options), loaded.spec, options);
 }
 
 /**

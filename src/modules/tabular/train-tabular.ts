@@ -5,7 +5,7 @@
  */
 import { arch, platform } from 'node:os';
 import { KilnError } from '../../core/errors.js';
-import { concatRows, Frame, type Column } from '../../core/frame.js';
+import { Frame, type Column } from '../../core/frame.js';
 import { takeRows, takeValues, type Matrix } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
 import { inferSchema } from '../../data/infer-schema.js';
@@ -22,7 +22,7 @@ import { openSession } from '../../onnx/session.js';
 import { snapshotDataset } from '../../store/datasets.js';
 import { frameToFeeds } from '../frame-feeds.js';
 import { MANIFEST_FORMAT, MODULE_ARTIFACTS, type ModuleManifest } from '../manifest.js';
-import { readTrainingTables } from '../read-training-tables.js';
+import { readTrainingTables, trainingFrame } from '../read-training-tables.js';
 import type { LoadedSpec } from '../spec.js';
 import type { TrainListener } from '../train-events.js';
 import type { TrainContext } from '../train-module.js';
@@ -83,9 +83,10 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
   const emit: TrainListener = ctx.onEvent ?? (() => {});
 
   // what reading changed on the person's behalf (numbers read from text, missing markers, …) is said there
-  const { table, testTable } = await readTrainingTables(loaded, emit);
+  const tables = await readTrainingTables(loaded, emit);
+  const { table, testTable } = tables;
   // With a separate test table, its rows are appended and become the held-out part.
-  const frame = testTable === undefined ? table.frame : appendTestRows(table.frame, testTable.frame, loaded.testDataPath as string);
+  const frame = trainingFrame(tables, loaded);
 
   emit({ type: 'stage', stage: 'schema', message: `${frame.nRows} rows × ${frame.columns.length} columns` });
   const target = encodeTarget(frame, spec);
@@ -349,12 +350,6 @@ function encodingTarget(target: TargetEncoding, rows: Int32Array): EncodingTarge
   return target.task === 'regression'
     ? { kind: 'continuous', values: takeValues(target.values, rows) }
     : { kind: 'classes', classIndex: takeValues(target.classIndex, rows), nClasses: target.classes.length };
-}
-
-function appendTestRows(train: Frame, test: Frame, testPath: string): Frame {
-  const missing = train.names.filter((n) => !test.has(n));
-  if (missing.length > 0) throw new KilnError('COLUMN_NOT_FOUND', { column: `${missing.join('", "')}" in ${testPath} "`, columns: test.names });
-  return concatRows(train, test);
 }
 
 /** The training table's rows train; the appended test table's rows test. */

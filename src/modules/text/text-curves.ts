@@ -21,7 +21,6 @@ import { KilnError } from '../../core/errors.js';
 import type { Column } from '../../core/frame.js';
 import { takeRows, takeValues, type Matrix } from '../../core/matrix.js';
 import { Rng } from '../../core/rng.js';
-import { readTable } from '../../data/sources/read-table.js';
 import type { LoadedTable } from '../../data/sources/csv.js';
 import { stratifiedKFold } from '../../data/splits/k-fold.js';
 import type { Split } from '../../data/split.js';
@@ -33,6 +32,7 @@ import { augmentTexts } from '../../features/augment-texts.js';
 import { logisticRegression } from '../../learners/linear/logistic-regression.js';
 import type { LoadedSpec, ModuleSpec } from '../spec.js';
 import { encodeTarget } from '../tabular/plan-columns.js';
+import { readCurvesData } from '../read-curves-data.js';
 import type { CurvesOptions, CurvesResult } from '../tabular/tabular-curves.js';
 import { loadSentenceEmbedder } from './sentence-embeddings.js';
 import {
@@ -48,8 +48,7 @@ type TextFit = (train: { texts: readonly (string | null)[]; rows: Int32Array; y:
 const CURVE_PARAMS = ['C', 'alpha', 'minDf', 'maxFeatures', 'sublinearTf'] as const;
 
 export async function textCurves(loaded: LoadedSpec, options: CurvesOptions = {}): Promise<CurvesResult> {
-  // with a separate test table every row of the data file is a training row: the test table is not read
-  return curvesOfTexts(await readTable(loaded.dataPath, { baseDir: loaded.baseDir }), loaded.spec, { ...options, file: loaded.file });
+  return curvesOfTexts(await readCurvesData(loaded, options), loaded.spec, { ...options, file: loaded.file });
 }
 
 /**

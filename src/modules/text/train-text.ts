@@ -7,7 +7,7 @@
  */
 import { arch, platform } from 'node:os';
 import { KilnError } from '../../core/errors.js';
-import { concatRows, Frame, type Column } from '../../core/frame.js';
+import { Frame, type Column } from '../../core/frame.js';
 import { createMatrix, takeValues } from '../../core/matrix.js';
 import { KILN_VERSION } from '../../core/version.js';
 import { applyTypeOverrides, inferSchema } from '../../data/infer-schema.js';
@@ -17,7 +17,7 @@ import { classificationMetrics } from '../../evaluate/metrics/index.js';
 import { openSession, ort } from '../../onnx/session.js';
 import { snapshotDataset } from '../../store/datasets.js';
 import { MANIFEST_FORMAT, MODULE_ARTIFACTS, type ModuleManifest } from '../manifest.js';
-import { readTrainingTables } from '../read-training-tables.js';
+import { readTrainingTables, trainingFrame } from '../read-training-tables.js';
 import type { LoadedSpec, ModuleSpec } from '../spec.js';
 import { encodeTarget, type TargetEncoding } from '../tabular/plan-columns.js';
 import { ONNX_AGREEMENT_TOLERANCE } from '../tabular/train-tabular.js';
@@ -45,8 +45,10 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
   const params = parseTextParams(spec.params);
 
   // what reading changed (a guessed encoding, numbers read from text, …) is said as notes there
-  const { table, testTable } = await readTrainingTables(loaded, emit);
-  const frame = testTable === undefined ? table.frame : appendTestRows(table.frame, testTable.frame, loaded.testDataPath as string);
+  const tables = await readTrainingTables(loaded, emit);
+  const { table, testTable } = tables;
+  // With a separate test table, its rows are appended and become the held-out part.
+  const frame = trainingFrame(tables, loaded);
 
   emit({ type: 'stage', stage: 'schema', message: `${frame.nRows} rows × ${frame.columns.length} columns` });
   refuseContinuousTarget(frame, spec);
@@ -290,12 +292,6 @@ export function holdout(frame: Frame, testTable: { frame: Frame } | undefined, n
     throw new KilnError('TOO_FEW_ROWS', { what: 'the data', rows: frame.nRows, needed: Math.ceil(3 / Math.min(spec.split.test, 1 - spec.split.test)) });
   }
   return split;
-}
-
-function appendTestRows(train: Frame, test: Frame, testPath: string): Frame {
-  const missing = train.names.filter((n) => !test.has(n));
-  if (missing.length > 0) throw new KilnError('COLUMN_NOT_FOUND', { column: missing.join('", "'), columns: test.names, what: testPath });
-  return concatRows(train, test.select(train.names));
 }
 
 /**

@@ -6,12 +6,12 @@
  * and never becomes a feature.
  */
 import { KilnError } from '../../core/errors.js';
-import { concatRows, Frame, type Column } from '../../core/frame.js';
+import { Frame, type Column } from '../../core/frame.js';
 import { inferSchema } from '../../data/infer-schema.js';
 import type { LoadedTable } from '../../data/sources/csv.js';
 import { randomSplit, stratifiedSplit, type Split } from '../../data/split.js';
 import type { ColumnPlan } from '../../features/tabular-preprocessor.js';
-import { readTrainingTables } from '../read-training-tables.js';
+import { readTrainingTables, trainingFrame } from '../read-training-tables.js';
 import type { LoadedSpec } from '../spec.js';
 import type { TrainListener } from '../train-events.js';
 import { planColumns, type ExcludedColumn } from '../tabular/plan-columns.js';
@@ -31,15 +31,10 @@ export interface ModuleTable {
 export async function readModuleTable(loaded: LoadedSpec, emit: TrainListener, evaluationColumn: string | undefined): Promise<ModuleTable> {
   const { spec } = loaded;
   // what reading changed (numbers read from "$1,234", "N/A" read as missing, …) is said as notes there
-  const { table, testTable: test } = await readTrainingTables(loaded, emit);
-  let frame = table.frame;
-  let appendedTestRows = 0;
-  if (test !== undefined) {
-    const missing = frame.names.filter((n) => !test.frame.has(n));
-    if (missing.length > 0) throw new KilnError('COLUMN_NOT_FOUND', { column: `${missing.join('", "')}" in ${loaded.testDataPath} "`, columns: test.frame.names });
-    frame = concatRows(frame, test.frame);
-    appendedTestRows = test.frame.nRows;
-  }
+  const tables = await readTrainingTables(loaded, emit);
+  const { table } = tables;
+  const frame = trainingFrame(tables, loaded);
+  const appendedTestRows = tables.testTable?.frame.nRows ?? 0;
   emit({ type: 'stage', stage: 'schema', message: `${frame.nRows} rows × ${frame.columns.length} columns` });
 
   let evaluation: Column | undefined;

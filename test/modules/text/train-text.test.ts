@@ -45,6 +45,22 @@ describe('the text-classify trainer', () => {
     assert.deepEqual(scores.columns['label'], ['amazon', 'imdb']);
   });
 
+  test('a separate test table is appended as the held-out part, as for tables; one without the text column is refused', async () => {
+    const words = (i: number) => (i % 2 === 0 ? `a lovely great film number ${i}` : `a dull awful film number ${i}`);
+    writeFileSync(join(dir, 'fit.csv'), ['review,label', ...Array.from({ length: 40 }, (_, i) => `${words(i)},${i % 2 === 0 ? 'good' : 'bad'}`)].join('\n'));
+    // its columns in another order, with one more: the training columns are what counts
+    writeFileSync(join(dir, 'check.csv'), ['label,review,note', ...Array.from({ length: 10 }, (_, i) => `${i % 2 === 0 ? 'good' : 'bad'},${words(i + 100)},n${i}`)].join('\n'));
+    writeFileSync(join(dir, 'labels-only.csv'), 'label\ngood\n');
+    const fields = { name: 'split-reviews', task: 'text-classify', data: 'fit.csv', target: 'label', learner: 'multinomial-nb', params: { charNgrams: null } };
+    const result = await trainModule(validateSpec({ ...fields, testData: 'check.csv' }, null, dir), home);
+    assert.deepEqual(result.rows, { train: 40, test: 10 });
+    assert.equal(result.metrics.test['accuracy'], 1);
+    await assert.rejects(
+      trainModule(validateSpec({ ...fields, testData: 'labels-only.csv' }, null, dir), home),
+      (e) => isKilnError(e, 'COLUMN_NOT_FOUND') && /no column "review" .*labels-only\.csv, which needs every column/.test(e.message),
+    );
+  });
+
   test('the text column must be named when none or several columns read as free text', async () => {
     const file = join(dir, 'two-texts.csv');
     const rows = ['title,body,label'];
