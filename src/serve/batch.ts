@@ -5,6 +5,8 @@
  */
 import { tensorElement, type HostTensor, type JsonElement } from './datatypes.js';
 import type { LoadedModel } from './loaded-model.js';
+import { recommendedCount } from '../modules/recommend/left-out-places.js';
+import { ITEMS_OUTPUT, SCORES_OUTPUT } from '../modules/recommend/recommend-graph.js';
 import type { Feeds } from './scheduler/batch-tensors.js';
 
 export interface DecodedColumn {
@@ -108,16 +110,34 @@ export function rowOutputReader(model: LoadedModel, outputs: ModelOutputs, rows:
     return (i) => ({ prediction: tensorElement(prediction, i) });
   }
   const names = [...model.outputs.keys()].filter((n) => outputs[n] !== undefined);
+  const placesOf = recommendedPlaces(model, outputs, rows);
   return (i) => {
     const row: Record<string, unknown> = {};
     for (const name of names) {
       const tensor = outputs[name] as HostTensor;
       const width = rows === 0 ? 0 : tensor.data.length / rows;
+      const shown = placesOf === undefined || !RECOMMEND_OUTPUTS.has(name) ? width : placesOf(i);
       row[name] =
-        width === 1 ? tensorElement(tensor, i) : Array.from({ length: width }, (_, j): JsonElement | null => tensorElement(tensor, i * width + j));
+        width === 1 ? tensorElement(tensor, i) : Array.from({ length: shown }, (_, j): JsonElement | null => tensorElement(tensor, i * width + j));
     }
     return row;
   };
+}
+
+/** A recommend graph's outputs, whose places past a row's last recommendation hold left-out items. */
+const RECOMMEND_OUTPUTS: ReadonlySet<string> = new Set([ITEMS_OUTPUT, SCORES_OUTPUT]);
+
+/**
+ * For a recommend module's answer, how many of row i's k places are recommendations: a user with fewer
+ * than k items left gets fewer items in a row answer (v1, the prediction log), as in `kiln predict`, not
+ * items already rated scored -3.4e38 (left-out-places.ts). The tensors (v2) keep all k places.
+ */
+function recommendedPlaces(model: LoadedModel, outputs: ModelOutputs, rows: number): ((i: number) => number) | undefined {
+  const scores = outputs[SCORES_OUTPUT];
+  if (model.manifest?.task !== 'recommend' || scores === undefined || outputs[ITEMS_OUTPUT] === undefined || rows === 0) return undefined;
+  const k = scores.data.length / rows;
+  const data = scores.data as ArrayLike<number>;
+  return (i) => recommendedCount(data, i, k);
 }
 
 /**
@@ -148,16 +168,18 @@ export function rowOutputJsonReader(model: LoadedModel, outputs: ModelOutputs, r
     return (i) => flat(`{"prediction":${element(prediction, i)}}`);
   }
   const names = [...model.outputs.keys()].filter((n) => outputs[n] !== undefined);
+  const placesOf = recommendedPlaces(model, outputs, rows);
   return (i) => {
     let json = '';
     for (const name of names) {
       const tensor = outputs[name] as HostTensor;
       const width = rows === 0 ? 0 : tensor.data.length / rows;
+      const shown = placesOf === undefined || !RECOMMEND_OUTPUTS.has(name) ? width : placesOf(i);
       let value: string;
       if (width === 1) value = element(tensor, i);
       else {
         value = '[';
-        for (let j = 0; j < width; j++) value += `${j === 0 ? '' : ','}${element(tensor, i * width + j)}`;
+        for (let j = 0; j < shown; j++) value += `${j === 0 ? '' : ','}${element(tensor, i * width + j)}`;
         value += ']';
       }
       json += `${json === '' ? '' : ','}${nameJson(name)}:${value}`;
@@ -174,6 +196,7 @@ export function rowOutputJsonReader(model: LoadedModel, outputs: ModelOutputs, r
  *   classification  `{label, probabilities: {class: p}}` from label (1 per row) and probabilities (k per row)
  *   regression      `{prediction}` from prediction (1 per row)
  *   tensors         `{name: value}` for every output present, a list when an output has more than 1 per row
+ *   (recommend answers have no fixed layout: a row stops at its last recommendation)
  */
 export interface RowOutputLayout {
   readonly kind: 'classification' | 'regression' | 'tensors';
@@ -208,6 +231,8 @@ export function rowOutputLayout(model: LoadedModel, outputs: ModelOutputs, rows:
     return layout;
   }
   if (task === 'regression' && outputs['prediction'] !== undefined) return REGRESSION_LAYOUT;
+  // a recommend row's length depends on its scores (recommendedPlaces): written row by row as text
+  if (recommendedPlaces(model, outputs, rows) !== undefined) return undefined;
   const names = [...model.outputs.keys()].filter((n) => outputs[n] !== undefined);
   const widths = names.map((n) => (outputs[n] as HostTensor).data.length / rows);
   if (!widths.every((w) => Number.isInteger(w))) return undefined;

@@ -48,3 +48,22 @@ test('classification, regression and other outputs are written as the row object
     2,
   );
 });
+
+test('a recommend answer read row by row stops at its last recommendation; its tensors keep every place', async () => {
+  const { MASKED_SCORE } = await import('../../src/learners/recommend/recommend-items.js');
+  const { rowOutputLayout } = await import('../../src/serve/batch.js');
+  const m = model({ task: 'recommend' }, ['items', 'scores']);
+  // row 0: three recommendations; row 1: one, then two items the user already rated (masked)
+  const outputs: ModelOutputs = {
+    items: tensor('BYTES', [2, 3], ['a', 'b', 'c', 'd', 'a', 'b']),
+    scores: tensor('FP32', [2, 3], new Float32Array([2.5, 1.5, 0.5, 3, MASKED_SCORE, MASKED_SCORE])),
+  };
+  const rows = rowOutputReader(m, outputs, 2);
+  assert.deepEqual(rows(0), { items: ['a', 'b', 'c'], scores: [2.5, 1.5, 0.5] });
+  assert.deepEqual(rows(1), { items: ['d'], scores: [3] });
+  assertSameRows(m, outputs, 2);
+  // rows of differing lengths have no fixed layout: the prediction log writes them as text
+  assert.equal(rowOutputLayout(m, outputs, 2), undefined);
+  // another tensor model with the same output names is read whole
+  assert.deepEqual(rowOutputReader(model(undefined, ['items', 'scores']), outputs, 2)(1), { items: ['d', 'a', 'b'], scores: [3, MASKED_SCORE, MASKED_SCORE].map((v) => Math.fround(v)) });
+});

@@ -78,7 +78,7 @@ export function buildRecommendReport(input: ReportInput): RecommendReport {
       similar: `model "${input.similarName}": input "item" (text) → the ${k} most similar "items" with their "scores"`,
       unknownIds: 'a user or item not seen in training gets the most popular items (scores: the share of users who chose each item)',
       seenItems:
-        'items a user already has are never recommended to them: with fewer than k other items a user gets fewer (kiln predict leaves the rest empty); the served [N, k] tensors fill those last places with left-out items scored -3.4e38',
+        'items a user already has are never recommended to them: with fewer than k other items a user gets fewer (kiln predict leaves the rest empty, row answers such as v1 stop early); the v2 [N, k] tensors fill those last places with left-out items scored -3.4e38',
     },
     verdict,
     sentences,
