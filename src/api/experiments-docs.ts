@@ -53,7 +53,7 @@ const analysis = z.strictObject({
     .strictObject({
       test: z.string().describe('two-proportion z-test, or Welch\'s t-test'),
       difference: z.number(),
-      statistic: z.number(),
+      statistic: z.number().nullable().describe("z or t; null for an infinite t (Welch's test on two arms whose outcomes do not vary, with different means)"),
       p_value: z.number(),
       confidence_interval: interval,
       confidence: z.number(),

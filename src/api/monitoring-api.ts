@@ -6,7 +6,8 @@
  *          → 200 {accepted, unknown_request_ids}
  *            `outcome`: number, text or true/false (a class label, 0/1, or a value for regression);
  *            `timestamp`: when the outcome became known, epoch ms or ISO (default now). A later outcome
- *            for the same request id replaces the earlier one. Unknown ids are listed, not an error.
+ *            for the same request id replaces the earlier one. Unknown ids are listed, not an error (a
+ *            prediction the server answered moments ago, still in its log buffer, is written first).
  *   GET    /api/models/:ref/monitoring?window=N | ?since=DURATION     (default: the last 10000 predictions)
  *          → 200 MonitorReport (below) — the same JSON as `kiln monitor REF --json`
  *   GET    /api/alerts[?model=NAME]                → {rules: AlertRule[]}
@@ -62,14 +63,18 @@ import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
 import { parseParams, z } from '../core/params.js';
 import { parseBody } from './json-body.js';
+import { MAX_LIST_LIMIT } from './registry-api.js';
 import { checkAlerts } from '../monitor/alert-check.js';
-import { alertCheckJson, alertEventJson, alertRuleJson } from '../monitor/alert-json.js';
+import { alertCheckJson, alertEventJson, alertRuleJson, HTTP_ALERT_FIELDS, inCallersNames } from '../monitor/alert-json.js';
+import { MAX_ALERT_WINDOW } from '../monitor/alert-metrics.js';
 import { AlertScheduler, DEFAULT_ALERT_INTERVAL_MS } from '../monitor/alert-scheduler.js';
 import type { AlertWebhookOptions } from '../monitor/alert-webhook.js';
 import { checkModel } from '../monitor/check-model.js';
 import { feedbackFromJson } from '../monitor/feedback-input.js';
-import { parseDuration, parseWindow } from '../monitor/prediction-window.js';
+import { parseDuration, parseWindow, QUERY_WINDOW_NAMES } from '../monitor/prediction-window.js';
+import type { PredictionLogger } from '../serve/prediction-log.js';
 import { replyWithError } from '../serve/rest/http-errors.js';
+import type { KilnServer } from '../serve/server.js';
 import { parseModelRef } from '../store/model-ref.js';
 import type { ArtifactStore, ChangeContext, Store } from '../store/store.js';
 import { docs } from './route-docs.js';
@@ -83,6 +88,11 @@ export interface MonitoringApiOptions {
    * else 60 s; a lasting breach fires again after `repeatMs`, default 1 hour).
    */
   readonly alerts?: false | ({ readonly intervalMs?: number; readonly repeatMs?: number } & AlertWebhookOptions);
+  /**
+   * The server's prediction log, written before outcomes for ids not found yet are looked up again.
+   * Default: the one of the `kiln serve` server this plugin runs in (its `kiln` decoration), if any.
+   */
+  readonly predictionLog?: Pick<PredictionLogger, 'flush' | 'stats'>;
 }
 
 const SANE_ACTOR = /^[\w.@:+-]{1,128}$/;
@@ -93,12 +103,12 @@ const alertBody = z.strictObject({
   metric: z.string(),
   op: z.enum(['>', '<']),
   threshold: z.number(),
-  window: z.number().int().positive().optional(),
+  window: z.number().int().positive().max(MAX_ALERT_WINDOW).optional(),
   webhook_url: z.string().optional(),
   description: z.string().max(1000).optional(),
 });
 const modelQuery = z.strictObject({ model: z.string().optional() });
-const eventsQuery = z.strictObject({ model: z.string().optional(), limit: z.coerce.number().int().positive().max(10_000).default(100) });
+const eventsQuery = z.strictObject({ model: z.string().optional(), limit: z.coerce.number().int().positive().max(MAX_LIST_LIMIT).default(100) });
 
 export async function monitoringApi(app: FastifyInstance, options: MonitoringApiOptions): Promise<void> {
   const { store, artifacts } = options;
@@ -121,7 +131,19 @@ export async function monitoringApi(app: FastifyInstance, options: MonitoringApi
   // --- ground truth -------------------------------------------------------------------------------
 
   app.post('/api/feedback', docs('monitoring', 'Ground truth for served predictions, by request id', { body: feedbackBodyDocs, response: feedbackResultDocs }), async (request) => {
-    const result = await store.recordFeedback(feedbackFromJson(request.body));
+    const items = feedbackFromJson(request.body);
+    let result = await store.recordFeedback(items);
+    // A prediction served moments ago may still wait in the server's log buffer (written every 250 ms,
+    // off the response path): its id is not in the store yet, and its outcome would be dropped as
+    // "unknown". When ids are missing and the log holds unwritten records, write them and try those ids
+    // once more — only then, so that feedback does not break up the log's batches otherwise.
+    const log = options.predictionLog ?? (request.server as Partial<KilnServer>).kiln?.predictionLog;
+    if (result.unknownRequestIds.length > 0 && log !== undefined && log.stats().buffered > 0) {
+      await log.flush();
+      const missing = new Set(result.unknownRequestIds);
+      const retried = await store.recordFeedback(items.filter((item) => missing.has(item.requestId)));
+      result = { accepted: result.accepted + retried.accepted, unknownRequestIds: retried.unknownRequestIds };
+    }
     return { accepted: result.accepted, unknown_request_ids: result.unknownRequestIds };
   });
 
@@ -129,7 +151,7 @@ export async function monitoringApi(app: FastifyInstance, options: MonitoringApi
 
   app.get<{ Params: { ref: string } }>('/api/models/:ref/monitoring', docs('monitoring', 'The monitoring report: drift per feature, performance, latency, errors', { query: monitoringQuery, response: monitorReportDocs }), async (request) => {
     const q = parseParams(monitoringQuery, request.query, 'query');
-    const window = parseWindow(q);
+    const window = parseWindow(q, QUERY_WINDOW_NAMES);
     return checkModel(home, parseModelRef(request.params.ref), { window });
   });
 
@@ -142,18 +164,20 @@ export async function monitoringApi(app: FastifyInstance, options: MonitoringApi
 
   app.post('/api/alerts', docs('monitoring', 'Add an alert rule', { body: alertBody, response: alertRuleDocs, status: 201 }), async (request, reply) => {
     const body = parseBody(alertBody, request.body, 'alert rule');
-    const rule = await store.createAlertRule(
-      {
-        model: body.model,
-        metric: body.metric,
-        op: body.op,
-        threshold: body.threshold,
-        ...(body.window === undefined ? {} : { window: body.window }),
-        ...(body.webhook_url === undefined ? {} : { webhookUrl: body.webhook_url }),
-        ...(body.description === undefined ? {} : { description: body.description }),
-      },
-      changeOf(request),
-    );
+    const rule = await store
+      .createAlertRule(
+        {
+          model: body.model,
+          metric: body.metric,
+          op: body.op,
+          threshold: body.threshold,
+          ...(body.window === undefined ? {} : { window: body.window }),
+          ...(body.webhook_url === undefined ? {} : { webhookUrl: body.webhook_url }),
+          ...(body.description === undefined ? {} : { description: body.description }),
+        },
+        changeOf(request),
+      )
+      .catch((err: unknown) => Promise.reject(inCallersNames(err, HTTP_ALERT_FIELDS)));
     return reply.code(201).send(alertRuleJson(rule));
   });
 

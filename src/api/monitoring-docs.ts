@@ -21,7 +21,10 @@ const feedbackItemDocs = z.strictObject({
     .union([z.string().min(1), z.number()])
     .describe('The request id the prediction was served with (its x-request-id, as the prediction log keeps it); a number is read as its text. `requestId` is read as request_id too'),
   outcome: z.union([z.string(), z.number(), z.boolean()]).describe('What really happened: a class label, 0/1 or true/false, or the value for a regression'),
-  timestamp: z.union([z.number().min(0), z.string()]).optional().describe('When the outcome became known: epoch milliseconds or an ISO date (default: now)'),
+  timestamp: z
+    .union([z.number().min(0).max(8.64e15), z.string()])
+    .optional()
+    .describe('When the outcome became known: epoch milliseconds (fractions rounded off) or an ISO date, from 1970 to the year 275760 (default: now)'),
 });
 
 /**

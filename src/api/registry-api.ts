@@ -30,6 +30,7 @@ import { KilnError } from '../core/errors.js';
 import { parseParams, z } from '../core/params.js';
 import { parseBody } from './json-body.js';
 import { replyWithError } from '../serve/rest/http-errors.js';
+import { MAX_VERSION_NUMBER } from '../experiment/experiments.js';
 import { parseModelRef, type ModelRef } from '../store/model-ref.js';
 import { REGISTRY_EVENTS, type ChangeContext, type ModelVersion, type RunQuery, type Store } from '../store/store.js';
 import { WebhookDispatcher, type DeliveryPolicy } from '../store/webhooks/dispatcher.js';
@@ -45,28 +46,32 @@ export interface RegistryApiOptions {
 
 const SANE_ACTOR = /^[\w.@:+-]{1,128}$/;
 
+/** The most entries one list answer holds (runs, audit entries, deliveries, alert events); the CLI's --limit too. */
+export const MAX_LIST_LIMIT = 10_000;
+
 const positiveInt = z.coerce.number().int().positive();
 const runsQuery = z.strictObject({
   where: z.string().optional(),
   tag: z.union([z.string(), z.array(z.string())]).optional(),
   order_by: z.string().optional(),
-  limit: positiveInt.max(10_000).default(100),
+  limit: positiveInt.max(MAX_LIST_LIMIT).default(100),
   offset: z.coerce.number().int().min(0).optional(),
 });
 const describeBody = z.strictObject({
   description: z.string().max(10_000).optional(),
   tags: z.record(z.string().min(1), z.string().nullable()).optional(),
 });
-// a JSON number, not coerced: the string "1" or `true` must not point an alias at version 1
-const aliasBody = z.strictObject({ version: z.number().int().positive() });
+// a JSON number, not coerced: the string "1" or `true` must not point an alias at version 1; bounded by
+// what a reference can name (a larger number would reach PostgreSQL's INTEGER column as an internal error)
+const aliasBody = z.strictObject({ version: z.number().int().positive().max(MAX_VERSION_NUMBER) });
 const webhookBody = z.strictObject({
   url: z.string(),
   events: z.array(z.enum(REGISTRY_EVENTS)).min(1).optional(),
   secret: z.string().min(1).optional(),
   description: z.string().max(1000).optional(),
 });
-const auditQuery = z.strictObject({ entity: z.string().optional(), limit: positiveInt.max(10_000).default(100) });
-const deliveriesQuery = z.strictObject({ status: z.enum(['pending', 'delivered', 'failed']).optional(), limit: positiveInt.max(10_000).default(100) });
+const auditQuery = z.strictObject({ entity: z.string().optional(), limit: positiveInt.max(MAX_LIST_LIMIT).default(100) });
+const deliveriesQuery = z.strictObject({ status: z.enum(['pending', 'delivered', 'failed']).optional(), limit: positiveInt.max(MAX_LIST_LIMIT).default(100) });
 const datasetsQuery = z.strictObject({ dataset: z.string().optional() });
 
 export async function registryApi(app: FastifyInstance, options: RegistryApiOptions): Promise<void> {
@@ -204,11 +209,19 @@ function tagsOf(tag: string | string[]): Record<string, string> {
   return tags;
 }
 
-/** A path's model name, checked with the reference syntax (so `a b` is INVALID_MODEL_REF, not a 404). */
+/**
+ * A path's model name, checked with the reference syntax (so `a b` is INVALID_MODEL_REF, not a 404).
+ * `titanic:1` or `titanic@champion` is a good reference, only not a name: saying it "is not a model
+ * reference" would be false, so the answer says what the route takes instead, as `kiln models alias` does.
+ */
 function modelName(name: string): string {
   const ref = parseModelRef(name);
-  if (ref.kind !== 'latest') throw new KilnError('INVALID_MODEL_REF', { ref: name });
-  return ref.name;
+  if (ref.kind === 'latest') return ref.name;
+  const names = ref.kind === 'version' ? `version ${ref.version}` : `the alias ${ref.alias}`;
+  throw new KilnError('INVALID_PARAMS', {
+    what: 'model name in the path',
+    summary: `"${name}" names ${names} of ${ref.name}; this route takes the model's name alone, without :VERSION or @ALIAS ("${ref.name}"), and a version as /versions/VERSION where it takes one`,
+  });
 }
 
 /** `:v` is a version number or an alias name. */

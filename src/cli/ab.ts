@@ -3,7 +3,8 @@
  *
  *   kiln ab start titanic --challenger 3 [--champion 2] [--mode split|shadow|canary] [--share 0.1]
  *                 [--outcome binary|continuous] [--max-error-rate 0.05 --max-p99-ms 200] [--description T]
- *   kiln ab status [MODEL | ID] [--mde 0.03] [--json]
+ *   kiln ab status [MODEL | ID] [--mde 0.03] [--alpha 0.05] [--min-per-arm 30] [--lower-is-better] [--json]
+ *                 (the same settings as GET /api/experiments/ID?mde=&alpha=&min_per_arm=&lower_is_better=)
  *   kiln ab stop ID [--reason TEXT]
  *   kiln ab promote ID                 moves titanic@champion to the challenger, atomically
  *
@@ -19,6 +20,7 @@ import { endExperiment, findExperiment, reportExperiment, startExperiment, type 
 import { parseModelRef } from '../store/model-ref.js';
 import type { Experiment, ExperimentMode, Store } from '../store/store.js';
 import { commandContext, withHome } from './context.js';
+import { wholeNumberOption } from './option-values.js';
 import { deliverWebhooks } from './models.js';
 import { table } from './output.js';
 
@@ -95,10 +97,18 @@ export function registerAb(program: Command): void {
     .description('list experiments, or show one (by id, or the running one of a model) with traffic and analysis')
     .argument('[model-or-id]', 'a model name or an experiment id; none lists every experiment')
     .option('--mde <effect>', 'minimum detectable effect for the analysis and the sample-size estimate (0.03 = 3 points)')
+    .option('--alpha <level>', 'significance level of the tests, between 0 and 1 (default 0.05)')
+    .option('--min-per-arm <n>', 'outcomes each arm needs before the first look, at least 2 (default 30)')
     .option('--lower-is-better', 'a smaller outcome is the better one')
-    .action(async (target: string | undefined, opts: { mde?: string; lowerIsBetter?: boolean }, cmd: Command) => {
+    .action(async (target: string | undefined, opts: { mde?: string; alpha?: string; minPerArm?: string; lowerIsBetter?: boolean }, cmd: Command) => {
       const ctx = commandContext(cmd);
+      // checked here as the HTTP API checks ?mde= and ?alpha=: a usage error naming the flag, not a
+      // failure of the analysis ("cannot analyse the experiment") with a hint about arms and counts
       const mde = numberFlag('--mde', opts.mde);
+      if (mde !== undefined && !(mde > 0)) throw new KilnError('INVALID_PARAMS', { what: '--mde', summary: `expected a positive effect (0.03 = 3 points), got "${opts.mde}"` });
+      const alpha = numberFlag('--alpha', opts.alpha);
+      if (alpha !== undefined && !(alpha > 0 && alpha < 1)) throw new KilnError('INVALID_PARAMS', { what: '--alpha', summary: `expected a level between 0 and 1 (e.g. 0.05), got "${opts.alpha}"` });
+      const minPerArm = opts.minPerArm === undefined ? undefined : wholeNumberOption('--min-per-arm', opts.minPerArm, { min: 2 });
       if (target === undefined) {
         const experiments = await withHome(ctx, ({ store }) => store.listExperiments());
         ctx.out.result({ experiments: experiments.map(experimentJson) }, () =>
@@ -112,7 +122,12 @@ export function registerAb(program: Command): void {
         return;
       }
       const report = await withHome(ctx, async ({ store }) =>
-        reportExperiment(store, await findExperiment(store, target), { ...(mde === undefined ? {} : { mde }), ...(opts.lowerIsBetter === true ? { lowerIsBetter: true } : {}) }),
+        reportExperiment(store, await findExperiment(store, target), {
+          ...(mde === undefined ? {} : { mde }),
+          ...(alpha === undefined ? {} : { alpha }),
+          ...(minPerArm === undefined ? {} : { minPerArm }),
+          ...(opts.lowerIsBetter === true ? { lowerIsBetter: true } : {}),
+        }),
       );
       ctx.out.result(reportJson(report), () => humanReport(report));
     });

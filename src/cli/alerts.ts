@@ -8,9 +8,12 @@
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
 import { checkAlerts } from '../monitor/alert-check.js';
-import { alertCheckJson, alertEventJson, alertRuleJson } from '../monitor/alert-json.js';
+import { alertCheckJson, alertEventJson, alertRuleJson, CLI_ALERT_FIELDS, inCallersNames } from '../monitor/alert-json.js';
+import { MAX_LIST_LIMIT } from '../api/registry-api.js';
+import { MAX_ALERT_WINDOW } from '../monitor/alert-metrics.js';
 import { ALERT_METRICS, DEFAULT_ALERT_WINDOW, type AlertRule } from '../store/store.js';
 import { commandContext, withHome } from './context.js';
+import { wholeNumberOption } from './option-values.js';
 import { table } from './output.js';
 
 interface AddOptions {
@@ -37,7 +40,7 @@ export function registerAlerts(program: Command): void {
     .requiredOption('--metric <metric>', `one of ${ALERT_METRICS.join(', ')}`)
     .requiredOption('--op <op>', '"<" or ">" (or lt/below, gt/above)')
     .requiredOption('--threshold <number>', 'the value that must not be crossed')
-    .option('--window <n>', `predictions per check (default ${DEFAULT_ALERT_WINDOW})`)
+    .option('--window <n>', `predictions per check (default ${DEFAULT_ALERT_WINDOW}, at most ${MAX_ALERT_WINDOW.toLocaleString('en-US')})`)
     .option('--webhook <url>', 'POST each breach to this URL as JSON')
     .option('--description <text>', 'what the rule is for')
     .action(async (model: string, opts: AddOptions, cmd: Command) => {
@@ -45,17 +48,19 @@ export function registerAlerts(program: Command): void {
       const op = OPS[opts.op];
       if (op === undefined) throw new KilnError('INVALID_PARAMS', { what: '--op', summary: `"${opts.op}" is not one of <, >, lt, gt, below, above` });
       const threshold = numberOption(opts.threshold, '--threshold');
-      const window = opts.window === undefined ? undefined : numberOption(opts.window, '--window');
+      const window = opts.window === undefined ? undefined : wholeNumberOption('--window', opts.window, { min: 1, max: MAX_ALERT_WINDOW });
       const rule = await withHome(ctx, ({ store }) =>
-        store.createAlertRule({
-          model,
-          metric: opts.metric,
-          op,
-          threshold,
-          ...(window === undefined ? {} : { window }),
-          ...(opts.webhook === undefined ? {} : { webhookUrl: opts.webhook }),
-          ...(opts.description === undefined ? {} : { description: opts.description }),
-        }),
+        store
+          .createAlertRule({
+            model,
+            metric: opts.metric,
+            op,
+            threshold,
+            ...(window === undefined ? {} : { window }),
+            ...(opts.webhook === undefined ? {} : { webhookUrl: opts.webhook }),
+            ...(opts.description === undefined ? {} : { description: opts.description }),
+          })
+          .catch((err: unknown) => Promise.reject(inCallersNames(err, CLI_ALERT_FIELDS))),
       );
       ctx.out.result(alertRuleJson(rule), () => `added alert ${rule.id}: ${describeRule(rule)}`);
     });
@@ -91,7 +96,8 @@ export function registerAlerts(program: Command): void {
     .option('--limit <n>', 'how many (default 100)')
     .action(async (model: string | undefined, opts: { readonly limit?: string }, cmd: Command) => {
       const ctx = commandContext(cmd);
-      const limit = opts.limit === undefined ? undefined : numberOption(opts.limit, '--limit');
+      // bounded as GET /api/alerts/events bounds ?limit= (a huge number was an internal error of the store)
+      const limit = opts.limit === undefined ? undefined : wholeNumberOption('--limit', opts.limit, { min: 1, max: MAX_LIST_LIMIT });
       const events = await withHome(ctx, ({ store }) =>
         store.listAlertEvents({ ...(model === undefined ? {} : { model }), ...(limit === undefined ? {} : { limit }) }),
       );

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { Logger } from '../core/logger.js';
 import { KilnError } from '../core/errors.js';
+import { MAX_VERSION_NUMBER } from '../experiment/experiments.js';
 import { isValidModelName, parseModelRef } from '../store/model-ref.js';
 import type { Store, VersionStatus } from '../store/store.js';
 import { deliverDueWebhooks } from '../store/webhooks/dispatcher.js';
@@ -82,7 +83,7 @@ export function registerModels(program: Command): void {
     .argument('<version>', 'version number')
     .action(async (name: string, alias: string, versionText: string, _opts: unknown, cmd: Command) => {
       const ctx = commandContext(cmd);
-      const version = wholeNumberOption('<version>', versionText, { min: 1 });
+      const version = wholeNumberOption('<version>', versionText, { min: 1, max: MAX_VERSION_NUMBER });
       // said apart: `kiln models alias titanic:2 champion 2` has a bad name, `… titanic "my alias" 2` a bad alias
       if (!isValidModelName(name)) {
         throw new KilnError('INVALID_PARAMS', { what: '<name>', summary: `"${name}" is not a model name: give the name alone, without :VERSION or @ALIAS (e.g. titanic)` });

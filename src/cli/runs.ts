@@ -10,12 +10,14 @@
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
 import { datasetJson, runJson, seriesJson } from '../api/json.js';
+import { MAX_LIST_LIMIT } from '../api/registry-api.js';
 import type { Run, RunQuery } from '../store/store.js';
 import { commandContext, withHome } from './context.js';
 import { acceptingUnknownSubcommand, refuseUnknownSubcommand } from './unknown-subcommand.js';
 import { outputWidth } from './fit-table.js';
 import { runsTable } from './list-tables.js';
 import { metricsOption } from './metric-columns.js';
+import { wholeNumberOption } from './option-values.js';
 import { table } from './output.js';
 
 interface ListFlags {
@@ -104,14 +106,11 @@ function runQueryOf(opts: ListFlags): RunQuery {
     ...(opts.where === undefined ? {} : { where: opts.where }),
     ...(Object.keys(tags).length === 0 ? {} : { tags }),
     ...(opts.orderBy === undefined ? {} : { orderBy: opts.orderBy }),
-    limit: opts.limit === undefined ? DEFAULT_LIMIT : wholeNumber(opts.limit, '--limit'),
-    ...(opts.offset === undefined ? {} : { offset: wholeNumber(opts.offset, '--offset') }),
+    // bounded as GET /api/runs bounds ?limit= and ?offset=: beyond them SQLite answered a huge number
+    // with "datatype mismatch", an internal error, rather than the user's slip
+    limit: opts.limit === undefined ? DEFAULT_LIMIT : wholeNumberOption('--limit', opts.limit, { min: 1, max: MAX_LIST_LIMIT }),
+    ...(opts.offset === undefined ? {} : { offset: wholeNumberOption('--offset', opts.offset, { min: 0 }) }),
   };
-}
-
-function wholeNumber(text: string, what: string): number {
-  if (!/^\d+$/.test(text)) throw new KilnError('INVALID_PARAMS', { what, summary: `expected a whole number, got "${text}"` });
-  return Number(text);
 }
 
 /** One row per param and metric any of the runs has, with each run's value. */

@@ -16,6 +16,14 @@
  * rate — unless `mde` says otherwise. Looks start once each arm has `minPerArm` outcomes: plug-in
  * variances of a handful of outcomes are too noisy for the test's guarantee (two users who both did
  * not convert have "variance 0", which would read as infinite evidence).
+ *
+ * Arms without spread: when every outcome within each arm is the same (all 0 against all 1, or a
+ * continuous outcome constant per arm), the per-arm plug-in variance is 0 and says nothing about the
+ * uncertainty of the difference. A look then uses the variance under the null hypothesis — both arms'
+ * outcomes as one sample, as the two-proportion z-test's pooled standard error does — so 300 users who
+ * all failed against 300 who all succeeded is a clear result rather than "not enough outcomes". When
+ * even that is 0 (every outcome of both arms identical) there is no difference to test, which the
+ * verdict says.
  */
 import { KilnError } from '../core/errors.js';
 import type { Experiment, LabelledPrediction } from '../store/store.js';
@@ -23,7 +31,7 @@ import type { ArmName } from './arm-traffic.js';
 import { twoProportionZTest, welchTTest, type ComparisonResult, type MeanArm } from './stats/fixed-horizon.js';
 import { sampleSizePerArm } from './stats/sample-size.js';
 import { meansSampleSizePerArm } from './stats/sample-size-means.js';
-import { initialSequentialState, sequentialMeansLook, sequentialProportionsLook, type SequentialState } from './stats/sequential.js';
+import { initialSequentialState, sequentialLook, type SequentialState } from './stats/sequential.js';
 
 export interface AnalysisOptions {
   /** Significance level (default 0.05). */
@@ -110,24 +118,33 @@ export function analyseOutcomes(experiment: Pick<Experiment, 'outcome'>, labelle
   const arms = { champion: new RunningArm(), challenger: new RunningArm() };
   // τ needs the champion's spread before the replay starts: take it from all of the champion's outcomes.
   const championAll = new RunningArm();
-  for (const u of units) if (u.arm === 'champion') championAll.add(u.value);
-  const mde = options.mde ?? defaultMde(binary, championAll);
+  const everyone = new RunningArm();
+  for (const u of units) {
+    if (u.arm === 'champion') championAll.add(u.value);
+    everyone.add(u.value);
+  }
+  if (!Number.isFinite(everyone.mean) || !Number.isFinite(everyone.m2)) {
+    // e.g. revenues posted as 1e300: their variance overflows, and every number below would be ±Infinity or NaN
+    throw new KilnError('INVALID_EXPERIMENT_DATA', { reason: 'the outcomes are too large to compute their mean and spread in double precision; post them in a smaller unit (e.g. thousands)' });
+  }
+  const mde = options.mde ?? defaultMde(binary, championAll, everyone);
   if (mde !== null && !(Number.isFinite(mde) && mde > 0)) {
     throw new KilnError('INVALID_EXPERIMENT_DATA', { reason: `the minimum detectable effect must be a positive number, got ${mde}` });
   }
 
   let state: SequentialState = initialSequentialState;
   let lastVariance: number | null = null;
+  const pooled = new RunningArm(); // both arms' outcomes so far, for the variance under the null hypothesis
   for (const u of units) {
     arms[u.arm].add(u.value);
+    pooled.add(u.value);
     const a = arms.champion;
     const b = arms.challenger;
     if (mde === null || a.n < minPerArm || b.n < minPerArm) continue;
-    const variance = binary ? rateVariance(a) + rateVariance(b) : a.variance / a.n + b.variance / b.n;
+    const perArm = binary ? rateVariance(a) + rateVariance(b) : a.variance / a.n + b.variance / b.n;
+    const variance = perArm > 0 ? perArm : nullVariance(binary, pooled, a.n, b.n);
     if (!(variance > 0)) continue;
-    state = binary
-      ? sequentialProportionsLook(state, { successes: a.successes, trials: a.n }, { successes: b.successes, trials: b.n }, { tau: mde, alpha })
-      : sequentialMeansLook(state, a.summary(), b.summary(), { tau: mde, alpha });
+    state = sequentialLook(state, b.mean - a.mean, variance, { tau: mde, alpha });
     lastVariance = variance;
   }
 
@@ -141,6 +158,8 @@ export function analyseOutcomes(experiment: Pick<Experiment, 'outcome'>, labelle
   });
   const difference = a.n > 0 && b.n > 0 ? b.mean - a.mean : null;
   const enough = a.n >= minPerArm && b.n >= minPerArm;
+  // Enough outcomes but no look: every outcome of both arms is one and the same value (see the header).
+  const allAlike = enough && state.looks === 0 ? everyone.mean : null;
   const fixed = enough ? fixedHorizon(binary, a, b, alpha) : null;
   const sequential =
     state.looks === 0 || mde === null || difference === null
@@ -157,7 +176,8 @@ export function analyseOutcomes(experiment: Pick<Experiment, 'outcome'>, labelle
 
   const better = options.lowerIsBetter === true ? (d: number) => d < 0 : (d: number) => d > 0;
   let conclusion: Conclusion;
-  if (!enough || sequential === null || difference === null) conclusion = 'not_enough_data';
+  if (allAlike !== null) conclusion = 'inconclusive';
+  else if (!enough || sequential === null || difference === null) conclusion = 'not_enough_data';
   else if (!sequential.significant) conclusion = 'inconclusive';
   else conclusion = better(difference) ? 'challenger_better' : 'challenger_worse';
 
@@ -169,7 +189,7 @@ export function analyseOutcomes(experiment: Pick<Experiment, 'outcome'>, labelle
     sequential,
     sample_size: sampleSize,
     conclusion,
-    verdict: verdictOf({ conclusion, binary, difference, fixed, sampleSize, counts: [a.n, b.n], minPerArm, alpha, sequential }),
+    verdict: verdictOf({ conclusion, binary, difference, fixed, sampleSize, counts: [a.n, b.n], minPerArm, alpha, sequential, allAlike }),
   };
 }
 
@@ -208,13 +228,27 @@ function continuousOutcome(l: LabelledPrediction): number {
 
 const rateVariance = (arm: RunningArm): number => (arm.mean * (1 - arm.mean)) / arm.n;
 
-/** A tenth of the champion's outcome standard deviation; null when it cannot be known yet. */
-function defaultMde(binary: boolean, champion: RunningArm): number | null {
+/**
+ * The variance of the difference under the null hypothesis (no difference): both arms' outcomes as one
+ * sample — the pooled rate p̄(1 − p̄), or the pooled sample variance — times 1/n_A + 1/n_B.
+ */
+function nullVariance(binary: boolean, pooled: RunningArm, na: number, nb: number): number {
+  const spread = binary ? pooled.mean * (1 - pooled.mean) : pooled.variance;
+  return spread * (1 / na + 1 / nb);
+}
+
+/**
+ * A tenth of the champion's outcome standard deviation; null when it cannot be known yet. A champion
+ * without spread so far falls back to one point (binary: no conversions yet), or to a tenth of the
+ * spread of both arms' outcomes together (continuous: the champion's were all the same).
+ */
+function defaultMde(binary: boolean, champion: RunningArm, everyone: RunningArm): number | null {
   if (champion.n < 2) return null;
   const sd = binary ? Math.sqrt(champion.mean * (1 - champion.mean)) : Math.sqrt(champion.variance);
   if (sd > 0) return 0.1 * sd;
-  // a champion without spread so far (no conversions yet): fall back to one point, or a tenth of a unit
-  return binary ? 0.01 : null;
+  if (binary) return 0.01;
+  const all = Math.sqrt(everyone.variance);
+  return all > 0 ? 0.1 * all : null;
 }
 
 function fixedHorizon(binary: boolean, a: RunningArm, b: RunningArm, alpha: number): (ComparisonResult & { test: string }) | null {
@@ -261,6 +295,8 @@ interface VerdictInput {
   readonly minPerArm: number;
   readonly alpha: number;
   readonly sequential: OutcomeAnalysis['sequential'];
+  /** Set when every outcome of both arms is this one value. */
+  readonly allAlike: number | null;
 }
 
 /** "challenger better by 3.1 points (95% CI 1.2–5.0); safe to promote", and its siblings. */
@@ -281,6 +317,10 @@ function verdictOf(v: VerdictInput): string {
     case 'challenger_worse':
       return `challenger worse by ${amount(v.difference as number)}${interval()}; keep the champion (always-valid p = ${formatP(v.sequential?.p_value)})`;
     case 'inconclusive':
+      if (v.allAlike !== null) {
+        const value = v.binary ? `${v.allAlike} (${v.allAlike === 1 ? 'every user converted' : 'no user converted'})` : formatNumber(v.allAlike);
+        return `inconclusive after ${Math.min(na, nb)} outcomes per arm: every outcome in both arms is ${value}, so nothing tells the versions apart yet`;
+      }
       if (v.sampleSize !== null && v.sampleSize.more_per_arm === 0) {
         return `inconclusive after ${Math.min(na, nb)} outcomes per arm: any difference is likely smaller than ${amount(v.sampleSize.mde)} (always-valid p = ${formatP(v.sequential?.p_value)})`;
       }

@@ -13,6 +13,13 @@ import { compareShadow, type ShadowComparison } from './shadow-comparison.js';
 
 export const DEFAULT_CHALLENGER_SHARE = 0.1;
 
+/**
+ * The largest version number there can be: what a reference `NAME:VERSION` can name (nine digits,
+ * src/store/model-ref.ts). A larger number is refused before it reaches the store, where PostgreSQL's
+ * INTEGER columns would fail on it with an internal error instead of "no such version".
+ */
+export const MAX_VERSION_NUMBER = 999_999_999;
+
 /** What a person asks for; everything but the model and the challenger has a default. */
 export interface StartExperimentRequest {
   readonly model: string;
@@ -34,6 +41,7 @@ export async function startExperiment(store: Store, request: StartExperimentRequ
   const invalid: Invalid = (reason) => new KilnError('EXPERIMENT_INVALID', { model: request.model, reason });
   const mode = request.mode ?? 'split';
   checkVersion(request.challenger, 'the challenger', invalid);
+  if (request.champion !== undefined) checkVersion(request.champion, 'the champion', invalid);
   const model = await store.getModel(request.model);
   await store.getVersion(request.model, request.challenger); // VERSION_NOT_FOUND names the versions there are
   const champion = request.champion ?? (await defaultChampion(store, request.model, model.aliases[CHAMPION_ALIAS], request.challenger, invalid));
@@ -71,7 +79,9 @@ export async function startExperiment(store: Store, request: StartExperimentRequ
 }
 
 function checkVersion(version: number, what: string, invalid: Invalid): void {
-  if (!Number.isInteger(version) || version < 1) throw invalid(`${what} must be a version number (1, 2, …), got ${version}`);
+  if (!Number.isInteger(version) || version < 1 || version > MAX_VERSION_NUMBER) {
+    throw invalid(`${what} must be a version number (1, 2, … up to ${MAX_VERSION_NUMBER}), got ${version}`);
+  }
 }
 
 /** The champion alias's version when it is set (and is not the challenger), else the newest live version before the challenger. */

@@ -2,8 +2,33 @@
  * Alert rules and events as the HTTP API, `kiln alerts --json`, `kiln monitor --json` and webhook bodies
  * show them: snake_case keys, the same shape everywhere.
  */
+import { KilnError } from '../core/errors.js';
 import type { AlertEvent, AlertRule } from '../store/store.js';
 import type { AlertCheckResult } from './alert-check.js';
+
+/** The fields of a rule as `POST /api/alerts` takes them, by the store's (library's) names. */
+export const HTTP_ALERT_FIELDS: Readonly<Record<string, string>> = { webhookUrl: 'webhook_url' };
+/** … and as `kiln alerts add` takes them. */
+export const CLI_ALERT_FIELDS: Readonly<Record<string, string>> = {
+  model: '<model>',
+  metric: '--metric',
+  op: '--op',
+  threshold: '--threshold',
+  window: '--window',
+  webhookUrl: '--webhook',
+  description: '--description',
+};
+
+/**
+ * The store checks a new rule with the library's field names (`webhookUrl`), but the caller wrote
+ * `webhook_url` (HTTP) or `--webhook` (CLI): the same INVALID_PARAMS, its problems and message in the
+ * caller's names. Anything else is returned as it is.
+ */
+export function inCallersNames(err: unknown, names: Readonly<Record<string, string>>): unknown {
+  if (!(err instanceof KilnError) || err.code !== 'INVALID_PARAMS' || err.problems.length === 0) return err;
+  const problems = err.problems.map((p) => ({ ...p, path: names[p.path] ?? p.path }));
+  return new KilnError('INVALID_PARAMS', { ...err.details, summary: problems.map((p) => `${p.path}: ${p.message}`).join('; ') }, { problems, cause: err });
+}
 
 export interface AlertRuleJson {
   readonly id: string;

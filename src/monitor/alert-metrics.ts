@@ -23,6 +23,13 @@ export interface AlertMeasurement {
   readonly reason?: string;
 }
 
+/**
+ * The most predictions a rule may measure. Each check reads and decodes its whole window, every
+ * KILN_ALERT_INTERVAL; and the store keeps the window in a 32-bit INTEGER column, where a larger number
+ * would fail on PostgreSQL as an internal error rather than as the user's slip.
+ */
+export const MAX_ALERT_WINDOW = 1_000_000;
+
 const DRIFT_METRICS: readonly string[] = ['drift_share', 'dataset_drift', 'prediction_drift'];
 const PERFORMANCE_METRICS: readonly string[] = ['accuracy', 'roc_auc', 'rmse', 'mae'];
 

@@ -61,7 +61,7 @@ export function feedbackFromJson(body: unknown): FeedbackInput[] {
       problems.push({ path: `items.${i}.outcome`, message: 'expected a number, text or true/false', code: 'invalid_type' });
     }
     const timestamp = raw['timestamp'] === undefined || raw['timestamp'] === null ? undefined : toEpochMs(raw['timestamp']);
-    if (timestamp === null) problems.push({ path: `items.${i}.timestamp`, message: 'expected epoch milliseconds or an ISO date', code: 'invalid_type' });
+    if (timestamp === null) problems.push({ path: `items.${i}.timestamp`, message: `expected epoch milliseconds or an ISO date, from 1970 to the year 275760, got ${JSON.stringify(raw['timestamp'])}`, code: 'invalid_type' });
     if (typeof requestId === 'string' && requestId !== '' && (typeof outcome === 'string' || typeof outcome === 'boolean' || typeof outcome === 'number')) {
       items.push({ requestId, outcome, ...(typeof timestamp === 'number' ? { timestamp } : {}) });
     }
@@ -125,9 +125,9 @@ async function readFeedbackCsv(path: string, columns: FeedbackColumns): Promise<
       return;
     }
     const stamp = row[timestampColumn];
-    const timestamp = typeof stamp === 'string' && stamp !== '' ? toEpochMs(/^\d+$/.test(stamp) ? Number(stamp) : stamp) : undefined;
+    const timestamp = typeof stamp === 'string' && stamp !== '' ? toEpochMs(stamp) : undefined;
     if (timestamp === null) {
-      problems.push({ path: `line ${line}`, message: `"${String(stamp)}" in column "${timestampColumn}" is not epoch milliseconds or an ISO date`, code: 'invalid_value' });
+      problems.push({ path: `line ${line}`, message: `"${String(stamp)}" in column "${timestampColumn}" is not epoch milliseconds or an ISO date from 1970 to the year 275760`, code: 'invalid_value' });
       return;
     }
     items.push({ requestId, outcome: outcomeFromText(cell), ...(timestamp === undefined ? {} : { timestamp }) });
@@ -144,14 +144,22 @@ export function outcomeFromText(text: string): number | string | boolean {
   return text;
 }
 
-/** Epoch ms from a number or an ISO date; null when it is neither. */
+/** The latest time a JavaScript Date can hold (ECMAScript's ±100,000,000 days around 1970), in ms. */
+const MAX_EPOCH_MS = 8.64e15;
+
+/**
+ * Whole epoch ms from a number, a text of digits, or an ISO date; null when it is none of them or lies
+ * outside 1970 … the year 275760. Fractions of a millisecond are rounded off: the store keeps whole ms
+ * (PostgreSQL's BIGINT refuses 1.5, and 1e20 is beyond it — both were internal errors, not the caller's
+ * slip). A text of digits is a number: Date.parse would read "1.5" as 5 January 2001.
+ */
 function toEpochMs(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
-  if (typeof value === 'string') {
-    const parsed = Date.parse(value);
-    return Number.isNaN(parsed) ? null : parsed;
-  }
-  return null;
+  const ms =
+    typeof value === 'number' ? value
+    : typeof value === 'string' && /^\s*\d+(\.\d*)?\s*$/.test(value) ? Number(value)
+    : typeof value === 'string' ? Date.parse(value)
+    : Number.NaN;
+  return Number.isFinite(ms) && ms >= 0 && ms <= MAX_EPOCH_MS ? Math.round(ms) : null;
 }
 
 function parseJson(text: string, where: string): unknown {

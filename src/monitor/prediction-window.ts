@@ -38,23 +38,43 @@ export async function readWindow(store: Pick<Store, 'listPredictions'>, model: s
  */
 export function windowQuery(model: string, version: number, window: MonitorWindow, now = Date.now()): PredictionQuery {
   if (window.kind === 'count') {
-    if (!Number.isInteger(window.last) || window.last < 1) throw new KilnError('INVALID_WINDOW', { reason: `--window must be a positive whole number, got ${window.last}` });
+    if (!Number.isInteger(window.last) || window.last < 1) throw new KilnError('INVALID_WINDOW', { reason: `the window must be a positive whole number of predictions, got ${window.last}` });
     return { model, version, limit: window.last };
   }
   if (!(window.sinceMs > 0)) throw new KilnError('INVALID_WINDOW', { reason: `the duration must be positive, got ${window.sinceMs} ms` });
-  return { model, version, since: now - window.sinceMs, until: now + 1, limit: window.maxRows ?? DEFAULT_TIME_WINDOW_ROWS };
+  // A duration longer than the time since 1970 (`--since 99999999999d`) means "everything": start at 0,
+  // as PostgreSQL's BIGINT would refuse -8.6e27 with an internal error.
+  return { model, version, since: Math.max(0, now - window.sinceMs), until: now + 1, limit: window.maxRows ?? DEFAULT_TIME_WINDOW_ROWS };
 }
+
+/** What the person typed the window with: the CLI's flags, or the HTTP API's query parameters. */
+export interface WindowNames {
+  readonly window: string;
+  readonly since: string;
+}
+
+export const CLI_WINDOW_NAMES: WindowNames = { window: '--window', since: '--since' };
+export const QUERY_WINDOW_NAMES: WindowNames = { window: '?window=', since: '?since=' };
 
 /**
  * The window a person asked for, as text from a CLI flag or a query string: `window` (the last N
- * predictions) or `since` (a duration such as 24h), not both; neither gives the default.
+ * predictions) or `since` (a duration such as 24h), not both; neither gives the default. Errors name
+ * the settings as the person wrote them (`names`): an HTTP caller has no `--window` flag.
  */
-export function parseWindow(asked: { readonly window?: string | undefined; readonly since?: string | undefined }): MonitorWindow {
-  if (asked.window !== undefined && asked.since !== undefined) throw new KilnError('INVALID_WINDOW', { reason: 'give either --window or --since, not both' });
-  if (asked.since !== undefined) return { kind: 'time', sinceMs: parseDuration(asked.since) };
+export function parseWindow(asked: { readonly window?: string | undefined; readonly since?: string | undefined }, names: WindowNames = CLI_WINDOW_NAMES): MonitorWindow {
+  const invalid = (reason: string): KilnError => new KilnError('INVALID_WINDOW', { reason, window: names.window, since: names.since });
+  if (asked.window !== undefined && asked.since !== undefined) throw invalid(`give either ${names.window} or ${names.since}, not both`);
+  if (asked.since !== undefined) {
+    try {
+      return { kind: 'time', sinceMs: parseDuration(asked.since) };
+    } catch (err) {
+      if (err instanceof KilnError && err.code === 'INVALID_WINDOW') throw invalid(`${names.since}: ${String(err.details['reason'])}`);
+      throw err;
+    }
+  }
   if (asked.window !== undefined) {
     const last = Number(asked.window);
-    if (!Number.isInteger(last) || last < 1) throw new KilnError('INVALID_WINDOW', { reason: `--window must be a positive whole number, got "${asked.window}"` });
+    if (!Number.isInteger(last) || last < 1) throw invalid(`${names.window} must be a positive whole number, got "${asked.window}"`);
     return { kind: 'count', last };
   }
   return DEFAULT_WINDOW;

@@ -84,7 +84,10 @@ export function welchTTest(a: MeanArm, b: MeanArm, alpha = 0.05): ComparisonResu
   const se = Math.sqrt(va + vb);
   const difference = b.mean - a.mean;
   if (se === 0) {
-    return { difference, statistic: 0, p_value: difference === 0 ? 1 : 0, confidence_interval: [difference, difference], confidence: 1 - alpha, significant: difference !== 0, df: a.n + b.n - 2 };
+    // Both arms without spread: a difference of 0 is no evidence (t = 0), any other an infinite t (as
+    // scipy's ttest_ind answers), which JSON writes as null.
+    const statistic = difference === 0 ? 0 : Math.sign(difference) * Infinity;
+    return { difference, statistic, p_value: difference === 0 ? 1 : 0, confidence_interval: [difference, difference], confidence: 1 - alpha, significant: difference !== 0, df: a.n + b.n - 2 };
   }
   const df = (va + vb) ** 2 / (va ** 2 / (a.n - 1) + vb ** 2 / (b.n - 1));
   const t = difference / se;

@@ -54,6 +54,15 @@ export function sequentialProportionsLook(state: SequentialState, a: ProportionA
   return look(state, pb - pa, (pa * (1 - pa)) / a.trials + (pb * (1 - pb)) / b.trials, options);
 }
 
+/**
+ * One look at an observed difference whose variance the caller estimated: the analysis uses it when the
+ * per-arm plug-in estimate is zero (every outcome of each arm the same) and falls back to the variance
+ * under the null hypothesis, as the two-proportion z-test does.
+ */
+export function sequentialLook(state: SequentialState, difference: number, variance: number, options: { tau: number; alpha?: number }): SequentialLook {
+  return look(state, difference, variance, options);
+}
+
 function look(state: SequentialState, difference: number, variance: number, options: { tau: number; alpha?: number }): SequentialLook {
   const alpha = options.alpha ?? 0.05;
   if (!(alpha > 0 && alpha < 1)) throw new KilnError('INVALID_EXPERIMENT_DATA', { reason: `alpha must lie in (0, 1), got ${alpha}` });

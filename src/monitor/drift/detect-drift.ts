@@ -1,12 +1,18 @@
 /**
- * Drift of a whole data set: one test per column, chosen by column type and reference size with
+ * Drift of a whole data set: one test per column, chosen by column type and sample sizes with
  * Evidently's defaults, plus the PSI of every column, and the data-set verdict (drift when at least half
  * of the columns drift).
  *
- *   reference ≤ 1,000 rows: numeric with > 5 distinct values → KS (p ≤ 0.05); binary → z-test (p < 0.05);
- *                           other categories → chi-square (p < 0.05)
- *   reference > 1,000 rows: numeric with > 5 distinct values → Wasserstein / std (≥ 0.1);
- *                           categories (and numbers with ≤ 5 values) → Jensen–Shannon (≥ 0.1)
+ *   either side ≤ 1,000 rows: numeric with > 5 distinct values → KS (p ≤ 0.05); binary → z-test (p < 0.05);
+ *                             other categories → chi-square (p < 0.05)
+ *   both sides > 1,000 rows:  numeric with > 5 distinct values → Wasserstein / std (≥ 0.1);
+ *                             categories (and numbers with ≤ 5 values) → Jensen–Shannon (≥ 0.1)
+ *
+ * Evidently decides by the reference's size alone. Kiln also looks at the current window's: a distance
+ * knows nothing of sample size, so on a window of a few dozen predictions its sampling noise alone
+ * crosses 0.1 (ten ordinary reviews sent to the sentiment module read as "Wasserstein 0.30: drift,
+ * consider retraining"), while a test with a p-value weighs how many values it saw. The distances stay
+ * for what they are for: two large samples, where p-values flag differences too small to matter.
  */
 import { KilnError } from '../../core/errors.js';
 import type { ColumnProfile } from '../../data/profile/reference-profile.js';
@@ -48,10 +54,10 @@ export interface DriftOptions {
   readonly datasetDriftShare?: number;
 }
 
-/** The default test for a column (Evidently's rule). */
-export function defaultTestFor(reference: ColumnProfile): string {
+/** The default test for a column (Evidently's rule, plus the current window's size when it is known). */
+export function defaultTestFor(reference: ColumnProfile, currentRows?: number): string {
   const categories = reference.kind === 'categorical' || reference.valueCounts !== null;
-  const small = reference.count <= SMALL_REFERENCE_ROWS;
+  const small = reference.count <= SMALL_REFERENCE_ROWS || (currentRows !== undefined && currentRows <= SMALL_REFERENCE_ROWS);
   if (!categories) return small ? 'ks' : 'wasserstein';
   if (!small) return 'jensenshannon';
   return referenceCategories(reference).size <= 2 ? 'z' : 'chisquare';
@@ -59,7 +65,7 @@ export function defaultTestFor(reference: ColumnProfile): string {
 
 /** Drift of one column whose current values are already summarised. */
 export function columnDrift(reference: ColumnProfile, current: CurrentColumn, options: DriftOptions = {}): ColumnDrift {
-  const test = driftTest(options.tests?.[reference.name] ?? defaultTestFor(reference));
+  const test = driftTest(options.tests?.[reference.name] ?? defaultTestFor(reference, current.count));
   const result = test.run(reference, current, options.thresholds?.[reference.name] ?? test.defaultThreshold);
   const psiTest = driftTest('psi');
   const psi = psiTest.run(reference, current, psiTest.defaultThreshold);

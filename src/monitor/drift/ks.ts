@@ -37,9 +37,11 @@ export function ksPValue(n1: number, n2: number, d: number): number {
 }
 
 /**
- * Exact P(D ≥ d): one minus the share of lattice paths from (0,0) to (m,n) that stay strictly inside the
- * band |i/m − j/n| < d (Hodges 1958). A(i,j) holds that share among paths to (i,j), normalised by
- * C(i+j, j) as it is built, so no number grows beyond 1: A(i,j) = (i·A(i−1,j) + j·A(i,j−1)) / (i+j).
+ * Exact P(D ≥ d): the share of lattice paths from (0,0) to (m,n) that leave the band |i/m − j/n| < d
+ * somewhere (Hodges 1958). O(i,j) holds that share among the paths to (i,j), normalised by C(i+j, j) as
+ * it is built, so no number grows beyond 1: O(i,j) = 1 outside the band, and inside it
+ * O(i,j) = (i·O(i−1,j) + j·O(i,j−1)) / (i+j). Counting the paths that leave, rather than one minus
+ * those that stay inside, keeps tiny p-values (a large shift: 1e-45) instead of rounding them to 0.
  */
 export function ksPValueExact(n1: number, n2: number, d: number): number {
   const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
@@ -50,19 +52,21 @@ export function ksPValueExact(n1: number, n2: number, d: number): number {
   // d on the lattice of attainable values (as scipy does), then the band in integer units: |ng·i − mg·j| < h.
   const h = Math.round(d * lcm);
   if (h === 0) return 1;
-  const a = new Float64Array(n + 1);
+  // O(i−1, j) of the previous row; 1 wherever that row was outside the band (as m ≥ n, the band's ends
+  // move by at most one column per row, so resetting the column just left behind keeps this true)
+  const o = new Float64Array(n + 1).fill(1);
   for (let i = 0; i <= m; i++) {
     const lo = Math.max(0, Math.floor((ng * i - h) / mg) + 1);
     const hi = Math.min(n, Math.ceil((ng * i + h) / mg) - 1);
     if (lo > hi) return 1;
-    if (lo > 0) a[lo - 1] = 0;
-    let below = 0; // A(i, j−1) of this column; 0 outside the band
+    if (lo > 0) o[lo - 1] = 1;
+    let below = 1; // O(i, j−1) of this row; 1 outside the band
     for (let j = lo; j <= hi; j++) {
-      const value = i === 0 && j === 0 ? 1 : (i * (a[j] as number) + j * below) / (i + j);
-      a[j] = value;
+      const value = i === 0 && j === 0 ? 0 : (i * (o[j] as number) + j * below) / (i + j);
+      o[j] = value;
       below = value;
     }
-    if (hi < n) a[hi + 1] = 0;
+    if (hi < n) o[hi + 1] = 1;
   }
-  return Math.min(1, Math.max(0, 1 - (a[n] as number)));
+  return Math.min(1, Math.max(0, o[n] as number));
 }
