@@ -5,7 +5,11 @@
  * the notes as `notes`), because those decisions change the values a model is trained on or scores.
  */
 import type { IngestNote } from '../data/sources/ingest-note.js';
+import { dataNoteOf, keepDataNotes } from '../modules/data-notes.js';
 import type { TrainEvent } from '../modules/train-events.js';
+
+// the same `notes` field as the app's job result (src/modules/data-notes.ts), kept importable from here
+export { notesJson } from '../modules/data-notes.js';
 
 /** One line: severity, what was done, and how to change it. */
 export function dataNoteLine(note: IngestNote): string {
@@ -23,24 +27,14 @@ export function sayTableNotes(table: { readonly notes?: readonly IngestNote[] | 
   return notes;
 }
 
-/** `{ notes: [...] }` to merge into a --json document, or nothing when reading decided nothing. */
-export function notesJson(notes: readonly IngestNote[]): { notes?: readonly IngestNote[] } {
-  return notes.length === 0 ? {} : { notes };
-}
-
 /**
  * Wraps a training listener: the data's notes are kept (for --json) and printed as they come, in the
  * same form as `kiln predict`'s; every other event goes on to `next` (the progress display).
  */
 export function collectDataNotes(next: (e: TrainEvent) => void): { onEvent: (e: TrainEvent) => void; notes: readonly IngestNote[] } {
-  const notes: IngestNote[] = [];
-  const onEvent = (e: TrainEvent): void => {
-    if (e.type === 'note' && e.ingest !== undefined) {
-      notes.push(e.ingest);
-      printDataNotes([e.ingest]);
-      return;
-    }
-    next(e);
-  };
-  return { onEvent, notes };
+  return keepDataNotes((e) => {
+    const note = dataNoteOf(e);
+    if (note === undefined) next(e);
+    else printDataNotes([note]); // printed as `kiln predict` prints them, not as a progress line
+  });
 }

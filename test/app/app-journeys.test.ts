@@ -1,10 +1,12 @@
 /**
  * The app in a browser off the main path: the choices of the Build page surviving a reload and Back;
  * bad files (empty, not text, only a header, one column, an id as the thing to predict) explained in
- * the app's words; a training the server lost; the segments and unusual-rows templates from the Build
- * page to a "try it" answer; the data trained on before, offered again; the experiment form after
- * switching models; and the Copy button on a page without the Clipboard API. Each fixed a defect found by walking the app as a newcomer; screenshots go
- * to test-output/app-journeys/ and every checked page passes axe-core without serious violations.
+ * the app's words; a training the server lost; what reading a messy table changed, each with its fix,
+ * on its training's page; the segments and unusual-rows templates from the Build page to a "try it"
+ * answer; the data trained on before, offered again; the experiment form after switching models; and
+ * the Copy button on a page without the Clipboard API. Each fixed a defect found by walking the app as
+ * a newcomer; screenshots go to test-output/app-journeys/ and every checked page passes axe-core
+ * without serious violations.
  *
  * Needs Debian's chromium (/usr/bin/chromium, or KILN_CHROMIUM); skipped, saying so, without it.
  */
@@ -14,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumMissing, useAppSession } from './app-session.js';
 import { horizontalOverflow, ROOT } from './browser.js';
+import { MESSY_NOTE_CODES, MESSY_SPEC, messyAccountsCsv } from '../api/app/messy-accounts.js';
 
 const TITANIC = join(ROOT, 'examples', 'titanic', 'titanic.csv');
 const CUSTOMERS = join(ROOT, 'examples', 'segments', 'customers.csv');
@@ -125,6 +128,38 @@ describe('the app off the main path', { skip: chromiumMissing }, () => {
       assert.equal(await page.getByRole('button', { name: 'Cancel training' }).count(), 0, 'nothing left to cancel');
       assert.equal(await page.getByText(/reconnecting/).count(), 0);
       await checkStep(page, 'lost-job');
+    }),
+  );
+
+  test("a messy table's training lists what reading it changed, each with its fix, apart from the training's own notes", { timeout: 120_000 }, () =>
+    withPage(async (page) => {
+      const source = await upload('accounts.csv', messyAccountsCsv());
+      const started = await fetch(`${session.url}/api/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ spec: { name: 'accounts', data: source, ...MESSY_SPEC } }),
+      });
+      assert.equal(started.status, 202);
+      const { id } = (await started.json()) as { id: string };
+      await page.goto(`${session.url}/jobs/${id}`);
+      await page.getByRole('link', { name: 'See the results' }).waitFor({ timeout: 90_000 });
+      const changed = page.getByRole('region', { name: 'What Kiln changed while reading your data' });
+      const items = changed.getByRole('listitem');
+      assert.equal(await items.count(), MESSY_NOTE_CODES.length);
+      // the warning comes first, marked in words (not by colour alone), with its fix
+      const warning = await items.first().innerText();
+      assert.match(warning, /^Check this/);
+      assert.match(warning, /"amount" holds numbers, but 1 of its values are not numbers \("ask Bob"\)/);
+      assert.match(warning, /If that is wrong: Correct those cells in the file/);
+      const info = await items.nth(1).innerText();
+      assert.match(info, /^Good to know/);
+      assert.match(info, /"visits" holds numbers stored as text; it is read as a number column \("N\/A" read as missing\)/);
+      assert.match(info, /If that is wrong: Nothing to do; store "visits" as plain numbers/);
+      // before: the data's notes were listed among the training's notes, without their fix
+      const notes = await page.getByRole('region', { name: 'Notes from training' }).innerText();
+      assert.match(notes, /left out "customer"/);
+      assert.doesNotMatch(notes, /holds numbers/);
+      await checkStep(page, 'data-notes');
     }),
   );
 

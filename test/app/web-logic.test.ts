@@ -1,7 +1,8 @@
 /**
  * The app's logic that needs no browser: the spec's YAML (read back by the real YAML parser), the
- * training view folded from job events, the threshold values against the server's own thresholdTable,
- * plain-language metric sentences, the copy-paste snippets, and which saved data the Data page lists where.
+ * training view folded from job events (what reading the data changed kept apart, with its fix), the
+ * threshold values against the server's own thresholdTable, plain-language metric sentences, the
+ * copy-paste snippets, and which saved data the Data page lists where.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { bestThreshold, thresholdTable } from '../../src/evaluate/business/thres
 import { EMPTY_VIEW, endEventOf, reduceJob, type JobAction } from '../../web/src/flow/job-view.js';
 import type { ColumnProfile, Job } from '../../web/src/api/types.js';
 import { answerInWords } from '../../web/src/flow/answer-words.js';
+import { dataNotesInWords } from '../../web/src/flow/data-notes.js';
 import { buildHref, readBuildChoice } from '../../web/src/flow/build-state.js';
 import { inAppWords } from '../../web/src/flow/error-words.js';
 import { targetWarning } from '../../web/src/flow/target-check.js';
@@ -68,6 +70,29 @@ describe('reduceJob', () => {
     assert.equal(view.metric, 'roc_auc');
     assert.deepEqual(view.notes, ['warning: overfitting']);
     assert.deepEqual(view.result, { model: 'titanic', version: 1 });
+  });
+
+  test("what reading the data changed is kept whole, apart from the training's own notes, and worded with its fix, warnings first", () => {
+    const info = { code: 'numbers_read_from_text', severity: 'info', columns: ['visits'], message: '"visits" holds numbers stored as text', fix: 'Nothing to do.' };
+    const warning = { code: 'text_in_number_column', severity: 'warning', columns: ['amount'], message: '"ask Bob" read as missing', fix: 'Correct those cells.' };
+    const view = run([
+      event('note', { type: 'note', message: info.message, ingest: info }),
+      event('note', { type: 'note', message: 'k=3: silhouette 0.41' }),
+      event('note', { type: 'note', message: warning.message, ingest: warning }),
+    ]);
+    assert.deepEqual(view.notes, ['k=3: silhouette 0.41']);
+    assert.deepEqual(view.dataNotes, [info, warning]);
+    assert.deepEqual(dataNotesInWords(view.dataNotes), [
+      { label: 'Check this', severity: 'warning', message: '"ask Bob" read as missing', ifWrong: 'If that is wrong: Correct those cells.' },
+      { label: 'Good to know', severity: 'info', message: '"visits" holds numbers stored as text', ifWrong: 'If that is wrong: Nothing to do.' },
+    ]);
+    // the end event's result carries the same notes: they are not listed twice
+    assert.deepEqual(run([...[info, warning].map((n) => event('note', { message: n.message, ingest: n })), event('done', { result: { version: 1, notes: [info, warning] } })]).dataNotes, [info, warning]);
+    // a page that saw no events (the end read from the job document) takes them from the result; a malformed one is left out
+    const fromResult = run([event('done', { result: { version: 1, notes: [warning, { message: 'no fix' }] } })]);
+    assert.deepEqual(fromResult.dataNotes, [warning]);
+    // a note whose `ingest` is not a note stays a training note
+    assert.deepEqual(run([event('note', { message: 'odd', ingest: 'x' })]).notes, ['odd']);
   });
 
   test('progress draws one curve per model: a new curve when the iteration restarts', () => {

@@ -7,11 +7,12 @@
  * predictions with their feedback, the monitoring report, alerts, a split and a shadow experiment,
  * webhooks and the audit log; and the serving side: health, readiness (and not ready), metadata,
  * inference in both protocols, Triton's configuration, statistics and repository, the metrics' media
- * type; and the 503 of every job route of a server whose Redis queue is down — are parsed with the same
- * schemas the document is generated from (strict ones, but the error body's), and each route's document
- * carries its schema with the status the server answers with. The request bodies the document describes
- * for feedback and the repository index are those of the real requests, and what the feedback
- * schema refuses in an item the server refuses too. A body is optional in the document exactly where
+ * type; a training job, with the notes reading its data made; and the 503 of every job route of a
+ * server whose Redis queue is down — are parsed with the same schemas the document is generated from
+ * (strict ones, but the error body's), and each route's document carries its schema with the status
+ * the server answers with. The request bodies the document describes for feedback and the repository
+ * index are those of the real requests, and what the feedback schema refuses in an item the server
+ * refuses too. A body is optional in the document exactly where
  * the server takes none.
  */
 import { after, before, test } from 'node:test';
@@ -38,7 +39,9 @@ import { auditDocs, deliveryDocs, modelDocs, runDetailDocs, versionDocs, webhook
 import { alertCheckDocs, alertEventDocs, alertRuleDocs, feedbackBodyDocs, feedbackResultDocs, monitorReportDocs } from '../../src/api/monitoring-docs.js';
 import { validateSpec } from '../../src/modules/spec.js';
 import { trainModule } from '../../src/modules/train-module.js';
-import { startAppServer, TITANIC_CSV, type AppServer } from '../api/app/app-server.js';
+import { readEvents, startAppServer, TITANIC_CSV, type AppServer } from '../api/app/app-server.js';
+import { MESSY_NOTE_CODES, MESSY_SPEC, messyAccountsCsv } from '../api/app/messy-accounts.js';
+import { jobDocs } from '../../src/api/app/job-docs.js';
 import { writeSyntheticRatings } from '../modules/recommend/synthetic-ratings.js';
 
 const titanic = fileURLToPath(TITANIC_CSV);
@@ -425,6 +428,22 @@ test('feedback: the request body the document describes is the one the server re
     assert.equal(error.code, 'FEEDBACK_INVALID');
     assert.ok(error.problems?.length === 1 && error.problems[0]?.path?.startsWith('items.1') === true, `the server names the item: ${JSON.stringify(error.problems)}`);
   }
+});
+
+test("jobs: a training job's answers, submitted and finished, with the notes reading its messy data made in its result, are the documented job", async () => {
+  const upload = await fetch(`${server.url}/api/uploads?filename=accounts.csv`, { method: 'PUT', body: messyAccountsCsv() });
+  const { source } = uploadDocs.parse(await upload.json());
+  const submitted = await answer(jobDocs, 'POST', '/api/jobs', { spec: { name: 'accounts', data: source, ...MESSY_SPEC } });
+  const events = await readEvents(`${server.url}/api/jobs/${submitted.id}/events`);
+  const job = await answer(jobDocs, 'GET', `/api/jobs/${submitted.id}`);
+  assert.equal(job.status, 'succeeded', JSON.stringify(job.error));
+  const notes = job.result?.notes ?? [];
+  assert.deepEqual(notes.map((n) => n.code), [...MESSY_NOTE_CODES]);
+  // the result carries the very notes the event stream showed, whole (fix included)
+  assert.deepEqual(notes, events.filter((e) => e.event === 'note' && e.data['ingest'] !== undefined).map((e) => e.data['ingest']));
+  assert.match(notes[0]?.fix ?? '', /Correct those cells/);
+  const listed = await answer(z.strictObject({ jobs: z.array(jobDocs) }), 'GET', '/api/jobs');
+  assert.deepEqual(listed.jobs.find((j) => j.id === submitted.id)?.result?.notes, notes);
 });
 
 test('jobs: every job route of a server whose Redis queue is down answers 503 QUEUE_UNAVAILABLE in the error shape, as the document names it', async () => {

@@ -9,6 +9,25 @@ import type { ErrorDocs } from '../route-docs.js';
 
 const when = z.string().describe('ISO 8601 time');
 
+/** What reading the data changed or decided (src/data/sources/ingest-note.ts), as `kiln train --json` lists it. */
+export const dataNoteDocs = z.strictObject({
+  code: z.string().describe('Stable machine name, e.g. numbers_read_from_text'),
+  severity: z.enum(['info', 'warning']).describe('warning: values may have been read wrongly; check them'),
+  columns: z.array(z.string()),
+  message: z.string().describe('What was done, e.g. "N/A" read as missing'),
+  fix: z.string().describe('What to change if that was wrong'),
+});
+
+/**
+ * A job's result: `kiln train --json` for a training (its fields depend on the kind of module, so only
+ * `notes` is spelled out), the curve for a curves job.
+ */
+const resultDocs = z
+  .looseObject({
+    notes: z.array(dataNoteDocs).optional().describe('What reading the training data changed (a training; absent when reading changed nothing)'),
+  })
+  .describe('`kiln train --json` for a training; the curve for a curves job');
+
 export const jobDocs = z.strictObject({
   id: z.string(),
   kind: z.enum(['train', 'curves']).describe('A training, or the learning curve of a registered version'),
@@ -20,7 +39,7 @@ export const jobDocs = z.strictObject({
   started_at: when.nullable(),
   finished_at: when.nullable(),
   spec: z.record(z.string(), z.unknown()).describe('The module spec trained (for curves: the one the version was trained from)'),
-  result: z.record(z.string(), z.unknown()).optional().describe('`kiln train --json` for a training; the curve for a curves job'),
+  result: resultDocs.optional(),
   error: z.strictObject({ code: z.string(), error: z.string(), hint: z.string().optional() }).optional(),
 });
 

@@ -20,6 +20,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { asKilnError, KilnError } from '../../core/errors.js';
 import { trainJson } from '../../cli/train.js';
+import { keepDataNotes, notesJson } from '../../modules/data-notes.js';
 import { connectRedis, newRedis } from './redis-connection.js';
 import { BULL_QUEUE_NAME, DEFAULT_QUEUE_PREFIX, RedisJobRecords, type BullJobData } from './redis-job-records.js';
 import { keepAlive, RedisWorkerRegistry } from './redis-worker-registry.js';
@@ -197,9 +198,11 @@ function jobRunner(parts: JobRunnerParts): (id: string, stop: AbortSignal) => Pr
     try {
       const { work } = job;
       if (work.kind === 'train') await receiveDataFiles(job.files, job.home, parts.home, parts.artifacts);
+      // the data's notes are kept for the result too, as the server's own runner keeps them
+      const data = keepDataNotes((event) => emit(event.type, event));
       const result =
         work.kind === 'train'
-          ? trainJson(await parts.train(rehomeSpec(work.loaded, job.home, parts.home), { signal: stop, onEvent: (event) => emit(event.type, event) }))
+          ? { ...trainJson(await parts.train(rehomeSpec(work.loaded, job.home, parts.home), { signal: stop, onEvent: data.onEvent })), ...notesJson(data.notes) }
           : { ...(await parts.curves(work.input, { signal: stop, onPoint: (event) => emit('point', event) })) };
       [status, outcome] = ['succeeded', { result }];
     } catch (err) {

@@ -25,6 +25,7 @@ import { parseSourceRef } from '../../data/sources/source-ref.js';
 import type { LoadedSpec } from '../../modules/spec.js';
 import type { CurvePoint } from '../../evaluate/curves/curve-point.js';
 import type { VersionCurvesInput, VersionCurvesResult } from '../../modules/tabular/version-curves.js';
+import { keepDataNotes, notesJson } from '../../modules/data-notes.js';
 import type { TrainEvent } from '../../modules/train-events.js';
 import type { ModuleTrainResult, TrainContext } from '../../modules/train-module.js';
 import { JobJournal, type JobRecord, type JournaledJob } from './job-journal.js';
@@ -78,7 +79,7 @@ export interface TrainingJobsOptions {
   readonly train: JobTrainer;
   /** Runs curves jobs; without it the runner takes training jobs only. */
   readonly curves?: JobCurves;
-  /** The job's result document (`kiln train --json`). */
+  /** The job's result document (`kiln train --json`; the runner adds the data's `notes`). */
   readonly resultJson: (result: ModuleTrainResult) => Record<string, unknown>;
   readonly logger: Logger;
   /** Most jobs waiting at once (default 20). */
@@ -389,11 +390,10 @@ export class TrainingJobs implements JobQueue {
       const result = await curves(work.input, { signal, onPoint: (event) => this.emit(job, 'point', event) });
       return { ...result };
     }
-    const result = await this.options.train(work.loaded, {
-      signal,
-      onEvent: (event) => this.emit(job, event.type, event),
-    });
-    return this.options.resultJson(result);
+    // the data's notes stream as events and are kept for the result, as `kiln train --json` has them
+    const data = keepDataNotes((event) => this.emit(job, event.type, event));
+    const result = await this.options.train(work.loaded, { signal, onEvent: data.onEvent });
+    return { ...this.options.resultJson(result), ...notesJson(data.notes) };
   }
 
   /** Broadcasts an event of a job that goes on; a stored one is journaled too. */

@@ -111,6 +111,22 @@ export interface TrainResult {
   readonly metrics?: { readonly train?: Readonly<Record<string, number>>; readonly test?: Readonly<Record<string, number>> };
   /** A text module's choice among its configurations by cross-validation (it streams no trials). */
   readonly selection?: { readonly folds?: number; readonly candidates?: readonly SelectionCandidate[] };
+  /** What reading the training data changed (absent when it changed nothing). */
+  readonly notes?: readonly DataNote[];
+}
+
+/**
+ * A decision reading the data made on the person's behalf ("N/A" read as missing, "$1,234" read as a
+ * number, a guessed encoding): a `note` training event's `ingest`, and a training result's `notes`.
+ */
+export interface DataNote {
+  readonly code: string;
+  /** `warning`: some values may have been read wrongly. */
+  readonly severity: 'info' | 'warning';
+  readonly columns: readonly string[];
+  readonly message: string;
+  /** What to change if the decision was wrong. */
+  readonly fix: string;
 }
 
 export interface SelectionCandidate {

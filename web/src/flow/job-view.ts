@@ -2,7 +2,8 @@
  * A training job as the Train page draws it: every Server-Sent Event of GET /api/jobs/:id/events
  * (stage, progress, note, trial, done, failed, cancelled) is folded into one JobView by `reduceJob`.
  */
-import type { Job, JobStatus, TrainResult, Trial } from '../api/types.js';
+import type { DataNote, Job, JobStatus, TrainResult, Trial } from '../api/types.js';
+import { dataNoteFrom, dataNotesOfResult } from './data-notes.js';
 
 export interface LossPoint {
   readonly iteration: number;
@@ -19,7 +20,10 @@ export interface LossCurve {
 export interface JobView {
   readonly status: JobStatus | 'connecting';
   readonly stages: readonly { readonly stage: string; readonly message: string }[];
+  /** The training's own notes (diagnoses, waiting its turn, where it runs). */
   readonly notes: readonly string[];
+  /** What reading the data changed (a note event's `ingest`), kept whole for its fix. */
+  readonly dataNotes: readonly DataNote[];
   readonly trials: readonly Trial[];
   readonly metric: string | undefined;
   /**
@@ -42,6 +46,7 @@ export const EMPTY_VIEW: JobView = {
   status: 'connecting',
   stages: [],
   notes: [],
+  dataNotes: [],
   trials: [],
   metric: undefined,
   curves: [],
@@ -97,8 +102,10 @@ function applyEvent(view: JobView, name: string, d: Record<string, unknown>): Jo
       const message = String(d['message'] ?? stage);
       return { ...view, status: 'running', stages: [...view.stages, { stage, message }] };
     }
-    case 'note':
-      return { ...view, notes: [...view.notes, String(d['message'] ?? '')] };
+    case 'note': {
+      const data = dataNoteFrom(d['ingest']);
+      return data === undefined ? { ...view, notes: [...view.notes, String(d['message'] ?? '')] } : { ...view, dataNotes: [...view.dataNotes, data] };
+    }
     case 'trial': {
       const trial = d['trial'] as Trial | undefined;
       if (trial === undefined) return view;
@@ -120,8 +127,12 @@ function applyEvent(view: JobView, name: string, d: Record<string, unknown>): Jo
       const points = last.points.length >= MAX_CURVE_POINTS ? [...last.points.filter((_, i) => i % 2 === 0), point] : [...last.points, point];
       return { ...view, curves: [...view.curves.slice(0, -1), { ...last, points }] };
     }
-    case 'done':
-      return { ...view, status: 'succeeded', result: (d['result'] ?? d) as TrainResult, reconnecting: false };
+    case 'done': {
+      const result = (d['result'] ?? d) as TrainResult;
+      // a page that saw no events (its stream refused, the end read from the job document) has the result's notes
+      const dataNotes = view.dataNotes.length > 0 ? view.dataNotes : dataNotesOfResult(result);
+      return { ...view, status: 'succeeded', result, dataNotes, reconnecting: false };
+    }
     case 'failed': {
       const err = (d['error'] ?? d) as Record<string, unknown>;
       return {

@@ -1,7 +1,8 @@
 /**
  * Step 3, Train: follows a training job live over Server-Sent Events — which stage it is in, the
- * leaderboard of models tried so far, the learning curve of the model being fitted, and the notes and
- * diagnoses as they come — with a Cancel button. When it finishes, it points to the results.
+ * leaderboard of models tried so far, the learning curve of the model being fitted, what reading the
+ * data changed (apart, with each fix), and the training's notes and diagnoses as they come — with a
+ * Cancel button. When it finishes, it points to the results.
  */
 import { api, ApiError } from '../api/client.js';
 import { useJobEvents } from '../api/job-events.js';
@@ -10,6 +11,7 @@ import type { Job, SelectionCandidate, Trial } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { LineChart } from '../components/charts/LineChart.js';
 import { Card, Facts, ForEngineers, Page } from '../components/bits.js';
+import { DataNotesCard } from '../components/DataNotesCard.js';
 import { ErrorBox, Loading } from '../components/states.js';
 import { explainMetric, formatValue, secondsInWords, settingsInWords } from '../flow/words.js';
 import { Link } from '../router.js';
@@ -94,8 +96,9 @@ function JobProgress({ job }: { job: Job }) {
           <Leaderboard trials={view.trials} metric={view.metric} status={view.lost ? 'failed' : status} />
         )}
       </Card>
+      <DataNotesCard notes={view.dataNotes} />
       {view.notes.length > 0 && (
-        <Card title="Notes">
+        <Card title="Notes from training">
           <ul className="notes">
             {view.notes.map((n, i) => (
               <li key={i}>{n}</li>
