@@ -28,7 +28,7 @@
  *     verdict: "Dataset drift: 2 of the 3 columns the model reads changed (age, plan), …",   // drift in words
  *     drift: {                    // inputs: one entry per feature
  *       dataset_drift: true, drifted_columns: 2, share_drifted: 0.667,
- *       columns: [{column, test: "ks"|"chisquare"|"z"|"wasserstein"|"jensenshannon"|"psi",
+ *       columns: [{column, test: "ks"|"chisquare"|"z"|"wasserstein"|"jensenshannon"|"psi"|"unseen_share",
  *                  statistic, p_value?, threshold, drift: true|false, psi, psi_drift, reference_rows, current_rows}]
  *     },
  *     prediction_drift: null | { same shape as drift, over outputs: "label", "probability[CLASS]", "prediction" },

@@ -79,7 +79,7 @@ const datasetDrift = z.strictObject({
   columns: z.array(
     z.strictObject({
       column: z.string(),
-      test: z.string().describe('ks, chisquare, z, wasserstein, jensenshannon or psi'),
+      test: z.string().describe('ks, chisquare, z, wasserstein, jensenshannon, psi, or unseen_share (an id column: the share of ids the model never saw)'),
       // a constant training column that moved at all is an infinite distance, which JSON writes as null
       statistic: z.number().nullable().describe('null for an infinite distance (a constant training column that moved)'),
       p_value: z.number().optional().describe('The tests with a p-value (ks, chisquare, z)'),

@@ -30,8 +30,7 @@ import { KilnError } from '../core/errors.js';
 import { parseParams, z } from '../core/params.js';
 import { parseBody } from './json-body.js';
 import { replyWithError } from '../serve/rest/http-errors.js';
-import { MAX_VERSION_NUMBER } from '../experiment/experiments.js';
-import { parseModelRef, type ModelRef } from '../store/model-ref.js';
+import { checkAliasName, MAX_VERSION_NUMBER, parseModelRef, type ModelRef } from '../store/model-ref.js';
 import { REGISTRY_EVENTS, type ChangeContext, type ModelVersion, type RunQuery, type Store } from '../store/store.js';
 import { WebhookDispatcher, type DeliveryPolicy } from '../store/webhooks/dispatcher.js';
 import { auditJson, datasetJson, deliveryJson, modelJson, runJson, seriesJson, versionJson, webhookJson } from './json.js';
@@ -151,6 +150,8 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
   app.put<{ Params: { name: string; alias: string } }>('/api/models/:name/aliases/:alias', docs('registry', 'Point an alias (e.g. champion) at a version', { body: aliasBody, response: versionDocs }), async (request) => {
     const { version } = parseBody(aliasBody, request.body, 'alias');
     const name = modelName(request.params.name);
+    // the store checks it too; here the refusal names the field as this route's caller knows it
+    checkAliasName(request.params.alias, 'alias in the path');
     await store.setAlias(name, request.params.alias, version, changeOf(request));
     return versionJson(await store.getVersion(name, version));
   });

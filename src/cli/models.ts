@@ -6,8 +6,7 @@
 import type { Command } from 'commander';
 import type { Logger } from '../core/logger.js';
 import { KilnError } from '../core/errors.js';
-import { MAX_VERSION_NUMBER } from '../experiment/experiments.js';
-import { isValidModelName, parseModelRef } from '../store/model-ref.js';
+import { checkAliasName, isValidModelName, MAX_VERSION_NUMBER, parseModelRef } from '../store/model-ref.js';
 import type { Store, VersionStatus } from '../store/store.js';
 import { deliverDueWebhooks } from '../store/webhooks/dispatcher.js';
 import { commandContext, withHome } from './context.js';
@@ -88,9 +87,7 @@ export function registerModels(program: Command): void {
       if (!isValidModelName(name)) {
         throw new KilnError('INVALID_PARAMS', { what: '<name>', summary: `"${name}" is not a model name: give the name alone, without :VERSION or @ALIAS (e.g. titanic)` });
       }
-      if (!isValidAlias(alias)) {
-        throw new KilnError('INVALID_PARAMS', { what: '<alias>', summary: `"${alias}" is not an alias: it starts with a letter and has up to 64 letters, digits, "_" and "-" (e.g. champion)` });
-      }
+      checkAliasName(alias, '<alias>');
       await withHome(ctx, async ({ store }) => {
         await store.setAlias(name, alias, version);
         await deliverWebhooks(store, ctx.logger);
@@ -124,13 +121,4 @@ export function registerModels(program: Command): void {
 /** Attempts the webhook deliveries a change queued; never fails the command (the outbox keeps them). */
 export async function deliverWebhooks(store: Store, logger: Logger): Promise<void> {
   await deliverDueWebhooks(store, { logger, policy: { timeoutMs: 5000 } }).catch((err: unknown) => logger.warn({ err }, 'could not deliver webhooks now'));
-}
-
-/** What `NAME@ALIAS` accepts after the @ (the one model-reference syntax decides). */
-function isValidAlias(alias: string): boolean {
-  try {
-    return parseModelRef(`model@${alias}`).kind === 'alias';
-  } catch {
-    return false;
-  }
 }

@@ -213,6 +213,13 @@ export const ERROR_CODES = {
     message: (d) => `model "${s(d['name'])}" has no alias "${s(d['alias'])}"`,
     hint: () => 'set one with `kiln models alias NAME ALIAS VERSION`',
   },
+  // reserved alias names (src/store/model-ref.ts checkAliasName): they would read as something else
+  ALIAS_RESERVED: {
+    status: 400,
+    exit: 1,
+    message: (d) => `"${s(d['alias'])}" cannot be an alias: ${s(d['reason'])}`,
+    hint: () => 'name the alias for its role instead, e.g. champion, challenger, staging or production',
+  },
   RUN_NOT_FOUND: {
     status: 404,
     exit: 1,

@@ -4,6 +4,7 @@
  * shadow comparison). The store keeps the experiment and audits every change; the promote's alias move
  * happens in the store's transaction.
  */
+import { MAX_VERSION_NUMBER } from '../store/model-ref.js';
 import { KilnError } from '../core/errors.js';
 import type { ChangeContext, Experiment, ExperimentInput, ExperimentMode, Store } from '../store/store.js';
 import { analyseOutcomes, type AnalysisOptions, type OutcomeAnalysis } from './analysis.js';
@@ -13,12 +14,8 @@ import { compareShadow, type ShadowComparison } from './shadow-comparison.js';
 
 export const DEFAULT_CHALLENGER_SHARE = 0.1;
 
-/**
- * The largest version number there can be: what a reference `NAME:VERSION` can name (nine digits,
- * src/store/model-ref.ts). A larger number is refused before it reaches the store, where PostgreSQL's
- * INTEGER columns would fail on it with an internal error instead of "no such version".
- */
-export const MAX_VERSION_NUMBER = 999_999_999;
+// The bound of version numbers lives with the reference syntax; re-exported for existing importers.
+export { MAX_VERSION_NUMBER };
 
 /** What a person asks for; everything but the model and the challenger has a default. */
 export interface StartExperimentRequest {

@@ -23,12 +23,9 @@ export interface AlertMeasurement {
   readonly reason?: string;
 }
 
-/**
- * The most predictions a rule may measure. Each check reads and decodes its whole window, every
- * KILN_ALERT_INTERVAL; and the store keeps the window in a 32-bit INTEGER column, where a larger number
- * would fail on PostgreSQL as an internal error rather than as the user's slip.
- */
-export const MAX_ALERT_WINDOW = 1_000_000;
+// The bound lives with the store's check of alert rules (so library callers meet it too); re-exported here
+// where the API and CLI have always taken it from.
+export { MAX_ALERT_WINDOW } from '../store/monitoring-inputs.js';
 
 const DRIFT_METRICS: readonly string[] = ['drift_share', 'dataset_drift', 'prediction_drift'];
 const PERFORMANCE_METRICS: readonly string[] = ['accuracy', 'roc_auc', 'rmse', 'mae'];

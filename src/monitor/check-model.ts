@@ -15,13 +15,14 @@ import { alertEventJson, type AlertEventJson } from './alert-json.js';
 import { currentColumn } from './drift/current-column.js';
 import { datasetVerdict, detectDrift, columnDrift, DATASET_DRIFT_SHARE, type DatasetDrift, type DriftOptions } from './drift/detect-drift.js';
 import { decileCounts } from './drift/distances.js';
-import { referenceCategories } from './drift/registry.js';
+import { referenceCategories, unseenShares } from './drift/registry.js';
 import { errorRate, latencyOverTime, summariseLatency, type LatencyBucket, type LatencySummary } from './latency.js';
 import { measurePerformance, type PerformanceReport } from './performance.js';
 import { DEFAULT_WINDOW, describeWindow, inputColumns, outputColumns, readWindow, windowQuery, type MonitorWindow } from './prediction-window.js';
 import { trafficPerHour, type TrafficBucket } from './traffic.js';
-import { measureValues, parseReferenceProfile, type ColumnProfile, type ReferenceProfile } from '../data/profile/reference-profile.js';
+import { measureLikeProfile, parseReferenceProfile, unseenIdsFromCategories, type ColumnProfile, type ReferenceProfile } from '../data/profile/reference-profile.js';
 import { MODULE_ARTIFACTS } from '../modules/manifest.js';
+import { ITEM_INPUT, USER_INPUT } from '../modules/recommend/recommend-graph.js';
 
 /** The artifact name of the reference profile in a model version. */
 export const REFERENCE_ARTIFACT = MODULE_ARTIFACTS.reference;
@@ -88,7 +89,25 @@ export async function loadReferenceProfile(artifacts: ArtifactStore, version: Mo
   } catch (err) {
     throw new KilnError('REFERENCE_INVALID', { where: `of ${ref}`, reason: err instanceof Error ? err.message : String(err) }, { cause: err });
   }
-  return parseReferenceProfile(parsed, `of ${ref}`);
+  return legacyRecommendIds(parseReferenceProfile(parsed, `of ${ref}`), artifacts, version);
+}
+
+/**
+ * Recommend modules trained before ids were profiled as `unseen` stored their `user` / `item` input as
+ * categories, which any few requests "drift" from; read such a column as the ids it saw in training.
+ */
+async function legacyRecommendIds(profile: ReferenceProfile, artifacts: ArtifactStore, version: ModelVersion): Promise<ReferenceProfile> {
+  const isIdColumn = (c: ColumnProfile): c is Extract<ColumnProfile, { kind: 'categorical' }> => c.kind === 'categorical' && (c.name === USER_INPUT || c.name === ITEM_INPUT);
+  const manifestDigest = version.artifacts[MODULE_ARTIFACTS.manifest];
+  if (!profile.columns.some(isIdColumn) || manifestDigest === undefined) return profile;
+  let task: unknown;
+  try {
+    task = (JSON.parse((await artifacts.get(manifestDigest)).toString('utf8')) as { task?: unknown }).task;
+  } catch {
+    return profile; // no readable manifest: not a module this applies to
+  }
+  if (task !== 'recommend') return profile;
+  return { ...profile, columns: profile.columns.map((c) => (isIdColumn(c) ? unseenIdsFromCategories(c) : c)) };
 }
 
 export async function checkModel(home: { store: Store; artifacts: ArtifactStore }, ref: ModelRef, options: CheckOptions = {}): Promise<MonitorReport> {
@@ -132,7 +151,7 @@ export async function checkModel(home: { store: Store; artifacts: ArtifactStore 
     error_rate: serving.error_rate,
     traffic_per_hour: serving.traffic_per_hour,
     alerts,
-    verdict: verdict(drift, predictionDrift),
+    verdict: verdict(drift, predictionDrift, unseenIdSentences(reference.columns, inputs, drift)),
     histograms: reference.columns.map((p) => histogram(p, inputs.get(p.name) ?? [])),
   };
 }
@@ -155,8 +174,28 @@ export function servingHealth(records: readonly PredictionRecord[]): ServingHeal
   };
 }
 
-/** The drift verdict in plain words. */
-export function verdict(drift: DatasetDrift, predictions: DatasetDrift | null): string {
+/**
+ * For each id column that drifted, what it means in words: how many requests named ids the model never
+ * saw, against the held-out share (the column's test statistic alone, a confidence bound, says little).
+ */
+export function unseenIdSentences(profiles: readonly ColumnProfile[], inputs: ReadonlyMap<string, readonly (string | number | null)[]>, drift: DatasetDrift): string[] {
+  const drifted = new Set(drift.columns.filter((c) => c.drift && c.test === 'unseen_share').map((c) => c.column));
+  return profiles.flatMap((p) => {
+    if (!drifted.has(p.name)) return [];
+    const current = currentColumn(p, inputs.get(p.name) ?? []);
+    const shares = unseenShares(p, current);
+    return [
+      `${percent(shares.current)} of the ${current.count} "${p.name}" values in the window are ids the model never saw in training ` +
+        `(${percent(shares.expected)} of the held-out data): it cannot answer them from what it learned (a recommender falls back to popular items); ` +
+        'retrain once their interactions are recorded, or check that the ids are sent as in the training data.',
+    ];
+  });
+}
+
+const percent = (share: number): string => `${share < 0.01 && share > 0 ? (share * 100).toPrecision(1) : Math.round(share * 100)}%`;
+
+/** The drift verdict in plain words; `notes` (e.g. `unseenIdSentences`) follow the head. */
+export function verdict(drift: DatasetDrift, predictions: DatasetDrift | null, notes: readonly string[] = []): string {
   const n = drift.columns.length;
   const names = drift.columns.filter((c) => c.drift).map((c) => c.column);
   const head = drift.dataset_drift
@@ -165,9 +204,10 @@ export function verdict(drift: DatasetDrift, predictions: DatasetDrift | null): 
       ? `No dataset drift: none of the ${n} columns the model reads has changed from the training data.`
       : `No dataset drift: ${drift.drifted_columns} of the ${n} columns the model reads changed (${names.join(', ')}), fewer than half; watch ${drift.drifted_columns === 1 ? 'it' : 'them'}.`;
   const untested = drift.untested.length === 0 ? '' : ` Not tested: ${drift.untested.map((u) => `${u.column} (${u.reason})`).join(', ')}.`;
-  if (predictions === null) return head + untested;
+  const said = notes.map((n) => ` ${n}`).join('');
+  if (predictions === null) return head + said + untested;
   const moved = predictions.columns.filter((c) => c.drift).map((c) => c.column);
-  return `${head}${untested} ${moved.length === 0 ? 'The model\'s outputs did not drift.' : `The model's outputs drifted (${moved.join(', ')}).`}`;
+  return `${head}${said}${untested} ${moved.length === 0 ? 'The model\'s outputs did not drift.' : `The model's outputs drifted (${moved.join(', ')}).`}`;
 }
 
 /** Reference and current shares per reference decile (numbers) or per category (the 20 most common). */
@@ -180,6 +220,15 @@ export function histogram(reference: ColumnProfile, values: readonly (string | n
     return { column: reference.name, labels, reference: shares(decileCounts(reference.binCounts)), current: shares(decileCounts(current.binCounts)) };
   }
   const ref = referenceCategories(reference);
+  if (reference.kind === 'numeric' && reference.measure === 'unseen') {
+    // Two buckets of an id column, named for what they are rather than the measure's 0 and 1.
+    return {
+      column: reference.name,
+      labels: ['seen in training', 'never seen'],
+      reference: shares([ref.get('0') ?? 0, ref.get('1') ?? 0]),
+      current: shares([current.categories.get('0') ?? 0, current.categories.get('1') ?? 0]),
+    };
+  }
   // Categories seen on either side, the most common first.
   const keys = [...new Set([...ref.keys(), ...current.categories.keys()])]
     .sort((a, b) => (ref.get(b) ?? 0) + (current.categories.get(b) ?? 0) - (ref.get(a) ?? 0) - (current.categories.get(a) ?? 0))
@@ -201,7 +250,7 @@ function shares(counts: readonly number[]): number[] {
 
 const short = (v: number): string => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(3))));
 
-/** Replaces, in place, each column a profile measures (e.g. free text → word count) by that measure of its logged values. */
+/** Replaces, in place, each column a profile measures (free text → word count, an id → unseen or not) by that measure of its logged values. */
 export function measuredInputs(
   profiles: readonly ColumnProfile[],
   inputs: Map<string, (string | number | null)[]>,
@@ -209,7 +258,7 @@ export function measuredInputs(
   for (const p of profiles) {
     if (p.kind !== 'numeric' || p.measure === undefined) continue;
     const values = inputs.get(p.name);
-    if (values !== undefined) inputs.set(p.name, Array.from(measureValues(p.measure, values), (v) => (Number.isNaN(v) ? null : v)));
+    if (values !== undefined) inputs.set(p.name, Array.from(measureLikeProfile({ ...p, measure: p.measure }, values), (v) => (Number.isNaN(v) ? null : v)));
   }
   return inputs;
 }

@@ -15,6 +15,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { KilnError, type Problem } from '../core/errors.js';
 import { duckdbReason, queryRows, sqlIdentifier, sqlString, withDuckDB } from '../data/duckdb.js';
+import { MAX_EPOCH_MS } from '../store/monitoring-inputs.js';
 import type { FeedbackInput } from '../store/store.js';
 
 /** Items per call at most (an HTTP body or a file is split by the caller beyond this). */
@@ -144,8 +145,6 @@ export function outcomeFromText(text: string): number | string | boolean {
   return text;
 }
 
-/** The latest time a JavaScript Date can hold (ECMAScript's ±100,000,000 days around 1970), in ms. */
-const MAX_EPOCH_MS = 8.64e15;
 
 /**
  * Whole epoch ms from a number, a text of digits, or an ISO date; null when it is none of them or lies

@@ -17,7 +17,22 @@ import {
   type FeedbackInput,
 } from './store.js';
 
-/** Throws FEEDBACK_INVALID listing every bad item (at most the first 20 are spelt out in the message). */
+/** The latest time a JavaScript Date can hold (ECMAScript's ±100,000,000 days around 1970), in ms: the year 275760. */
+export const MAX_EPOCH_MS = 8.64e15;
+
+/**
+ * The most predictions an alert rule may measure. Each check reads and decodes its whole window, every
+ * KILN_ALERT_INTERVAL; and the store keeps the window in a 32-bit INTEGER column, where a larger number
+ * would fail on PostgreSQL as an internal error rather than as the user's slip.
+ */
+export const MAX_ALERT_WINDOW = 1_000_000;
+
+/**
+ * Throws FEEDBACK_INVALID listing every bad item (at most the first 20 are spelt out in the message).
+ * Bounds are checked here, not only by the API and CLI, so a library caller is refused alike: a
+ * timestamp is whole epoch milliseconds a Date can hold (a fraction or 1e300 would fail as an internal
+ * error in PostgreSQL's BIGINT, or be stored as a time no report can show).
+ */
 export function checkFeedback(items: readonly FeedbackInput[]): void {
   if (!Array.isArray(items)) throw new KilnError('FEEDBACK_INVALID', { summary: 'expected a list of items' });
   const problems: Problem[] = [];
@@ -35,8 +50,8 @@ export function checkFeedback(items: readonly FeedbackInput[]): void {
     if (!outcomeOk) {
       problems.push({ path: `${i}.outcome`, message: `expected a finite number, text or true/false, got ${describe(outcome)}`, code: 'invalid_type' });
     }
-    if (timestamp !== undefined && !(typeof timestamp === 'number' && Number.isFinite(timestamp) && timestamp >= 0)) {
-      problems.push({ path: `${i}.timestamp`, message: `expected epoch milliseconds, got ${describe(timestamp)}`, code: 'invalid_type' });
+    if (timestamp !== undefined && !(typeof timestamp === 'number' && Number.isInteger(timestamp) && timestamp >= 0 && timestamp <= MAX_EPOCH_MS)) {
+      problems.push({ path: `${i}.timestamp`, message: `expected whole epoch milliseconds from 0 (1970) to ${MAX_EPOCH_MS} (the year 275760), got ${describe(timestamp)}`, code: 'invalid_type' });
     }
   });
   if (problems.length === 0) return;
@@ -71,8 +86,8 @@ export function checkAlertRuleInput(input: AlertRuleInput): CheckedAlertRule {
     problems.push({ path: 'threshold', message: `expected a finite number, got ${describe(input.threshold)}`, code: 'invalid_type' });
   }
   const window = input.window ?? DEFAULT_ALERT_WINDOW;
-  if (!Number.isInteger(window) || window < 1) {
-    problems.push({ path: 'window', message: `expected a whole number of predictions ≥ 1, got ${describe(input.window)}`, code: 'invalid_value' });
+  if (!Number.isInteger(window) || window < 1 || window > MAX_ALERT_WINDOW) {
+    problems.push({ path: 'window', message: `expected a whole number of predictions from 1 to ${MAX_ALERT_WINDOW}, got ${describe(input.window)}`, code: 'invalid_value' });
   }
   if (input.webhookUrl !== undefined && !isHttpUrl(input.webhookUrl)) {
     problems.push({ path: 'webhookUrl', message: `"${String(input.webhookUrl)}" is not an http:// or https:// URL`, code: 'invalid_value' });

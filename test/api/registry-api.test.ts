@@ -142,6 +142,9 @@ describe('registry API', () => {
         ['PUT', '/api/models/titanic/aliases/champion', { version: 'one' }, 400, 'INVALID_PARAMS'],
         ['PUT', '/api/models/titanic/aliases/champion', { version: 1, extra: true }, 400, 'INVALID_PARAMS'],
         ['PUT', '/api/models/titanic/aliases/1st', { version: 1 }, 400, 'INVALID_PARAMS'],
+        // reserved: it would contradict latest_version / read as a version (the hint says what to name it)
+        ['PUT', '/api/models/titanic/aliases/latest', { version: 1 }, 400, 'ALIAS_RESERVED'],
+        ['PUT', '/api/models/titanic/aliases/v2', { version: 1 }, 400, 'ALIAS_RESERVED'],
         ['POST', '/api/models/titanic/versions/7/archive', undefined, 404, 'VERSION_NOT_FOUND'],
         ['POST', '/api/webhooks', { url: 'file:///etc/passwd' }, 400, 'INVALID_PARAMS'],
         ['POST', '/api/webhooks', { url: 'http://127.0.0.1:9/', events: ['nope'] }, 400, 'INVALID_PARAMS'],

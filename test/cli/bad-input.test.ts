@@ -133,6 +133,14 @@ describe('kiln verbs refuse bad input with coded errors', () => {
     assert.match(jsonError(spacedAlias, 2).message, /^invalid <alias>: "my alias" is not an alias: it starts with a letter/);
   });
 
+  test('kiln models alias refuses a reserved name (latest would contradict the latest version), saying what to use', async () => {
+    const r = await kiln(['models', 'alias', 'titanic', 'latest', '1', '--json', '--home', home]);
+    const error = jsonError(r, 1);
+    assert.equal(error.code, 'ALIAS_RESERVED');
+    assert.match(error.message, /"latest" cannot be an alias: "latest" is reserved for the newest live version/);
+    assert.match(error.hint ?? '', /champion/, 'the hint names aliases to use instead');
+  });
+
   test('usage errors found by the parser are JSON on stdout with --json, exit 2', async () => {
     const [unknownOption, missingArgument, typo, noCurves] = await Promise.all([
       kiln(['train', '--bogus', '--json', '--home', home]),

@@ -99,7 +99,7 @@ test('dataset drift when at least half of the columns drift', () => {
 });
 
 test('the registry is frozen, tests and thresholds can be chosen per column, and misuse is a coded error', () => {
-  assert.deepEqual([...DRIFT_TESTS.keys()].sort(), ['chisquare', 'jensenshannon', 'ks', 'psi', 'wasserstein', 'z']);
+  assert.deepEqual([...DRIFT_TESTS.keys()].sort(), ['chisquare', 'jensenshannon', 'ks', 'psi', 'unseen_share', 'wasserstein', 'z']);
   assert.ok(Object.isFrozen(DRIFT_TESTS.get('ks')));
   assert.throws(() => driftTest('t-test'), expectCode('DRIFT_TEST_UNKNOWN'));
   const profile: ReferenceProfile = buildReferenceProfile(sample(new Rng(7), 300));

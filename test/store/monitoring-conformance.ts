@@ -168,6 +168,25 @@ export function monitoringConformance(store: () => Store): void {
       assert.deepEqual(await store().listLabelledPredictions(), []);
       assert.deepEqual(await store().recordFeedback([]), { accepted: 0, unknownRequestIds: [] });
     });
+
+    test('timestamps a library caller passes are bounded as the API and CLI bound them: whole ms a Date can hold', async () => {
+      await store().logPredictions([prediction(1)]);
+      // 1.5 failed as an internal error in PostgreSQL's BIGINT; 1e300 was stored as a time no report can show
+      for (const timestamp of [1.5, 1e300, 8.64e15 + 1]) {
+        await store()
+          .recordFeedback([{ requestId: 'req-1', outcome: 1, timestamp }])
+          .then(
+            () => assert.fail(`expected FEEDBACK_INVALID for ${timestamp}`),
+            (err: { code?: string; problems?: { path: string; message: string }[] }) => {
+              assert.equal(err.code, 'FEEDBACK_INVALID');
+              assert.deepEqual(err.problems?.map((p) => p.path), ['0.timestamp']);
+              assert.match(err.problems?.[0]?.message ?? '', /whole epoch milliseconds from 0 \(1970\) to 8640000000000000/);
+            },
+          );
+      }
+      assert.deepEqual(await store().listLabelledPredictions(), []);
+      assert.equal((await store().recordFeedback([{ requestId: 'req-1', outcome: 1, timestamp: 8.64e15 }])).accepted, 1, 'the bound itself is a time');
+    });
   });
 
   describe('alert rules and events', () => {
@@ -212,6 +231,9 @@ export function monitoringConformance(store: () => Store): void {
       await assertKilnError(store().createAlertRule({ ...base, op: '>=' as never }), 'INVALID_PARAMS');
       await assertKilnError(store().createAlertRule({ ...base, threshold: Number.POSITIVE_INFINITY }), 'INVALID_PARAMS');
       await assertKilnError(store().createAlertRule({ ...base, window: 0 }), 'INVALID_PARAMS');
+      // beyond MAX_ALERT_WINDOW: each check would decode the whole window, and PostgreSQL's INTEGER fails past 2^31
+      await assertKilnError(store().createAlertRule({ ...base, window: 1_000_001 }), 'INVALID_PARAMS', { what: 'alert rule' });
+      await assertKilnError(store().createAlertRule({ ...base, window: 3e9 }), 'INVALID_PARAMS');
       await assertKilnError(store().createAlertRule({ ...base, webhookUrl: 'ftp://x' }), 'INVALID_PARAMS');
       assert.deepEqual(await store().listAlertRules(), []);
     });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { parseModelRef } from '../../src/store/model-ref.js';
 import { assertKilnError, prediction, runInput, storeConformance, versionInput } from './store-conformance.js';
 import { killMidRegistration, registerConcurrently } from './concurrency.js';
 
@@ -56,6 +57,20 @@ describe('SqliteStore.open', () => {
     } finally {
       raw.close();
     }
+  });
+
+  test('an alias named `latest` stored before the name was reserved still resolves, and cannot be moved', async () => {
+    const store = SqliteStore.open(join(freshDir(), 'kiln.db'));
+    await store.createModelVersion(versionInput('titanic'));
+    await store.createModelVersion(versionInput('titanic'));
+    store.database.prepare("INSERT INTO model_aliases VALUES ('titanic', 'latest', 1)").run();
+    // reads keep working: an explicit NAME@latest is the stored alias, a bare name the newest version
+    assert.equal((await store.resolve(parseModelRef('titanic@latest'))).version, 1);
+    assert.equal((await store.resolve(parseModelRef('titanic'))).version, 2);
+    assert.deepEqual((await store.getModel('titanic')).aliases, { latest: 1 });
+    await assertKilnError(store.setAlias('titanic', 'latest', 2), 'ALIAS_RESERVED');
+    assert.equal((await store.resolve(parseModelRef('titanic@latest'))).version, 1, 'unchanged');
+    await store.close();
   });
 
   test('enforces foreign keys on its connection', async () => {

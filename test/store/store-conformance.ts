@@ -320,6 +320,19 @@ export function storeConformance(name: string, makeStore: () => Promise<Conforma
         );
       });
 
+      test('reserved alias names (latest, version numbers) are refused with ALIAS_RESERVED and nothing is set', async () => {
+        await store.createModelVersion(versionInput('titanic'));
+        await store.createModelVersion(versionInput('titanic'));
+        // `latest` would contradict latest_version (latest → 1 while the latest is 2); v2 reads as version 2
+        for (const reserved of ['latest', 'Latest', 'v2', 'V1']) {
+          await assertKilnError(store.setAlias('titanic', reserved, 1), 'ALIAS_RESERVED', { alias: reserved });
+        }
+        await assertKilnError(store.setAlias('titanic', 'my alias', 1), 'INVALID_PARAMS');
+        assert.deepEqual((await store.getModel('titanic')).aliases, {});
+        await store.setAlias('titanic', 'v2-candidate', 2);
+        assert.deepEqual((await store.getModel('titanic')).aliases, { 'v2-candidate': 2 });
+      });
+
       test('aliases are scoped to their model', async () => {
         await store.createModelVersion(versionInput('titanic'));
         await store.createModelVersion(versionInput('housing'));

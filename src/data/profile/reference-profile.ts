@@ -49,21 +49,36 @@ export interface NumericProfile {
   /**
    * Set when the profile describes a number measured on the column rather than the column itself:
    * `words` — the word count of free text (every review is new, so the texts themselves always
-   * "drift"; how long they are is what can be compared). Current values are measured the same way.
+   * "drift"; how long they are is what can be compared). `unseen` — of an id (a recommender's user
+   * or item): 1 when the model never saw the id in training, else 0 (ids are names, not a distribution
+   * to compare: any few requests name other users than training did; what matters is how many of them
+   * the model knows nothing about). Current values are measured the same way.
    */
   readonly measure?: ColumnMeasure;
+  /** For `measure: 'unseen'`: the ids the model was trained on, sorted (what "seen" means). */
+  readonly known?: readonly string[];
 }
 
 /** What a profile may measure on a column instead of profiling its values. */
-export type ColumnMeasure = 'words';
+export type ColumnMeasure = 'words' | 'unseen';
 
-/** The measure of each value (NaN for a missing one). */
-export function measureValues(measure: ColumnMeasure, values: ArrayLike<string | number | null>): Float64Array {
+/**
+ * The measure of each value (NaN for a missing one). `known` is the set of training ids, needed by
+ * `unseen` (a profile's `known`); an `unseen` measure without it is a programming error.
+ */
+export function measureValues(measure: ColumnMeasure, values: ArrayLike<string | number | null>, known?: ReadonlySet<string>): Float64Array {
+  if (measure === 'unseen' && known === undefined) throw new KilnError('INTERNAL', { reason: 'measuring unseen ids needs the set of known ids' });
   return Float64Array.from({ length: values.length }, (_, i) => {
     const v = values[i];
     if (v === null || v === undefined || v === '') return Number.NaN;
-    return measure === 'words' ? (String(v).match(WORD) ?? []).length : Number.NaN;
+    if (measure === 'words') return (String(v).match(WORD) ?? []).length;
+    return known?.has(String(v)) === true ? 0 : 1;
   });
+}
+
+/** Measures live values the way `profile` measured the reference (its `measure`, with its known ids). */
+export function measureLikeProfile(profile: NumericProfile & { readonly measure: ColumnMeasure }, values: ArrayLike<string | number | null>): Float64Array {
+  return measureValues(profile.measure, values, profile.known === undefined ? undefined : new Set(profile.known));
 }
 
 const WORD = /[\p{L}\p{N}']+/gu;
@@ -82,12 +97,18 @@ export interface ReferenceProfile {
   readonly format: typeof REFERENCE_FORMAT;
   readonly rows: number;
   readonly columns: readonly ColumnProfile[];
-  /** The model's outputs on the training rows (see `outputsFrame`), for prediction drift. */
+  /**
+   * The model's outputs (see `outputsFrame`), for prediction drift: on held-out rows, which live traffic
+   * resembles (profiles before this were of the training rows' outputs, more confident than any new row's).
+   */
   readonly predictions: readonly ColumnProfile[];
 }
 
 export interface ReferenceProfileOptions {
-  /** The model's outputs on the same rows, e.g. `outputsFrame(...)`: a `label` and one column per class probability. */
+  /**
+   * The model's outputs, e.g. `outputsFrame(...)`: a `label` and one column per class probability. Pass
+   * its outputs on held-out rows (any number), not on the rows it was fitted on.
+   */
   readonly predictions?: Frame;
   /** Size of the stored value sample per numeric column (default 1,000, Evidently's small-sample bound). */
   readonly sampleSize?: number;
@@ -97,6 +118,12 @@ export interface ReferenceProfileOptions {
   readonly seed?: number;
   /** Columns profiled by a measure of their values (e.g. free text by its word count). */
   readonly measures?: Readonly<Record<string, ColumnMeasure>>;
+  /**
+   * Id columns, each with the ids the model was trained on: profiled by `measure: 'unseen'` (the share
+   * of the frame's ids the model never saw). Pass held-out rows as the frame, so the profile holds the
+   * share of unseen ids to expect in use (a recommender's per-user holdout: none).
+   */
+  readonly ids?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Quantile edges are taken from a sample this large (their counts are always exact). */
@@ -111,19 +138,49 @@ export function buildReferenceProfile(frame: Frame, options: ReferenceProfileOpt
   if (frame.nRows === 0) throw new KilnError('DATA_EMPTY', { path: 'the reference (training) rows' });
   const rng = new Rng(options.seed ?? 0);
   const profileOf = (c: Column): ColumnProfile => {
+    const known = options.ids?.[c.name];
+    if (known !== undefined) {
+      const ids = [...new Set(known)].sort();
+      const values = c.kind === 'numeric' ? Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v))) : c.values;
+      return { ...numericProfile(c.name, measureValues('unseen', values, new Set(ids)), sampleSize, bins, rng), measure: 'unseen', known: ids };
+    }
     const measure = options.measures?.[c.name];
     if (measure !== undefined) return { ...numericProfile(c.name, measureValues(measure, c.values), sampleSize, bins, rng), measure };
     return c.kind === 'numeric' ? numericProfile(c.name, c.values, sampleSize, bins, rng) : categoricalProfile(c.name, c.values);
   };
   const predictions = options.predictions;
-  if (predictions !== undefined && predictions.nRows !== frame.nRows) {
-    throw new KilnError('INVALID_PARAMS', { what: 'reference profile options', summary: `predictions has ${predictions.nRows} rows but the training frame ${frame.nRows}` });
-  }
+  if (predictions !== undefined && predictions.nRows === 0) throw new KilnError('DATA_EMPTY', { path: 'the reference predictions (held-out rows)' });
   return {
     format: REFERENCE_FORMAT,
     rows: frame.nRows,
     columns: frame.columns.map(profileOf),
     predictions: predictions === undefined ? [] : predictions.columns.map(profileOf),
+  };
+}
+
+/**
+ * An id column profiled as categories (how recommend modules stored it before ids were measured as
+ * `unseen`) read as an `unseen` profile: its categories are the ids seen in training, and none of the
+ * profiled ids was unseen. Lets monitoring check versions trained before without retraining them.
+ */
+export function unseenIdsFromCategories(profile: CategoricalProfile): NumericProfile & { readonly measure: 'unseen' } {
+  const n = profile.count;
+  return {
+    kind: 'numeric',
+    name: profile.name,
+    count: n,
+    missing: profile.missing,
+    mean: 0,
+    std: 0,
+    min: 0,
+    max: 0,
+    sample: [],
+    edges: [],
+    binCounts: [],
+    binSums: [],
+    valueCounts: { '0': n },
+    measure: 'unseen',
+    known: Object.keys(profile.counts).sort(),
   };
 }
 
@@ -224,6 +281,9 @@ export function parseReferenceProfile(raw: unknown, where: string): ReferencePro
   for (const c of [...r.columns, ...(r.predictions ?? [])]) {
     if (c === null || typeof c !== 'object' || typeof c.name !== 'string' || (c.kind !== 'numeric' && c.kind !== 'categorical')) {
       throw new KilnError('REFERENCE_INVALID', { where, reason: 'every column needs a name and a kind (numeric or categorical)' });
+    }
+    if (c.kind === 'numeric' && c.measure === 'unseen' && !(Array.isArray(c.known) && (c.known as unknown[]).every((id) => typeof id === 'string'))) {
+      throw new KilnError('REFERENCE_INVALID', { where, reason: `column "${c.name}" measures unseen ids but lists no known ids` });
     }
   }
   return { format: REFERENCE_FORMAT, rows: r.rows, columns: r.columns, predictions: r.predictions ?? [] };

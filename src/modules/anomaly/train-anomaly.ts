@@ -134,10 +134,12 @@ export async function trainAnomalyModule(loaded: LoadedSpec, ctx: TrainContext):
       predictor: { preprocessor: preprocessor.toJSON(), predictor: model.toJSON(), baseline },
       reference: {
         inputs: trainFrame,
+        // outputs on the held-out rows, which live rows resemble: the threshold is the training scores'
+        // quantile, so on the training rows the flagged share is exactly the contamination
         outputs: new Frame([
-          { kind: 'numeric', name: 'score', values: scores.train },
-          { kind: 'numeric', name: 'is_anomaly', values: Float64Array.from(model.predict(Xtrain)) },
-          ...trainingReasons(baseline, trainFrame),
+          { kind: 'numeric', name: 'score', values: scores.test },
+          { kind: 'numeric', name: 'is_anomaly', values: Float64Array.from(model.predict(Xtest)) },
+          ...servedReasons(baseline, testFrame),
         ]),
       },
       runMetrics: { fit_s: fitSeconds, onnx_max_abs_diff: agreement.maxAbsDiff },
@@ -256,8 +258,8 @@ async function checkAgreement(
   return { maxAbsDiff, nearThreshold };
 }
 
-/** The served `reason` and `reason_z` of the training rows, for the reference profile (when the graph answers them). */
-function trainingReasons(baseline: RobustZ, frame: Frame): Column[] {
+/** The served `reason` and `reason_z` of `frame`'s rows, for the reference profile (when the graph answers them). */
+function servedReasons(baseline: RobustZ, frame: Frame): Column[] {
   if (baseline.numeric.length === 0) return [];
   const { column, z } = largestZ(baseline, frame);
   return [

@@ -139,7 +139,8 @@ export async function trainClusterModule(loaded: LoadedSpec, ctx: TrainContext):
       spec, run, table: t, task: 'cluster', answers: 'segment', learner: learnerName, params: effectiveParams,
       signature, onnx, report, metrics,
       predictor: { preprocessor: preprocessor.toJSON(), predictor: model.toJSON() },
-      reference: { inputs: trainFrame, outputs: new Frame([{ kind: 'numeric', name: 'segment', values: Float64Array.from(trainLabels) }]) },
+      // segments of the held-out rows: the share new rows fall into (k-means centres sit on the training rows)
+      reference: { inputs: trainFrame, outputs: new Frame([{ kind: 'numeric', name: 'segment', values: Float64Array.from(testLabels) }]) },
       runMetrics: { fit_s: fitSeconds, onnx_max_abs_diff: agreement.maxAbsDiff },
     });
     return {

@@ -251,7 +251,7 @@ export async function trainTabularModule(loaded: LoadedSpec, ctx: TrainContext):
       [MODULE_ARTIFACTS.report]: await ctx.artifacts.put(encoder.encode(JSON.stringify(report, null, 2))),
       [MODULE_ARTIFACTS.spec]: await ctx.artifacts.put(encoder.encode(JSON.stringify(spec, null, 2))),
       [MODULE_ARTIFACTS.reference]: await ctx.artifacts.put(
-        encoder.encode(JSON.stringify(buildReferenceProfile(trainFrame, { predictions: trainingOutputs(predictor, Xtrain, target.classes), seed: spec.seed }))),
+        encoder.encode(JSON.stringify(buildReferenceProfile(trainFrame, { predictions: modelOutputs(predictor, Xtest, target.classes), seed: spec.seed }))),
       ),
     };
     await ctx.store.logMetrics(run.id, { ...flatMetrics, fit_s: fitSeconds, onnx_max_abs_diff: onnxMaxAbsDiff });
@@ -307,10 +307,12 @@ function summarise(choice: SearchChoice): SearchSummary {
 }
 
 /**
- * The model's answers on its training rows, named as the server logs them (`label`, `probability[c]`,
- * `prediction`), so that prediction drift compares like with like.
+ * The model's answers on `X`, named as the server logs them (`label`, `probability[c]`, `prediction`),
+ * so that prediction drift compares like with like. The reference takes them on the held-out rows: on
+ * its own training rows a model is more confident than on any new row, so healthy traffic would read
+ * as prediction drift against them.
  */
-function trainingOutputs(predictor: SupervisedPredictor, X: Matrix, classes: readonly (string | number)[]): Frame {
+export function modelOutputs(predictor: SupervisedPredictor, X: Matrix, classes: readonly (string | number)[]): Frame {
   if (predictor.kind === 'regressor') return new Frame([{ kind: 'numeric', name: 'prediction', values: predictor.predict(X) }]);
   const proba = predictor.predictProba(X);
   const best = argmaxRows(proba);

@@ -145,7 +145,7 @@ export async function trainEmbeddingModule(input: EmbeddingTrainInput): Promise<
       [MODULE_ARTIFACTS.manifest]: await json(manifest, 2),
       [MODULE_ARTIFACTS.report]: await json(report, 2),
       [MODULE_ARTIFACTS.spec]: await json(spec, 2),
-      [MODULE_ARTIFACTS.reference]: await json(buildReferenceProfile(new Frame(embeddingColumns), { predictions: outputsFrame(trainProba.data, nClasses, target.classes), seed: spec.seed })),
+      [MODULE_ARTIFACTS.reference]: await json(buildReferenceProfile(new Frame(embeddingColumns), { predictions: outputsFrame(testProba.data, nClasses, target.classes), seed: spec.seed })),
     };
     await ctx.store.logMetrics(run.id, { ...flatMetrics, fit_s: fitSeconds, onnx_max_abs_diff: onnxMaxAbsDiff });
     const version = await ctx.store.createModelVersion({ model: spec.name, runId: run.id, artifacts, signature, metrics: flatMetrics, ...(spec.description === undefined ? {} : { description: spec.description }) });

@@ -187,7 +187,8 @@ export async function trainTextModule(loaded: LoadedSpec, ctx: TrainContext): Pr
       [MODULE_ARTIFACTS.report]: await json(report, 2),
       [MODULE_ARTIFACTS.spec]: await json(spec, 2),
       [MODULE_ARTIFACTS.reference]: await json(buildReferenceProfile(trainFrame, {
-        predictions: outputsFrame(trainProba, nClasses, target.classes),
+        // outputs on the held-out texts: on its training texts a model is surer than on new ones
+        predictions: outputsFrame(testProba, nClasses, target.classes),
         seed: spec.seed,
         // every text is new: monitor how long the texts are, not which texts they are
         measures: { [textColumn]: 'words' },

@@ -57,7 +57,7 @@ export interface VersionParts {
   /** The fitted preprocessing and model (and whatever else re-creates the predictor), as JSON. */
   readonly predictor: unknown;
   readonly report: unknown;
-  /** The training rows' input columns, and the module's outputs on them named as the server logs them. */
+  /** The training rows' input columns, and the module's outputs on the held-out rows named as the server logs them. */
   readonly reference: { readonly inputs: Frame; readonly outputs: Frame };
   readonly metrics: PartMetrics;
   /** Extra numbers for the run only (timings, the ONNX agreement). */

@@ -8,6 +8,8 @@
  *   both sides > 1,000 rows:  numeric with > 5 distinct values → Wasserstein / std (≥ 0.1);
  *                             categories (and numbers with ≤ 5 values) → Jensen–Shannon (≥ 0.1)
  *
+ *   ids (a profile measuring `unseen` ids) → unseen_share: the share of ids the model never saw
+ *
  * Evidently decides by the reference's size alone. Kiln also looks at the current window's: a distance
  * knows nothing of sample size, so on a window of a few dozen predictions its sampling noise alone
  * crosses 0.1 (ten ordinary reviews sent to the sentiment module read as "Wasserstein 0.30: drift,
@@ -56,6 +58,7 @@ export interface DriftOptions {
 
 /** The default test for a column (Evidently's rule, plus the current window's size when it is known). */
 export function defaultTestFor(reference: ColumnProfile, currentRows?: number): string {
+  if (reference.kind === 'numeric' && reference.measure === 'unseen') return 'unseen_share';
   const categories = reference.kind === 'categorical' || reference.valueCounts !== null;
   const small = reference.count <= SMALL_REFERENCE_ROWS || (currentRows !== undefined && currentRows <= SMALL_REFERENCE_ROWS);
   if (!categories) return small ? 'ks' : 'wasserstein';

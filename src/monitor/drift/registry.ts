@@ -117,6 +117,24 @@ const tests: readonly DriftTest[] = [
     },
   },
   {
+    // Ids are names, not a distribution (see `measure: 'unseen'` in the reference profile): what a window
+    // can say is how many of them the model never saw. A share is noisy on a few requests (1 new user
+    // of 3 is 33%), and a trickle of newcomers is ordinary, so drift needs the window's share to be,
+    // with 95% confidence (Wilson's lower bound), at least `threshold` above the held-out share.
+    name: 'unseen_share',
+    description: 'share of ids the model never saw in training, by its 95% lower bound, above the held-out share by at least threshold',
+    kind: 'distance',
+    defaultThreshold: 0.1,
+    run(reference, current, threshold) {
+      if (reference.kind !== 'numeric' || reference.measure !== 'unseen') {
+        throw new KilnError('DRIFT_TEST_UNSUITED', { test: 'unseen_share', column: reference.name, kind: 'not an id column (measure "unseen")' });
+      }
+      const { expected } = unseenShares(reference, current);
+      const lower = wilsonLowerBound(current.categories.get('1') ?? 0, current.count);
+      return distanceTest(reference.name, 'unseen_share', lower - expected, threshold);
+    },
+  },
+  {
     name: 'psi',
     description: 'population stability index over reference deciles or categories (≥ threshold)',
     kind: 'distance',
@@ -129,6 +147,22 @@ const tests: readonly DriftTest[] = [
     },
   },
 ];
+
+/** The held-out share of unseen ids (`expected`) and the window's (`current`); NaN with no values. */
+export function unseenShares(reference: ColumnProfile, current: CurrentColumn): { expected: number; current: number } {
+  const counts = referenceCategories(reference);
+  return { expected: (counts.get('1') ?? 0) / reference.count, current: (current.categories.get('1') ?? 0) / current.count };
+}
+
+/** Wilson's 95% lower confidence bound of a proportion `x / n` (0 when n is 0). */
+export function wilsonLowerBound(x: number, n: number, z = 1.959963984540054): number {
+  if (n === 0) return 0;
+  const p = x / n;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * n);
+  const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return Math.max(0, (centre - spread) / (1 + z2 / n));
+}
 
 export const DRIFT_TESTS: ReadonlyMap<string, DriftTest> = Object.freeze(new Map(tests.map((t) => [t.name, Object.freeze(t)])));
 

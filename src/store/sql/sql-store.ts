@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { KilnError } from '../../core/errors.js';
-import { isValidModelName, parseModelRef, type ModelRef } from '../model-ref.js';
+import { checkAliasName, isValidModelName, type ModelRef } from '../model-ref.js';
 import { cappedCountSql, checkPositive, runComparisons, runSearchSql } from '../run-query.js';
 import { checkAlertRuleInput, checkEndStatus, checkExperimentInput, checkFeedback } from '../monitoring-inputs.js';
 import {
@@ -399,12 +399,7 @@ export class SqlStore implements Store {
   /** Points `alias` at `version`, moving it if it pointed elsewhere. */
   async setAlias(name: string, alias: string, version: number, change: ChangeContext = {}): Promise<void> {
     await this.requireModel(this.driver, name);
-    if (!isValidAlias(name, alias)) {
-      throw new KilnError('INVALID_PARAMS', {
-        what: 'alias',
-        summary: `"${alias}" must start with a letter and contain only letters, digits, "_" and "-" (at most 64 characters)`,
-      });
-    }
+    checkAliasName(alias);
     await this.driver.transaction(async (tx) => {
       await this.moveAlias(tx, change, name, alias, version);
       await this.beforeCommit?.('setAlias');
@@ -1095,12 +1090,3 @@ function checkWebhookInput(input: WebhookInput): RegistryEvent[] {
   return events;
 }
 
-/** Alias syntax is owned by model-ref.ts: an alias is valid when `name@alias` parses as an alias reference. */
-function isValidAlias(name: string, alias: string): boolean {
-  try {
-    const ref = parseModelRef(`${name}@${alias}`);
-    return ref.kind === 'alias' && ref.alias === alias;
-  } catch {
-    return false;
-  }
-}

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { validateSpec } from '../../../src/modules/spec.js';
 import { MODULE_ARTIFACTS } from '../../../src/modules/manifest.js';
+import { checkModel } from '../../../src/monitor/check-model.js';
+import { parseModelRef } from '../../../src/store/model-ref.js';
 import { trainModule, type ModuleTrainResult } from '../../../src/modules/train-module.js';
 import { startServer, type RunningServer } from '../../../src/serve/server.js';
 import { openHome, type KilnHome } from '../../../src/store/open-store.js';
@@ -85,6 +87,20 @@ describe('the recommend module, end to end', () => {
     assert.ok(report.ratings.rmse < report.ratings.meanBaselineRmse, `RMSE ${report.ratings.rmse} vs ${report.ratings.meanBaselineRmse} for the mean`);
     const reference = JSON.parse((await home.artifacts.get(similar.artifacts[MODULE_ARTIFACTS.reference]!)).toString('utf8'));
     assert.deepEqual(reference.columns.map((c: { name: string }) => c.name), ['item']);
+  });
+
+  test('monitoring: a few requests of known users are no drift; a flood of unknown users is, in words', async () => {
+    const now = Date.now();
+    const log = (users: string[], from: number) =>
+      home.store.logPredictions(users.map((user, i) => ({ requestId: `mon-${from + i}`, model: 'shop', version: result.version, timestamp: now - 60_000 + from + i, latencyMs: 2, inputs: { user }, outputs: { items: ['i0'], scores: [1] } })));
+    await log(['u4', 'u7', 'u12'], 0);
+    const ordinary = await checkModel(home, parseModelRef('shop'), { now });
+    assert.deepEqual(ordinary.drift.columns.map((c) => [c.column, c.test, c.drift]), [['user', 'unseen_share', false]]);
+    assert.match(ordinary.verdict, /^No dataset drift/);
+    await log(Array.from({ length: 50 }, (_, i) => `newcomer-${i}`), 3);
+    const flooded = await checkModel(home, parseModelRef('shop'), { now });
+    assert.equal(flooded.drift.dataset_drift, true);
+    assert.match(flooded.verdict, /94% of the 53 "user" values in the window are ids the model never saw in training \(0% of the held-out data\)/);
   });
 
   test('v2: a known user gets k unseen items of their taste; an unknown user the most popular item first', async () => {
