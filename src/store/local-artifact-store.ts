@@ -6,11 +6,16 @@
  * Writes are atomic: bytes go to a temporary file in the destination folder, are synced to disk, then
  * renamed over the final name (rename within one folder is atomic). A crash leaves either no artifact or a
  * whole one, never a truncated file under a valid name; two processes putting the same bytes both succeed.
+ *
+ * `putFile` and `getToFile` move large files (uploads) in chunks. A file's digest is known only once it
+ * is read, so `putFile` writes to a temporary file in `<dir>/sha256/` while hashing (one pass over the
+ * bytes), then renames it to its digest's place: still one file system, still atomic.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { KilnError } from '../core/errors.js';
+import { chunksOf, openSource, sourceError, writeAll, writeVerified } from './artifact-streams.js';
 import { makeFolder } from './make-folder.js';
 import type { ArtifactStore } from './store.js';
 
@@ -62,6 +67,72 @@ export class LocalArtifactStore implements ArtifactStore {
     return bytes;
   }
 
+  async putFile(path: string): Promise<string> {
+    const source = await openSource(path);
+    const staging = join(this.dir, 'sha256');
+    const temp = join(staging, `.put.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    let digest: string;
+    let size = 0;
+    try {
+      let file: FileHandle;
+      try {
+        await makeFolder(staging);
+        file = await open(temp, 'wx');
+      } catch (err) {
+        throw this.unavailable(err);
+      }
+      try {
+        const hash = createHash('sha256');
+        // the digest is of the bytes written, so a file that changes meanwhile is still stored under its own
+        for await (const chunk of chunksOf(source.handle, (err) => sourceError(path, err))) {
+          hash.update(chunk);
+          size += chunk.byteLength;
+          await writeAll(file, chunk).catch((err: unknown) => Promise.reject(this.unavailable(err)));
+        }
+        await file.sync().catch((err: unknown) => Promise.reject(this.unavailable(err)));
+        digest = hash.digest('hex');
+      } finally {
+        await file.close();
+      }
+      const final = this.pathOf(digest);
+      try {
+        // as in put: a file under the digest's name that has the right size is this content already
+        if ((await sizeOf(final)) === size) {
+          await rm(temp, { force: true });
+        } else {
+          await makeFolder(dirname(final));
+          await rename(temp, final);
+          await syncFolder(dirname(final));
+        }
+      } catch (err) {
+        throw this.unavailable(err);
+      }
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    } finally {
+      await source.handle.close();
+    }
+    return digest;
+  }
+
+  async getToFile(digest: string, path: string): Promise<void> {
+    if (!DIGEST.test(digest)) throw new KilnError('ARTIFACT_NOT_FOUND', { digest });
+    let stored: FileHandle;
+    try {
+      stored = await open(this.pathOf(digest), 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) throw new KilnError('ARTIFACT_NOT_FOUND', { digest }, { cause: err });
+      throw this.unavailable(err);
+    }
+    try {
+      const chunks = chunksOf(stored, (err) => this.unavailable(err));
+      await writeVerified(chunks, digest, path, () => new KilnError('ARTIFACT_CORRUPT', { digest }));
+    } finally {
+      await stored.close();
+    }
+  }
+
   async has(digest: string): Promise<boolean> {
     return DIGEST.test(digest) && (await sizeOf(this.pathOf(digest))) !== undefined;
   }
@@ -73,6 +144,10 @@ export class LocalArtifactStore implements ArtifactStore {
 
   whereIs(digest: string): string {
     return this.pathOf(digest);
+  }
+
+  private unavailable(err: unknown): KilnError {
+    return new KilnError('STORE_UNAVAILABLE', { location: this.dir, reason: reasonOf(err) }, { cause: err });
   }
 }
 

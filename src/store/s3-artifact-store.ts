@@ -11,6 +11,14 @@
  * in the local store; content addressing makes two processes putting the same bytes harmless. `get`
  * checks the bytes against their name, as the local store does.
  *
+ * Large files (uploads) go by `putFile` without being read into memory whole. The key is the digest, so
+ * the file is hashed first (a pass over the disk), then sent as a multipart upload, a few parts in flight
+ * at a time. The parts are hashed again as they are read, and the upload is completed — the object
+ * appears — only when that second hash is the digest again: a file changed between the passes is
+ * aborted, never stored under a name its bytes do not have. Parts travel as buffers, so the SDK can
+ * retry one that failed (a stream body cannot be sent twice). `getToFile` streams the object into a file,
+ * checked as `get` checks.
+ *
  * Where and as whom: the AWS SDK's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile,
  * an instance role; AWS_REGION; AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL for another S3 service). The URL
  * may carry `?endpoint=http://host:9000&region=…` instead, for a MinIO next to Kiln; with an endpoint of
@@ -18,12 +26,21 @@
  * services need.
  */
 import { createHash } from 'node:crypto';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { CompletedPart, S3Client } from '@aws-sdk/client-s3';
 import { KilnError } from '../core/errors.js';
+import { chunksOf, hashFile, openSource, sourceError, writeVerified } from './artifact-streams.js';
 import type { ArtifactStore } from './store.js';
 
 /** Lower-case hex sha256, the only form `put` returns. Checking it also keeps keys under the prefix. */
 const DIGEST = /^[0-9a-f]{64}$/;
+
+/**
+ * A multipart upload's part: S3 wants at least 5 MiB (but the last) and at most 10,000 parts, so larger
+ * files get larger parts. Files up to one part go in one PUT. Memory held is about PART_BYTES × PARTS_IN_FLIGHT.
+ */
+const PART_BYTES = 8 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+const PARTS_IN_FLIGHT = 4;
 
 export interface S3Location {
   readonly bucket: string;
@@ -128,6 +145,45 @@ export class S3ArtifactStore implements ArtifactStore {
     return bytes;
   }
 
+  async putFile(path: string): Promise<string> {
+    const { handle, size } = await openSource(path);
+    try {
+      // a file of one part is small: read it and put it as bytes
+      if (size <= PART_BYTES) {
+        const parts: Buffer[] = [];
+        for await (const chunk of chunksOf(handle, (err) => sourceError(path, err))) parts.push(chunk);
+        return await this.put(Buffer.concat(parts));
+      }
+    } finally {
+      await handle.close();
+    }
+    const hashed = await hashFile(path);
+    if ((await this.sizeOf(hashed.digest)) === hashed.size) return hashed.digest;
+    await this.putMultipart(path, hashed.digest, hashed.size);
+    return hashed.digest;
+  }
+
+  async getToFile(digest: string, path: string): Promise<void> {
+    if (!DIGEST.test(digest)) throw new KilnError('ARTIFACT_NOT_FOUND', { digest, location: this.location });
+    let body: AsyncIterable<Uint8Array>;
+    try {
+      const answer = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(digest) }));
+      // in Node the body is a Readable, which iterates in chunks as they arrive
+      if (answer.Body === undefined || !(Symbol.asyncIterator in answer.Body)) throw new Error('the object store answered without a readable body');
+      body = answer.Body as AsyncIterable<Uint8Array>;
+    } catch (err) {
+      if (isMissing(err)) throw new KilnError('ARTIFACT_NOT_FOUND', { digest, location: this.location }, { cause: err });
+      throw this.unavailable(err);
+    }
+    const corrupt = (): KilnError => new KilnError('ARTIFACT_CORRUPT', { digest, location: this.location });
+    try {
+      await writeVerified(this.received(body), digest, path, corrupt);
+    } finally {
+      // a body left unread (the target could not be made) would hold its connection open
+      (body as { destroy?: () => void }).destroy?.();
+    }
+  }
+
   async has(digest: string): Promise<boolean> {
     return DIGEST.test(digest) && (await this.sizeOf(digest)) !== undefined;
   }
@@ -153,6 +209,87 @@ export class S3ArtifactStore implements ArtifactStore {
       return head.ContentLength ?? 0;
     } catch (err) {
       if (isMissing(err)) return undefined;
+      throw this.unavailable(err);
+    }
+  }
+
+  /**
+   * Sends the file at `path` as the object of `digest`, in parts; completes the upload only when the
+   * parts' bytes hash to `digest`, and aborts it on any failure (S3 keeps no half object either way).
+   */
+  private async putMultipart(path: string, digest: string, size: number): Promise<void> {
+    const { bucket } = this.where;
+    const key = this.keyOf(digest);
+    // ceil(size / MAX_PARTS) rounded up to a whole MiB, so a very large file still fits in 10,000 parts
+    const partBytes = Math.max(PART_BYTES, Math.ceil(size / MAX_PARTS / 1048576) * 1048576);
+    let uploadId: string;
+    try {
+      const created = await this.client.send(new this.sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: 'application/octet-stream' }));
+      if (created.UploadId === undefined) throw new Error('the object store started a multipart upload without an id');
+      uploadId = created.UploadId;
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    const source = await openSource(path).catch(async (err: unknown) => {
+      await this.abort(key, uploadId);
+      throw err;
+    });
+    const parts: CompletedPart[] = [];
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
+    try {
+      const hash = createHash('sha256');
+      let partNumber = 0;
+      for await (const part of chunksOf(source.handle, (err) => sourceError(path, err), partBytes)) {
+        hash.update(part);
+        const number = ++partNumber;
+        const sending: Promise<void> = this.client
+          .send(new this.sdk.UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: part, ContentLength: part.byteLength }))
+          .then((sent) => {
+            parts.push({ PartNumber: number, ETag: sent.ETag });
+          })
+          .catch((err: unknown) => {
+            failure ??= this.unavailable(err);
+          })
+          .finally(() => inFlight.delete(sending));
+        inFlight.add(sending);
+        if (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
+        if (failure !== undefined) break;
+      }
+      await Promise.all(inFlight);
+      if (failure !== undefined) throw failure;
+      if (hash.digest('hex') !== digest) {
+        throw new KilnError('DATA_UNREADABLE', { path, reason: 'the file changed while it was being stored', hint: 'store it again once nothing is writing to it' });
+      }
+      parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+      try {
+        await this.client.send(new this.sdk.CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+      } catch (err) {
+        throw this.unavailable(err);
+      }
+    } catch (err) {
+      await Promise.all(inFlight); // no part may land after the abort
+      await this.abort(key, uploadId);
+      throw err;
+    } finally {
+      await source.handle.close();
+    }
+  }
+
+  /** Lets go of an unfinished multipart upload's parts; a failure here only leaves parts S3 can expire. */
+  private async abort(key: string, uploadId: string): Promise<void> {
+    try {
+      await this.client.send(new this.sdk.AbortMultipartUploadCommand({ Bucket: this.where.bucket, Key: key, UploadId: uploadId }));
+    } catch {
+      // the error that led here is the one to report; a bucket lifecycle rule removes stale parts
+    }
+  }
+
+  /** The body of a GET, its read errors as STORE_UNAVAILABLE (the connection dropped mid-way). */
+  private async *received(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of body) yield chunk;
+    } catch (err) {
       throw this.unavailable(err);
     }
   }

@@ -487,12 +487,27 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Content-addressed blobs (model files, manifests, reports). */
+/**
+ * Content-addressed blobs (model files, manifests, reports, uploaded data). `put` and `get` hold the bytes
+ * in memory and suit small artifacts; `putFile` and `getToFile` stream, for files as large as an upload.
+ */
 export interface ArtifactStore {
   /** Stores the bytes (idempotently) and returns their sha256 digest as hex. */
   put(bytes: Uint8Array): Promise<string>;
   /** The bytes of a digest, verified against it. */
   get(digest: string): Promise<Buffer>;
+  /**
+   * Stores the bytes of the file at `path` (idempotently), without reading it into memory whole, and
+   * returns their sha256 digest as hex. DATA_NOT_FOUND / DATA_UNREADABLE when the file cannot be read.
+   */
+  putFile(path: string): Promise<string>;
+  /**
+   * Writes the bytes of `digest` to the file `path` (replacing it, whole or not at all), streamed and
+   * verified against the digest before they take its place. The errors of `get` for a missing digest or
+   * damaged bytes (then nothing is left at `path` that was not there); OUTPUT_UNWRITABLE when `path`
+   * cannot be written.
+   */
+  getToFile(digest: string, path: string): Promise<void>;
   has(digest: string): Promise<boolean>;
   /** Where the bytes of `digest` live, for people to read: a file path, or an s3:// URL. */
   whereIs(digest: string): string;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { receiveDataFiles } from '../../src/api/app/shipped-data.js';
+import { KilnError } from '../../src/core/errors.js';
 import { UploadStore } from '../../src/api/app/upload-store.js';
 import { LocalArtifactStore } from '../../src/store/local-artifact-store.js';
 
@@ -32,7 +33,12 @@ describe('app folders under /proc fail instead of hanging', { skip: !existsSync(
     const digest = await artifacts.put(new TextEncoder().encode('a,b\n1,2\n'));
     const serverHome = join(dir, 'server-home');
     const shipped = { [join(serverHome, 'uploads', digest, 'shop.csv')]: digest };
-    await assert.rejects(receiveDataFiles(shipped, serverHome, '/proc/kiln-worker-home', artifacts), refusedByProc);
+    // the store says which file it could not write, with Node's error as the cause
+    await assert.rejects(receiveDataFiles(shipped, serverHome, '/proc/kiln-worker-home', artifacts), (err: unknown) => {
+      assert.ok(err instanceof KilnError && err.code === 'OUTPUT_UNWRITABLE', String(err));
+      assert.equal(err.details['path'], '/proc/kiln-worker-home/uploads/' + digest + '/shop.csv');
+      return refusedByProc(err.cause);
+    });
   });
 
   test('an ordinary worker home gets the file, folders and all', async () => {

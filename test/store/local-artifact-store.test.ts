@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LocalArtifactStore } from '../../src/store/local-artifact-store.js';
+import { artifactStoreConformance } from './artifact-store-conformance.js';
 import { assertKilnError } from './store-conformance.js';
 
 const tempDirs: string[] = [];
@@ -89,10 +90,24 @@ describe('LocalArtifactStore', () => {
     assert.deepEqual(new Uint8Array(await store.get(digest)), bytes);
   });
 
+  test('putFile leaves only the artifact in the folder: its temporary file is renamed or removed', async () => {
+    const store = freshStore();
+    const source = join(dirname(store.dir), 'upload.csv');
+    writeFileSync(source, 'a,b\n1,2\n');
+    const digest = await store.putFile(source);
+    await store.putFile(source);
+    assert.deepEqual(filesUnder(store.dir), [join('sha256', digest.slice(0, 2), digest)]);
+  });
+
   test('creates its folder on first put', async () => {
     const store = freshStore();
     assert.equal(existsSync(store.dir), false);
     await store.put(bytesOf('first'));
     assert.equal(existsSync(store.dir), true);
   });
+});
+
+artifactStoreConformance('LocalArtifactStore', async () => {
+  const store = freshStore();
+  return { store, details: {}, overwrite: async (digest, bytes) => writeFileSync(store.pathOf(digest), bytes) };
 });

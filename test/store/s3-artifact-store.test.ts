@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { PutObjectCommand, S3Client, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KilnError } from '../../src/core/errors.js';
@@ -10,6 +10,7 @@ import { LocalArtifactStore } from '../../src/store/local-artifact-store.js';
 import { openArtifacts } from '../../src/store/open-store.js';
 import { parseS3Url, S3ArtifactStore } from '../../src/store/s3-artifact-store.js';
 import { S3_TEST_CREDENTIALS, startTestS3, type TestS3 } from '../helpers/s3-server.js';
+import { artifactStoreConformance } from './artifact-store-conformance.js';
 import { assertKilnError } from './store-conformance.js';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -100,6 +101,24 @@ describe('S3ArtifactStore', () => {
     assert.deepEqual(new Uint8Array(await store.get(digest)), bytes);
   });
 
+  test('putFile sends a file larger than a part in parts, and the object appears whole', async () => {
+    const store = await openAt('multipart');
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-multipart-'));
+    try {
+      // 8 MiB parts: two whole parts and a short last one
+      const bytes = new Uint8Array(17 * 1024 * 1024 + 3).map((_, i) => (i * 7 + (i >>> 16)) % 253);
+      writeFileSync(join(dir, 'big.csv'), bytes);
+      const digest = await store.putFile(join(dir, 'big.csv'));
+      assert.equal(digest, sha256(bytes));
+      assert.deepEqual(await keysUnder('kiln-models').then((keys) => keys.filter((k) => k.startsWith('multipart/'))), [store.keyOf(digest)], 'one object, no parts left behind');
+      await store.getToFile(digest, join(dir, 'back.csv'));
+      assert.ok(readFileSync(join(dir, 'back.csv')).equals(bytes));
+      assert.equal(await store.putFile(join(dir, 'big.csv')), digest, 'a second put finds the object');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('two stores with different prefixes in one bucket do not see each other', async () => {
     const a = await openAt('a');
     const b = await openAt('b');
@@ -183,4 +202,17 @@ describe('parseS3Url', () => {
       assert.throws(() => parseS3Url(url), (err: unknown) => err instanceof KilnError && err.code === 'INVALID_PARAMS' && why.test(err.message), url);
     }
   });
+});
+
+let conformancePrefixes = 0;
+artifactStoreConformance('S3ArtifactStore', async () => {
+  const prefix = `conformance-${++conformancePrefixes}`;
+  const store = await openAt(prefix);
+  return {
+    store,
+    details: { location: `s3://kiln-models/${prefix}` },
+    overwrite: async (digest, bytes) => {
+      await raw.send(new PutObjectCommand({ Bucket: 'kiln-models', Key: store.keyOf(digest), Body: bytes }));
+    },
+  };
 });

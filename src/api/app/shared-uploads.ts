@@ -11,13 +11,14 @@
  * What the shared store answers decides the error: no such bytes → UPLOAD_NOT_FOUND naming the upload;
  * the store away → UPLOAD_UNAVAILABLE (503), on the routes that need it only — an upload this replica
  * has is read as always, and nothing stored on disk or in the store is removed.
+ *
+ * Uploads may be as large as the upload limit, and several may move at once: both ways they stream
+ * (ArtifactStore.putFile / getToFile), never held in memory whole.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { KilnError } from '../../core/errors.js';
 import type { ArtifactStore } from '../../store/store.js';
-import { writeArtifactTo } from './artifact-file.js';
 import { uploadDigestOf, uploadPlaceOf, type StoredUpload } from './upload-store.js';
 
 export interface SharedStore {
@@ -50,7 +51,7 @@ export class SharedUploads {
     const { artifacts } = this.shared;
     try {
       if (await artifacts.has(upload.sha256)) return;
-      const digest = await artifacts.put(await readFile(upload.path));
+      const digest = await artifacts.putFile(upload.path);
       if (digest !== upload.sha256) throw new KilnError('INTERNAL', { reason: `the upload ${upload.path} changed while it was shared` });
     } catch (err) {
       throw this.unavailable(err, upload.name, 'shared with the other servers');
@@ -82,7 +83,7 @@ export class SharedUploads {
   private async fetch(path: string, digest: string, { artifacts, location }: SharedStore): Promise<void> {
     const name = basename(path);
     try {
-      await writeArtifactTo(artifacts, digest, path);
+      await artifacts.getToFile(digest, path);
     } catch (err) {
       if (err instanceof KilnError && err.code === 'ARTIFACT_NOT_FOUND') {
         throw new KilnError('UPLOAD_NOT_FOUND', { name, path, reason: `the shared artifact store at ${location} does not hold it either` }, { cause: err });
@@ -90,9 +91,10 @@ export class SharedUploads {
       if (err instanceof KilnError && err.code === 'ARTIFACT_CORRUPT') {
         throw new KilnError('UPLOAD_NOT_FOUND', { name, path, reason: `its copy in the shared artifact store at ${location} does not match its sha256` }, { cause: err });
       }
-      if (!(err instanceof KilnError)) {
-        // the bytes came but could not be written here (a full disk, a read-only home)
-        const reason = err instanceof Error ? err.message : String(err);
+      if (!(err instanceof KilnError) || err.code === 'OUTPUT_UNWRITABLE') {
+        // the bytes came but could not be written here (a full disk, a read-only home): this server's
+        // trouble, not the caller's mistake, so not OUTPUT_UNWRITABLE's 400
+        const reason = err instanceof KilnError ? String(err.details['reason']) : err instanceof Error ? err.message : String(err);
         throw new KilnError('STORE_UNAVAILABLE', { location: dirname(dirname(path)), reason }, { cause: err });
       }
       throw this.unavailable(err, name, 'fetched from the shared artifact store');

@@ -6,13 +6,13 @@
  * content, like a model's files; an upload sent twice is stored once) and the job names them; the worker
  * writes any it lacks to the same place under its own home before training, and the spec reads them
  * there. Files elsewhere (a path the user typed, a database URL) are left as they are: they were never
- * the server's to send.
+ * the server's to send. Files go both ways in chunks (putFile, getToFile): a data file may be hundreds of
+ * megabytes, and a worker may take several jobs at once.
  */
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { LoadedSpec } from '../../modules/spec.js';
+import { hashFile } from '../../store/artifact-streams.js';
 import type { ArtifactStore } from '../../store/store.js';
-import { writeArtifactTo } from './artifact-file.js';
 import { liesUnder, rehome } from './shared-home.js';
 import { uploadDigestOf } from './upload-store.js';
 
@@ -29,7 +29,7 @@ export async function shipDataFiles(loaded: LoadedSpec, home: string, artifacts:
     if (path === undefined || shipped[path] !== undefined || !liesUnder(path, home) || !(await isFile(path))) continue;
     // an upload's path names its sha256: when those bytes are in the store already, it is not read again
     const named = uploadDigestOf(path);
-    shipped[path] = named !== undefined && (await artifacts.has(named)) ? named : await artifacts.put(await readFile(path));
+    shipped[path] = named !== undefined && (await artifacts.has(named)) ? named : await artifacts.putFile(path);
   }
   return shipped;
 }
@@ -42,7 +42,7 @@ export async function receiveDataFiles(files: ShippedFiles, fromHome: string, to
   for (const [path, digest] of Object.entries(files)) {
     const target = rehome(path, fromHome, toHome);
     if ((await digestOf(target)) === digest) continue;
-    await writeArtifactTo(artifacts, digest, target);
+    await artifacts.getToFile(digest, target);
   }
 }
 
@@ -56,7 +56,7 @@ async function isFile(path: string): Promise<boolean> {
 
 async function digestOf(path: string): Promise<string | undefined> {
   try {
-    return createHash('sha256').update(await readFile(path)).digest('hex');
+    return (await hashFile(path)).digest;
   } catch {
     return undefined;
   }

@@ -10,7 +10,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { S3_TEST_CREDENTIALS, startTestS3, type TestS3 } from '../../helpers/s3-server.js';
@@ -170,6 +171,36 @@ describe('uploads shared by two servers through one bucket', () => {
     assert.match(String(older.json['error']), /"old\.csv".*stored before uploads were shared/);
     // a path that only looks like another server's upload is still refused
     assertCoded(await b.call('POST', '/api/sources/preview', { source: '/etc/uploads/passwd.csv' }), 400, 'SOURCE_NOT_ALLOWED');
+  });
+
+  test('a copy in the bucket that does not match its sha256 is a coded 404 leaving B no file; a copy B cannot write is a coded 503', async () => {
+    const good = Buffer.from(bytes.toString('utf8').replace('Braund', 'Brauns'));
+    const sent = await upload(a, 'tampered.csv', good);
+    assert.equal(sent.status, 201, JSON.stringify(sent.json));
+    const digest = sha256(good);
+    // same size, other bytes: only the checksum B computes while the copy streams in can tell
+    const raw = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    try {
+      const key = a.artifacts.whereIs(digest).slice('s3://kiln-shared/'.length);
+      await raw.send(new PutObjectCommand({ Bucket: 'kiln-shared', Key: key, Body: Buffer.from(good.toString('utf8').replace('Brauns', 'Brawns')) }));
+    } finally {
+      raw.destroy();
+    }
+    const tampered = await b.call('POST', '/api/sources/preview', { source: sent.json['source'] });
+    assertCoded(tampered, 404, 'UPLOAD_NOT_FOUND');
+    assert.match(String(tampered.json['error']), /"tampered\.csv".*does not match its sha256/);
+    assert.deepEqual(readdirSync(join(b.home, 'uploads', digest)), [], 'neither the file nor a temporary one is left');
+
+    // a file where B's copy's folder belongs: B cannot write, which is B's trouble (503), not the caller's (400)
+    const other = Buffer.from(bytes.toString('utf8').replace('Braund', 'Brauny'));
+    const blocked = await upload(a, 'blocked.csv', other);
+    assert.equal(blocked.status, 201, JSON.stringify(blocked.json));
+    writeFileSync(join(b.home, 'uploads', sha256(other)), 'in the way');
+    const unwritable = await b.call('POST', '/api/sources/preview', { source: blocked.json['source'] });
+    assertCoded(unwritable, 503, 'STORE_UNAVAILABLE');
+    assert.ok(String(unwritable.json['error']).includes(join(b.home, 'uploads')), 'names the folder B could not write in');
+    rmSync(join(b.home, 'uploads', sha256(other)));
+    assert.equal((await b.call('POST', '/api/sources/preview', { source: blocked.json['source'] })).status, 200, 'fetched once the way is clear');
   });
 
   test('while the bucket is away, uploading and fetching answer a coded 503, the rest is served, and nothing stored is lost', async () => {
