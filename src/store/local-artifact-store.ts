@@ -18,6 +18,7 @@ import { KilnError } from '../core/errors.js';
 import { chunksOf, openSource, sourceError, writeAll, writeVerified } from './artifact-streams.js';
 import { makeFolder } from './make-folder.js';
 import type { ArtifactStore } from './store.js';
+import { syncFolder, writeFileAtomically } from './write-atomically.js';
 
 /** Lower-case hex sha256, the only form `put` returns. Checking it also keeps paths inside the folder. */
 const DIGEST = /^[0-9a-f]{64}$/;
@@ -35,20 +36,10 @@ export class LocalArtifactStore implements ArtifactStore {
     // Files only ever appear under their final name whole, so one of the right size is this content.
     if ((await sizeOf(path)) === bytes.byteLength) return digest;
 
-    const temp = join(dirname(path), `.${digest}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
       await makeFolder(dirname(path));
-      const file = await open(temp, 'wx');
-      try {
-        await file.writeFile(bytes);
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temp, path);
-      await syncFolder(dirname(path));
+      await writeFileAtomically(path, bytes);
     } catch (err) {
-      await rm(temp, { force: true });
       throw new KilnError('STORE_UNAVAILABLE', { location: this.dir, reason: reasonOf(err) }, { cause: err });
     }
     return digest;
@@ -163,20 +154,6 @@ async function sizeOf(path: string): Promise<number | undefined> {
   } catch (err) {
     if (isErrno(err, 'ENOENT')) return undefined;
     throw err;
-  }
-}
-
-/**
- * Makes the rename itself durable: on POSIX a new directory entry survives a power cut only once the
- * folder is synced. Windows cannot open a folder for syncing, and NTFS journals renames anyway.
- */
-async function syncFolder(path: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const folder = await open(path, 'r');
-  try {
-    await folder.sync();
-  } finally {
-    await folder.close();
   }
 }
 

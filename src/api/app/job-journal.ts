@@ -21,13 +21,13 @@
  * left as it is, for someone to look at), a write that fails is logged once per job, and the job goes on
  * in memory.
  */
-import { randomBytes } from 'node:crypto';
-import { appendFile, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { hostname, uptime } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from '../../core/params.js';
 import { makeFolder } from '../../store/make-folder.js';
+import { writeFileAtomically } from '../../store/write-atomically.js';
 import type { JobError, JobEvent, JobStatus, JobWork } from './training-jobs.js';
 
 /** A job as its record file holds it (times as ISO 8601 strings). */
@@ -294,36 +294,17 @@ export class JobJournal {
     }
     const final = record !== undefined && FINAL.has(record.status);
     // a new job's record comes before its first events, so events never appear without a record
-    if (record !== undefined && !final) await this.writeAtomically(this.recordPath(id), JSON.stringify(record));
+    if (record !== undefined && !final) await writeFileAtomically(this.recordPath(id), JSON.stringify(record));
     if (events.length > 0) await appendFile(this.eventsPath(id), events.join(''));
     if (final) {
       // the events before the last are on disk before the record that says the job ended
       await syncFile(this.eventsPath(id));
-      await this.writeAtomically(this.recordPath(id), JSON.stringify(record));
+      await writeFileAtomically(this.recordPath(id), JSON.stringify(record));
     }
   }
 
   private async replaceEvents(id: string, events: readonly JobEvent[]): Promise<void> {
-    await this.writeAtomically(this.eventsPath(id), events.map((e) => `${JSON.stringify(e)}\n`).join(''));
-  }
-
-  /** Temporary file in the same folder, synced, renamed over `path`, the folder synced: all of it or none. */
-  private async writeAtomically(path: string, text: string): Promise<void> {
-    const temp = join(this.dir, `.${randomBytes(8).toString('hex')}.tmp`);
-    try {
-      const file = await open(temp, 'wx');
-      try {
-        await file.writeFile(text);
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temp, path);
-      await syncFolder(this.dir);
-    } catch (err) {
-      await rm(temp, { force: true }).catch(() => {});
-      throw err;
-    }
+    await writeFileAtomically(this.eventsPath(id), events.map((e) => `${JSON.stringify(e)}\n`).join(''));
   }
 
   private logUnwritable(id: string, err: unknown): void {
@@ -422,20 +403,6 @@ async function syncFile(path: string): Promise<void> {
     await file.sync();
   } finally {
     await file.close();
-  }
-}
-
-/**
- * Makes a rename durable: on POSIX a new directory entry survives a power cut only once the folder is
- * synced. Windows cannot open a folder for syncing, and NTFS journals renames anyway.
- */
-async function syncFolder(path: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const folder = await open(path, 'r');
-  try {
-    await folder.sync();
-  } finally {
-    await folder.close();
   }
 }
 

@@ -15,7 +15,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, normalize } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,6 +24,7 @@ import { KilnError } from '../../core/errors.js';
 import { sourceFor, tableSources } from '../../data/sources/registry.js';
 import { parseSourceRef } from '../../data/sources/source-ref.js';
 import { makeFolder } from '../../store/make-folder.js';
+import { writeFileAtomically } from '../../store/write-atomically.js';
 
 /** The largest upload accepted (the contract with the app: 200 MB). */
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
@@ -161,19 +162,12 @@ export class UploadStore {
 
   /**
    * Writes the upload's record once it has been read as a table: uploading the same file again moves it
-   * to the top of the list (its time is the latest upload's). Written to a temporary name and renamed,
+   * to the top of the list (its time is the latest upload's). Written whole or not at all (write-atomically.ts),
    * so a reader never sees half a record.
    */
   async record(upload: StoredUpload, table: { readonly rows: number; readonly columns: number }, at = new Date()): Promise<void> {
     const record: UploadRecord = { name: upload.name, bytes: upload.bytes, uploaded_at: at.toISOString(), rows: table.rows, columns: table.columns };
-    const path = recordPath(upload.path);
-    const temporary = `${path}.${randomUUID()}.tmp`;
-    try {
-      await writeFile(temporary, `${JSON.stringify(record)}\n`, { flag: 'wx' });
-      await rename(temporary, path);
-    } finally {
-      await rm(temporary, { force: true });
-    }
+    await writeFileAtomically(recordPath(upload.path), `${JSON.stringify(record)}\n`);
   }
 
   /**
