@@ -63,7 +63,7 @@ import type { Logger } from 'pino';
 import { KilnError } from '../core/errors.js';
 import { parseParams, z } from '../core/params.js';
 import { parseBody } from './json-body.js';
-import { MAX_LIST_LIMIT } from './registry-api.js';
+import { MAX_LIST_LIMIT } from './list-limit.js';
 import { checkAlerts } from '../monitor/alert-check.js';
 import { alertCheckJson, alertEventJson, alertRuleJson, HTTP_ALERT_FIELDS, inCallersNames } from '../monitor/alert-json.js';
 import { MAX_ALERT_WINDOW } from '../monitor/alert-metrics.js';

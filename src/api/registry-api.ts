@@ -11,6 +11,7 @@
  *   GET    /api/models/:name/versions/:v                          a version by number or alias
  *   PATCH  /api/models/:name/versions/:v {description?, tags?}
  *   PUT    /api/models/:name/aliases/:alias {version}             point (move) an alias
+ *   DELETE /api/models/:name/aliases/:alias                       remove an alias (204)
  *   POST   /api/models/:name/versions/:v/archive | /unarchive
  *   GET    /api/audit?entity=…&limit=…                            the audit log, newest first
  *   GET    /api/webhooks   POST /api/webhooks {url, events?, secret?, description?}
@@ -30,7 +31,7 @@ import { KilnError } from '../core/errors.js';
 import { parseParams, z } from '../core/params.js';
 import { parseBody } from './json-body.js';
 import { replyWithError } from '../serve/rest/http-errors.js';
-import { checkAliasName, MAX_VERSION_NUMBER, parseModelRef, type ModelRef } from '../store/model-ref.js';
+import { checkAliasName, checkAliasSyntax, MAX_VERSION_NUMBER, parseModelRef, type ModelRef } from '../store/model-ref.js';
 import { REGISTRY_EVENTS, type ChangeContext, type ModelVersion, type RunQuery, type Store } from '../store/store.js';
 import { WebhookDispatcher, type DeliveryPolicy } from '../store/webhooks/dispatcher.js';
 import { auditJson, datasetJson, deliveryJson, modelJson, runJson, seriesJson, versionJson, webhookJson } from './json.js';
@@ -46,7 +47,8 @@ export interface RegistryApiOptions {
 const SANE_ACTOR = /^[\w.@:+-]{1,128}$/;
 
 /** The most entries one list answer holds (runs, audit entries, deliveries, alert events); the CLI's --limit too. */
-export const MAX_LIST_LIMIT = 10_000;
+import { MAX_LIST_LIMIT } from './list-limit.js';
+export { MAX_LIST_LIMIT };
 
 const positiveInt = z.coerce.number().int().positive();
 const runsQuery = z.strictObject({
@@ -154,6 +156,15 @@ export async function registryApi(app: FastifyInstance, options: RegistryApiOpti
     checkAliasName(request.params.alias, 'alias in the path');
     await store.setAlias(name, request.params.alias, version, changeOf(request));
     return versionJson(await store.getVersion(name, version));
+  });
+
+  // Not checkAliasName: a reserved name (an old `latest`) must be removable. The segment is still held
+  // to the alias syntax, so `a b` is told what an alias looks like rather than "no such alias".
+  app.delete<{ Params: { name: string; alias: string } }>('/api/models/:name/aliases/:alias', docs('registry', 'Remove an alias (also one named latest or v2, stored before such names were reserved); `champion` is refused while an experiment runs', { status: 204 }), async (request, reply) => {
+    const name = modelName(request.params.name);
+    checkAliasSyntax(request.params.alias, 'alias in the path');
+    await store.removeAlias(name, request.params.alias, changeOf(request));
+    return reply.code(204).send();
   });
 
   for (const [verb, status] of [['archive', 'archived'], ['unarchive', 'ready']] as const) {

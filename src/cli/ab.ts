@@ -15,8 +15,7 @@
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
 import type { ArmTraffic } from '../experiment/arm-traffic.js';
-import { experimentJson, reportJson } from '../experiment/experiment-json.js';
-import { endExperiment, findExperiment, reportExperiment, startExperiment, type ExperimentReport } from '../experiment/experiments.js';
+import type { ExperimentReport } from '../experiment/experiments.js';
 import { parseModelRef } from '../store/model-ref.js';
 import type { Experiment, ExperimentMode, Store } from '../store/store.js';
 import { commandContext, withHome } from './context.js';
@@ -51,6 +50,12 @@ function oneOf<T extends string>(flag: string, text: string | undefined, allowed
   return text as T;
 }
 
+/** The experiments' code (statistics, routing) loads when a subcommand runs, not for `kiln --help`. */
+async function experimentCode() {
+  const [experiments, json] = await Promise.all([import('../experiment/experiments.js'), import('../experiment/experiment-json.js')]);
+  return { ...experiments, ...json };
+}
+
 export function registerAb(program: Command): void {
   const ab = program.command('ab').description('A/B experiments between two versions of a model: split, shadow or canary; analysis; promote');
 
@@ -74,6 +79,7 @@ export function registerAb(program: Command): void {
       const maxP99Ms = numberFlag('--max-p99-ms', opts.maxP99Ms);
       const mode = oneOf('--mode', opts.mode, MODES);
       const outcome = oneOf('--outcome', opts.outcome, ['binary', 'continuous'] as const);
+      const { startExperiment, experimentJson } = await experimentCode();
       const experiment = await withHome(ctx, async ({ store }) => {
         await refuseVersionRef(store, model, challenger);
         const started = await startExperiment(store, {
@@ -109,6 +115,7 @@ export function registerAb(program: Command): void {
       const alpha = numberFlag('--alpha', opts.alpha);
       if (alpha !== undefined && !(alpha > 0 && alpha < 1)) throw new KilnError('INVALID_PARAMS', { what: '--alpha', summary: `expected a level between 0 and 1 (e.g. 0.05), got "${opts.alpha}"` });
       const minPerArm = opts.minPerArm === undefined ? undefined : wholeNumberOption('--min-per-arm', opts.minPerArm, { min: 2 });
+      const { experimentJson, findExperiment, reportExperiment, reportJson } = await experimentCode();
       if (target === undefined) {
         const experiments = await withHome(ctx, ({ store }) => store.listExperiments());
         ctx.out.result({ experiments: experiments.map(experimentJson) }, () =>
@@ -142,6 +149,7 @@ export function registerAb(program: Command): void {
       .option('--reason <text>', 'why, for the audit log')
       .action(async (id: string, opts: { reason?: string }, cmd: Command) => {
         const ctx = commandContext(cmd);
+        const { endExperiment, experimentJson } = await experimentCode();
         const ended = await withHome(ctx, async ({ store }) => {
           const result = await endExperiment(store, id, status, opts.reason);
           await deliverWebhooks(store, ctx.logger);

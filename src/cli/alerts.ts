@@ -7,10 +7,9 @@
  */
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
-import { checkAlerts } from '../monitor/alert-check.js';
 import { alertCheckJson, alertEventJson, alertRuleJson, CLI_ALERT_FIELDS, inCallersNames } from '../monitor/alert-json.js';
-import { MAX_LIST_LIMIT } from '../api/registry-api.js';
-import { MAX_ALERT_WINDOW } from '../monitor/alert-metrics.js';
+import { MAX_LIST_LIMIT } from '../api/list-limit.js';
+import { MAX_ALERT_WINDOW } from '../store/monitoring-inputs.js';
 import { ALERT_METRICS, DEFAULT_ALERT_WINDOW, type AlertRule } from '../store/store.js';
 import { commandContext, withHome } from './context.js';
 import { wholeNumberOption } from './option-values.js';
@@ -112,6 +111,7 @@ export function registerAlerts(program: Command): void {
     .argument('[model]', 'only this model\'s rules')
     .action(async (model: string | undefined, _opts: unknown, cmd: Command) => {
       const ctx = commandContext(cmd);
+      const { checkAlerts } = await import('../monitor/alert-check.js');
       const results = await withHome(ctx, (home) => checkAlerts(home, { logger: ctx.logger, ...(model === undefined ? {} : { model }) }));
       ctx.out.result(
         {

@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import { loadSpecFile } from '../modules/spec.js';
 import { commandContext, withHome } from './context.js';
 import { cancelOnInterrupt } from './interrupt.js';
-import { trainProgress } from './progress.js';
 import type { ServeFlags } from './serve.js';
 
 const EXAMPLE_SPEC = fileURLToPath(new URL('../../examples/titanic/kiln.yaml', import.meta.url));
@@ -22,6 +21,7 @@ export function registerDemo(program: Command): void {
     .action(async (opts: ServeFlags & { spec?: string }, cmd: Command) => {
       const ctx = commandContext(cmd, { host: opts.host, port: opts.port });
       const loaded = loadSpecFile(opts.spec ?? EXAMPLE_SPEC);
+      const { trainProgress } = await import('./progress.js');
       const progress = trainProgress(!ctx.out.json);
       // Loaded when used, so that `kiln --help` does not load training and serving.
       const [{ trainModule }, { serveUntilStopped }] = await Promise.all([import('../modules/train-module.js'), import('./serve.js')]);

@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
-import { exportModel, type ExportFormat } from '../serve/export.js';
+// the exporter (and onnxruntime with it) loads when the verb runs: `kiln --help` need not pay for it
+import type { ExportFormat } from '../serve/export.js';
 import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome } from './context.js';
 import { outputFileError } from './output-file.js';
@@ -26,6 +27,7 @@ export function registerExport(program: Command): void {
         throw new KilnError('INVALID_PARAMS', { what: 'options', summary: `--format must be one of ${FORMATS.join(', ')}, got "${opts.format}"` });
       }
       const parsed = parseModelRef(ref);
+      const { exportModel } = await import('../serve/export.js');
       const result = await withHome(ctx, ({ store, artifacts }) =>
         // a file where the folder should be, or no permission, is the user's to fix (OUTPUT_UNWRITABLE)
         exportModel({ ref: parsed, format: opts.format as ExportFormat, out: opts.out, store, artifacts }).catch((err: unknown) => {

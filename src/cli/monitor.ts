@@ -6,9 +6,8 @@
  * same document as GET /api/models/REF/monitoring (its shape: src/api/monitoring-api.ts).
  */
 import type { Command } from 'commander';
-import { checkModel, type MonitorReport } from '../monitor/check-model.js';
+import type { MonitorReport } from '../monitor/check-model.js';
 import { parseWindow, type MonitorWindow } from '../monitor/prediction-window.js';
-import { renderMonitorHtml } from '../monitor/report-html.js';
 import { parseModelRef } from '../store/model-ref.js';
 import { commandContext, withHome } from './context.js';
 import { table } from './output.js';
@@ -40,6 +39,8 @@ export function registerMonitor(program: Command): void {
       const ctx = commandContext(cmd);
       const window = windowFromOptions(opts);
       if (opts.html !== undefined) checkOutputFile(opts.html);
+      // monitoring's code loads when the verb runs, not for `kiln --help`
+      const [{ checkModel }, { renderMonitorHtml }] = await Promise.all([import('../monitor/check-model.js'), import('../monitor/report-html.js')]);
       const report = await withHome(ctx, (home) => checkModel(home, parseModelRef(ref), { window }));
       if (opts.html !== undefined) writeOutputFile(opts.html, renderMonitorHtml(report));
       ctx.out.result({ ...report, ...(opts.html === undefined ? {} : { html: opts.html }) }, () => humanReport(report, opts.html));

@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import { KilnError } from '../core/errors.js';
 import { datasetJson, runJson, seriesJson } from '../api/json.js';
-import { MAX_LIST_LIMIT } from '../api/registry-api.js';
+import { MAX_LIST_LIMIT } from '../api/list-limit.js';
 import type { Run, RunQuery } from '../store/store.js';
 import { commandContext, withHome } from './context.js';
 import { acceptingUnknownSubcommand, refuseUnknownSubcommand } from './unknown-subcommand.js';

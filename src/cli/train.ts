@@ -7,12 +7,12 @@ import type { Command } from 'commander';
 import { parse as parseYamlValue } from 'yaml';
 import { KilnError } from '../core/errors.js';
 import { loadSpecFile, TABULAR_TASKS, TASKS, validateSpec, type LoadedSpec } from '../modules/spec.js';
-import { trainModule, type ModuleTrainResult } from '../modules/train-module.js';
+// training's code (learners, ONNX, DuckDB) loads when the verb runs, not for `kiln --help`
+import type { ModuleTrainResult } from '../modules/train-module.js';
 import { commandContext, withHome } from './context.js';
 import { collectDataNotes, notesJson } from './data-notes.js';
 import { deliverWebhooks } from './models.js';
 import { metricsTable, withErrorDocumentFields } from './output.js';
-import { trainProgress } from './progress.js';
 import { cancelOnInterrupt } from './interrupt.js';
 import { numberOption, wholeNumberOption } from './option-values.js';
 
@@ -45,6 +45,7 @@ export function registerTrain(program: Command): void {
     .action(async (specFile: string | undefined, opts: TrainFlags, cmd: Command) => {
       const ctx = commandContext(cmd);
       const loaded = specFromFlags(specFile, opts);
+      const [{ trainModule }, { trainProgress }] = await Promise.all([import('../modules/train-module.js'), import('./progress.js')]);
       const progress = trainProgress(!ctx.out.json);
       // the data's notes are printed even with --json: they say how values were changed before training
       const data = collectDataNotes(progress.onEvent);
