@@ -9,14 +9,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kiln, tempHome } from '../helpers/kiln-cli.js';
-
-interface Note {
-  readonly code: string;
-  readonly severity: string;
-  readonly columns: readonly string[];
-  readonly message: string;
-  readonly fix: string;
-}
+import type { IngestNote as Note } from '../../src/data/sources/ingest-note.js';
 
 /** 120 rows whose price is written as a person formats money, and 8 rows where it is "n/a". */
 function table(formatted: boolean): string {

@@ -10,14 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kiln, tempHome, type CliResult } from '../helpers/kiln-cli.js';
-
-interface Note {
-  readonly code: string;
-  readonly severity: string;
-  readonly columns: readonly string[];
-  readonly message: string;
-  readonly fix: string;
-}
+import type { IngestNote as Note } from '../../src/data/sources/ingest-note.js';
 
 /** The Windows-1252 bytes of `text`: its curly quotes and dash at their 0x80–0x9f codes, accents as in Latin-1. */
 function windows1252(text: string): Buffer {

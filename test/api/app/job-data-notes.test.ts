@@ -17,17 +17,10 @@ import { openHome } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { readEvents, startAppServer, type AppServer } from './app-server.js';
 import { MESSY_NOTE_CODES, MESSY_SPEC, messyAccountsCsv } from './messy-accounts.js';
+import type { IngestNote as Note } from '../../../src/data/sources/ingest-note.js';
 
 const REDIS_URL = process.env['KILN_TEST_REDIS_URL'];
 const skip = REDIS_URL === undefined || REDIS_URL === '' ? 'KILN_TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379)' : false;
-
-interface Note {
-  readonly code: string;
-  readonly severity: string;
-  readonly columns: readonly string[];
-  readonly message: string;
-  readonly fix: string;
-}
 
 /** Uploads the messy table to the server at `url`, trains it as a job, and checks the notes everywhere they appear. */
 async function trainsWithNotes(url: string, name: string): Promise<void> {
