@@ -80,7 +80,7 @@ export const auditDocs = z.strictObject({
   id: z.number().int(),
   at: when,
   actor: z.string().describe('The x-kiln-actor header of the change, else api (or the CLI\'s user)'),
-  action: z.string().describe('e.g. version.created, alias.moved, version.archived, model.updated, webhook.created'),
+  action: z.string().describe('e.g. version.created, alias.moved, alias.removed, version.archived, model.updated, webhook.created'),
   entity: z.string().describe('e.g. titanic, titanic:3, titanic@champion, webhook:ID'),
   before: z.unknown().describe('The entity before the change (null when created)'),
   after: z.unknown().describe('The entity after the change (null when removed)'),

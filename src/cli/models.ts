@@ -1,12 +1,12 @@
 /**
- * `kiln models [list | show REF | alias NAME ALIAS VERSION | archive REF | unarchive REF]`: the model
+ * `kiln models [list | show REF | alias NAME ALIAS VERSION | unalias NAME ALIAS | archive REF | unarchive REF]`: the model
  * registry. After a change, the webhook deliveries it queued are attempted at once, so a change made from
  * the CLI reaches subscribers without waiting for a server (failures are retried by `kiln serve`).
  */
 import type { Command } from 'commander';
 import type { Logger } from '../core/logger.js';
 import { KilnError } from '../core/errors.js';
-import { checkAliasName, isValidModelName, MAX_VERSION_NUMBER, parseModelRef } from '../store/model-ref.js';
+import { checkAliasName, checkAliasSyntax, isValidModelName, MAX_VERSION_NUMBER, parseModelRef } from '../store/model-ref.js';
 import type { Store, VersionStatus } from '../store/store.js';
 import { deliverDueWebhooks } from '../store/webhooks/dispatcher.js';
 import { commandContext, withHome } from './context.js';
@@ -20,7 +20,7 @@ import { modelSummary } from './model-summary.js';
 import { versionFacts } from './version-facts.js';
 
 export function registerModels(program: Command): void {
-  const models = program.command('models').description('list registered models, show a version, move an alias, archive a version');
+  const models = program.command('models').description('list registered models, show a version, move or remove an alias, archive a version');
 
   acceptingUnknownSubcommand(models.command('list', { isDefault: true }))
     .description('list registered models: each version with its aliases, task, learner, headline metric and creation time')
@@ -93,6 +93,29 @@ export function registerModels(program: Command): void {
         await deliverWebhooks(store, ctx.logger);
       });
       ctx.out.result({ model: name, alias, version }, () => `${name}@${alias} → version ${version}`);
+    });
+
+  // A verb of its own, as archive/unarchive are, rather than `alias --remove`: `alias` takes a VERSION
+  // that a removal has no use for, and an optional argument would let `kiln models alias titanic champion`
+  // (a forgotten version) remove the alias instead of being refused.
+  models
+    .command('unalias')
+    .description('remove an alias (also one named latest or v2, stored before such names were reserved)')
+    .argument('<name>', 'model name')
+    .argument('<alias>', 'alias, e.g. staging')
+    .action(async (name: string, alias: string, _opts: unknown, cmd: Command) => {
+      const ctx = commandContext(cmd);
+      if (!isValidModelName(name)) {
+        throw new KilnError('INVALID_PARAMS', { what: '<name>', summary: `"${name}" is not a model name: give the name alone, without :VERSION or @ALIAS (e.g. titanic)` });
+      }
+      // the syntax only: a reserved name may be stored from before the rule, and removing it is the point
+      checkAliasSyntax(alias, '<alias>');
+      const version = await withHome(ctx, async ({ store }) => {
+        const removed = await store.removeAlias(name, alias);
+        await deliverWebhooks(store, ctx.logger);
+        return removed;
+      });
+      ctx.out.result({ model: name, alias, removed: true, version }, () => `${name}@${alias} removed (it named version ${version})`);
     });
 
   for (const [verb, status] of [['archive', 'archived'], ['unarchive', 'ready']] as const) {

@@ -211,7 +211,19 @@ export const ERROR_CODES = {
     status: 404,
     exit: 1,
     message: (d) => `model "${s(d['name'])}" has no alias "${s(d['alias'])}"`,
-    hint: () => 'set one with `kiln models alias NAME ALIAS VERSION`',
+    // the store names the model's aliases (`aliases`) when it knows them; the serving folder does not
+    hint: (d) => {
+      const aliases = d['aliases'] as string[] | undefined;
+      if (aliases === undefined) return 'set one with `kiln models alias NAME ALIAS VERSION`';
+      return aliases.length > 0 ? `its aliases are: ${aliases.join(', ')}` : 'it has no aliases; set one with `kiln models alias NAME ALIAS VERSION`';
+    },
+  },
+  // removing an alias something running still goes through (src/store/sql/sql-store.ts removeAlias)
+  ALIAS_IN_USE: {
+    status: 409,
+    exit: 1,
+    message: (d) => `the alias ${s(d['name'])}@${s(d['alias'])} is not removed: ${s(d['reason'])}`,
+    hint: (d) => s(d['fix']),
   },
   // reserved alias names (src/store/model-ref.ts checkAliasName): they would read as something else
   ALIAS_RESERVED: {

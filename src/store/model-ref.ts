@@ -40,6 +40,14 @@ export function reservedAliasReason(alias: string): string | undefined {
 export function checkAliasName(alias: string, what = 'alias'): void {
   const reason = reservedAliasReason(alias);
   if (reason !== undefined) throw new KilnError('ALIAS_RESERVED', { alias, reason });
+  checkAliasSyntax(alias, what);
+}
+
+/**
+ * The syntax alone, for an alias that may already be stored (removing one): reserved names pass, since
+ * an alias named `latest` stored before the rule must stay removable.
+ */
+export function checkAliasSyntax(alias: string, what = 'alias'): void {
   if (!ALIAS.test(alias)) {
     throw new KilnError('INVALID_PARAMS', {
       what,

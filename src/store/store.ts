@@ -164,7 +164,7 @@ export interface AuditEntry {
   readonly id: number;
   readonly at: string;
   readonly actor: string;
-  /** e.g. `version.created`, `alias.moved`, `version.archived`, `model.updated`, `webhook.created`. */
+  /** e.g. `version.created`, `alias.moved`, `alias.removed`, `version.archived`, `model.updated`, `webhook.created`. */
   readonly action: string;
   /** e.g. `titanic`, `titanic:3`, `titanic@champion`, `webhook:ID`. */
   readonly entity: string;
@@ -424,6 +424,13 @@ export interface Store {
   /** The version a reference points to; `latest` skips archived versions. */
   resolve(ref: ModelRef): Promise<ModelVersion>;
   setAlias(name: string, alias: string, version: number, change?: ChangeContext): Promise<void>;
+  /**
+   * Removes an alias (any name, reserved ones included: an old `latest` can only go this way), audited as
+   * alias.removed and delivered to webhooks as alias.moved with `after: null`. ALIAS_NOT_FOUND (naming
+   * the model's aliases) when it has no such alias; ALIAS_IN_USE for `champion` while an experiment on
+   * the model runs. Returns the version the alias named.
+   */
+  removeAlias(name: string, alias: string, change?: ChangeContext): Promise<number>;
   /** Archives a version (or brings it back); versions are never deleted. */
   setVersionStatus(name: string, version: number, status: VersionStatus, change?: ChangeContext): Promise<ModelVersion>;
   updateModel(name: string, update: DescriptionUpdate, change?: ChangeContext): Promise<RegisteredModel>;

@@ -131,6 +131,59 @@ describe('registry API', () => {
     }
   });
 
+  test('DELETE /api/models/:name/aliases/:alias removes the alias (204, audited with the caller), also a stored `latest`', async () => {
+    const { store, app } = await seeded();
+    try {
+      await store.setAlias('titanic', 'champion', 1);
+      await store.setAlias('titanic', 'staging', 2);
+      // an alias stored before `latest` was reserved (PUT refuses the name now)
+      store.database.prepare("INSERT INTO model_aliases VALUES ('titanic', 'latest', 1)").run();
+      const removed = await app.inject({ method: 'DELETE', url: '/api/models/titanic/aliases/staging', headers: { 'x-kiln-actor': 'alice' } });
+      assert.equal(removed.statusCode, 204, removed.body);
+      assert.equal(removed.body, '');
+      const gone = await app.inject({ method: 'GET', url: '/api/models/titanic@staging' });
+      assert.equal(gone.statusCode, 404);
+      assert.deepEqual([(gone.json() as { code: string }).code, (gone.json() as { hint: string }).hint], ['ALIAS_NOT_FOUND', 'its aliases are: champion, latest']);
+      const latest = await app.inject({ method: 'DELETE', url: '/api/models/titanic/aliases/latest' });
+      assert.equal(latest.statusCode, 204, latest.body);
+      const model = (await app.inject({ method: 'GET', url: '/api/models/titanic' })).json() as { aliases: Record<string, number>; latest_version: number };
+      assert.deepEqual([model.aliases, model.latest_version], [{ champion: 1 }, 2]);
+      const audit = (await app.inject({ method: 'GET', url: '/api/audit?entity=titanic@staging' })).json() as { entries: { action: string; actor: string; before: unknown; after: unknown }[] };
+      assert.deepEqual(audit.entries[0], { ...audit.entries[0], action: 'alias.removed', actor: 'alice', before: { alias: 'staging', version: 2 }, after: null });
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+
+  test('DELETE of an alias: missing, malformed, or champion under a running experiment are coded refusals that remove nothing', async () => {
+    const { store, app } = await seeded();
+    try {
+      await store.setAlias('titanic', 'champion', 1);
+      const experiment = await store.createExperiment({ model: 'titanic', champion: 1, challenger: 2, mode: 'split', challengerShare: 0.1, outcome: 'binary' });
+      const cases: [string, number, string, RegExp][] = [
+        ['/api/models/titanic/aliases/nobody', 404, 'ALIAS_NOT_FOUND', /has no alias "nobody"/],
+        ['/api/models/iris/aliases/champion', 404, 'MODEL_NOT_FOUND', /iris/],
+        ['/api/models/titanic:1/aliases/champion', 400, 'INVALID_PARAMS', /model name in the path/],
+        ['/api/models/titanic/aliases/1st', 400, 'INVALID_PARAMS', /alias in the path/],
+        ['/api/models/titanic/aliases/champion', 409, 'ALIAS_IN_USE', new RegExp(`experiment ${experiment.id} is running on titanic`)],
+      ];
+      for (const [url, status, code, error] of cases) {
+        const res = await app.inject({ method: 'DELETE', url });
+        assert.equal(res.statusCode, status, `${url}: ${res.body}`);
+        const body = res.json() as { code: string; error: string; hint?: string };
+        assert.equal(body.code, code, url);
+        assert.match(body.error, error, url);
+      }
+      const inUse = (await app.inject({ method: 'DELETE', url: '/api/models/titanic/aliases/champion' })).json() as { hint: string };
+      assert.match(inUse.hint, new RegExp(`POST /api/experiments/${experiment.id}/stop`));
+      assert.deepEqual((await store.getModel('titanic')).aliases, { champion: 1 }, 'nothing removed');
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+
   test('registry errors keep their codes and statuses', async () => {
     const { store, app } = await seeded();
     try {

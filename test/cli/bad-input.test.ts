@@ -151,7 +151,7 @@ describe('kiln verbs refuse bad input with coded errors', () => {
     assert.match(jsonError(unknownOption, 2).message, /unknown option '--bogus'/);
     assert.match(unknownOption.stderr, /unknown option '--bogus'/, 'and in words on stderr');
     assert.match(jsonError(missingArgument, 2).message, /missing required argument 'source'/);
-    assert.match(jsonError(typo, 2).message, /"shwo" is not one of its commands: list, show, alias, archive, unarchive/);
+    assert.match(jsonError(typo, 2).message, /"shwo" is not one of its commands: list, show, alias, unalias, archive, unarchive/);
     assert.match(jsonError(noCurves, 2).message, /^invalid curves arguments: .*--model REF/);
   });
 });

@@ -560,6 +560,16 @@ test('registry: webhooks, their deliveries, the audit log', async () => {
   await answer(z.strictObject({ deliveries: z.array(deliveryDocs) }), 'GET', `/api/webhooks/${webhook.id}/deliveries`);
   const audit = await answer(z.strictObject({ entries: z.array(auditDocs) }), 'GET', '/api/audit?entity=titanic');
   assert.ok(audit.entries.some((e) => e.action === 'alias.moved'));
+
+  // removing the alias answers the 204 the document names, and is delivered as alias.moved to nothing
+  const removed = await fetch(`${server.url}/api/models/titanic/aliases/staging`, { method: 'DELETE' });
+  assert.equal(removed.status, 204);
+  assert.equal(await removed.text(), '');
+  assert.ok(doc.paths['/api/models/{name}/aliases/{alias}']?.['delete']?.responses['204'] !== undefined, 'DELETE of an alias documents its 204');
+  const after = await answer(z.strictObject({ deliveries: z.array(deliveryDocs) }), 'GET', `/api/webhooks/${webhook.id}/deliveries`);
+  assert.deepEqual(after.deliveries.map((d) => [d.event, (d.payload as { after: unknown }).after]), [['alias.moved', null], ['alias.moved', { alias: 'staging', version: 1 }]]);
+  const removal = await answer(z.strictObject({ entries: z.array(auditDocs) }), 'GET', '/api/audit?entity=titanic@staging&limit=1');
+  assert.equal(removal.entries[0]?.action, 'alias.removed');
 });
 
 test('every answer of the server is described, but a removal\'s empty one', () => {

@@ -73,6 +73,21 @@ describe('SqliteStore.open', () => {
     await store.close();
   });
 
+  test('an alias named `latest` (or `v2`) stored before the names were reserved can be removed', async () => {
+    const store = SqliteStore.open(join(freshDir(), 'kiln.db'));
+    await store.createModelVersion(versionInput('titanic'));
+    await store.createModelVersion(versionInput('titanic'));
+    store.database.prepare("INSERT INTO model_aliases VALUES ('titanic', 'latest', 1), ('titanic', 'v2', 1)").run();
+    assert.equal(await store.removeAlias('titanic', 'latest'), 1);
+    // NAME@latest no longer names the old alias, and a bare name still means the newest version
+    await assertKilnError(store.resolve(parseModelRef('titanic@latest')), 'ALIAS_NOT_FOUND', { aliases: ['v2'] });
+    assert.equal((await store.resolve(parseModelRef('titanic'))).version, 2);
+    assert.equal(await store.removeAlias('titanic', 'v2'), 1);
+    assert.deepEqual((await store.getModel('titanic')).aliases, {});
+    assert.deepEqual((await store.listAudit({ entity: 'titanic@latest' })).map((e) => [e.action, e.after]), [['alias.removed', null]]);
+    await store.close();
+  });
+
   test('enforces foreign keys on its connection', async () => {
     const store = SqliteStore.open(join(freshDir(), 'kiln.db'));
     // Reach the private connection: the pragma is per connection, so only the store's own one can tell.

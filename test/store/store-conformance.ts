@@ -341,6 +341,59 @@ export function storeConformance(name: string, makeStore: () => Promise<Conforma
         assert.deepEqual((await store.getModel('housing')).aliases, {});
       });
 
+      test('removeAlias deletes only that alias, audited as alias.removed and delivered as alias.moved with after null', async () => {
+        await store.createModelVersion(versionInput('titanic'));
+        await store.createModelVersion(versionInput('titanic'));
+        await store.setAlias('titanic', 'champion', 1);
+        await store.setAlias('titanic', 'staging', 2);
+        const hook = await store.createWebhook({ url: 'http://127.0.0.1:9/hook', events: ['alias.moved'] });
+        assert.equal(await store.removeAlias('titanic', 'staging', { actor: 'carol' }), 2, 'the version the alias named');
+        await assertKilnError(store.resolve({ name: 'titanic', kind: 'alias', alias: 'staging' }), 'ALIAS_NOT_FOUND', { aliases: ['champion'] });
+        assert.deepEqual((await store.getModel('titanic')).aliases, { champion: 1 });
+        assert.deepEqual((await store.getVersion('titanic', 2)).aliases, []);
+        assert.equal((await store.resolve({ name: 'titanic', kind: 'alias', alias: 'champion' })).version, 1, 'the other alias is untouched');
+        const [entry] = await store.listAudit({ entity: 'titanic@staging', limit: 1 });
+        assert.deepEqual([entry?.action, entry?.actor, entry?.before, entry?.after], ['alias.removed', 'carol', { alias: 'staging', version: 2 }, null]);
+        const [delivery] = await store.listDeliveries({ webhookId: hook.id, limit: 1 });
+        assert.equal(delivery?.event, 'alias.moved');
+        assert.deepEqual((delivery?.payload as { entity: string; before: unknown; after: unknown }), {
+          ...(delivery?.payload as object),
+          entity: 'titanic@staging',
+          before: { alias: 'staging', version: 2 },
+          after: null,
+        });
+        // the name is free again: setting it anew works as for any new alias
+        await store.setAlias('titanic', 'staging', 1);
+        assert.deepEqual((await store.getModel('titanic')).aliases, { champion: 1, staging: 1 });
+      });
+
+      test('removeAlias of an alias the model does not have is ALIAS_NOT_FOUND naming its aliases; nothing changes', async () => {
+        await store.createModelVersion(versionInput('titanic'));
+        await store.setAlias('titanic', 'champion', 1);
+        const auditBefore = (await store.listAudit()).length;
+        await assertKilnError(store.removeAlias('titanic', 'staging'), 'ALIAS_NOT_FOUND', { name: 'titanic', alias: 'staging', aliases: ['champion'] });
+        await assert.rejects(store.removeAlias('titanic', 'staging'), (err: unknown) => err instanceof KilnError && err.hint === 'its aliases are: champion');
+        await assertKilnError(store.removeAlias('ghost', 'champion'), 'MODEL_NOT_FOUND', { name: 'ghost' });
+        assert.equal((await store.listAudit()).length, auditBefore, 'a refused removal is not audited');
+        assert.deepEqual((await store.getModel('titanic')).aliases, { champion: 1 });
+      });
+
+      test('removeAlias refuses champion while an experiment on the model runs (ALIAS_IN_USE), and allows it once it ended', async () => {
+        await store.createModelVersion(versionInput('titanic'));
+        await store.createModelVersion(versionInput('titanic'));
+        await store.setAlias('titanic', 'champion', 1);
+        await store.setAlias('titanic', 'staging', 1);
+        const experiment = await store.createExperiment({ model: 'titanic', champion: 1, challenger: 2, mode: 'split', challengerShare: 0.1, outcome: 'binary' });
+        await assertKilnError(store.removeAlias('titanic', 'champion'), 'ALIAS_IN_USE', { name: 'titanic', alias: 'champion', experiment: experiment.id });
+        await assert.rejects(store.removeAlias('titanic', 'champion'), (err: unknown) => err instanceof Error && err.message.includes(`experiment ${experiment.id} is running`));
+        assert.equal((await store.resolve({ name: 'titanic', kind: 'alias', alias: 'champion' })).version, 1, 'still there');
+        // other aliases of the model are not the experiment's
+        assert.equal(await store.removeAlias('titanic', 'staging'), 1);
+        await store.endExperiment(experiment.id, 'stopped', 'done');
+        assert.equal(await store.removeAlias('titanic', 'champion'), 1);
+        assert.deepEqual((await store.getModel('titanic')).aliases, {});
+      });
+
       test('setAlias rejects aliases that a model reference could not name', async () => {
         await store.createModelVersion(versionInput('titanic'));
         for (const bad of ['', '1st', 'has space', 'a@b', 'a:b', 'x'.repeat(65)]) {

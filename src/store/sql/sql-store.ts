@@ -406,6 +406,44 @@ export class SqlStore implements Store {
     });
   }
 
+  /**
+   * Deletes an alias. The name is not checked with checkAliasName: removing is how an alias stored before
+   * its name was reserved (`latest`, `v2`) goes away. The audit entry is alias.removed; webhooks get the
+   * event they subscribe to for alias changes, alias.moved, with `after: null` (as a new alias has
+   * `before: null`), so a subscriber to alias.moved learns the alias is gone.
+   */
+  async removeAlias(name: string, alias: string, change: ChangeContext = {}): Promise<number> {
+    await this.requireModel(this.driver, name);
+    return this.driver.transaction(async (tx) => {
+      const row = await tx.get<{ version: number }>(`SELECT version FROM model_aliases WHERE model = ? AND alias = ?${this.driver.dialect.forUpdate}`, [name, alias]);
+      if (row === undefined) {
+        const known = await tx.all<{ alias: string }>('SELECT alias FROM model_aliases WHERE model = ? ORDER BY alias', [name]);
+        throw new KilnError('ALIAS_NOT_FOUND', { name, alias, aliases: known.map((a) => a.alias) });
+      }
+      // A running experiment owns `champion` (the router's CHAMPION_ALIAS, the alias a promote moves):
+      // its clients address NAME@champion, and a stop sends them back to whatever the alias names, so
+      // without it they would all get ALIAS_NOT_FOUND the moment the experiment ends.
+      if (alias === 'champion') {
+        const running = await tx.get<{ id: string }>("SELECT id FROM experiments WHERE model = ? AND status = 'running' ORDER BY started_at, id", [name]);
+        if (running !== undefined) {
+          throw new KilnError('ALIAS_IN_USE', {
+            name,
+            alias,
+            experiment: running.id,
+            reason: `experiment ${running.id} is running on ${name}, and its clients address ${name}@champion (a stop sends them back to the version it names)`,
+            fix: `stop or promote the experiment first (\`kiln ab stop ${running.id}\` or POST /api/experiments/${running.id}/stop), then remove the alias`,
+          });
+        }
+      }
+      await tx.run('DELETE FROM model_aliases WHERE model = ? AND alias = ?', [name, alias]);
+      await tx.run('UPDATE registered_models SET updated_at = ? WHERE name = ?', [new Date().toISOString(), name]);
+      const version = Number(row.version);
+      await this.recordChange(tx, change, 'alias.removed', `${name}@${alias}`, name, { alias, version }, null, 'alias.moved');
+      await this.beforeCommit?.('removeAlias');
+      return version;
+    });
+  }
+
   /** Archived versions stay resolvable by number and alias, but `latest` skips them. */
   async setVersionStatus(name: string, version: number, status: VersionStatus, change: ChangeContext = {}): Promise<ModelVersion> {
     if (status !== 'ready' && status !== 'archived') {
