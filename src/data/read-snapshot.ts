@@ -6,6 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ArtifactStore } from '../store/store.js';
 import type { LoadedTable } from './sources/csv.js';
 import { readTable } from './sources/read-table.js';
 
@@ -15,6 +16,22 @@ export async function readSnapshot(bytes: Uint8Array): Promise<LoadedTable> {
   try {
     const file = join(dir, 'snapshot.parquet');
     await writeFile(file, bytes);
+    return await readTable(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The snapshot stored under `digest`, read straight from a file the store streams it into
+ * (`getToFile`): its Parquet bytes are never held in memory whole. The store's errors are `get`'s
+ * (ARTIFACT_NOT_FOUND, ARTIFACT_CORRUPT, STORE_UNAVAILABLE); the temporary folder is removed either way.
+ */
+export async function readStoredSnapshot(artifacts: ArtifactStore, digest: string): Promise<LoadedTable> {
+  const dir = await mkdtemp(join(tmpdir(), 'kiln-snapshot-'));
+  try {
+    const file = join(dir, 'snapshot.parquet');
+    await artifacts.getToFile(digest, file);
     return await readTable(file);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -8,13 +8,54 @@
  * STORE_UNAVAILABLE) is each store's to say, through the chunks it hands to `writeVerified`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { KilnError } from '../core/errors.js';
 import { makeFolder } from './make-folder.js';
 
 /** Bytes read or written at a time: large enough that syscalls do not dominate, small enough not to matter. */
 export const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * How old a temporary file must be before a sweep takes it for a crash's leftover. A live write touches
+ * its file at every chunk (a megabyte at a time) and renames it seconds after the last, so an hour without
+ * a change is a process that is gone, with margin for clocks that differ between machines sharing a
+ * folder. Were a stalled writer's file swept all the same, its rename would fail (a coded error) and no
+ * wrong bytes would take any name.
+ */
+export const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/** The temporary files `writeVerified` makes: `.<sha256>.<pid>.<random>.tmp`. */
+export const VERIFIED_TEMP = /^\.[0-9a-f]{64}\.\d+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the files in `folder` whose names match `pattern` and that have not changed for `olderThanMs`:
+ * temporary files a crashed process left. Only regular files, only the folder itself (not below it).
+ * Best effort: a sweep that cannot read the folder or remove a file leaves it for the next, and never
+ * fails the operation it runs beside. Returns how many files it removed.
+ */
+export async function sweepStaleTemps(folder: string, pattern: RegExp, olderThanMs = STALE_TEMP_MS, now = Date.now()): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!pattern.test(name)) continue;
+    const path = join(folder, name);
+    try {
+      const stats = await lstat(path);
+      if (!stats.isFile() || now - stats.mtimeMs < olderThanMs) continue;
+      await rm(path);
+      removed++;
+    } catch {
+      // gone already (another sweep, or its writer renamed it), or not ours to remove: the next sweep looks again
+    }
+  }
+  return removed;
+}
 
 /** A file opened for storing, with its size when opened. */
 export interface SourceFile {
@@ -97,6 +138,8 @@ export async function writeVerified(chunks: AsyncIterable<Uint8Array>, digest: s
   } catch (err) {
     throw unwritable(err);
   }
+  // what an earlier getToFile into this folder left when its process died (only our own temporary names)
+  await sweepStaleTemps(folder, VERIFIED_TEMP);
   const temp = join(folder, `.${digest}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let file: FileHandle;
   try {

@@ -7,7 +7,7 @@
  * missing, categories as VARCHAR), by DuckDB's `COPY … TO … (FORMAT parquet)`: whatever the source was
  * (CSV, Excel, a database query), the lineage ends at the same kind of file any tool can read back.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
@@ -38,8 +38,17 @@ export async function snapshotDataset(table: LoadedTable, ctx: SnapshotContext):
       summary: `"${dataset}" must start with a letter or digit and contain only letters, digits, "_", "." and "-" (at most 128 characters)`,
     });
   }
-  const bytes = await writeParquet(table.frame.columns);
-  const digest = await ctx.artifacts.put(bytes);
+  // The Parquet file goes to the store by putFile, streamed: a large table's snapshot is never held in
+  // memory whole next to the table itself.
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-snapshot-'));
+  let digest: string;
+  try {
+    const file = join(dir, 'snapshot.parquet');
+    await writeParquet(table.frame.columns, file);
+    digest = await ctx.artifacts.putFile(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
   const schema: DatasetColumn[] = table.frame.columns.map((c) => ({ name: c.name, kind: c.kind, sourceType: table.sourceTypes[c.name] ?? (c.kind === 'numeric' ? 'DOUBLE' : 'VARCHAR') }));
   return ctx.store.registerDatasetVersion({
     dataset,
@@ -60,10 +69,8 @@ export function datasetNameOf(source: string): string {
   return safe === '' ? 'dataset' : safe;
 }
 
-/** The columns as Parquet bytes, written by DuckDB (zstd, one file). */
-async function writeParquet(columns: readonly Column[]): Promise<Uint8Array> {
-  const dir = mkdtempSync(join(tmpdir(), 'kiln-snapshot-'));
-  const file = join(dir, 'snapshot.parquet');
+/** Writes the columns as Parquet to `file`, by DuckDB (zstd, one file). */
+async function writeParquet(columns: readonly Column[], file: string): Promise<void> {
   try {
     await withDuckDB(async (conn) => {
       const name = `kiln_snapshot_${process.pid}_${Math.floor(Math.random() * 1e9).toString(36)}`;
@@ -87,13 +94,10 @@ async function writeParquet(columns: readonly Column[]): Promise<Uint8Array> {
         await conn.run(`DROP TABLE IF EXISTS ${name}`);
       }
     });
-    return new Uint8Array(await readFile(file));
   } catch (err) {
     if (err instanceof KilnError) throw err;
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new KilnError('INTERNAL', { reason: `could not write the dataset snapshot: ${reason}` }, { cause: err });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

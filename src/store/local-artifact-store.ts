@@ -9,13 +9,14 @@
  *
  * `putFile` and `getToFile` move large files (uploads) in chunks. A file's digest is known only once it
  * is read, so `putFile` writes to a temporary file in `<dir>/sha256/` while hashing (one pass over the
- * bytes), then renames it to its digest's place: still one file system, still atomic.
+ * bytes), then renames it to its digest's place: still one file system, still atomic. Such a temporary
+ * file that a crash left behind is swept by a later putFile once it is an hour old.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { KilnError } from '../core/errors.js';
-import { chunksOf, openSource, sourceError, writeAll, writeVerified } from './artifact-streams.js';
+import { chunksOf, openSource, sourceError, STALE_TEMP_MS, sweepStaleTemps, writeAll, writeVerified } from './artifact-streams.js';
 import { makeFolder } from './make-folder.js';
 import type { ArtifactStore } from './store.js';
 import { syncFolder, writeFileAtomically } from './write-atomically.js';
@@ -23,8 +24,13 @@ import { syncFolder, writeFileAtomically } from './write-atomically.js';
 /** Lower-case hex sha256, the only form `put` returns. Checking it also keeps paths inside the folder. */
 const DIGEST = /^[0-9a-f]{64}$/;
 
+/** `putFile`'s temporary files in `<dir>/sha256/`: `.put.<pid>.<random>.tmp`. */
+const PUT_TEMP = /^\.put\.\d+\.[0-9a-f]{12}\.tmp$/;
+
 export class LocalArtifactStore implements ArtifactStore {
   readonly dir: string;
+  /** When putFile last swept the staging folder (0: not yet in this process). */
+  private sweptAt = 0;
 
   constructor(dir: string) {
     this.dir = resolve(dir);
@@ -64,6 +70,12 @@ export class LocalArtifactStore implements ArtifactStore {
     const temp = join(staging, `.put.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     let digest: string;
     let size = 0;
+    // A crashed putFile leaves its temporary file (as large as an upload) in the staging folder; the first
+    // putFile of a process, and one an hour after, removes those an hour old (see STALE_TEMP_MS).
+    if (Date.now() - this.sweptAt >= STALE_TEMP_MS) {
+      this.sweptAt = Date.now();
+      await sweepStaleTemps(staging, PUT_TEMP);
+    }
     try {
       let file: FileHandle;
       try {

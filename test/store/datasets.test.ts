@@ -1,10 +1,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Frame } from '../../src/core/frame.js';
 import { sqlString, withDuckDB } from '../../src/data/duckdb.js';
+import { readStoredSnapshot } from '../../src/data/read-snapshot.js';
 import type { LoadedTable } from '../../src/data/sources/csv.js';
 import { datasetNameOf, snapshotDataset } from '../../src/store/datasets.js';
 import { LocalArtifactStore } from '../../src/store/local-artifact-store.js';
@@ -89,6 +90,25 @@ describe('snapshotDataset', () => {
       const named = await snapshotDataset(table([1], ['a']), { store, artifacts, dataset: 'passengers' });
       assert.equal(named.dataset, 'passengers');
       await assertKilnError(snapshotDataset(table([1], ['a']), { store, artifacts, dataset: 'bad name' }), 'INVALID_PARAMS', { what: 'dataset name' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('readStoredSnapshot reads a version back through a file, with the errors of get', async () => {
+    const { store, artifacts } = freshHome();
+    try {
+      const version = await snapshotDataset(table([22, Number.NaN, 38], ['male', 'fémale', null]), { store, artifacts });
+      const { frame } = await readStoredSnapshot(artifacts, version.digest);
+      assert.equal(frame.nRows, 3);
+      assert.deepEqual(frame.columns.map((c) => [c.name, c.kind]), [['Age', 'numeric'], ['Sex', 'categorical']]);
+      assert.deepEqual(Array.from(frame.columns[0]!.values as Float64Array), [22, Number.NaN, 38]);
+      assert.deepEqual(Array.from(frame.columns[1]!.values as readonly (string | null)[]), ['male', 'fémale', null]);
+      const missing = 'a'.repeat(64);
+      await assertKilnError(readStoredSnapshot(artifacts, missing), 'ARTIFACT_NOT_FOUND', { digest: missing });
+      // a damaged snapshot is refused before DuckDB reads it
+      writeFileSync(artifacts.pathOf(version.digest), 'not parquet');
+      await assertKilnError(readStoredSnapshot(artifacts, version.digest), 'ARTIFACT_CORRUPT', { digest: version.digest });
     } finally {
       await store.close();
     }

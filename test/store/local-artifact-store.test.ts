@@ -1,7 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LocalArtifactStore } from '../../src/store/local-artifact-store.js';
@@ -20,6 +20,14 @@ after(() => {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** Writes `path` and dates its last change `hoursAgo` hours back. */
+function leftover(path: string, hoursAgo: number, content = 'half of an upload'): string {
+  writeFileSync(path, content);
+  const when = new Date(Date.now() - hoursAgo * 3600_000);
+  utimesSync(path, when, when);
+  return path;
+}
 
 /** Every file under `dir`, as paths relative to it. */
 function filesUnder(dir: string): string[] {
@@ -97,6 +105,46 @@ describe('LocalArtifactStore', () => {
     const digest = await store.putFile(source);
     await store.putFile(source);
     assert.deepEqual(filesUnder(store.dir), [join('sha256', digest.slice(0, 2), digest)]);
+  });
+
+  test('putFile sweeps the temporary files of crashed putFiles an hour old, and nothing else', async () => {
+    const store = freshStore();
+    const staging = join(store.dir, 'sha256');
+    mkdirSync(staging, { recursive: true });
+    const stale = leftover(join(staging, '.put.4242.0123456789ab.tmp'), 2);
+    // a putFile that may still be running (changed within the hour) is left alone
+    const fresh = leftover(join(staging, '.put.4243.0123456789ab.tmp'), 0.5);
+    // names that are not putFile's are not the sweep's, however old
+    const other = leftover(join(staging, '.put.notes.tmp'), 5);
+    const source = join(dirname(store.dir), 'upload.csv');
+    writeFileSync(source, 'a,b\n1,2\n');
+    const digest = await store.putFile(source);
+    assert.equal(existsSync(stale), false, 'the stale temporary file is gone');
+    assert.equal(existsSync(fresh), true);
+    assert.equal(existsSync(other), true);
+    assert.deepEqual(new Uint8Array(await store.get(digest)), bytesOf('a,b\n1,2\n'), 'the put itself is unaffected');
+    // stored artifacts are never candidates, even old ones
+    utimesSync(store.pathOf(digest), new Date(0), new Date(0));
+    const later = new LocalArtifactStore(store.dir);
+    leftover(stale, 2);
+    await later.putFile(source);
+    assert.equal(existsSync(stale), false, 'a store opened later sweeps at its first putFile');
+    assert.equal(await later.has(digest), true);
+  });
+
+  test('getToFile sweeps its own temporary files an hour old in the target folder, and nothing else', async () => {
+    const store = freshStore();
+    const digest = await store.put(bytesOf('shipped data'));
+    const folder = join(dirname(store.dir), 'job');
+    mkdirSync(folder, { recursive: true });
+    const stale = leftover(join(folder, `.${digest}.4242.0123456789ab.tmp`), 2);
+    const fresh = leftover(join(folder, `.${digest}.4243.0123456789ab.tmp`), 0.1);
+    const userFile = leftover(join(folder, '.notes.tmp'), 48, 'mine');
+    await store.getToFile(digest, join(folder, 'data.csv'));
+    assert.equal(readFileSync(join(folder, 'data.csv'), 'utf8'), 'shipped data');
+    assert.equal(existsSync(stale), false);
+    assert.equal(existsSync(fresh), true, 'a getToFile that may still be running is left alone');
+    assert.equal(readFileSync(userFile, 'utf8'), 'mine', 'files that are not getToFile\'s stay');
   });
 
   test('creates its folder on first put', async () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { PutObjectCommand, S3Client, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,39 @@ async function openAt(prefix: string): Promise<S3ArtifactStore> {
 async function keysUnder(bucket: string): Promise<string[]> {
   const listed = await raw.send(new ListObjectsV2Command({ Bucket: bucket }));
   return (listed.Contents ?? []).map((o) => o.Key ?? '').sort();
+}
+
+
+/** A file of `bytes` bytes (more than two 8 MiB parts), different for each `seed`. */
+function bigBytes(bytes: number, seed: number): Buffer {
+  const out = Buffer.allocUnsafe(bytes);
+  for (let i = 0; i < bytes; i++) out[i] = (i * 7 + seed + (i >>> 16)) % 253;
+  return out;
+}
+
+type Sent = { readonly input: Record<string, unknown> };
+type Send = (command: Sent) => Promise<unknown>;
+
+/**
+ * Puts `around` between the store and its S3 client: it sees every command (and may fail it or act
+ * before passing it on by calling `pass`). Returns the commands' class names in the order they were
+ * sent, and settled, so that tests can tell what the store did and in which order.
+ */
+function interceptSends(store: S3ArtifactStore, around: (command: Sent, pass: () => Promise<unknown>) => Promise<unknown>): { sent: string[]; settled: string[] } {
+  // the client is private: reaching it is the narrowest fake that keeps the real SDK and server
+  const client = (store as unknown as { client: { send: Send } }).client;
+  const send = client.send.bind(client);
+  const log = { sent: [] as string[], settled: [] as string[] };
+  client.send = async (command) => {
+    const name = (command as object).constructor.name;
+    log.sent.push(name);
+    try {
+      return await around(command, () => send(command));
+    } finally {
+      log.settled.push(name);
+    }
+  };
+  return log;
 }
 
 describe('S3ArtifactStore', () => {
@@ -117,6 +150,106 @@ describe('S3ArtifactStore', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('multipart failures leave nothing under the digest', () => {
+    const PARTS = 17 * 1024 * 1024; // two whole 8 MiB parts and a short third
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'kiln-multipart-fail-'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    test('a file that changes between the hashing pass and the upload is aborted with DATA_UNREADABLE', async () => {
+      const store = await openAt('changed');
+      const path = join(dir, 'changing.csv');
+      const original = bigBytes(PARTS, 1);
+      const changed = bigBytes(PARTS, 2);
+      writeFileSync(path, original);
+      const log = interceptSends(store, async (command, pass) => {
+        // the hashing pass is over once the upload starts: change the file (same size) before its parts are read
+        if (command instanceof CreateMultipartUploadCommand) writeFileSync(path, changed);
+        return pass();
+      });
+      await assertKilnError(store.putFile(path), 'DATA_UNREADABLE', { path, reason: 'the file changed while it was being stored' });
+      assert.ok(log.sent.includes('AbortMultipartUploadCommand'), 'the upload is aborted');
+      assert.ok(!log.sent.includes('CompleteMultipartUploadCommand'), 'never completed');
+      assert.equal(await store.has(sha256(original)), false, 'nothing under the digest that was hashed');
+      assert.equal(await store.has(sha256(changed)), false, 'nor under the new bytes\' digest');
+      assert.deepEqual(await keysUnder('kiln-models').then((keys) => keys.filter((k) => k.startsWith('changed/'))), []);
+      // once nothing writes to it, the file stores under its own digest
+      assert.equal(await store.putFile(path), sha256(changed));
+    });
+
+    test('a part that fails aborts the upload after the parts in flight settle, as STORE_UNAVAILABLE', async () => {
+      const store = await openAt('part-fails');
+      const path = join(dir, 'part-fails.csv');
+      const bytes = bigBytes(PARTS, 3);
+      writeFileSync(path, bytes);
+      const log = interceptSends(store, async (command, pass) => {
+        if (command instanceof UploadPartCommand && command.input['PartNumber'] === 2) throw Object.assign(new Error('connection reset by peer'), { code: 'ECONNRESET' });
+        return pass();
+      });
+      await assertKilnError(store.putFile(path), 'STORE_UNAVAILABLE', { location: 's3://kiln-models/part-fails', reason: 'connection reset by peer' });
+      assert.ok(!log.sent.includes('CompleteMultipartUploadCommand'), 'never completed');
+      // no part may land after the abort: every part sent settled before it was
+      const aborted = log.sent.indexOf('AbortMultipartUploadCommand');
+      assert.notEqual(aborted, -1, 'the upload is aborted');
+      const partsSent = log.sent.filter((name) => name === 'UploadPartCommand').length;
+      assert.equal(log.settled.slice(0, log.settled.indexOf('AbortMultipartUploadCommand')).filter((name) => name === 'UploadPartCommand').length, partsSent);
+      assert.equal(log.sent.slice(aborted + 1).length, 0, 'nothing is sent after the abort');
+      assert.equal(await store.has(sha256(bytes)), false);
+    });
+
+    test('when the abort fails too, the part\'s error is the one reported', async () => {
+      const store = await openAt('abort-fails');
+      const path = join(dir, 'abort-fails.csv');
+      const bytes = bigBytes(PARTS, 4);
+      writeFileSync(path, bytes);
+      let aborts = 0;
+      interceptSends(store, async (command, pass) => {
+        if (command instanceof UploadPartCommand && command.input['PartNumber'] === 1) throw new Error('part 1 was refused');
+        if (command instanceof AbortMultipartUploadCommand) {
+          aborts++;
+          throw new Error('the abort was refused');
+        }
+        return pass();
+      });
+      await assertKilnError(store.putFile(path), 'STORE_UNAVAILABLE', { reason: 'part 1 was refused' });
+      assert.equal(aborts, 1, 'the abort was tried once');
+      assert.equal(await store.has(sha256(bytes)), false);
+    });
+
+    test('the server going away mid-upload is STORE_UNAVAILABLE, and the bytes can be stored once it is back', async () => {
+      const store = await openAt('outage');
+      const path = join(dir, 'outage.csv');
+      const bytes = bigBytes(PARTS, 5);
+      writeFileSync(path, bytes);
+      let paused = false;
+      const log = interceptSends(store, async (command, pass) => {
+        // the server stops while the parts are sent; the abort then cannot reach it either
+        if (command instanceof UploadPartCommand && !paused) {
+          paused = true;
+          await s3.pause();
+        }
+        return pass();
+      });
+      try {
+        await assert.rejects(store.putFile(path), (err: unknown) => {
+          assert.ok(err instanceof KilnError);
+          assert.equal(err.code, 'STORE_UNAVAILABLE');
+          assert.match(err.message, /cannot reach the object store \(ECONNREFUSED\)/);
+          return true;
+        });
+      } finally {
+        await s3.resume();
+      }
+      assert.ok(log.sent.includes('AbortMultipartUploadCommand'), 'an abort was attempted');
+      assert.ok(!log.sent.includes('CompleteMultipartUploadCommand'));
+      assert.equal(await store.has(sha256(bytes)), false);
+      assert.equal(await store.putFile(path), sha256(bytes));
+      assert.equal(await store.has(sha256(bytes)), true);
+    });
   });
 
   test('two stores with different prefixes in one bucket do not see each other', async () => {

@@ -9,7 +9,7 @@
  * them. The reproduction is checked against the ROC AUC training recorded; when it cannot be made or
  * does not agree (a separate test table, a grouped or time split), the table is left out with the reason.
  */
-import { readSnapshot } from '../../data/read-snapshot.js';
+import { readStoredSnapshot } from '../../data/read-snapshot.js';
 import { thresholdTable } from '../../evaluate/business/threshold.js';
 import { classificationMetrics } from '../../evaluate/metrics/index.js';
 import { TabularPreprocessor } from '../../features/tabular-preprocessor.js';
@@ -58,7 +58,7 @@ export async function heldOutThresholds(
     return unavailable('the model was tested on a separate table, which Kiln does not keep');
   }
 
-  const { frame } = await readSnapshot(await home.artifacts.get(dataset.digest));
+  const { frame } = await readStoredSnapshot(home.artifacts, dataset.digest);
   const spec = moduleSpecSchema.parse({
     name: manifest.name,
     data: dataset.source,

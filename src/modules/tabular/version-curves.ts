@@ -13,7 +13,7 @@
  * modules by their own pipeline (../text/text-curves.ts): this file only dispatches by task.
  */
 import { KilnError } from '../../core/errors.js';
-import { readSnapshot } from '../../data/read-snapshot.js';
+import { readStoredSnapshot } from '../../data/read-snapshot.js';
 import type { ArtifactStore, ModelVersion, Store } from '../../store/store.js';
 import { MODULE_ARTIFACTS } from '../manifest.js';
 import { loadModule } from '../load-module.js';
@@ -67,7 +67,7 @@ export async function versionCurvesInput(
 }
 
 export async function versionCurves(input: VersionCurvesInput, artifacts: ArtifactStore, options: CurvesOptions = {}): Promise<VersionCurvesResult> {
-  const table = await readSnapshot(await artifacts.get(input.snapshot));
+  const table = await readStoredSnapshot(artifacts, input.snapshot);
   options.signal?.throwIfAborted();
   if (input.spec.task === TEXT_TASK) {
     const { curvesOfTexts } = await import('../text/text-curves.js');
