@@ -66,7 +66,7 @@ import { parseBody } from './json-body.js';
 import { MAX_LIST_LIMIT } from './list-limit.js';
 import { checkAlerts } from '../monitor/alert-check.js';
 import { alertCheckJson, alertEventJson, alertRuleJson, HTTP_ALERT_FIELDS, inCallersNames } from '../monitor/alert-json.js';
-import { MAX_ALERT_WINDOW } from '../monitor/alert-metrics.js';
+import { MAX_ALERT_WINDOW } from '../store/monitoring-inputs.js';
 import { AlertScheduler, DEFAULT_ALERT_INTERVAL_MS } from '../monitor/alert-scheduler.js';
 import type { AlertWebhookOptions } from '../monitor/alert-webhook.js';
 import { checkModel } from '../monitor/check-model.js';

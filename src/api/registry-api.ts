@@ -48,7 +48,6 @@ const SANE_ACTOR = /^[\w.@:+-]{1,128}$/;
 
 /** The most entries one list answer holds (runs, audit entries, deliveries, alert events); the CLI's --limit too. */
 import { MAX_LIST_LIMIT } from './list-limit.js';
-export { MAX_LIST_LIMIT };
 
 const positiveInt = z.coerce.number().int().positive();
 const runsQuery = z.strictObject({

@@ -14,9 +14,6 @@ import { compareShadow, type ShadowComparison } from './shadow-comparison.js';
 
 export const DEFAULT_CHALLENGER_SHARE = 0.1;
 
-// The bound of version numbers lives with the reference syntax; re-exported for existing importers.
-export { MAX_VERSION_NUMBER };
-
 /** What a person asks for; everything but the model and the challenger has a default. */
 export interface StartExperimentRequest {
   readonly model: string;

@@ -23,10 +23,6 @@ export interface AlertMeasurement {
   readonly reason?: string;
 }
 
-// The bound lives with the store's check of alert rules (so library callers meet it too); re-exported here
-// where the API and CLI have always taken it from.
-export { MAX_ALERT_WINDOW } from '../store/monitoring-inputs.js';
-
 const DRIFT_METRICS: readonly string[] = ['drift_share', 'dataset_drift', 'prediction_drift'];
 const PERFORMANCE_METRICS: readonly string[] = ['accuracy', 'roc_auc', 'rmse', 'mae'];
 

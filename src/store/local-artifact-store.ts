@@ -16,7 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { KilnError } from '../core/errors.js';
-import { chunksOf, openSource, sourceError, STALE_TEMP_MS, sweepStaleTemps, writeAll, writeVerified } from './artifact-streams.js';
+import { chunksOf, openSource, reasonOf, sourceError, STALE_TEMP_MS, sweepStaleTemps, writeAll, writeVerified } from './artifact-streams.js';
 import { makeFolder } from './make-folder.js';
 import type { ArtifactStore } from './store.js';
 import { syncFolder, writeFileAtomically } from './write-atomically.js';
@@ -46,7 +46,7 @@ export class LocalArtifactStore implements ArtifactStore {
       await makeFolder(dirname(path));
       await writeFileAtomically(path, bytes);
     } catch (err) {
-      throw new KilnError('STORE_UNAVAILABLE', { location: this.dir, reason: reasonOf(err) }, { cause: err });
+      throw this.unavailable(err);
     }
     return digest;
   }
@@ -58,7 +58,7 @@ export class LocalArtifactStore implements ArtifactStore {
       bytes = await readFile(this.pathOf(digest));
     } catch (err) {
       if (isErrno(err, 'ENOENT')) throw new KilnError('ARTIFACT_NOT_FOUND', { digest }, { cause: err });
-      throw new KilnError('STORE_UNAVAILABLE', { location: this.dir, reason: reasonOf(err) }, { cause: err });
+      throw this.unavailable(err);
     }
     if (sha256(bytes) !== digest) throw new KilnError('ARTIFACT_CORRUPT', { digest });
     return bytes;
@@ -173,6 +173,3 @@ function isErrno(err: unknown, code: string): boolean {
   return err instanceof Error && (err as NodeJS.ErrnoException).code === code;
 }
 
-function reasonOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
